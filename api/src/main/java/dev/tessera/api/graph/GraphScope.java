@@ -1,0 +1,91 @@
+package dev.tessera.api.graph;
+
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Where a component builds its part of a graph: the {@code Ops} to build with (sub-scoped by
+ * component name, so op names read like the model's structure) and a dotted parameter path.
+ * Components from different plugins share one graph through scopes of one {@link VariableStore}.
+ */
+public final class GraphScope {
+  private final Graph graph;
+  private final Ops tf;
+  private final VariableStore variables;
+  private final String path;
+
+  private GraphScope(Graph graph, Ops tf, VariableStore variables, String path) {
+    this.graph = graph;
+    this.tf = tf;
+    this.variables = variables;
+    this.path = path;
+  }
+
+  /** A root scope over a graph; variables go into a new store. */
+  public static GraphScope root(Graph graph) {
+    Ops tf = Ops.create(graph);
+    return new GraphScope(graph, tf, new VariableStore(tf), "");
+  }
+
+  /** A root scope whose ops are placed on a device (soft placement falls back to the CPU). */
+  public static GraphScope root(Graph graph, org.tensorflow.DeviceSpec device) {
+    Ops tf = Ops.create(graph).withDevice(device);
+    return new GraphScope(graph, tf, new VariableStore(tf), "");
+  }
+
+  /** The child scope {@code path.name}. */
+  public GraphScope child(String name) {
+    if (name == null || name.isEmpty() || name.contains("/")) {
+      throw new IllegalArgumentException("scope name must be non-empty without '/': " + name);
+    }
+    return new GraphScope(graph, tf.withSubScope(name), variables, qualify(name));
+  }
+
+  public Ops tf() {
+    return tf;
+  }
+
+  public Graph graph() {
+    return graph;
+  }
+
+  public VariableStore variables() {
+    return variables;
+  }
+
+  /** Dotted path of this scope ("" at the root). */
+  public String path() {
+    return path;
+  }
+
+  public String qualify(String name) {
+    return path.isEmpty() ? name : path + "." + name;
+  }
+
+  /** A trainable parameter {@code path.name}. */
+  public Variable<TFloat32> parameter(String name, long[] shape, Initializer initializer) {
+    return variables.variable(qualify(name), shape, initializer, VariableStore.Kind.PARAMETER);
+  }
+
+  /** Model state saved with the weights but not trained by gradients (for example an EMA). */
+  public Variable<TFloat32> buffer(String name, long[] shape, Initializer initializer) {
+    return variables.variable(qualify(name), shape, initializer, VariableStore.Kind.BUFFER);
+  }
+
+  /** Training-only state saved in checkpoints, not in the model weights. */
+  public Variable<TFloat32> trainingState(String name, long[] shape, Initializer initializer) {
+    return variables.variable(qualify(name), shape, initializer, VariableStore.Kind.TRAINING_STATE);
+  }
+
+  /** Static size of one dimension, failing clearly when it is unknown at graph-build time. */
+  public static long staticDim(Operand<?> x, int axis) {
+    long d = x.shape().size(axis);
+    if (d < 0) {
+      throw new IllegalArgumentException("dimension " + axis + " of " + x.shape() + " must be known when building the graph");
+    }
+    return d;
+  }
+}

@@ -1,0 +1,213 @@
+package dev.tessera.api.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tessera.api.TesseraException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Iterator;
+
+/**
+ * A model's hyper-parameters, stored as {@code config.json} next to its safetensors, as Hugging
+ * Face models are. Immutable: {@code with} returns a changed copy. Typed getters take the default
+ * to use when a key is absent and fail clearly when a value has the wrong type.
+ */
+public final class ModelConfig {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static {
+    JSON.getFactory().setStreamReadConstraints(
+        StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1_000_000).build());
+    JSON.enable(SerializationFeature.INDENT_OUTPUT);
+  }
+
+  private static final long MAX_BYTES = 1_000_000;
+
+  private final ObjectNode node;
+  private final String source;
+
+  private ModelConfig(ObjectNode node, String source) {
+    this.node = node;
+    this.source = source;
+  }
+
+  public static ModelConfig empty() {
+    return new ModelConfig(JSON.createObjectNode(), "config");
+  }
+
+  public static ModelConfig parse(String json, String source) {
+    JsonNode n;
+    try {
+      n = JSON.readTree(json);
+    } catch (JsonProcessingException | StackOverflowError e) {
+      throw new TesseraException(source + ": invalid JSON: " + firstLine(e));
+    }
+    if (n == null || !n.isObject()) {
+      throw new TesseraException(source + ": a config must be a JSON object");
+    }
+    return new ModelConfig((ObjectNode) n, source);
+  }
+
+  public static ModelConfig read(Path file) {
+    try {
+      if (Files.size(file) > MAX_BYTES) {
+        throw new TesseraException(file + ": config larger than " + MAX_BYTES + " bytes");
+      }
+      return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    } catch (IOException e) {
+      throw new TesseraException(file + ": cannot read config: " + e);
+    }
+  }
+
+  public static ModelConfig read(InputStream in, String source) throws IOException {
+    byte[] bytes = in.readNBytes((int) MAX_BYTES + 1);
+    if (bytes.length > MAX_BYTES) {
+      throw new TesseraException(source + ": config larger than " + MAX_BYTES + " bytes");
+    }
+    return parse(new String(bytes, StandardCharsets.UTF_8), source);
+  }
+
+  /** Writes atomically (temporary file renamed into place). */
+  public void write(Path file) {
+    try {
+      Path dir = file.toAbsolutePath().getParent();
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+      try {
+        Files.writeString(tmp, toJson(), StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new TesseraException(file + ": cannot write config: " + e);
+    }
+  }
+
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(node) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String source() {
+    return source;
+  }
+
+  public boolean has(String key) {
+    return node.has(key);
+  }
+
+  public int getInt(String key, int defaultValue) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      return defaultValue;
+    }
+    if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+      throw wrongType(key, "an integer", v);
+    }
+    return v.intValue();
+  }
+
+  public long getLong(String key, long defaultValue) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      return defaultValue;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw wrongType(key, "an integer", v);
+    }
+    return v.longValue();
+  }
+
+  public double getDouble(String key, double defaultValue) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      return defaultValue;
+    }
+    if (!v.isNumber()) {
+      throw wrongType(key, "a number", v);
+    }
+    return v.doubleValue();
+  }
+
+  public boolean getBoolean(String key, boolean defaultValue) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      return defaultValue;
+    }
+    if (!v.isBoolean()) {
+      throw wrongType(key, "true or false", v);
+    }
+    return v.booleanValue();
+  }
+
+  public String getString(String key, String defaultValue) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      return defaultValue;
+    }
+    if (!v.isTextual()) {
+      throw wrongType(key, "a string", v);
+    }
+    return v.textValue();
+  }
+
+  /** A positive integer, failing clearly otherwise. */
+  public int getPositiveInt(String key, int defaultValue) {
+    int v = getInt(key, defaultValue);
+    if (v <= 0) {
+      throw new TesseraException(source + ": '" + key + "' must be positive, got " + v);
+    }
+    return v;
+  }
+
+  public ModelConfig with(String key, Object value) {
+    ObjectNode copy = node.deepCopy();
+    copy.set(key, JSON.valueToTree(value));
+    return new ModelConfig(copy, source);
+  }
+
+  /** This config with every key of {@code overrides} replaced. */
+  public ModelConfig merge(ModelConfig overrides) {
+    ObjectNode copy = node.deepCopy();
+    Iterator<String> it = overrides.node.fieldNames();
+    while (it.hasNext()) {
+      String k = it.next();
+      copy.set(k, overrides.node.get(k).deepCopy());
+    }
+    return new ModelConfig(copy, source);
+  }
+
+  public Iterator<String> keys() {
+    return node.fieldNames();
+  }
+
+  private TesseraException wrongType(String key, String expected, JsonNode v) {
+    return new TesseraException(source + ": '" + key + "' must be " + expected + ", got " + v);
+  }
+
+  private static String firstLine(Throwable e) {
+    if (e instanceof StackOverflowError) {
+      return "nested too deeply";
+    }
+    String m = String.valueOf(e.getMessage());
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+
+  @Override
+  public String toString() {
+    return toJson();
+  }
+}

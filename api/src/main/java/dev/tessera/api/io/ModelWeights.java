@@ -1,0 +1,55 @@
+package dev.tessera.api.io;
+
+import dev.tessera.api.TesseraException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A trained model on disk: {@code DIR/config.json} + {@code DIR/model.safetensors}, the layout
+ * of Hugging Face model folders. Plugins ship defaults inside their jar under
+ * {@code tessera/weights/<plugin>/<name>/}.
+ */
+public record ModelWeights(ModelConfig config, Parameters parameters) {
+  public static final String CONFIG_FILE = "config.json";
+  public static final String WEIGHTS_FILE = "model.safetensors";
+
+  public static ModelWeights load(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new TesseraException(dir + ": weights directory not found (expected " + CONFIG_FILE + " and " + WEIGHTS_FILE + ")");
+    }
+    Path config = dir.resolve(CONFIG_FILE);
+    Path weights = dir.resolve(WEIGHTS_FILE);
+    for (Path p : new Path[] {config, weights}) {
+      if (!Files.isRegularFile(p)) {
+        throw new TesseraException(p + ": missing");
+      }
+    }
+    return new ModelWeights(ModelConfig.read(config), Parameters.load(weights));
+  }
+
+  /** Loads from a class loader's resources, {@code prefix/config.json} and {@code prefix/model.safetensors}. */
+  public static ModelWeights loadResource(ClassLoader loader, String prefix) {
+    try (InputStream c = loader.getResourceAsStream(prefix + "/" + CONFIG_FILE);
+        InputStream w = loader.getResourceAsStream(prefix + "/" + WEIGHTS_FILE)) {
+      if (c == null || w == null) {
+        throw new TesseraException("no shipped weights at resource '" + prefix + "'");
+      }
+      return new ModelWeights(
+          ModelConfig.read(c, prefix + "/" + CONFIG_FILE), Parameters.load(w, prefix + "/" + WEIGHTS_FILE));
+    } catch (IOException e) {
+      throw new TesseraException("cannot read shipped weights '" + prefix + "': " + e);
+    }
+  }
+
+  public static boolean exists(Path dir) {
+    return Files.isRegularFile(dir.resolve(CONFIG_FILE)) && Files.isRegularFile(dir.resolve(WEIGHTS_FILE));
+  }
+
+  /** Writes both files, each atomically. */
+  public void save(Path dir) {
+    parameters.save(dir.resolve(WEIGHTS_FILE));
+    config.write(dir.resolve(CONFIG_FILE));
+  }
+}

@@ -1,0 +1,93 @@
+package dev.tessera.api.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A model's weights: tensor name (dotted path) -> tensor, stored as safetensors. This is host
+ * memory only, with no native resources, so it can be passed around freely.
+ */
+public final class Parameters {
+  private final String source;
+  private final Map<String, TensorData> tensors = new LinkedHashMap<>();
+  private final Map<String, String> metadata = new LinkedHashMap<>();
+
+  /** @param source where these came from, used in error messages (a file name) */
+  public Parameters(String source) {
+    this.source = source;
+  }
+
+  public static Parameters load(Path file) {
+    SafeTensors.Contents c = SafeTensors.read(file);
+    Parameters p = new Parameters(file.toString());
+    p.tensors.putAll(c.tensors());
+    p.metadata.putAll(c.metadata());
+    return p;
+  }
+
+  public static Parameters load(InputStream in, String sourceName) throws IOException {
+    SafeTensors.Contents c = SafeTensors.read(in, sourceName);
+    Parameters p = new Parameters(sourceName);
+    p.tensors.putAll(c.tensors());
+    p.metadata.putAll(c.metadata());
+    return p;
+  }
+
+  /** Writes atomically (temporary file renamed into place). */
+  public void save(Path file) {
+    SafeTensors.write(file, tensors, metadata);
+  }
+
+  public String source() {
+    return source;
+  }
+
+  public Parameters put(String name, TensorData tensor) {
+    tensors.put(name, tensor);
+    return this;
+  }
+
+  public Parameters putAll(Parameters other) {
+    tensors.putAll(other.tensors);
+    return this;
+  }
+
+  /** The tensor, or null. */
+  public TensorData find(String name) {
+    return tensors.get(name);
+  }
+
+  public TensorData get(String name) {
+    TensorData t = tensors.get(name);
+    if (t == null) {
+      throw new dev.tessera.api.TesseraException(source + ": no tensor '" + name + "'");
+    }
+    return t;
+  }
+
+  public Set<String> names() {
+    return Collections.unmodifiableSet(tensors.keySet());
+  }
+
+  public int size() {
+    return tensors.size();
+  }
+
+  public Map<String, String> metadata() {
+    return metadata;
+  }
+
+  /** Total bytes of tensor data. */
+  public long byteSize() {
+    long n = 0;
+    for (TensorData t : tensors.values()) {
+      n += t.numElements() * t.dtype().byteSize();
+    }
+    return n;
+  }
+}

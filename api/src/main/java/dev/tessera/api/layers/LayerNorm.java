@@ -1,0 +1,37 @@
+package dev.tessera.api.layers;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.Initializers;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.op.math.Mean;
+import org.tensorflow.types.TFloat32;
+
+/** Layer normalisation (Ba et al. 2016) over the last axis, from moments. */
+public final class LayerNorm {
+  private final Ops tf;
+  private final float epsilon;
+  private final Variable<TFloat32> gamma;
+  private final Variable<TFloat32> beta;
+
+  public LayerNorm(GraphScope scope, long dim) {
+    this(scope, dim, 1e-5f);
+  }
+
+  public LayerNorm(GraphScope scope, long dim, float epsilon) {
+    this.tf = scope.tf();
+    this.epsilon = epsilon;
+    this.gamma = scope.parameter("gamma", new long[] {dim}, Initializers.ones());
+    this.beta = scope.parameter("beta", new long[] {dim}, Initializers.zeros());
+  }
+
+  public Operand<TFloat32> apply(Operand<TFloat32> x) {
+    Operand<org.tensorflow.types.TInt32> last = tf.constant(new int[] {-1});
+    Operand<TFloat32> mean = tf.math.mean(x, last, Mean.keepDims(true));
+    Operand<TFloat32> centered = tf.math.sub(x, mean);
+    Operand<TFloat32> variance = tf.math.mean(tf.math.square(centered), last, Mean.keepDims(true));
+    Operand<TFloat32> normed = tf.math.mul(centered, tf.math.rsqrt(tf.math.add(variance, tf.constant(epsilon))));
+    return tf.math.add(tf.math.mul(normed, gamma), beta);
+  }
+}

@@ -1,0 +1,31 @@
+package dev.tessera.api.spi;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.io.ModelConfig;
+import org.pf4j.ExtensionPoint;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Image -> latent (a VQ encoder) or text/image -> embedding (a CLIP tower). Builds into the
+ * scope it is given, so its output can be differentiated together with other components.
+ * An encoder implements the modalities it supports; the others fail clearly.
+ */
+public interface Encoder extends ExtensionPoint {
+  String name();
+
+  default String description() {
+    return "";
+  }
+
+  /** @param images NHWC float images in [0, 1] */
+  default Operand<TFloat32> encodeImages(GraphScope scope, ModelConfig config, Operand<TFloat32> images) {
+    throw new UnsupportedOperationException("encoder '" + name() + "' does not encode images");
+  }
+
+  /** @param tokens [N, context] token ids */
+  default Operand<TFloat32> encodeText(GraphScope scope, ModelConfig config, Operand<TInt32> tokens) {
+    throw new UnsupportedOperationException("encoder '" + name() + "' does not encode text");
+  }
+}

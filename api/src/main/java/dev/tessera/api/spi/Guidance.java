@@ -1,0 +1,36 @@
+package dev.tessera.api.spi;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.types.Condition;
+import org.pf4j.ExtensionPoint;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Steers sampling toward the condition. A guidance builds a differentiable score per image
+ * (higher is a better match, shape [N]); samplers add {@code scale * d score / d x} to their
+ * update (CLIP guidance, classifier guidance). Guidances that combine model outputs instead
+ * (classifier-free guidance) override {@link #combine}.
+ */
+public interface Guidance extends ExtensionPoint {
+  String name();
+
+  default String description() {
+    return "";
+  }
+
+  /** @param images NHWC in [0, 1] */
+  default Operand<TFloat32> score(GraphScope scope, ModelConfig config, Operand<TFloat32> images, Condition condition) {
+    throw new UnsupportedOperationException("guidance '" + name() + "' has no score; it combines predictions");
+  }
+
+  /** Combines conditional and unconditional predictions; by default returns the conditional one. */
+  default Operand<TFloat32> combine(GraphScope scope, Operand<TFloat32> conditional, Operand<TFloat32> unconditional, float scale) {
+    return conditional;
+  }
+
+  default float defaultScale() {
+    return 1f;
+  }
+}

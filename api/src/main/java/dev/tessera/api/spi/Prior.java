@@ -1,0 +1,36 @@
+package dev.tessera.api.spi;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.types.Condition;
+import dev.tessera.api.types.Latents;
+import org.pf4j.ExtensionPoint;
+import org.tensorflow.Session;
+
+/**
+ * Conditioning (text, embedding, class) -> latents, codes or embeddings: an autoregressive
+ * transformer over codes, a diffusion prior, the Gaussian of a GAN or VAE. Sampling is a Java loop
+ * over session runs (TF Java 1.1.0 cannot differentiate graph while-loops), so a prior first
+ * builds its graph and then samples with the session.
+ */
+public interface Prior extends ExtensionPoint {
+  String name();
+
+  default String description() {
+    return "";
+  }
+
+  Sampler build(GraphScope scope, ModelConfig config);
+
+  /** A built prior. */
+  interface Sampler {
+    Latents sample(Session session, Condition condition, int count, SamplingOptions options);
+  }
+
+  /** Options every sampler understands; samplers ignore those that do not apply. */
+  record SamplingOptions(long seed, double temperature, int topK, double topP) {
+    public static SamplingOptions seeded(long seed) {
+      return new SamplingOptions(seed, 1.0, 0, 1.0);
+    }
+  }
+}

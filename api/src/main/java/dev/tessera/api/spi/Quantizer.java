@@ -1,0 +1,26 @@
+package dev.tessera.api.spi;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.io.ModelConfig;
+import org.pf4j.ExtensionPoint;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/** Continuous latents -> codebook indices + quantized vectors + losses (VQ-VAE, VQGAN). */
+public interface Quantizer extends ExtensionPoint {
+  String name();
+
+  default String description() {
+    return "";
+  }
+
+  /** @param latents [..., D] */
+  Quantization quantize(GraphScope scope, ModelConfig config, Operand<TFloat32> latents);
+
+  /** Code indices -> their vectors, [...] -> [..., D]: decodes codes sampled by a prior. */
+  Operand<TFloat32> embed(GraphScope scope, ModelConfig config, Operand<TInt32> codes);
+
+  /** Number of codes. */
+  int codebookSize(ModelConfig config);
+}

@@ -1,0 +1,101 @@
+package dev.tessera.api.train;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.Initializers;
+import dev.tessera.api.graph.VariableStore;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.PlaceholderWithDefault;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Adam (Kingma and Ba 2015) over an explicit list of variables, with TensorFlow's fused
+ * ApplyAdam kernel. Its moments and step count are {@link VariableStore.Kind#TRAINING_STATE}
+ * variables named {@code <variable>.adam_m}, {@code .adam_v} and {@code <name>.step}, so a
+ * checkpoint holds the whole optimizer state and resuming continues exactly.
+ *
+ * <p>Only the variables passed in are updated (tensorflow-framework's {@code minimize} updates
+ * every trainable variable of the graph, which is wrong when one graph holds two networks).
+ */
+public final class AdamOptimizer {
+
+  /** Hyper-parameters; {@code clipNorm <= 0} disables global-norm gradient clipping. */
+  public record Config(double learningRate, double beta1, double beta2, double epsilon, double clipNorm) {
+    public static Config defaults(double learningRate) {
+      return new Config(learningRate, 0.9, 0.999, 1e-8, 0);
+    }
+  }
+
+  private final Op update;
+  private final PlaceholderWithDefault<TFloat32> learningRate;
+  private final Operand<TFloat32> gradientNorm;
+  private final Variable<TFloat32> step;
+
+  /**
+   * Builds the update for {@code variables} minimising {@code loss}.
+   *
+   * @param scope where the optimizer's own variables go (for example the root scope and name "optimizer")
+   */
+  public AdamOptimizer(GraphScope scope, String name, Operand<TFloat32> loss, List<VariableStore.Entry> variables, Config config) {
+    if (variables.isEmpty()) {
+      throw new IllegalArgumentException("no variables to train");
+    }
+    Ops tf = scope.tf();
+    List<Output<TFloat32>> grads = Gradients.of(scope.graph(), loss, variables);
+
+    this.gradientNorm = Gradients.globalNorm(tf, grads);
+    if (config.clipNorm() > 0) {
+      // Scale all gradients by min(1, clip / norm): clipping by global norm keeps their direction.
+      Operand<TFloat32> scale =
+          tf.math.minimum(tf.constant(1f), tf.math.div(tf.constant((float) config.clipNorm()), tf.math.add(gradientNorm, tf.constant(1e-6f))));
+      List<Output<TFloat32>> clipped = new ArrayList<>();
+      for (Output<TFloat32> g : grads) {
+        clipped.add(tf.math.mul(g, scale).asOutput());
+      }
+      grads = clipped;
+    }
+
+    this.learningRate = tf.placeholderWithDefault(tf.constant((float) config.learningRate()), Shape.scalar());
+    this.step = scope.trainingState(name + ".step", new long[0], Initializers.zeros());
+    Operand<TFloat32> t = tf.assignAdd(step, tf.constant(1f));
+    Operand<TFloat32> beta1 = tf.constant((float) config.beta1());
+    Operand<TFloat32> beta2 = tf.constant((float) config.beta2());
+    Operand<TFloat32> beta1Power = tf.math.pow(beta1, t);
+    Operand<TFloat32> beta2Power = tf.math.pow(beta2, t);
+    Operand<TFloat32> eps = tf.constant((float) config.epsilon());
+
+    List<Op> updates = new ArrayList<>();
+    for (int i = 0; i < variables.size(); i++) {
+      VariableStore.Entry e = variables.get(i);
+      Variable<TFloat32> m = scope.variables().variable(e.name() + ".adam_m", e.shape(), Initializers.zeros(), VariableStore.Kind.TRAINING_STATE);
+      Variable<TFloat32> v = scope.variables().variable(e.name() + ".adam_v", e.shape(), Initializers.zeros(), VariableStore.Kind.TRAINING_STATE);
+      updates.add(tf.train.applyAdam(e.variable(), m, v, beta1Power, beta2Power, learningRate, beta1, beta2, eps, grads.get(i)));
+    }
+    this.update = tf.withControlDependencies(updates).noOp();
+  }
+
+  /** Run this target once per training step. */
+  public Op update() {
+    return update;
+  }
+
+  /** Feed a value here to change the learning rate for one step (schedules, warm-up). */
+  public PlaceholderWithDefault<TFloat32> learningRate() {
+    return learningRate;
+  }
+
+  /** Global L2 norm of the gradients before clipping: fetch it to log training health. */
+  public Operand<TFloat32> gradientNorm() {
+    return gradientNorm;
+  }
+
+  public Variable<TFloat32> step() {
+    return step;
+  }
+}

@@ -1,0 +1,88 @@
+package dev.tessera.plugins.vqvae;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.spi.Quantization;
+import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.train.TrainingGraph;
+import dev.tessera.api.train.TrainingInputs;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pf4j.Extension;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The trainable VQ-VAE: encoder -> vector quantizer -> decoder, with
+ * loss = ||x - x'||^2 / Var(data) + codebook loss + beta * commitment loss.
+ */
+@Extension
+public class VqVaeModel implements TrainableModel {
+  /** Resource folder of the shipped Fashion-MNIST weights inside the plugin jar. */
+  public static final String SHIPPED = "tessera/weights/vqvae/fashion-mnist";
+
+  @Override
+  public String name() {
+    return "vqvae";
+  }
+
+  @Override
+  public String description() {
+    return "VQ-VAE (van den Oord et al. 2017): 28x28 images <-> 7x7 grid of 512 codes";
+  }
+
+  @Override
+  public ModelConfig defaultConfig() {
+    return VqVaeConfig.defaults();
+  }
+
+  @Override
+  public ModelWeights shippedWeights() {
+    if (getClass().getClassLoader().getResource(SHIPPED + "/" + ModelWeights.WEIGHTS_FILE) == null) {
+      return null;
+    }
+    return ModelWeights.loadResource(getClass().getClassLoader(), SHIPPED);
+  }
+
+  /** The graph of one forward pass with everything training and evaluation need. */
+  public record Forward(Operand<TFloat32> reconstruction, Operand<TFloat32> mse, Quantization quantization, DeadCodeResetHandle deadCodes) {}
+
+  /** Opaque handle so callers outside the package can pass the reset hook along. */
+  public record DeadCodeResetHandle(dev.tessera.api.train.StepHook hook) {}
+
+  public static Forward forward(GraphScope scope, ModelConfig config, Operand<TFloat32> images) {
+    VqVaeConfig c = VqVaeConfig.from(config);
+    Ops tf = scope.tf();
+    GraphScope model = scope.child(config.getString("scope", "vqvae"));
+    Operand<TFloat32> latents = new VqVaeEncoder().encodeImages(model.child("encoder"), config, images);
+    GraphScope quantizerScope = model.child("quantizer");
+    VectorQuantizer.Parts parts = new VectorQuantizer().build(quantizerScope, config, latents);
+    Operand<TFloat32> reconstruction = new VqVaeDecoder().decode(model.child("decoder"), config, parts.quantization().quantized());
+    Operand<TFloat32> mse = tf.math.mean(tf.math.squaredDifference(reconstruction, images), tf.constant(new int[] {0, 1, 2, 3}));
+    DeadCodeReset reset = new DeadCodeReset(quantizerScope.path(), parts.flatLatents(), c);
+    return new Forward(reconstruction, mse, parts.quantization(), new DeadCodeResetHandle(reset));
+  }
+
+  @Override
+  public TrainingGraph buildTraining(GraphScope scope, ModelConfig config, TrainingInputs inputs) {
+    VqVaeConfig c = VqVaeConfig.from(config);
+    Ops tf = scope.tf();
+    Forward f = forward(scope, config, inputs.images());
+    Quantization q = f.quantization();
+    Operand<TFloat32> reconstructionLoss = tf.math.div(f.mse(), tf.constant((float) c.dataVariance()));
+    Operand<TFloat32> loss =
+        tf.math.add(tf.math.add(reconstructionLoss, q.codebookLoss()), tf.math.mul(tf.constant((float) c.beta()), q.commitmentLoss()));
+    Map<String, Operand<TFloat32>> metrics = new LinkedHashMap<>();
+    metrics.put("mse", f.mse());
+    metrics.put("perplexity", q.perplexity());
+    metrics.put("commitment", q.commitmentLoss());
+    List<Op> updates = new ArrayList<>(q.trainingUpdates());
+    String prefix = scope.qualify(config.getString("scope", "vqvae"));
+    return new TrainingGraph(loss, metrics, scope.variables().trainable(prefix), updates, f.deadCodes().hook());
+  }
+}

@@ -1,0 +1,143 @@
+package dev.tessera.runtime.cli;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.runtime.data.Dataset;
+import dev.tessera.runtime.data.FashionMnist;
+import dev.tessera.runtime.data.PngImages;
+import dev.tessera.runtime.plugin.PluginRuntime;
+import dev.tessera.runtime.train.TrainOptions;
+import dev.tessera.runtime.train.TrainResult;
+import dev.tessera.runtime.train.Trainer;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code tessera train <model>}. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train a model from a plugin. Checkpoints go to --out; --resume continues one.")
+final class TrainCommand implements Callable<Integer> {
+  @ParentCommand TesseraCli root;
+
+  @Parameters(index = "0", paramLabel = "MODEL", description = "Model name (see ./tessera plugins).")
+  String model;
+
+  @Option(names = "--dataset", defaultValue = "fashion-mnist",
+      description = "fashion-mnist (from $TESSERA_FASHION_MNIST or /usr/share/datasets/fashion-mnist), or a folder of IDX files or PNGs. Default: ${DEFAULT-VALUE}.")
+  String dataset;
+
+  @Option(names = "--steps", defaultValue = "1000", description = "Total steps. Default: ${DEFAULT-VALUE}.")
+  long steps;
+
+  @Option(names = "--out", defaultValue = "runs/train", description = "Output folder. Default: ${DEFAULT-VALUE}.")
+  Path out;
+
+  @Option(names = "--resume", description = "Continue from the checkpoint in --out, optimizer state included.")
+  boolean resume;
+
+  @Option(names = "--batch-size", defaultValue = "0", description = "Images per step (default: the model's).")
+  int batchSize;
+
+  @Option(names = "--lr", defaultValue = "0", description = "Peak learning rate (default: the model's).")
+  double lr;
+
+  @Option(names = "--schedule", defaultValue = "constant", description = "constant or cosine. Default: ${DEFAULT-VALUE}.")
+  String schedule;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed for initialisation and batches. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--checkpoint-every", defaultValue = "500", description = "Steps between checkpoints. Default: ${DEFAULT-VALUE}.")
+  long checkpointEvery;
+
+  @Option(names = "--log-every", defaultValue = "50", description = "Steps between log lines. Default: ${DEFAULT-VALUE}.")
+  long logEvery;
+
+  @Option(names = "--clip-norm", defaultValue = "0", description = "Clip gradients to this global norm (0: off).")
+  double clipNorm;
+
+  @Option(names = "--limit", defaultValue = "0", description = "Use only the first N training examples (0: all).")
+  int limit;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a model config value, e.g. --set hidden_channels=64.")
+  Map<String, String> overrides;
+
+  @Option(names = "--config", description = "A config.json whose values override the model's defaults.")
+  Path configFile;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (soft placement). Default: ${DEFAULT-VALUE}.")
+  String device;
+
+  @Override
+  public Integer call() {
+    if (steps <= 0) {
+      throw new TesseraException("--steps must be positive, got " + steps);
+    }
+    if (checkpointEvery <= 0) {
+      throw new TesseraException("--checkpoint-every must be positive, got " + checkpointEvery);
+    }
+    PrintStream out = System.out;
+    try (PluginRuntime plugins = root.loadPlugins()) {
+      TrainableModel m = root.components(plugins).model(model);
+      ModelConfig config = configFile != null ? ModelConfig.read(configFile) : ModelConfig.empty();
+      if (overrides != null) {
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+          config = config.with(e.getKey(), parseValue(e.getValue()));
+        }
+      }
+      ModelConfig merged = m.defaultConfig().merge(config);
+      Dataset data = loadDataset(dataset, merged);
+      if (limit > 0) {
+        data = data.first(limit);
+      }
+      out.printf(Locale.ROOT, "training %s on %s (%d images) for %d steps -> %s%n", model, data.name(), data.size(), steps, this.out);
+      TrainOptions options = new TrainOptions(steps, batchSize, lr, schedule, seed, checkpointEvery, logEvery, this.out, resume, clipNorm, device);
+      TrainResult r = new Trainer(out).train(m, config, data, options);
+      out.printf(Locale.ROOT, "done: steps %d..%d, loss %.5f %s, %.2f steps/s; weights in %s%n",
+          r.firstStep(), r.lastStep(), r.lastLoss(), r.lastMetrics(), r.stepsPerSecond(), this.out.toAbsolutePath());
+      return 0;
+    }
+  }
+
+  static Object parseValue(String v) {
+    if (v.equals("true") || v.equals("false")) {
+      return Boolean.parseBoolean(v);
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      // not an int
+    }
+    try {
+      return Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      return v;
+    }
+  }
+
+  /** fashion-mnist, a folder of IDX files, or a folder of PNGs sized for the model. */
+  static Dataset loadDataset(String spec, ModelConfig config) {
+    if (spec.equals("fashion-mnist")) {
+      return FashionMnist.load(null, FashionMnist.Split.TRAIN);
+    }
+    Path dir = Path.of(spec);
+    if (!Files.isDirectory(dir)) {
+      throw new TesseraException("--dataset " + spec + ": not 'fashion-mnist' and not a folder");
+    }
+    if (Files.exists(dir.resolve("train-images-idx3-ubyte")) || Files.exists(dir.resolve("train-images-idx3-ubyte.gz"))) {
+      return FashionMnist.load(dir, FashionMnist.Split.TRAIN);
+    }
+    int size = config.getPositiveInt("image_size", 28);
+    int channels = config.getPositiveInt("channels", 1);
+    PngImages.PngFolder f = PngImages.readFolder(dir, size, size, channels, PngImages.ResizeMode.ERROR);
+    return Dataset.unlabeled(dir.getFileName().toString(), f.images());
+  }
+}

@@ -1,0 +1,97 @@
+package dev.tessera.runtime.plugin;
+
+import com.google.inject.Guice;
+import com.google.inject.Inject;
+import dev.tessera.api.spi.Decoder;
+import dev.tessera.api.spi.Encoder;
+import dev.tessera.api.spi.Guidance;
+import dev.tessera.api.spi.Prior;
+import dev.tessera.api.spi.Quantizer;
+import dev.tessera.api.spi.Tokenizer;
+import dev.tessera.api.spi.TrainableModel;
+import java.util.Map;
+
+/**
+ * Every component by kind and name, as Guice injected them. Pipelines pick their parts here:
+ * {@code components.encoder("vqvae")}. Unknown names fail with the list of known ones.
+ */
+public final class Components {
+  private final PluginRuntime plugins;
+  private final Registry<Tokenizer> tokenizers;
+  private final Registry<Encoder> encoders;
+  private final Registry<Quantizer> quantizers;
+  private final Registry<Prior> priors;
+  private final Registry<Decoder> decoders;
+  private final Registry<Guidance> guidances;
+  private final Registry<TrainableModel> models;
+
+  @Inject
+  public Components(
+      PluginRuntime plugins,
+      Map<String, Tokenizer> tokenizers,
+      Map<String, Encoder> encoders,
+      Map<String, Quantizer> quantizers,
+      Map<String, Prior> priors,
+      Map<String, Decoder> decoders,
+      Map<String, Guidance> guidances,
+      Map<String, TrainableModel> models) {
+    this.plugins = plugins;
+    this.tokenizers = plugins.registry(Tokenizer.class);
+    this.encoders = withBound(plugins.registry(Encoder.class), encoders);
+    this.quantizers = withBound(plugins.registry(Quantizer.class), quantizers);
+    this.priors = withBound(plugins.registry(Prior.class), priors);
+    this.decoders = withBound(plugins.registry(Decoder.class), decoders);
+    this.guidances = withBound(plugins.registry(Guidance.class), guidances);
+    this.models = withBound(plugins.registry(TrainableModel.class), models);
+    withBound(this.tokenizers, tokenizers);
+  }
+
+  /** Loads the plugins folder and wires everything with Guice. */
+  public static Components create(PluginRuntime plugins) {
+    return Guice.createInjector(new TesseraModule(plugins)).getInstance(Components.class);
+  }
+
+  // The registries carry conflict information the plain maps lack; the maps are what Guice bound.
+  private static <T> Registry<T> withBound(Registry<T> registry, Map<String, T> bound) {
+    if (!registry.all().keySet().equals(bound.keySet())) {
+      throw new IllegalStateException("Guice bindings differ from the plugin registry for " + registry.kind());
+    }
+    return registry;
+  }
+
+  public PluginRuntime plugins() {
+    return plugins;
+  }
+
+  public Tokenizer tokenizer(String name) {
+    return tokenizers.get(name);
+  }
+
+  public Encoder encoder(String name) {
+    return encoders.get(name);
+  }
+
+  public Quantizer quantizer(String name) {
+    return quantizers.get(name);
+  }
+
+  public Prior prior(String name) {
+    return priors.get(name);
+  }
+
+  public Decoder decoder(String name) {
+    return decoders.get(name);
+  }
+
+  public Guidance guidance(String name) {
+    return guidances.get(name);
+  }
+
+  public TrainableModel model(String name) {
+    return models.get(name);
+  }
+
+  public Registry<TrainableModel> models() {
+    return models;
+  }
+}

@@ -1,0 +1,47 @@
+package dev.tessera.runtime.plugin;
+
+import dev.tessera.api.TesseraException;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The components of one kind by name. Asking for an unknown name lists the known ones; a name
+ * two plugins both claim names both.
+ */
+public final class Registry<T> {
+  private final String kind;
+  private final Map<String, T> byName;
+  private final Map<String, String> conflicts;
+
+  public Registry(String kind, Map<String, T> byName, Map<String, String> conflicts) {
+    this.kind = kind;
+    this.byName = Collections.unmodifiableMap(new TreeMap<>(byName));
+    this.conflicts = Map.copyOf(conflicts);
+  }
+
+  public T get(String name) {
+    String conflict = conflicts.get(name);
+    if (conflict != null) {
+      throw new TesseraException(kind + " '" + name + "' is ambiguous: " + conflict);
+    }
+    T t = byName.get(name);
+    if (t == null) {
+      throw new TesseraException("unknown " + kind + " '" + name + "'; available: "
+          + (byName.isEmpty() ? "none (is the plugins folder right? see ./tessera plugins)" : String.join(", ", byName.keySet())));
+    }
+    return t;
+  }
+
+  public boolean has(String name) {
+    return byName.containsKey(name) && !conflicts.containsKey(name);
+  }
+
+  public Map<String, T> all() {
+    return byName;
+  }
+
+  public String kind() {
+    return kind;
+  }
+}

@@ -1,0 +1,60 @@
+package dev.tessera.runtime.train;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.graph.VariableStore;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.io.Parameters;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.tensorflow.Session;
+
+/**
+ * A training run's folder: {@code checkpoint.safetensors} (every variable, optimizer state
+ * included, plus the step in its metadata), {@code model.safetensors} + {@code config.json} (the
+ * weights alone, what inference loads). Every file is written to a temporary file and renamed,
+ * so a crash mid-save leaves the previous checkpoint readable.
+ */
+public final class Checkpoint {
+  public static final String CHECKPOINT_FILE = "checkpoint.safetensors";
+  static final String STEP_KEY = "step";
+
+  private Checkpoint() {}
+
+  public static Path file(Path dir) {
+    return dir.resolve(CHECKPOINT_FILE);
+  }
+
+  public static boolean exists(Path dir) {
+    return Files.isRegularFile(file(dir));
+  }
+
+  /** Saves the full training state and the model weights at {@code step}. */
+  public static void save(Path dir, Session session, VariableStore variables, ModelConfig config, String model, long step, long seed) {
+    Parameters all = variables.snapshot(session, VariableStore.EVERYTHING);
+    all.metadata().put(STEP_KEY, Long.toString(step));
+    all.metadata().put("seed", Long.toString(seed));
+    all.metadata().put("model", model);
+    Parameters weights = variables.snapshot(session, VariableStore.MODEL_WEIGHTS);
+    weights.metadata().put(STEP_KEY, Long.toString(step));
+    weights.metadata().put("model", model);
+    // Weights first: if we crash in between, the checkpoint (what --resume reads) is still the old, consistent one.
+    new ModelWeights(config, weights).save(dir);
+    all.save(file(dir));
+  }
+
+  /** Loads the full state saved by {@link #save} and returns its step. */
+  public static long restore(Path dir, Session session, VariableStore variables) {
+    Parameters all = Parameters.load(file(dir));
+    String step = all.metadata().get(STEP_KEY);
+    if (step == null) {
+      throw new TesseraException(file(dir) + ": not a Tessera checkpoint (no '" + STEP_KEY + "' in its metadata)");
+    }
+    variables.load(session, all, VariableStore.EVERYTHING, true);
+    try {
+      return Long.parseLong(step);
+    } catch (NumberFormatException e) {
+      throw new TesseraException(file(dir) + ": bad step '" + step + "' in metadata");
+    }
+  }
+}

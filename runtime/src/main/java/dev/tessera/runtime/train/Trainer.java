@@ -1,0 +1,260 @@
+package dev.tessera.runtime.train;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.Tensors;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.train.AdamOptimizer;
+import dev.tessera.api.train.StepHook;
+import dev.tessera.api.train.TrainingGraph;
+import dev.tessera.api.train.TrainingInputs;
+import dev.tessera.api.types.ImageBatch;
+import dev.tessera.runtime.data.Dataset;
+import dev.tessera.runtime.tf.SessionFactory;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * The training loop every model shares: Adam over the variables the model names, deterministic
+ * batches (step s of seed k always sees the same images, so a resumed run matches an
+ * uninterrupted one), a progress bar, atomic checkpoints, and a stop on NaN/Inf loss that leaves
+ * the last good checkpoint in place.
+ */
+public final class Trainer {
+  private final PrintStream out;
+
+  public Trainer(PrintStream out) {
+    this.out = out;
+  }
+
+  public TrainResult train(TrainableModel model, ModelConfig overrides, Dataset data, TrainOptions options) {
+    Path dir = options.outDir();
+    ModelConfig config = model.defaultConfig().merge(overrides);
+    if (options.resume()) {
+      if (!Checkpoint.exists(dir)) {
+        throw new TesseraException("--resume: no checkpoint in " + dir + " (expected " + Checkpoint.CHECKPOINT_FILE + ")");
+      }
+      Path saved = dir.resolve(dev.tessera.api.io.ModelWeights.CONFIG_FILE);
+      if (Files.isRegularFile(saved)) {
+        config = ModelConfig.read(saved).merge(overrides);
+      }
+    } else if (Checkpoint.exists(dir)) {
+      throw new TesseraException(dir + " already holds a checkpoint: pass --resume to continue it or choose another --out");
+    }
+    int batchSize = options.batchSize() > 0 ? options.batchSize() : config.getPositiveInt("batch_size", 32);
+    double lr = options.learningRate() > 0 ? options.learningRate() : config.getDouble("learning_rate", 1e-3);
+    config = config.with("batch_size", batchSize).with("learning_rate", lr);
+    ImageBatch images = data.images();
+    checkImageSize(config, images);
+
+    try (Graph graph = new Graph()) {
+      GraphScope scope = GraphScope.root(graph, SessionFactory.device(options.device()));
+      Ops tf = scope.tf();
+      Placeholder<TFloat32> x = tf.withName("images").placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, images.height(), images.width(), images.channels())));
+      Placeholder<TInt32> y = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      TrainingGraph tg = model.buildTraining(scope, config, new TrainingInputs(x, y));
+      AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(),
+          new AdamOptimizer.Config(lr, 0.9, 0.999, 1e-8, options.clipNorm()));
+      List<String> metricNames = new ArrayList<>(tg.metrics().keySet());
+
+      try (Session session = SessionFactory.create(graph)) {
+        long step;
+        if (options.resume()) {
+          step = Checkpoint.restore(dir, session, scope.variables());
+          out.printf(Locale.ROOT, "resumed %s from %s at step %d%n", model.name(), Checkpoint.file(dir), step);
+        } else {
+          scope.variables().initialize(session, options.seed());
+          step = 0;
+          Files.createDirectories(dir);
+        }
+        if (step >= options.steps()) {
+          out.printf(Locale.ROOT, "already at step %d of %d: nothing to do%n", step, options.steps());
+          return new TrainResult(step, step, Double.NaN, Map.of(), 0);
+        }
+        long firstStep = step;
+        long lastSaved = step;
+        double lastLoss = Double.NaN;
+        Map<String, Double> lastMetrics = new LinkedHashMap<>();
+        long start = System.nanoTime();
+        Path log = dir.resolve("train-log.csv");
+        if (!Files.exists(log)) {
+          Files.writeString(log, "step,loss," + String.join(",", metricNames) + ",seconds\n", StandardCharsets.UTF_8);
+        }
+        try (ProgressReporter progress = new ProgressReporter(model.name(), firstStep, options.steps(), options.logEvery(), out)) {
+          while (step < options.steps()) {
+            long current = step + 1;
+            int[] rows = batchRows(options.seed(), current, batchSize, images.count());
+            try (TFloat32 xb = Tensors.floats(new long[] {rows.length, images.height(), images.width(), images.channels()}, gather(images, rows));
+                TInt32 yb = Tensors.ints(new long[] {rows.length}, labels(data, rows));
+                TFloat32 lrNow = TFloat32.scalarOf((float) scheduledRate(lr, options.schedule(), current, options.steps()))) {
+              Session.Runner runner = session.runner().feed(x, xb).feed(y, yb).feed(adam.learningRate(), lrNow)
+                  .addTarget(adam.update()).fetch(tg.loss());
+              for (Op u : tg.updates()) {
+                runner.addTarget(u);
+              }
+              for (String m : metricNames) {
+                runner.fetch(tg.metrics().get(m));
+              }
+              try (Result r = runner.run()) {
+                lastLoss = Tensors.toScalar(r.get(0));
+                for (int i = 0; i < metricNames.size(); i++) {
+                  lastMetrics.put(metricNames.get(i), (double) Tensors.toScalar(r.get(i + 1)));
+                }
+              }
+              if (!Double.isFinite(lastLoss)) {
+                String kept = lastSaved > 0 || options.resume()
+                    ? "the last good checkpoint (step " + lastSaved + ") is kept in " + Checkpoint.file(dir)
+                    : "no checkpoint had been written yet";
+                throw new TrainingDivergedException(String.format(Locale.ROOT,
+                    "loss became %s at step %d; training stopped; %s. Try a lower --lr or --clip-norm.", lastLoss, current, kept), current);
+              }
+              if (tg.hook() != null) {
+                StepHook.Context ctx = new StepHook.Context(current, session, scope.variables(),
+                    () -> session.runner().feed(x, xb).feed(y, yb), new SplittableRandom(options.seed() * 31 + current));
+                tg.hook().afterStep(ctx);
+              }
+            }
+            step = current;
+            progress.update(step, lastLoss, lastMetrics);
+            if (options.logEvery() > 0 && (step % options.logEvery() == 0 || step == options.steps())) {
+              appendLog(log, step, lastLoss, lastMetrics, (System.nanoTime() - start) / 1e9);
+            }
+            if (step % options.checkpointEvery() == 0 || step == options.steps()) {
+              Checkpoint.save(dir, session, scope.variables(), config, model.name(), step, options.seed());
+              lastSaved = step;
+            }
+          }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new TrainResult(firstStep, step, lastLoss, lastMetrics, seconds);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void checkImageSize(ModelConfig config, ImageBatch images) {
+    int size = config.getInt("image_size", images.height());
+    int channels = config.getInt("channels", images.channels());
+    if (images.height() != size || images.width() != size || images.channels() != channels) {
+      throw new TesseraException(String.format(Locale.ROOT,
+          "the data set has %dx%dx%d images but the model expects %dx%dx%d (image_size, channels in its config)",
+          images.height(), images.width(), images.channels(), size, size, channels));
+    }
+  }
+
+  /** The rows of step {@code step}: a function of (seed, step) only, so resuming is exact. */
+  static int[] batchRows(long seed, long step, int batchSize, int count) {
+    SplittableRandom r = new SplittableRandom(seed * 1_000_003L + step);
+    int[] rows = new int[batchSize];
+    for (int i = 0; i < batchSize; i++) {
+      rows[i] = r.nextInt(count);
+    }
+    return rows;
+  }
+
+  static double scheduledRate(double peak, String schedule, long step, long total) {
+    return switch (schedule == null ? "constant" : schedule) {
+      case "constant" -> peak;
+      case "cosine" -> peak * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * Math.min(1.0, (double) step / total))));
+      default -> throw new TesseraException("unknown learning-rate schedule '" + schedule + "' (constant, cosine)");
+    };
+  }
+
+  private static float[] gather(ImageBatch images, int[] rows) {
+    int per = images.height() * images.width() * images.channels();
+    float[] out = new float[rows.length * per];
+    float[] src = images.data();
+    for (int i = 0; i < rows.length; i++) {
+      System.arraycopy(src, rows[i] * per, out, i * per, per);
+    }
+    return out;
+  }
+
+  private static int[] labels(Dataset data, int[] rows) {
+    int[] out = new int[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      out[i] = data.hasLabels() ? data.labels()[rows[i]] : -1;
+    }
+    return out;
+  }
+
+  private static void appendLog(Path log, long step, double loss, Map<String, Double> metrics, double seconds) throws IOException {
+    StringBuilder sb = new StringBuilder().append(step).append(',').append(loss);
+    for (double v : metrics.values()) {
+      sb.append(',').append(v);
+    }
+    sb.append(',').append(String.format(Locale.ROOT, "%.1f", seconds)).append('\n');
+    Files.writeString(log, sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+  }
+
+  /** A progress bar on a terminal; plain log lines otherwise (CI, nohup, log files). */
+  static final class ProgressReporter implements AutoCloseable {
+    private final ProgressBar bar;
+    private final PrintStream out;
+    private final long logEvery;
+    private final long first;
+    private final long total;
+    private final long start = System.nanoTime();
+
+    ProgressReporter(String task, long first, long total, long logEvery, PrintStream out) {
+      this.out = out;
+      this.logEvery = logEvery;
+      this.first = first;
+      this.total = total;
+      if (System.console() != null) {
+        this.bar = new ProgressBarBuilder().setTaskName("train " + task).setInitialMax(total)
+            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).startsFrom(first, java.time.Duration.ZERO).build();
+      } else {
+        this.bar = null;
+      }
+    }
+
+    void update(long step, double loss, Map<String, Double> metrics) {
+      double rate = (step - first) / Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+      StringBuilder msg = new StringBuilder(String.format(Locale.ROOT, "loss %.4f", loss));
+      metrics.forEach((k, v) -> msg.append(String.format(Locale.ROOT, " %s %.4g", k, v)));
+      msg.append(String.format(Locale.ROOT, " | %.2f steps/s", rate));
+      if (bar != null) {
+        bar.stepTo(step);
+        bar.setExtraMessage(msg.toString());
+      } else if (logEvery > 0 && (step % logEvery == 0 || step == total)) {
+        out.printf(Locale.ROOT, "step %d/%d %s%n", step, total, msg);
+        out.flush();
+      }
+    }
+
+    @Override
+    public void close() {
+      if (bar != null) {
+        bar.close();
+      }
+    }
+  }
+}
