@@ -25,6 +25,14 @@ public interface TrainableModel extends ExtensionPoint {
 
   TrainingGraph buildTraining(GraphScope scope, ModelConfig config, TrainingInputs inputs);
 
+  /**
+   * Forward-pass FLOPs (2 x multiply-adds of convolutions and matmuls) for one example, or -1 when
+   * unknown. Benchmarks divide by measured time to report achieved GFLOP/s.
+   */
+  default long forwardFlopsPerExample(ModelConfig config) {
+    return -1;
+  }
+
   /** The weights shipped inside the plugin, or null when none ship. */
   default ModelWeights shippedWeights() {
     return null;

@@ -70,12 +70,17 @@ public final class AdamOptimizer {
     Operand<TFloat32> beta2Power = tf.math.pow(beta2, t);
     Operand<TFloat32> eps = tf.constant((float) config.epsilon());
 
+    // Variables are references: an update that ran before another variable's gradient was
+    // computed would change that gradient. Every update waits for every gradient, which makes a
+    // step deterministic (and equal to the textbook algorithm).
+    List<Op> allGradients = new ArrayList<>(grads);
+    Ops afterGradients = tf.withControlDependencies(allGradients);
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < variables.size(); i++) {
       VariableStore.Entry e = variables.get(i);
       Variable<TFloat32> m = scope.variables().variable(e.name() + ".adam_m", e.shape(), Initializers.zeros(), VariableStore.Kind.TRAINING_STATE);
       Variable<TFloat32> v = scope.variables().variable(e.name() + ".adam_v", e.shape(), Initializers.zeros(), VariableStore.Kind.TRAINING_STATE);
-      updates.add(tf.train.applyAdam(e.variable(), m, v, beta1Power, beta2Power, learningRate, beta1, beta2, eps, grads.get(i)));
+      updates.add(afterGradients.train.applyAdam(e.variable(), m, v, beta1Power, beta2Power, learningRate, beta1, beta2, eps, grads.get(i)));
     }
     this.update = tf.withControlDependencies(updates).noOp();
   }

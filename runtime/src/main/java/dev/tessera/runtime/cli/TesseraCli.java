@@ -20,6 +20,8 @@ import picocli.CommandLine.Option;
     subcommands = {
       PluginsCommand.class,
       TrainCommand.class,
+      ReconstructCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TesseraCli implements Runnable {

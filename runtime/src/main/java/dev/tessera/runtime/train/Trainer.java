@@ -82,6 +82,23 @@ public final class Trainer {
       AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(),
           new AdamOptimizer.Config(lr, 0.9, 0.999, 1e-8, options.clipNorm()));
       List<String> metricNames = new ArrayList<>(tg.metrics().keySet());
+      // A session run may not fetch one output twice (a metric may be the loss itself).
+      List<Operand<TFloat32>> fetches = new ArrayList<>(List.of(tg.loss()));
+      int[] fetchIndex = new int[metricNames.size()];
+      for (int i = 0; i < metricNames.size(); i++) {
+        Operand<TFloat32> m = tg.metrics().get(metricNames.get(i));
+        int at = -1;
+        for (int j = 0; j < fetches.size(); j++) {
+          if (fetches.get(j).asOutput().equals(m.asOutput())) {
+            at = j;
+          }
+        }
+        if (at < 0) {
+          fetches.add(m);
+          at = fetches.size() - 1;
+        }
+        fetchIndex[i] = at;
+      }
 
       try (Session session = SessionFactory.create(graph)) {
         long step;
@@ -114,17 +131,17 @@ public final class Trainer {
                 TInt32 yb = Tensors.ints(new long[] {rows.length}, labels(data, rows));
                 TFloat32 lrNow = TFloat32.scalarOf((float) scheduledRate(lr, options.schedule(), current, options.steps()))) {
               Session.Runner runner = session.runner().feed(x, xb).feed(y, yb).feed(adam.learningRate(), lrNow)
-                  .addTarget(adam.update()).fetch(tg.loss());
+                  .addTarget(adam.update());
               for (Op u : tg.updates()) {
                 runner.addTarget(u);
               }
-              for (String m : metricNames) {
-                runner.fetch(tg.metrics().get(m));
+              for (Operand<TFloat32> f : fetches) {
+                runner.fetch(f);
               }
               try (Result r = runner.run()) {
                 lastLoss = Tensors.toScalar(r.get(0));
                 for (int i = 0; i < metricNames.size(); i++) {
-                  lastMetrics.put(metricNames.get(i), (double) Tensors.toScalar(r.get(i + 1)));
+                  lastMetrics.put(metricNames.get(i), (double) Tensors.toScalar(r.get(fetchIndex[i])));
                 }
               }
               if (!Double.isFinite(lastLoss)) {

@@ -49,6 +49,15 @@ public class VqVaeModel implements TrainableModel {
     return ModelWeights.loadResource(getClass().getClassLoader(), SHIPPED);
   }
 
+  @Override
+  public long forwardFlopsPerExample(ModelConfig config) {
+    VqVaeConfig c = VqVaeConfig.from(config);
+    long positions = (long) c.gridSize() * c.gridSize();
+    // Nearest-code distances (z e^T) and the EMA sums (onehot^T z) are two [M,D]x[D,K] products.
+    long quantizer = 2 * 2 * positions * c.codebookSize() * c.embeddingDim();
+    return VqVaeEncoder.flops(c) + VqVaeDecoder.flops(c) + quantizer;
+  }
+
   /** The graph of one forward pass with everything training and evaluation need. */
   public record Forward(Operand<TFloat32> reconstruction, Operand<TFloat32> mse, Quantization quantization, DeadCodeResetHandle deadCodes) {}
 

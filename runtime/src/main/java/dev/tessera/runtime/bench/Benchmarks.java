@@ -1,0 +1,98 @@
+package dev.tessera.runtime.bench;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.Initializers;
+import dev.tessera.api.graph.Tensors;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.train.AdamOptimizer;
+import dev.tessera.api.train.TrainingGraph;
+import dev.tessera.api.train.TrainingInputs;
+import dev.tessera.runtime.tf.SessionFactory;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/** Timed workloads. Each returns the median milliseconds per iteration after warm-up. */
+public final class Benchmarks {
+  private Benchmarks() {}
+
+  /** A timing: median and all samples in ms. */
+  public record Timing(double medianMs, double[] samplesMs) {
+    static Timing of(double[] ms) {
+      double[] s = ms.clone();
+      Arrays.sort(s);
+      double median = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+      return new Timing(median, ms);
+    }
+  }
+
+  /** float32 n x n @ n x n with both operands held in graph variables (nothing fed or fetched). */
+  public static Timing matmul(int n, int warmup, int iterations) {
+    try (Graph g = new Graph()) {
+      GraphScope scope = GraphScope.root(g);
+      Variable<TFloat32> a = scope.parameter("a", new long[] {n, n}, Initializers.uniform(1));
+      Variable<TFloat32> b = scope.parameter("b", new long[] {n, n}, Initializers.uniform(1));
+      Operand<TFloat32> c = scope.tf().linalg.matMul(a, b);
+      try (Session s = SessionFactory.create(g)) {
+        scope.variables().initialize(s, 1);
+        return time(warmup, iterations, () -> s.runner().addTarget(c).run().close());
+      }
+    }
+  }
+
+  public static double matmulFlops(int n) {
+    return 2.0 * n * n * n;
+  }
+
+  /** One full training step (forward, backward, Adam, model updates) on a fixed fed batch. */
+  public static Timing trainStep(TrainableModel model, ModelConfig config, int batch, int warmup, int iterations) {
+    int size = config.getPositiveInt("image_size", 28);
+    int channels = config.getPositiveInt("channels", 1);
+    try (Graph g = new Graph()) {
+      GraphScope scope = GraphScope.root(g);
+      Placeholder<TFloat32> x = scope.tf().placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, channels)));
+      Placeholder<TInt32> y = scope.tf().placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      TrainingGraph tg = model.buildTraining(scope, config, new TrainingInputs(x, y));
+      AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(), AdamOptimizer.Config.defaults(1e-4));
+      float[] pixels = new float[batch * size * size * channels];
+      SplittableRandom r = new SplittableRandom(7);
+      for (int i = 0; i < pixels.length; i++) {
+        pixels[i] = (float) r.nextDouble();
+      }
+      try (Session s = SessionFactory.create(g);
+          TFloat32 xb = Tensors.floats(new long[] {batch, size, size, channels}, pixels);
+          TInt32 yb = Tensors.ints(new long[] {batch}, new int[batch])) {
+        scope.variables().initialize(s, 1);
+        return time(warmup, iterations, () -> {
+          Session.Runner runner = s.runner().feed(x, xb).feed(y, yb).addTarget(adam.update()).fetch(tg.loss());
+          for (Op u : tg.updates()) {
+            runner.addTarget(u);
+          }
+          runner.run().close();
+        });
+      }
+    }
+  }
+
+  static Timing time(int warmup, int iterations, Runnable work) {
+    for (int i = 0; i < warmup; i++) {
+      work.run();
+    }
+    double[] ms = new double[iterations];
+    for (int i = 0; i < iterations; i++) {
+      long t0 = System.nanoTime();
+      work.run();
+      ms[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    return Timing.of(ms);
+  }
+}

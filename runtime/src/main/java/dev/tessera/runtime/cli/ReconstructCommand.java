@@ -1,0 +1,129 @@
+package dev.tessera.runtime.cli;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.types.ImageBatch;
+import dev.tessera.runtime.data.Dataset;
+import dev.tessera.runtime.data.FashionMnist;
+import dev.tessera.runtime.data.PngImages;
+import dev.tessera.runtime.pipeline.AutoencoderPipeline;
+import dev.tessera.runtime.pipeline.ImageMetrics;
+import dev.tessera.runtime.plugin.Components;
+import dev.tessera.runtime.plugin.PluginRuntime;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code tessera reconstruct}: encode and decode images with an autoencoder model. */
+@Command(name = "reconstruct", mixinStandardHelpOptions = true,
+    description = "Encode and decode every PNG of a folder (or Fashion-MNIST test images) and write same-named PNGs.")
+final class ReconstructCommand implements Callable<Integer> {
+  @ParentCommand TesseraCli root;
+
+  @Option(names = "--model", required = true, description = "Model name, e.g. vqvae.")
+  String model;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Source source;
+
+  static final class Source {
+    @Option(names = "--input", description = "Folder of PNG images.")
+    Path input;
+
+    @Option(names = "--dataset", description = "fashion-mnist: the test split (see --limit).")
+    String dataset;
+  }
+
+  @Option(names = "--limit", defaultValue = "1000", description = "With --dataset: how many test images. Default: ${DEFAULT-VALUE}.")
+  int limit;
+
+  @Option(names = "--output-dir", required = true, description = "Where the reconstructions go.")
+  Path outputDir;
+
+  @Option(names = "--weights", description = "Folder with config.json + model.safetensors (default: the plugin's shipped weights).")
+  Path weights;
+
+  @Option(names = "--resize", description = "Resize images of another size instead of failing.")
+  boolean resize;
+
+  @Option(names = "--batch-size", defaultValue = "64", description = "Images per session run. Default: ${DEFAULT-VALUE}.")
+  int batchSize;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N. Default: ${DEFAULT-VALUE}.")
+  String device;
+
+  @Override
+  public Integer call() {
+    try (PluginRuntime plugins = root.loadPlugins()) {
+      Components components = root.components(plugins);
+      ModelWeights w = loadWeights(components, model, weights);
+      int size = w.config().getPositiveInt("image_size", 28);
+      int channels = w.config().getPositiveInt("channels", 1);
+      ImageBatch images;
+      List<String> names;
+      if (source.input != null) {
+        PngImages.PngFolder folder = PngImages.readFolder(source.input, size, size, channels,
+            resize ? PngImages.ResizeMode.BILINEAR : PngImages.ResizeMode.ERROR);
+        images = folder.images();
+        names = folder.fileNames();
+      } else {
+        if (!source.dataset.equals("fashion-mnist")) {
+          throw new TesseraException("--dataset: only fashion-mnist is known, got '" + source.dataset + "'");
+        }
+        Dataset test = FashionMnist.load(null, FashionMnist.Split.TEST).first(limit);
+        images = test.images();
+        names = new ArrayList<>();
+        for (int i = 0; i < images.count(); i++) {
+          names.add(String.format(Locale.ROOT, "%04d.png", i));
+        }
+      }
+      long start = System.nanoTime();
+      AutoencoderPipeline.Reconstruction r;
+      try (AutoencoderPipeline p = AutoencoderPipeline.builder(components).weights(w).batchSize(batchSize).device(device).build()) {
+        r = p.reconstruct(images);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      PngImages.writeAll(outputDir, r.images(), names);
+      int show = Math.min(images.count(), 16);
+      List<ImageBatch> pairs = new ArrayList<>();
+      for (int i = 0; i < show; i++) {
+        pairs.add(images.slice(i, i + 1));
+        pairs.add(r.images().slice(i, i + 1));
+      }
+      if (show > 0) {
+        PngImages.writeGrid(outputDir.resolve("comparison.png"), ImageBatch.stack(pairs), 8);
+      }
+      System.out.printf(Locale.ROOT, "reconstructed %d images in %.2f s -> %s%n", images.count(), seconds, outputDir.toAbsolutePath());
+      System.out.printf(Locale.ROOT, "mean PSNR %.2f dB%n", ImageMetrics.meanPsnr(images, r.images()));
+      if (r.codes() != null) {
+        int k = w.config().getInt("codebook_size", 0);
+        if (k > 0) {
+          System.out.printf(Locale.ROOT, "codes: %d of %d used, perplexity %.1f%n",
+              ImageMetrics.distinct(r.codes()), k, ImageMetrics.perplexity(r.codes(), k));
+        }
+      }
+      System.out.println("side by side (original, reconstruction): " + outputDir.resolve("comparison.png").toAbsolutePath());
+      return 0;
+    }
+  }
+
+  static ModelWeights loadWeights(Components components, String model, Path weights) {
+    if (weights != null) {
+      return ModelWeights.load(weights);
+    }
+    TrainableModel m = components.model(model);
+    ModelWeights shipped = m.shippedWeights();
+    if (shipped == null) {
+      throw new TesseraException("model '" + model + "' ships no weights: train it (./tessera train " + model
+          + " --out DIR) and pass --weights DIR");
+    }
+    return shipped;
+  }
+}

@@ -1,0 +1,157 @@
+package dev.tessera.runtime.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.io.Parameters;
+import dev.tessera.api.types.ImageBatch;
+import dev.tessera.runtime.data.Dataset;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+  @TempDir Path tmp;
+
+  private static Dataset data(int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] px = new float[n * 16];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (float) r.nextDouble();
+    }
+    return Dataset.unlabeled("random", new ImageBatch(n, 4, 4, 1, px));
+  }
+
+  private static Dataset nanData() {
+    float[] px = new float[8 * 16];
+    Arrays.fill(px, Float.NaN);
+    return Dataset.unlabeled("nan", new ImageBatch(8, 4, 4, 1, px));
+  }
+
+  private static TrainResult train(Path dir, long steps, boolean resume, Dataset data) {
+    TrainOptions o = TrainOptions.defaults(dir).withSteps(steps).withCheckpointEvery(2).withResume(resume);
+    return new Trainer(new PrintStream(new ByteArrayOutputStream())).train(new TinyAutoencoderModel(), ModelConfig.empty(), data, o);
+  }
+
+  private static float[] weights(Path dir, String name) {
+    return Parameters.load(dir.resolve(ModelWeights.WEIGHTS_FILE)).get(name).toFloats();
+  }
+
+  @Test
+  void trainingReducesTheLossAndWritesWeightsConfigAndLog() throws Exception {
+    Dataset d = data(32, 1);
+    TrainResult first = train(tmp.resolve("a"), 1, false, d);
+    TrainResult last = train(tmp.resolve("b"), 60, false, d);
+    assertTrue(last.lastLoss() < first.lastLoss(), "loss " + first.lastLoss() + " -> " + last.lastLoss());
+    assertTrue(ModelWeights.exists(tmp.resolve("b")));
+    assertTrue(Files.readString(tmp.resolve("b/train-log.csv")).startsWith("step,loss,mse"));
+    ModelWeights w = ModelWeights.load(tmp.resolve("b"));
+    assertEquals(4, w.config().getInt("image_size", 0));
+    // model.safetensors holds the weights only; optimizer state is in the checkpoint
+    assertFalse(w.parameters().names().stream().anyMatch(n -> n.contains("adam")));
+    assertTrue(Parameters.load(Checkpoint.file(tmp.resolve("b"))).names().stream().anyMatch(n -> n.endsWith(".adam_m")));
+  }
+
+  @Test
+  void sameSeedGivesIdenticalWeights() {
+    Dataset d = data(32, 2);
+    train(tmp.resolve("a"), 5, false, d);
+    train(tmp.resolve("b"), 5, false, d);
+    assertArrayEquals(weights(tmp.resolve("a"), "tiny.enc.kernel"), weights(tmp.resolve("b"), "tiny.enc.kernel"));
+  }
+
+  @Test
+  void resumeContinuesExactlyAsAnUninterruptedRun() {
+    Dataset d = data(32, 3);
+    train(tmp.resolve("straight"), 6, false, d);
+    train(tmp.resolve("resumed"), 4, false, d);
+    TrainResult r = train(tmp.resolve("resumed"), 6, true, d);
+    assertEquals(4, r.firstStep());
+    assertEquals(6, r.lastStep());
+    for (String name : new String[] {"tiny.enc.kernel", "tiny.enc.bias", "tiny.dec.kernel", "tiny.dec.bias"}) {
+      assertArrayEquals(weights(tmp.resolve("straight"), name), weights(tmp.resolve("resumed"), name), 1e-6f, name);
+    }
+  }
+
+  @Test
+  void checkpointRoundTripRestoresEveryVariableAndTheStep() {
+    Dataset d = data(16, 4);
+    train(tmp.resolve("a"), 3, false, d);
+    Parameters ckpt = Parameters.load(Checkpoint.file(tmp.resolve("a")));
+    assertEquals("3", ckpt.metadata().get("step"));
+    assertEquals(3f, ckpt.get("optimizer.step").toFloats()[0]);
+    // Resuming to the same step restores and changes nothing.
+    TrainResult r = train(tmp.resolve("a"), 3, true, d);
+    assertEquals(3, r.lastStep());
+    assertEquals(ckpt.get("tiny.enc.kernel"), Parameters.load(Checkpoint.file(tmp.resolve("a"))).get("tiny.enc.kernel"));
+  }
+
+  @Test
+  void aCrashBetweenCheckpointsLeavesTheLastOneResumable() throws Exception {
+    Dataset d = data(16, 5);
+    Path dir = tmp.resolve("crash");
+    TrainOptions o = TrainOptions.defaults(dir).withSteps(6).withCheckpointEvery(2);
+    TinyAutoencoderModel crashing = new TinyAutoencoderModel(ctx -> {
+      if (ctx.step() == 5) {
+        throw new IllegalStateException("simulated crash");
+      }
+    });
+    Trainer trainer = new Trainer(new PrintStream(new ByteArrayOutputStream()));
+    assertThrows(IllegalStateException.class, () -> trainer.train(crashing, ModelConfig.empty(), d, o));
+    // A save killed half-way leaves a temporary file behind; it must not matter.
+    Files.write(dir.resolve("checkpoint.safetensors.tmp-123"), new byte[] {1, 2, 3});
+    assertEquals("4", Parameters.load(Checkpoint.file(dir)).metadata().get("step"));
+    train(dir, 6, true, d);
+    train(tmp.resolve("straight"), 6, false, d);
+    assertArrayEquals(weights(tmp.resolve("straight"), "tiny.dec.kernel"), weights(dir, "tiny.dec.kernel"), 1e-6f);
+  }
+
+  @Test
+  void nanLossStopsTrainingAndKeepsTheLastGoodCheckpoint() throws Exception {
+    Path dir = tmp.resolve("nan");
+    train(dir, 4, false, data(16, 6));
+    byte[] before = Files.readAllBytes(Checkpoint.file(dir));
+    TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> train(dir, 8, true, nanData()));
+    assertEquals(5, e.step());
+    assertTrue(e.getMessage().contains("step 5"), e.getMessage());
+    assertTrue(e.getMessage().contains("step 4"), e.getMessage());
+    assertArrayEquals(before, Files.readAllBytes(Checkpoint.file(dir)));
+  }
+
+  @Test
+  void refusesToOverwriteARunAndToResumeNothing() {
+    Dataset d = data(8, 7);
+    train(tmp.resolve("a"), 2, false, d);
+    TesseraException overwrite = assertThrows(TesseraException.class, () -> train(tmp.resolve("a"), 2, false, d));
+    assertTrue(overwrite.getMessage().contains("--resume"));
+    TesseraException none = assertThrows(TesseraException.class, () -> train(tmp.resolve("empty"), 2, true, d));
+    assertTrue(none.getMessage().contains("no checkpoint"));
+  }
+
+  @Test
+  void wrongImageSizeIsAClearError() {
+    Dataset big = Dataset.unlabeled("big", new ImageBatch(2, 8, 8, 1, new float[128]));
+    TesseraException e = assertThrows(TesseraException.class, () -> train(tmp.resolve("x"), 1, false, big));
+    assertTrue(e.getMessage().contains("8x8x1") && e.getMessage().contains("4x4x1"), e.getMessage());
+  }
+
+  @Test
+  void batchesDependOnlyOnSeedAndStep() {
+    assertArrayEquals(Trainer.batchRows(1, 10, 8, 100), Trainer.batchRows(1, 10, 8, 100));
+    assertFalse(Arrays.equals(Trainer.batchRows(1, 10, 8, 100), Trainer.batchRows(1, 11, 8, 100)));
+    assertEquals(0.1, Trainer.scheduledRate(1.0, "cosine", 100, 100), 1e-9);
+    assertEquals(1.0, Trainer.scheduledRate(1.0, "cosine", 0, 100), 1e-9);
+    assertThrows(TesseraException.class, () -> Trainer.scheduledRate(1.0, "warp", 1, 10));
+  }
+}
