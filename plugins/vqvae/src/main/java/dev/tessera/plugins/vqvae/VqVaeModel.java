@@ -59,7 +59,8 @@ public class VqVaeModel implements TrainableModel {
   }
 
   /** The graph of one forward pass with everything training and evaluation need. */
-  public record Forward(Operand<TFloat32> reconstruction, Operand<TFloat32> mse, Quantization quantization, DeadCodeResetHandle deadCodes) {}
+  public record Forward(
+      Operand<TFloat32> reconstruction, Operand<TFloat32> mse, Quantization quantization, Operand<TFloat32> counts, DeadCodeResetHandle deadCodes) {}
 
   /** Opaque handle so callers outside the package can pass the reset hook along. */
   public record DeadCodeResetHandle(dev.tessera.api.train.StepHook hook) {}
@@ -74,7 +75,7 @@ public class VqVaeModel implements TrainableModel {
     Operand<TFloat32> reconstruction = new VqVaeDecoder().decode(model.child("decoder"), config, parts.quantization().quantized());
     Operand<TFloat32> mse = tf.math.mean(tf.math.squaredDifference(reconstruction, images), tf.constant(new int[] {0, 1, 2, 3}));
     DeadCodeReset reset = new DeadCodeReset(quantizerScope.path(), parts.flatLatents(), c);
-    return new Forward(reconstruction, mse, parts.quantization(), new DeadCodeResetHandle(reset));
+    return new Forward(reconstruction, mse, parts.quantization(), parts.counts(), new DeadCodeResetHandle(reset));
   }
 
   @Override
@@ -90,6 +91,8 @@ public class VqVaeModel implements TrainableModel {
     metrics.put("mse", f.mse());
     metrics.put("perplexity", q.perplexity());
     metrics.put("commitment", q.commitmentLoss());
+    // Codebook usage: how many codes this batch picked at least once.
+    metrics.put("codes_used", tf.reduceSum(tf.dtypes.cast(tf.math.greater(f.counts(), tf.constant(0f)), TFloat32.class), tf.constant(0)));
     List<Op> updates = new ArrayList<>(q.trainingUpdates());
     String prefix = scope.qualify(config.getString("scope", "vqvae"));
     return new TrainingGraph(loss, metrics, scope.variables().trainable(prefix), updates, f.deadCodes().hook());
