@@ -559,7 +559,8 @@ public final class PngImages {
     Path tmp = null;
     try {
       Files.createDirectories(target.getParent());
-      tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+      // Not Files.createTempFile: it makes the file owner-only (0600), and rename keeps that.
+      tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
         writePng(img, out);
       }
