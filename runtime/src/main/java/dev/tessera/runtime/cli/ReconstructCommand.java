@@ -26,6 +26,7 @@ import picocli.CommandLine.ParentCommand;
     description = "Encode and decode every PNG of a folder (or Fashion-MNIST test images) and write same-named PNGs.")
 final class ReconstructCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--model", required = true, description = "Model name, e.g. vqvae.")
   String model;
@@ -84,6 +85,7 @@ final class ReconstructCommand implements Callable<Integer> {
           names.add(String.format(Locale.ROOT, "%04d.png", i));
         }
       }
+      java.io.PrintWriter out = spec.commandLine().getOut();
       long start = System.nanoTime();
       AutoencoderPipeline.Reconstruction r;
       try (AutoencoderPipeline p = AutoencoderPipeline.builder(components).weights(w).batchSize(batchSize).device(device).build()) {
@@ -100,16 +102,17 @@ final class ReconstructCommand implements Callable<Integer> {
       if (show > 0) {
         PngImages.writeGrid(outputDir.resolve("comparison.png"), ImageBatch.stack(pairs), 8);
       }
-      System.out.printf(Locale.ROOT, "reconstructed %d images in %.2f s -> %s%n", images.count(), seconds, outputDir.toAbsolutePath());
-      System.out.printf(Locale.ROOT, "mean PSNR %.2f dB%n", ImageMetrics.meanPsnr(images, r.images()));
+      out.printf(Locale.ROOT, "reconstructed %d images in %.2f s -> %s%n", images.count(), seconds, outputDir.toAbsolutePath());
+      out.printf(Locale.ROOT, "mean PSNR %.2f dB%n", ImageMetrics.meanPsnr(images, r.images()));
       if (r.codes() != null) {
         int k = w.config().getInt("codebook_size", 0);
         if (k > 0) {
-          System.out.printf(Locale.ROOT, "codes: %d of %d used, perplexity %.1f%n",
+          out.printf(Locale.ROOT, "codes: %d of %d used, perplexity %.1f%n",
               ImageMetrics.distinct(r.codes()), k, ImageMetrics.perplexity(r.codes(), k));
         }
       }
-      System.out.println("side by side (original, reconstruction): " + outputDir.resolve("comparison.png").toAbsolutePath());
+      out.println("side by side (original, reconstruction): " + outputDir.resolve("comparison.png").toAbsolutePath());
+      out.flush();
       return 0;
     }
   }

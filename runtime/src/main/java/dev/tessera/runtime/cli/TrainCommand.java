@@ -10,7 +10,7 @@ import dev.tessera.runtime.plugin.PluginRuntime;
 import dev.tessera.runtime.train.TrainOptions;
 import dev.tessera.runtime.train.TrainResult;
 import dev.tessera.runtime.train.Trainer;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -26,6 +26,7 @@ import picocli.CommandLine.ParentCommand;
     description = "Train a model from a plugin. Checkpoints go to --out; --resume continues one.")
 final class TrainCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "MODEL", description = "Model name (see ./tessera plugins).")
   String model;
@@ -84,7 +85,7 @@ final class TrainCommand implements Callable<Integer> {
     if (checkpointEvery <= 0) {
       throw new TesseraException("--checkpoint-every must be positive, got " + checkpointEvery);
     }
-    PrintStream out = System.out;
+    PrintWriter out = spec.commandLine().getOut();
     try (PluginRuntime plugins = root.loadPlugins()) {
       TrainableModel m = root.components(plugins).model(model);
       ModelConfig config = configFile != null ? ModelConfig.read(configFile) : ModelConfig.empty();
@@ -103,6 +104,7 @@ final class TrainCommand implements Callable<Integer> {
       TrainResult r = new Trainer(out).train(m, config, data, options);
       out.printf(Locale.ROOT, "done: steps %d..%d, loss %.5f %s, %.2f steps/s; weights in %s%n",
           r.firstStep(), r.lastStep(), r.lastLoss(), r.lastMetrics(), r.stepsPerSecond(), this.out.toAbsolutePath());
+      out.flush();
       return 0;
     }
   }

@@ -13,7 +13,7 @@ import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.data.Dataset;
 import dev.tessera.runtime.tf.SessionFactory;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,9 +46,9 @@ import org.tensorflow.types.TInt32;
  * the last good checkpoint in place.
  */
 public final class Trainer {
-  private final PrintStream out;
+  private final PrintWriter out;
 
-  public Trainer(PrintStream out) {
+  public Trainer(PrintWriter out) {
     this.out = out;
   }
 
@@ -234,13 +234,13 @@ public final class Trainer {
   /** A progress bar on a terminal; plain log lines otherwise (CI, nohup, log files). */
   static final class ProgressReporter implements AutoCloseable {
     private final ProgressBar bar;
-    private final PrintStream out;
+    private final PrintWriter out;
     private final long logEvery;
     private final long first;
     private final long total;
     private final long start = System.nanoTime();
 
-    ProgressReporter(String task, long first, long total, long logEvery, PrintStream out) {
+    ProgressReporter(String task, long first, long total, long logEvery, PrintWriter out) {
       this.out = out;
       this.logEvery = logEvery;
       this.first = first;

@@ -12,8 +12,8 @@ import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.io.Parameters;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.data.Dataset;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -41,7 +41,7 @@ class TrainerTest {
 
   private static TrainResult train(Path dir, long steps, boolean resume, Dataset data) {
     TrainOptions o = TrainOptions.defaults(dir).withSteps(steps).withCheckpointEvery(2).withResume(resume);
-    return new Trainer(new PrintStream(new ByteArrayOutputStream())).train(new TinyAutoencoderModel(), ModelConfig.empty(), data, o);
+    return new Trainer(new PrintWriter(new StringWriter())).train(new TinyAutoencoderModel(), ModelConfig.empty(), data, o);
   }
 
   private static float[] weights(Path dir, String name) {
@@ -107,7 +107,7 @@ class TrainerTest {
         throw new IllegalStateException("simulated crash");
       }
     });
-    Trainer trainer = new Trainer(new PrintStream(new ByteArrayOutputStream()));
+    Trainer trainer = new Trainer(new PrintWriter(new StringWriter()));
     assertThrows(IllegalStateException.class, () -> trainer.train(crashing, ModelConfig.empty(), d, o));
     // A save killed half-way leaves a temporary file behind; it must not matter.
     Files.write(dir.resolve("checkpoint.safetensors.tmp-123"), new byte[] {1, 2, 3});

@@ -1,0 +1,165 @@
+package dev.tessera.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.types.ImageBatch;
+import dev.tessera.runtime.cli.fixtures.TinyDecoder;
+import dev.tessera.runtime.cli.fixtures.TinyEncoder;
+import dev.tessera.runtime.cli.fixtures.TinyModel;
+import dev.tessera.runtime.cli.fixtures.TinyPlugin;
+import dev.tessera.runtime.data.PngImages;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Every command through picocli, as a user runs it, against a plugins folder holding a tiny
+ * plugin built at test time (and a broken jar next to it) and tiny PNG data.
+ */
+class CliEndToEndTest {
+  @TempDir Path tmp;
+  Path plugins;
+  Path images;
+
+  record Run(int exit, String out, String err) {}
+
+  Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = TesseraCli.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    String[] all = new String[args.length + 2];
+    all[0] = "--plugins-dir";
+    all[1] = plugins.toString();
+    System.arraycopy(args, 0, all, 2, args.length);
+    int exit = cl.execute(all);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    plugins = tmp.resolve("plugins");
+    PluginJarBuilder.plugin("tiny", TinyPlugin.class)
+        .extension(TinyEncoder.class).extension(TinyDecoder.class).extension(TinyModel.class).writeTo(plugins);
+    Files.write(plugins.resolve("broken.jar"), new byte[] {1, 2, 3, 4});
+    images = tmp.resolve("images");
+    SplittableRandom r = new SplittableRandom(1);
+    float[] px = new float[6 * 16];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (float) r.nextDouble();
+    }
+    PngImages.writeAll(images, new ImageBatch(6, 4, 4, 1, px), List.of("a.png", "b.png", "c.png", "d.png", "e.png", "f.png"));
+  }
+
+  @Test
+  void pluginsListsTheGoodPluginAndTheBrokenJarWithItsReason() {
+    Run r = run("plugins");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("OK      tiny 0.1.0  [encoder tiny, decoder tiny, model tiny]"), r.out());
+    assertTrue(r.out().contains("FAILED  broken.jar"), r.out());
+    assertTrue(r.out().contains("1 plugin(s) loaded, 1 with problems"), r.out());
+  }
+
+  @Test
+  void trainResumeAndReconstructEndToEnd() throws Exception {
+    Path run = tmp.resolve("run");
+    Run t = run("train", "tiny", "--dataset", images.toString(), "--steps", "4", "--checkpoint-every", "2", "--log-every", "2", "--out", run.toString());
+    assertEquals(0, t.exit(), t.err());
+    assertTrue(t.out().contains("step 4/4"), t.out());
+    assertTrue(ModelWeights.exists(run));
+
+    Run again = run("train", "tiny", "--dataset", images.toString(), "--steps", "4", "--out", run.toString());
+    assertEquals(1, again.exit());
+    assertTrue(again.err().startsWith("error: ") && again.err().contains("--resume"), again.err());
+    assertFalse(again.err().contains("\tat "), "no stack trace without --verbose");
+
+    Run resumed = run("train", "tiny", "--dataset", images.toString(), "--steps", "6", "--resume", "--out", run.toString());
+    assertEquals(0, resumed.exit(), resumed.err());
+    assertTrue(resumed.out().contains("resumed tiny") && resumed.out().contains("at step 4"), resumed.out());
+
+    Path out = tmp.resolve("recon");
+    Run rec = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--input", images.toString(), "--output-dir", out.toString());
+    assertEquals(0, rec.exit(), rec.err());
+    assertTrue(rec.out().contains("mean PSNR"), rec.out());
+    for (String name : List.of("a.png", "b.png", "f.png")) {
+      assertEquals(4, PngImages.read(out.resolve(name), 1).height());
+    }
+    assertTrue(Files.exists(out.resolve("comparison.png")));
+  }
+
+  @Test
+  void reconstructRejectsAWrongSizeUnlessAskedToResize() throws Exception {
+    Path run = tmp.resolve("run");
+    assertEquals(0, run("train", "tiny", "--dataset", images.toString(), "--steps", "1", "--out", run.toString()).exit());
+    Path big = tmp.resolve("big");
+    PngImages.writeAll(big, new ImageBatch(1, 8, 8, 1, new float[64]), List.of("x.png"));
+    Run bad = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--input", big.toString(), "--output-dir", tmp.resolve("o").toString());
+    assertEquals(1, bad.exit());
+    assertTrue(bad.err().contains("x.png") && bad.err().contains("--resize"), bad.err());
+    Run ok = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--input", big.toString(), "--resize", "--output-dir", tmp.resolve("o").toString());
+    assertEquals(0, ok.exit(), ok.err());
+  }
+
+  @Test
+  void reconstructWithoutWeightsSaysHowToGetThem() {
+    Run r = run("reconstruct", "--model", "tiny", "--input", images.toString(), "--output-dir", tmp.resolve("o").toString());
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("ships no weights") && r.err().contains("--weights"), r.err());
+  }
+
+  @Test
+  void unknownNamesListWhatExists() {
+    Run r = run("train", "nosuch", "--dataset", images.toString(), "--steps", "1", "--out", tmp.resolve("x").toString());
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("unknown model 'nosuch'; available: tiny"), r.err());
+  }
+
+  @Test
+  void benchPrintsTheCeilingAndTheRatio() {
+    Run r = run("bench", "--model", "tiny", "--iterations", "2", "--warmup", "1", "--matmul-size", "64", "--batch-size", "4");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("ceiling:"), r.out());
+    assertTrue(r.out().contains("tiny_train batch 4") && r.out().contains("of the matmul ceiling"), r.out());
+  }
+
+  @Test
+  void badArgumentsAreOneLineErrors() {
+    Run r = run("train", "tiny", "--steps", "0", "--out", tmp.resolve("x").toString());
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("--steps must be positive"), r.err());
+    Run missing = run("train", "tiny", "--dataset", tmp.resolve("nothing").toString(), "--out", tmp.resolve("y").toString());
+    assertEquals(1, missing.exit());
+    assertTrue(missing.err().contains("not a folder"), missing.err());
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String cmd : List.of("plugins", "train", "reconstruct", "bench")) {
+      Run r = run(cmd, "--help");
+      assertEquals(0, r.exit(), cmd);
+      assertTrue(r.out().contains("Usage:"), cmd + ": " + r.out());
+    }
+  }
+
+  @Test
+  void launcherExplainsAnUnbuiltProject() throws Exception {
+    Path script = tmp.resolve("checkout/tessera");
+    Files.createDirectories(script.getParent());
+    Files.copy(Path.of("../tessera"), script);
+    Process p = new ProcessBuilder("bash", script.toString(), "plugins").redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(2, p.waitFor());
+    assertTrue(output.contains("not built yet") && output.contains("mvn"), output);
+  }
+}
