@@ -12,7 +12,11 @@ public final class Activations {
     return tf.nn.relu(x);
   }
 
+  /** max(x, slope * x), which is leaky ReLU only for 0 <= slope < 1. */
   public static Operand<TFloat32> leakyRelu(Ops tf, Operand<TFloat32> x, float slope) {
+    if (!(slope >= 0 && slope < 1)) {
+      throw new IllegalArgumentException("leaky ReLU slope must be in [0, 1), got " + slope);
+    }
     return tf.math.maximum(x, tf.math.mul(x, tf.constant(slope)));
   }
 
