@@ -1,0 +1,38 @@
+package dev.tessera.api.layers;
+
+import dev.tessera.api.graph.GraphScope;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Pre-norm transformer block as in GPT-2 and CLIP: x + attn(LN(x)), then x + MLP(LN(x)) with a
+ * GELU MLP of width {@code mlpRatio * dim}.
+ */
+public final class TransformerBlock {
+  private final Ops tf;
+  private final LayerNorm norm1;
+  private final MultiHeadAttention attention;
+  private final LayerNorm norm2;
+  private final Dense fc1;
+  private final Dense fc2;
+
+  public TransformerBlock(GraphScope scope, long dim, int heads, int mlpRatio, boolean causal) {
+    this.tf = scope.tf();
+    this.norm1 = new LayerNorm(scope.child("ln1"), dim);
+    this.attention = new MultiHeadAttention(scope.child("attn"), dim, heads, causal);
+    this.norm2 = new LayerNorm(scope.child("ln2"), dim);
+    this.fc1 = new Dense(scope.child("fc1"), dim, dim * mlpRatio);
+    this.fc2 = new Dense(scope.child("fc2"), dim * mlpRatio, dim);
+  }
+
+  public Operand<TFloat32> apply(Operand<TFloat32> x) {
+    Operand<TFloat32> h = tf.math.add(x, attention.apply(norm1.apply(x)));
+    return tf.math.add(h, fc2.apply(Activations.gelu(tf, fc1.apply(norm2.apply(h)))));
+  }
+
+  /** Forward FLOPs for one sequence of length t. */
+  public static long flops(long t, long dim, int mlpRatio) {
+    return MultiHeadAttention.flops(t, dim) + 2 * 2 * t * dim * dim * mlpRatio;
+  }
+}
