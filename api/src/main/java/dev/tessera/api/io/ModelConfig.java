@@ -173,6 +173,12 @@ public final class ModelConfig {
     return v;
   }
 
+  /** The raw JSON value of a key (arrays, objects), or null. */
+  public JsonNode node(String key) {
+    JsonNode v = node.get(key);
+    return v == null ? null : v.deepCopy();
+  }
+
   public ModelConfig with(String key, Object value) {
     ObjectNode copy = node.deepCopy();
     copy.set(key, JSON.valueToTree(value));

@@ -26,6 +26,29 @@ public interface TrainableModel extends ExtensionPoint {
   TrainingGraph buildTraining(GraphScope scope, ModelConfig config, TrainingInputs inputs);
 
   /**
+   * Name of the tokenizer whose ids this model reads captions in, or null when it reads no text.
+   * The trainer then feeds {@code TrainingInputs.tokens}: one caption per image, drawn afresh each
+   * step, tokenized and cut to {@link #textLength} ids (keeping the end token).
+   */
+  default String tokenizer(ModelConfig config) {
+    return null;
+  }
+
+  /**
+   * Adapts a fresh config to the training captions before training from scratch, for settings
+   * that depend on the text (for example which token ids need embedding rows). Called with a
+   * sample of the captions the trainer will draw; the result is saved as config.json.
+   */
+  default ModelConfig adaptToCaptions(ModelConfig config, java.util.List<dev.tessera.api.types.TokenIds> captions) {
+    return config;
+  }
+
+  /** Token ids per caption the model takes (0 when it reads no text). */
+  default int textLength(ModelConfig config) {
+    return 0;
+  }
+
+  /**
    * Forward-pass FLOPs (2 x multiply-adds of convolutions and matmuls) for one example, or -1 when
    * unknown. Benchmarks divide by measured time to report achieved GFLOP/s.
    */

@@ -5,6 +5,7 @@ import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.runtime.data.Dataset;
 import dev.tessera.runtime.data.FashionMnist;
+import dev.tessera.runtime.data.FashionMnistCaptions;
 import dev.tessera.runtime.data.PngImages;
 import dev.tessera.runtime.plugin.PluginRuntime;
 import dev.tessera.runtime.train.TrainOptions;
@@ -101,7 +102,15 @@ final class TrainCommand implements Callable<Integer> {
       }
       out.printf(Locale.ROOT, "training %s on %s (%d images) for %d steps -> %s%n", model, data.name(), data.size(), steps, this.out);
       TrainOptions options = new TrainOptions(steps, batchSize, lr, schedule, seed, checkpointEvery, logEvery, this.out, resume, clipNorm, device);
-      TrainResult r = new Trainer(out).train(m, config, data, options);
+      Trainer trainer = new Trainer(out);
+      String tokenizerName = m.tokenizer(merged);
+      if (tokenizerName != null) {
+        if (!data.name().startsWith("fashion-mnist")) {
+          throw new TesseraException("model '" + model + "' trains on captions; only fashion-mnist has captions so far, not " + data.name());
+        }
+        trainer.withText(root.components(plugins).tokenizer(tokenizerName), new FashionMnistCaptions());
+      }
+      TrainResult r = trainer.train(m, config, data, options);
       out.printf(Locale.ROOT, "done: steps %d..%d, loss %.5f %s, %.2f steps/s; weights in %s%n",
           r.firstStep(), r.lastStep(), r.lastLoss(), r.lastMetrics(), r.stepsPerSecond(), this.out.toAbsolutePath());
       out.flush();

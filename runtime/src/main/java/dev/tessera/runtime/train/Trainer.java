@@ -4,12 +4,15 @@ import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Tensors;
 import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.spi.Tokenizer;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.api.train.AdamOptimizer;
 import dev.tessera.api.train.StepHook;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
 import dev.tessera.api.types.ImageBatch;
+import dev.tessera.api.types.TokenIds;
+import dev.tessera.runtime.data.Captioner;
 import dev.tessera.runtime.data.Dataset;
 import dev.tessera.runtime.tf.SessionFactory;
 import java.io.IOException;
@@ -47,9 +50,18 @@ import org.tensorflow.types.TInt32;
  */
 public final class Trainer {
   private final PrintWriter out;
+  private Tokenizer tokenizer;
+  private Captioner captioner;
 
   public Trainer(PrintWriter out) {
     this.out = out;
+  }
+
+  /** Captions for models that read text: drawn per example and step, tokenized with {@code tokenizer}. */
+  public Trainer withText(Tokenizer tokenizer, Captioner captioner) {
+    this.tokenizer = tokenizer;
+    this.captioner = captioner;
+    return this;
   }
 
   public TrainResult train(TrainableModel model, ModelConfig overrides, Dataset data, TrainOptions options) {
@@ -66,6 +78,9 @@ public final class Trainer {
     } else if (Checkpoint.exists(dir)) {
       throw new TesseraException(dir + " already holds a checkpoint: pass --resume to continue it or choose another --out");
     }
+    if (!options.resume() && model.tokenizer(config) != null && tokenizer != null && captioner != null) {
+      config = model.adaptToCaptions(config, sampleCaptions(data, options.seed()));
+    }
     int batchSize = options.batchSize() > 0 ? options.batchSize() : config.getPositiveInt("batch_size", 32);
     double lr = options.learningRate() > 0 ? options.learningRate() : config.getDouble("learning_rate", 1e-3);
     config = config.with("batch_size", batchSize).with("learning_rate", lr);
@@ -78,7 +93,15 @@ public final class Trainer {
       Placeholder<TFloat32> x = tf.withName("images").placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, images.height(), images.width(), images.channels())));
       Placeholder<TInt32> y = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-      TrainingGraph tg = model.buildTraining(scope, config, new TrainingInputs(x, y));
+      int textLength = model.textLength(config);
+      Placeholder<TInt32> text = null;
+      if (textLength > 0) {
+        if (tokenizer == null || captioner == null) {
+          throw new TesseraException("model '" + model.name() + "' trains on captions, but the data set " + data.name() + " has none");
+        }
+        text = tf.withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength)));
+      }
+      TrainingGraph tg = model.buildTraining(scope, config, new TrainingInputs(x, y, text));
       AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(),
           new AdamOptimizer.Config(lr, 0.9, 0.999, 1e-8, options.clipNorm()));
       List<String> metricNames = new ArrayList<>(tg.metrics().keySet());
@@ -129,9 +152,14 @@ public final class Trainer {
             int[] rows = batchRows(options.seed(), current, batchSize, images.count());
             try (TFloat32 xb = Tensors.floats(new long[] {rows.length, images.height(), images.width(), images.channels()}, gather(images, rows));
                 TInt32 yb = Tensors.ints(new long[] {rows.length}, labels(data, rows));
-                TFloat32 lrNow = TFloat32.scalarOf((float) scheduledRate(lr, options.schedule(), current, options.steps()))) {
+                TFloat32 lrNow = TFloat32.scalarOf((float) scheduledRate(lr, options.schedule(), current, options.steps()));
+                TInt32 tb = text == null ? null : Tensors.ints(new long[] {rows.length, textLength},
+                    captionTokens(data, rows, textLength, new SplittableRandom(options.seed() * 7919L + current)))) {
               Session.Runner runner = session.runner().feed(x, xb).feed(y, yb).feed(adam.learningRate(), lrNow)
                   .addTarget(adam.update());
+              if (text != null) {
+                runner.feed(text, tb);
+              }
               for (Op u : tg.updates()) {
                 runner.addTarget(u);
               }
@@ -152,8 +180,11 @@ public final class Trainer {
                     "loss became %s at step %d; training stopped; %s. Try a lower --lr or --clip-norm.", lastLoss, current, kept), current);
               }
               if (tg.hook() != null) {
-                StepHook.Context ctx = new StepHook.Context(current, session, scope.variables(),
-                    () -> session.runner().feed(x, xb).feed(y, yb), new SplittableRandom(options.seed() * 31 + current));
+                Placeholder<TInt32> textFeed = text;
+                StepHook.Context ctx = new StepHook.Context(current, session, scope.variables(), () -> {
+                      Session.Runner r = session.runner().feed(x, xb).feed(y, yb);
+                      return textFeed == null ? r : r.feed(textFeed, tb);
+                    }, new SplittableRandom(options.seed() * 31 + current));
                 tg.hook().afterStep(ctx);
               }
             }
@@ -174,6 +205,30 @@ public final class Trainer {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Tokenized captions the trainer may draw: 20,000 draws over random examples. */
+  private List<TokenIds> sampleCaptions(Dataset data, long seed) {
+    SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+    List<TokenIds> out = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      out.add(tokenizer.encode(captioner.caption(data, random.nextInt(data.size()), random)));
+    }
+    return out;
+  }
+
+  /** One caption per row, tokenized, cut to {@code length} ids keeping the end token, padded. */
+  private int[] captionTokens(Dataset data, int[] rows, int length, SplittableRandom random) {
+    int[] out = new int[rows.length * length];
+    for (int i = 0; i < rows.length; i++) {
+      TokenIds ids = tokenizer.encode(captioner.caption(data, rows[i], random));
+      if (ids.length() > length) {
+        ids = ids.truncateKeepingLast(length);
+      }
+      int[] padded = ids.padTo(Math.max(length, ids.size()), tokenizer.padId()).ids();
+      System.arraycopy(padded, 0, out, i * length, length);
+    }
+    return out;
   }
 
   static void checkImageSize(ModelConfig config, ImageBatch images) {

@@ -1,0 +1,94 @@
+package dev.tessera.plugins.clip;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.Initializers;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.train.TrainingGraph;
+import dev.tessera.api.train.TrainingInputs;
+import dev.tessera.api.types.TokenIds;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.pf4j.Extension;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
+
+/** CLIP trained contrastively on captioned images ({@code ./tessera train clip}). */
+@Extension
+public class ClipModel implements TrainableModel {
+  public static final String SHIPPED = "tessera/weights/clip/fashion-mnist";
+
+  @Override
+  public String name() {
+    return "clip";
+  }
+
+  @Override
+  public String description() {
+    return "CLIP (Radford et al. 2021): ViT image encoder + text transformer, symmetric InfoNCE";
+  }
+
+  @Override
+  public ModelConfig defaultConfig() {
+    return ClipConfig.defaults();
+  }
+
+  @Override
+  public String tokenizer(ModelConfig config) {
+    return config.getString("tokenizer", "clip");
+  }
+
+  @Override
+  public int textLength(ModelConfig config) {
+    return ClipConfig.from(config).textLength();
+  }
+
+  /** Gives an embedding row to every token id the training captions use; other ids share one row. */
+  @Override
+  public ModelConfig adaptToCaptions(ModelConfig config, List<TokenIds> captions) {
+    if (config.has("vocabulary")) {
+      return config;
+    }
+    TreeSet<Integer> ids = new TreeSet<>();
+    for (TokenIds t : captions) {
+      for (int i = 0; i < t.length(); i++) {
+        ids.add(t.get(i));
+      }
+    }
+    return config.with("vocabulary", ids.stream().mapToInt(Integer::intValue).toArray());
+  }
+
+  @Override
+  public long forwardFlopsPerExample(ModelConfig config) {
+    ClipConfig c = ClipConfig.from(config);
+    return ClipVisionTower.flops(c) + ClipTextTower.flops(c);
+  }
+
+  @Override
+  public ModelWeights shippedWeights() {
+    if (getClass().getClassLoader().getResource(SHIPPED + "/" + ModelWeights.WEIGHTS_FILE) == null) {
+      return null;
+    }
+    return ModelWeights.loadResource(getClass().getClassLoader(), SHIPPED);
+  }
+
+  @Override
+  public TrainingGraph buildTraining(GraphScope scope, ModelConfig config, TrainingInputs inputs) {
+    if (inputs.tokens() == null) {
+      throw new IllegalArgumentException("CLIP trains on captions: TrainingInputs.tokens is missing");
+    }
+    GraphScope model = scope.child(config.getString("scope", "clip"));
+    ClipEncoder encoder = new ClipEncoder();
+    Operand<TFloat32> images = encoder.encodeImages(model, config, inputs.images());
+    Operand<TFloat32> texts = encoder.encodeText(model, config, inputs.tokens());
+    Operand<TFloat32> logScale = model.parameter("logit_scale", new long[0], Initializers.constant(ClipConfig.LOGIT_SCALE_INIT));
+    ContrastiveLoss loss = new ContrastiveLoss(scope.tf(), images, texts, logScale);
+    Map<String, Operand<TFloat32>> metrics = new LinkedHashMap<>();
+    metrics.put("accuracy", loss.accuracy);
+    metrics.put("scale", loss.scale);
+    return new TrainingGraph(loss.loss, metrics, scope.variables().trainable(model.path()), List.of(), null);
+  }
+}
