@@ -22,6 +22,8 @@ import picocli.CommandLine.Option;
       TrainCommand.class,
       ReconstructCommand.class,
       BenchCommand.class,
+      ClassifyCommand.class,
+      SimilarityCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TesseraCli implements Runnable {

@@ -1,0 +1,141 @@
+package dev.tessera.runtime.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.types.ImageBatch;
+import dev.tessera.runtime.data.Dataset;
+import dev.tessera.runtime.data.FashionMnist;
+import dev.tessera.runtime.data.FashionMnistCaptions;
+import dev.tessera.runtime.data.PngImages;
+import dev.tessera.runtime.pipeline.EmbeddingPipeline;
+import dev.tessera.runtime.pipeline.ZeroShotClassifier;
+import dev.tessera.runtime.plugin.Components;
+import dev.tessera.runtime.plugin.PluginRuntime;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code tessera classify}: zero-shot classification with a joint image/text encoder. */
+@Command(name = "classify", mixinStandardHelpOptions = true,
+    description = "Zero-shot classification: one JSON object per image (file, best label, scores); with --dataset, accuracy.")
+final class ClassifyCommand implements Callable<Integer> {
+  @ParentCommand TesseraCli root;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--model", defaultValue = "clip", description = "Model name. Default: ${DEFAULT-VALUE}.")
+  String model;
+
+  @Option(names = "--labels", split = ",", description = "Comma-separated labels (default with --dataset: its class names).")
+  List<String> labels;
+
+  @Option(names = "--template", description = "Prompt template with {} for the label; repeat to average several. "
+      + "Default: 'a photo of a {}' (with --dataset fashion-mnist: the held-out evaluation templates).")
+  List<String> templates;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Source source;
+
+  static final class Source {
+    @Option(names = "--input", description = "Folder of PNG images.")
+    Path input;
+
+    @Option(names = "--dataset", description = "fashion-mnist: score the test split and print the accuracy.")
+    String dataset;
+  }
+
+  @Option(names = "--limit", defaultValue = "10000", description = "With --dataset: how many test images. Default: ${DEFAULT-VALUE}.")
+  int limit;
+
+  @Option(names = "--weights", description = "Folder with config.json + model.safetensors (default: the plugin's shipped weights).")
+  Path weights;
+
+  @Option(names = "--batch-size", defaultValue = "256", description = "Images per session run. Default: ${DEFAULT-VALUE}.")
+  int batchSize;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N. Default: ${DEFAULT-VALUE}.")
+  String device;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    ObjectMapper json = new ObjectMapper();
+    try (PluginRuntime plugins = root.loadPlugins()) {
+      Components components = root.components(plugins);
+      ModelWeights w = ReconstructCommand.loadWeights(components, model, weights);
+      try (EmbeddingPipeline encoder = new EmbeddingPipeline(components, w, batchSize, device)) {
+        int size = w.config().getPositiveInt("image_size", 28);
+        int channels = w.config().getPositiveInt("channels", 1);
+        if (source.input != null) {
+          if (labels == null || labels.isEmpty()) {
+            throw new TesseraException("--labels is required with --input");
+          }
+          PngImages.PngFolder folder = PngImages.readFolder(source.input, size, size, channels, PngImages.ResizeMode.BILINEAR);
+          ZeroShotClassifier classifier = new ZeroShotClassifier(encoder, trimmed(labels), templates != null ? templates : List.of("a photo of a {}"));
+          List<ZeroShotClassifier.Prediction> predictions = classifier.classify(folder.images());
+          for (int i = 0; i < predictions.size(); i++) {
+            ZeroShotClassifier.Prediction p = predictions.get(i);
+            ObjectNode o = json.createObjectNode();
+            o.put("file", folder.fileNames().get(i));
+            o.put("label", classifier.labels().get(p.best()));
+            ObjectNode scores = o.putObject("scores");
+            for (int l = 0; l < p.probability().length; l++) {
+              scores.put(classifier.labels().get(l), Math.round(p.probability()[l] * 1e4) / 1e4);
+            }
+            out.println(json.writeValueAsString(o));
+          }
+        } else {
+          if (!source.dataset.equals("fashion-mnist")) {
+            throw new TesseraException("--dataset: only fashion-mnist is known, got '" + source.dataset + "'");
+          }
+          Dataset test = FashionMnist.load(null, FashionMnist.Split.TEST).first(limit);
+          List<String> names = labels != null ? trimmed(labels) : FashionMnistCaptions.CLASS_PROMPT_NAMES;
+          if (names.size() != FashionMnist.NUM_CLASSES) {
+            throw new TesseraException("--labels must name the 10 Fashion-MNIST classes in order, got " + names.size());
+          }
+          List<String> used = templates != null ? templates : FashionMnistCaptions.EVALUATION_TEMPLATES;
+          long start = System.nanoTime();
+          List<ZeroShotClassifier.Prediction> predictions = new ZeroShotClassifier(encoder, names, used).classify(test.images());
+          double seconds = (System.nanoTime() - start) / 1e9;
+          int correct = 0;
+          int[] perClassCorrect = new int[names.size()];
+          int[] perClassCount = new int[names.size()];
+          for (int i = 0; i < predictions.size(); i++) {
+            int label = test.labels()[i];
+            perClassCount[label]++;
+            if (predictions.get(i).best() == label) {
+              correct++;
+              perClassCorrect[label]++;
+            }
+          }
+          ObjectNode o = json.createObjectNode();
+          o.put("dataset", "fashion-mnist-test");
+          o.put("images", predictions.size());
+          o.put("top1", Math.round(10000.0 * correct / predictions.size()) / 10000.0);
+          o.putPOJO("templates", used);
+          ObjectNode perClass = o.putObject("per_class_top1");
+          for (int l = 0; l < names.size(); l++) {
+            perClass.put(names.get(l), perClassCount[l] == 0 ? 0 : Math.round(10000.0 * perClassCorrect[l] / perClassCount[l]) / 10000.0);
+          }
+          o.put("seconds", Math.round(seconds * 100) / 100.0);
+          out.println(json.writeValueAsString(o));
+        }
+        out.flush();
+        return 0;
+      }
+    }
+  }
+
+  private static List<String> trimmed(List<String> labels) {
+    return labels.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+}

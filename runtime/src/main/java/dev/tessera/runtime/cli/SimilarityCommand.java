@@ -1,0 +1,71 @@
+package dev.tessera.runtime.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.types.Embedding;
+import dev.tessera.runtime.data.PngImages;
+import dev.tessera.runtime.pipeline.EmbeddingPipeline;
+import dev.tessera.runtime.plugin.Components;
+import dev.tessera.runtime.plugin.PluginRuntime;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code tessera similarity}: the CLIP score (cosine similarity) of each image with a prompt. */
+@Command(name = "similarity", mixinStandardHelpOptions = true,
+    description = "Print the cosine similarity between a prompt and each PNG of a folder, one JSON object per image.")
+final class SimilarityCommand implements Callable<Integer> {
+  @ParentCommand TesseraCli root;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--model", defaultValue = "clip", description = "Model name. Default: ${DEFAULT-VALUE}.")
+  String model;
+
+  @Option(names = "--prompt", required = true, description = "The text to compare with.")
+  String prompt;
+
+  @Option(names = "--input", required = true, description = "Folder of PNG images.")
+  Path input;
+
+  @Option(names = "--weights", description = "Folder with config.json + model.safetensors (default: the plugin's shipped weights).")
+  Path weights;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N. Default: ${DEFAULT-VALUE}.")
+  String device;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    ObjectMapper json = new ObjectMapper();
+    try (PluginRuntime plugins = root.loadPlugins()) {
+      Components components = root.components(plugins);
+      ModelWeights w = ReconstructCommand.loadWeights(components, model, weights);
+      try (EmbeddingPipeline encoder = new EmbeddingPipeline(components, w, 256, device)) {
+        int size = w.config().getPositiveInt("image_size", 28);
+        int channels = w.config().getPositiveInt("channels", 1);
+        PngImages.PngFolder folder = PngImages.readFolder(input, size, size, channels, PngImages.ResizeMode.BILINEAR);
+        Embedding text = encoder.embedTexts(List.of(prompt));
+        Embedding images = encoder.embedImages(folder.images());
+        for (int i = 0; i < images.count(); i++) {
+          float s = 0;
+          for (int d = 0; d < text.dim(); d++) {
+            s += text.values()[d] * images.values()[i * text.dim() + d];
+          }
+          ObjectNode o = json.createObjectNode();
+          o.put("file", folder.fileNames().get(i));
+          o.put("prompt", prompt);
+          o.put("score", Math.round(s * 1e4) / 1e4);
+          out.println(json.writeValueAsString(o));
+        }
+        out.flush();
+        return 0;
+      }
+    }
+  }
+}
