@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
       BenchCommand.class,
       ClassifyCommand.class,
       SimilarityCommand.class,
+      SetupCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TesseraCli implements Runnable {

@@ -4,15 +4,12 @@ import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.runtime.data.Dataset;
-import dev.tessera.runtime.data.FashionMnist;
-import dev.tessera.runtime.data.FashionMnistCaptions;
-import dev.tessera.runtime.data.PngImages;
+import dev.tessera.runtime.data.DataSources;
 import dev.tessera.runtime.plugin.PluginRuntime;
 import dev.tessera.runtime.train.TrainOptions;
 import dev.tessera.runtime.train.TrainResult;
 import dev.tessera.runtime.train.Trainer;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +30,7 @@ final class TrainCommand implements Callable<Integer> {
   String model;
 
   @Option(names = "--dataset", defaultValue = "fashion-mnist",
-      description = "fashion-mnist (from $TESSERA_FASHION_MNIST or /usr/share/datasets/fashion-mnist), or a folder of IDX files or PNGs. Default: ${DEFAULT-VALUE}.")
+      description = "fashion-mnist (from $TESSERA_FASHION_MNIST or /usr/share/datasets/fashion-mnist), twemoji (./tessera setup twemoji), or a folder of IDX files or PNGs. Default: ${DEFAULT-VALUE}.")
   String dataset;
 
   @Option(names = "--steps", defaultValue = "1000", description = "Total steps. Default: ${DEFAULT-VALUE}.")
@@ -96,7 +93,9 @@ final class TrainCommand implements Callable<Integer> {
         }
       }
       ModelConfig merged = m.defaultConfig().merge(config);
-      Dataset data = loadDataset(dataset, merged);
+      DataSources.Source source = DataSources.open(dataset, true,
+          merged.getPositiveInt("image_size", 28), merged.getPositiveInt("channels", 1));
+      Dataset data = source.data();
       if (limit > 0) {
         data = data.first(limit);
       }
@@ -105,10 +104,11 @@ final class TrainCommand implements Callable<Integer> {
       Trainer trainer = new Trainer(out);
       String tokenizerName = m.tokenizer(merged);
       if (tokenizerName != null) {
-        if (!data.name().startsWith("fashion-mnist")) {
-          throw new TesseraException("model '" + model + "' trains on captions; only fashion-mnist has captions so far, not " + data.name());
+        if (source.captions() == null) {
+          throw new TesseraException("model '" + model + "' trains on captions, and " + data.name()
+              + " has none (captioned data sets: fashion-mnist, twemoji)");
         }
-        trainer.withText(root.components(plugins).tokenizer(tokenizerName), new FashionMnistCaptions());
+        trainer.withText(root.components(plugins).tokenizer(tokenizerName), source.captions());
       }
       TrainResult r = trainer.train(m, config, data, options);
       out.printf(Locale.ROOT, "done: steps %d..%d, loss %.5f %s, %.2f steps/s; weights in %s%n",
@@ -134,21 +134,4 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** fashion-mnist, a folder of IDX files, or a folder of PNGs sized for the model. */
-  static Dataset loadDataset(String spec, ModelConfig config) {
-    if (spec.equals("fashion-mnist")) {
-      return FashionMnist.load(null, FashionMnist.Split.TRAIN);
-    }
-    Path dir = Path.of(spec);
-    if (!Files.isDirectory(dir)) {
-      throw new TesseraException("--dataset " + spec + ": not 'fashion-mnist' and not a folder");
-    }
-    if (Files.exists(dir.resolve("train-images-idx3-ubyte")) || Files.exists(dir.resolve("train-images-idx3-ubyte.gz"))) {
-      return FashionMnist.load(dir, FashionMnist.Split.TRAIN);
-    }
-    int size = config.getPositiveInt("image_size", 28);
-    int channels = config.getPositiveInt("channels", 1);
-    PngImages.PngFolder f = PngImages.readFolder(dir, size, size, channels, PngImages.ResizeMode.ERROR);
-    return Dataset.unlabeled(dir.getFileName().toString(), f.images());
-  }
 }

@@ -1,0 +1,104 @@
+package dev.tessera.runtime.cli;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.runtime.data.Twemoji;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tessera setup twemoji}: fetches a data set once, with the registry client the machine
+ * already has (npm), so that training never downloads anything.
+ */
+@Command(name = "setup", mixinStandardHelpOptions = true,
+    description = "Fetch a data set once: 'twemoji' (npm pack " + Twemoji.PACKAGE + "). Fashion-MNIST comes from apt: apt-get install dataset-fashion-mnist.")
+final class SetupCommand implements Callable<Integer> {
+  @ParentCommand TesseraCli root;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "DATASET", description = "twemoji")
+  String dataset;
+
+  @Option(names = "--dir", description = "Where to put it (default: $TESSERA_TWEMOJI or ~/.cache/tessera/twemoji).")
+  Path dir;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!dataset.equals("twemoji")) {
+      throw new TesseraException("unknown data set '" + dataset + "' (known: twemoji; Fashion-MNIST: apt-get install dataset-fashion-mnist)");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    Path target = (dir != null ? dir : Twemoji.defaultDir()).toAbsolutePath();
+    if (Files.isRegularFile(target.resolve("emoji.json"))) {
+      out.println("already there: " + target);
+      return 0;
+    }
+    Path work = Files.createTempDirectory("tessera-setup-");
+    try {
+      out.println("fetching " + Twemoji.PACKAGE + " with npm pack ...");
+      out.flush();
+      run(work, "npm", "pack", "--silent", Twemoji.PACKAGE);
+      Path tgz;
+      try (Stream<Path> s = Files.list(work)) {
+        tgz = s.filter(p -> p.getFileName().toString().endsWith(".tgz")).findFirst()
+            .orElseThrow(() -> new TesseraException("npm pack produced no .tgz in " + work));
+      }
+      run(work, "tar", "xzf", tgz.getFileName().toString(), "package/emoji.json", "package/LICENSE", "package/img/twitter/64");
+      Path staged = target.resolveSibling(target.getFileName() + ".partial");
+      deleteTree(staged);
+      Files.createDirectories(staged.getParent());
+      Files.move(work.resolve("package"), staged);
+      deleteTree(target);
+      Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+      long images;
+      try (Stream<Path> s = Files.list(target.resolve("img/twitter/64"))) {
+        images = s.count();
+      }
+      out.println("twemoji: " + images + " images and emoji.json in " + target + " (images CC-BY 4.0 Twitter; see LICENSE there)");
+      return 0;
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  private static void run(Path cwd, String... command) throws IOException, InterruptedException {
+    Process p;
+    try {
+      p = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new TesseraException("cannot run " + command[0] + ": is it installed? (" + e.getMessage() + ")");
+    }
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(15, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new TesseraException(String.join(" ", command) + " did not finish in 15 minutes");
+    }
+    if (p.exitValue() != 0) {
+      throw new TesseraException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): " + output.strip());
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(x);
+      }
+    }
+  }
+}

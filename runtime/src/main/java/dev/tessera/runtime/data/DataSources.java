@@ -1,0 +1,41 @@
+package dev.tessera.runtime.data;
+
+import dev.tessera.api.TesseraException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Resolves a {@code --dataset} value: {@code fashion-mnist}, {@code twemoji}, a folder of IDX
+ * files, or a folder of PNGs; with the captions that go with it, when it has any.
+ */
+public final class DataSources {
+  /** A data set and its captioner (null when it has no captions). */
+  public record Source(Dataset data, Captioner captions) {}
+
+  private DataSources() {}
+
+  public static Source open(String spec, boolean training, int size, int channels) {
+    if (spec.equals("fashion-mnist")) {
+      Dataset d = FashionMnist.load(null, training ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST);
+      return new Source(d, new FashionMnistCaptions());
+    }
+    if (spec.equals("twemoji")) {
+      if (channels != 3) {
+        throw new TesseraException("twemoji images are RGB: the model must take 3 channels, its config says " + channels);
+      }
+      Twemoji.Loaded t = Twemoji.load(null, training ? Twemoji.Split.TRAIN : Twemoji.Split.TEST, size);
+      return new Source(t.data(), t.captions());
+    }
+    Path dir = Path.of(spec);
+    if (!Files.isDirectory(dir)) {
+      throw new TesseraException("--dataset " + spec + ": not fashion-mnist, twemoji, nor a folder");
+    }
+    String prefix = training ? "train" : "t10k";
+    if (Files.exists(dir.resolve(prefix + "-images-idx3-ubyte")) || Files.exists(dir.resolve(prefix + "-images-idx3-ubyte.gz"))) {
+      Dataset d = FashionMnist.load(dir, training ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST);
+      return new Source(d, new FashionMnistCaptions());
+    }
+    PngImages.PngFolder f = PngImages.readFolder(dir, size, size, channels, PngImages.ResizeMode.ERROR);
+    return new Source(Dataset.unlabeled(dir.getFileName().toString(), f.images()), null);
+  }
+}
