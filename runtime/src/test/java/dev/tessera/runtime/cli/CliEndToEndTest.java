@@ -140,7 +140,7 @@ class CliEndToEndTest {
     assertTrue(r.err().contains("--steps must be positive"), r.err());
     Run missing = run("train", "tiny", "--dataset", tmp.resolve("nothing").toString(), "--out", tmp.resolve("y").toString());
     assertEquals(1, missing.exit());
-    assertTrue(missing.err().contains("not a folder"), missing.err());
+    assertTrue(missing.err().contains("nor a folder"), missing.err());
   }
 
   @Test
