@@ -105,7 +105,15 @@ public final class PluginRuntime implements AutoCloseable {
             + (e instanceof LinkageError ? " (does the plugin bundle TensorFlow or the api? declare them 'provided')" : "");
         continue;
       }
-      for (Object ext : list) {
+      List<Object> sorted = new ArrayList<>(list);
+      sorted.sort(java.util.Comparator.comparing(o -> {
+        try {
+          return Spis.nameOf(o);
+        } catch (RuntimeException e) {
+          return "";
+        }
+      }));
+      for (Object ext : sorted) {
         String name;
         try {
           name = Spis.nameOf(ext);

@@ -8,6 +8,8 @@ import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.cli.fixtures.TinyDecoder;
 import dev.tessera.runtime.cli.fixtures.TinyEncoder;
+import dev.tessera.runtime.cli.fixtures.TinyJointEncoder;
+import dev.tessera.runtime.cli.fixtures.TinyTokenizer;
 import dev.tessera.runtime.cli.fixtures.TinyModel;
 import dev.tessera.runtime.cli.fixtures.TinyPlugin;
 import dev.tessera.runtime.data.PngImages;
@@ -51,7 +53,8 @@ class CliEndToEndTest {
   void setUp() throws Exception {
     plugins = tmp.resolve("plugins");
     PluginJarBuilder.plugin("tiny", TinyPlugin.class)
-        .extension(TinyEncoder.class).extension(TinyDecoder.class).extension(TinyModel.class).writeTo(plugins);
+        .extension(TinyEncoder.class).extension(TinyDecoder.class).extension(TinyModel.class)
+        .extension(TinyTokenizer.class).extension(TinyJointEncoder.class).writeTo(plugins);
     Files.write(plugins.resolve("broken.jar"), new byte[] {1, 2, 3, 4});
     images = tmp.resolve("images");
     SplittableRandom r = new SplittableRandom(1);
@@ -66,7 +69,7 @@ class CliEndToEndTest {
   void pluginsListsTheGoodPluginAndTheBrokenJarWithItsReason() {
     Run r = run("plugins");
     assertEquals(0, r.exit(), r.err());
-    assertTrue(r.out().contains("OK      tiny 0.1.0  [encoder tiny, decoder tiny, model tiny]"), r.out());
+    assertTrue(r.out().contains("OK      tiny 0.1.0  [tokenizer tiny, encoder tiny, encoder tiny-joint, decoder tiny, model tiny]"), r.out());
     assertTrue(r.out().contains("FAILED  broken.jar"), r.out());
     assertTrue(r.out().contains("1 plugin(s) loaded, 1 with problems"), r.out());
   }
@@ -145,7 +148,7 @@ class CliEndToEndTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String cmd : List.of("plugins", "train", "reconstruct", "bench")) {
+    for (String cmd : List.of("plugins", "train", "reconstruct", "bench", "classify", "similarity", "setup")) {
       Run r = run(cmd, "--help");
       assertEquals(0, r.exit(), cmd);
       assertTrue(r.out().contains("Usage:"), cmd + ": " + r.out());
@@ -161,5 +164,69 @@ class CliEndToEndTest {
     String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertEquals(2, p.waitFor());
     assertTrue(output.contains("not built yet") && output.contains("mvn"), output);
+  }
+
+  /** Weights for the tiny joint encoder, initialised (not trained): enough to run classify and similarity. */
+  private Path jointWeights() {
+    Path dir = tmp.resolve("joint");
+    dev.tessera.api.io.ModelConfig config = dev.tessera.api.io.ModelConfig.empty().with("scope", "joint").with("encoder", "tiny-joint")
+        .with("tokenizer", "tiny").with("image_size", 4).with("channels", 1).with("text_length", 8);
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+      dev.tessera.api.graph.GraphScope root = dev.tessera.api.graph.GraphScope.root(g);
+      var x = root.tf().placeholder(org.tensorflow.types.TFloat32.class,
+          org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 4, 4, 1)));
+      var t = root.tf().placeholder(org.tensorflow.types.TInt32.class,
+          org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 8)));
+      new TinyJointEncoder().encodeImages(root.child("joint"), config, x);
+      new TinyJointEncoder().encodeText(root.child("joint"), config, t);
+      try (org.tensorflow.Session s = new org.tensorflow.Session(g)) {
+        root.variables().initialize(s, 5);
+        new ModelWeights(config, root.variables().snapshot(s, dev.tessera.api.graph.VariableStore.MODEL_WEIGHTS)).save(dir);
+      }
+    }
+    return dir;
+  }
+
+  @Test
+  void classifyPrintsOneJsonObjectPerImage() throws Exception {
+    Run r = run("classify", "--model", "tiny", "--weights", jointWeights().toString(), "--labels", "cat, dog,bird",
+        "--template", "a photo of a {}", "--input", images.toString());
+    assertEquals(0, r.exit(), r.err());
+    String[] lines = r.out().strip().split("\n");
+    assertEquals(6, lines.length, r.out());
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var first = json.readTree(lines[0]);
+    assertEquals("a.png", first.get("file").asText());
+    assertTrue(List.of("cat", "dog", "bird").contains(first.get("label").asText()));
+    double sum = 0;
+    for (String l : List.of("cat", "dog", "bird")) {
+      sum += first.get("scores").get(l).asDouble();
+    }
+    assertEquals(1.0, sum, 1e-3);
+    Run noLabels = run("classify", "--model", "tiny", "--weights", jointWeights().toString(), "--input", images.toString());
+    assertEquals(1, noLabels.exit());
+    assertTrue(noLabels.err().contains("--labels"), noLabels.err());
+    Run badTemplate = run("classify", "--model", "tiny", "--weights", jointWeights().toString(), "--labels", "a",
+        "--template", "no placeholder", "--input", images.toString());
+    assertEquals(1, badTemplate.exit());
+    assertTrue(badTemplate.err().contains("{}"), badTemplate.err());
+  }
+
+  @Test
+  void similarityPrintsAScorePerImage() throws Exception {
+    Run r = run("similarity", "--model", "tiny", "--weights", jointWeights().toString(), "--prompt", "a red apple", "--input", images.toString());
+    assertEquals(0, r.exit(), r.err());
+    String[] lines = r.out().strip().split("\n");
+    assertEquals(6, lines.length);
+    var o = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines[5]);
+    assertEquals("f.png", o.get("file").asText());
+    assertTrue(Math.abs(o.get("score").asDouble()) <= 1.0);
+  }
+
+  @Test
+  void setupRejectsUnknownDataSets() {
+    Run r = run("setup", "imagenet");
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("unknown data set 'imagenet'"), r.err());
   }
 }
