@@ -179,8 +179,13 @@ public final class ModelConfig {
     return v == null ? null : v.deepCopy();
   }
 
+  /** A copy with {@code key} set to {@code value}; a null value removes the key. */
   public ModelConfig with(String key, Object value) {
     ObjectNode copy = node.deepCopy();
+    if (value == null) {
+      copy.remove(key);
+      return new ModelConfig(copy, source);
+    }
     copy.set(key, JSON.valueToTree(value));
     return new ModelConfig(copy, source);
   }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
       ClassifyCommand.class,
       SimilarityCommand.class,
       SetupCommand.class,
+      TokenizeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class TesseraCli implements Runnable {
