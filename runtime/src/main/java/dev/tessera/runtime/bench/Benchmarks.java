@@ -61,19 +61,31 @@ public final class Benchmarks {
       GraphScope scope = GraphScope.root(g);
       Placeholder<TFloat32> x = scope.tf().placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, channels)));
       Placeholder<TInt32> y = scope.tf().placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-      TrainingGraph tg = model.buildTraining(scope, config, new TrainingInputs(x, y));
+      int textLength = model.textLength(config);
+      Placeholder<TInt32> t = textLength > 0
+          ? scope.tf().placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength))) : null;
+      TrainingGraph tg = model.buildTraining(scope, config, new TrainingInputs(x, y, t));
       AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(), AdamOptimizer.Config.defaults(1e-4));
       float[] pixels = new float[batch * size * size * channels];
       SplittableRandom r = new SplittableRandom(7);
       for (int i = 0; i < pixels.length; i++) {
         pixels[i] = (float) r.nextDouble();
       }
+      // Captions of random ids ending in the largest id (an end token) for models that read text.
+      int[] ids = new int[Math.max(1, batch * textLength)];
+      for (int i = 0; i < batch * textLength; i++) {
+        ids[i] = i % textLength == textLength - 1 ? 49407 : 1 + r.nextInt(40000);
+      }
       try (Session s = SessionFactory.create(g);
           TFloat32 xb = Tensors.floats(new long[] {batch, size, size, channels}, pixels);
-          TInt32 yb = Tensors.ints(new long[] {batch}, new int[batch])) {
+          TInt32 yb = Tensors.ints(new long[] {batch}, new int[batch]);
+          TInt32 tb = textLength > 0 ? Tensors.ints(new long[] {batch, textLength}, ids) : null) {
         scope.variables().initialize(s, 1);
         return time(warmup, iterations, () -> {
           Session.Runner runner = s.runner().feed(x, xb).feed(y, yb).addTarget(adam.update()).fetch(tg.loss());
+          if (t != null) {
+            runner.feed(t, tb);
+          }
           for (Op u : tg.updates()) {
             runner.addTarget(u);
           }
