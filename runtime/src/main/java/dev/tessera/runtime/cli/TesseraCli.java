@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
       BenchCommand.class,
       ClassifyCommand.class,
       SimilarityCommand.class,
+      RetrievalCommand.class,
       SetupCommand.class,
       TokenizeCommand.class,
       CommandLine.HelpCommand.class
