@@ -1,6 +1,7 @@
 package dev.tessera.runtime.plugin;
 
 import java.io.IOException;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +13,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.pf4j.DefaultPluginFactory;
 import org.pf4j.DefaultPluginManager;
+import org.pf4j.Plugin;
+import org.pf4j.PluginFactory;
+import org.pf4j.PluginRuntimeException;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
 
@@ -27,6 +32,10 @@ public final class PluginRuntime implements AutoCloseable {
   /** The api version plugins declare in Plugin-Requires (for example {@code >=0.1.0 & <0.2.0}). */
   public static final String API_VERSION = "0.1.0";
   public static final String ENV_VAR = "TESSERA_PLUGINS_DIR";
+
+  private static final String EXTENSIONS_INDEX = "META-INF/extensions.idx";
+  private static final String NO_EXTENSIONS =
+      "started but has no extensions (was the PF4J annotation processor run? META-INF/extensions.idx missing)";
 
   private final Path dir;
   private final RecordingPluginManager manager;
@@ -91,11 +100,20 @@ public final class PluginRuntime implements AutoCloseable {
     String id = w.getPluginId();
     String version = w.getDescriptor().getVersion();
     if (w.getPluginState() != PluginState.STARTED) {
-      String why = w.getFailedException() != null ? describe(w.getFailedException()) : stateReason(w);
+      // PF4J marks a version mismatch with a bare "Plugin validation failed": name the versions first.
+      String why = requiresReason(w);
+      if (why == null) {
+        why = w.getFailedException() != null ? describe(w.getFailedException()) : "state " + w.getPluginState();
+      }
       return new PluginReport(id, version, w.getPluginPath(), w.getPluginState().toString(), why, List.of());
     }
     List<String> found = new ArrayList<>();
     String problem = null;
+    // Without its own index PF4J reads the host's META-INF/extensions.idx through the parent
+    // loader and would credit the host's extensions to this plugin: look up nothing.
+    if (w.getPluginClassLoader() instanceof URLClassLoader loader && loader.findResource(EXTENSIONS_INDEX) == null) {
+      return new PluginReport(id, version, w.getPluginPath(), w.getPluginState().toString(), NO_EXTENSIONS, List.of());
+    }
     for (Class<?> spi : Spis.ALL.keySet()) {
       List<?> list;
       try {
@@ -134,12 +152,12 @@ public final class PluginRuntime implements AutoCloseable {
       }
     }
     if (found.isEmpty() && problem == null) {
-      problem = "started but has no extensions (was the PF4J annotation processor run? META-INF/extensions.idx missing)";
+      problem = NO_EXTENSIONS;
     }
     return new PluginReport(id, version, w.getPluginPath(), w.getPluginState().toString(), problem, found);
   }
 
-  private String stateReason(PluginWrapper w) {
+  private String requiresReason(PluginWrapper w) {
     if (w.getPluginState() == PluginState.DISABLED || w.getPluginState() == PluginState.RESOLVED) {
       String requires = w.getDescriptor().getRequires();
       if (requires != null && !requires.isBlank() && !"*".equals(requires.trim())) {
@@ -152,7 +170,7 @@ public final class PluginRuntime implements AutoCloseable {
         }
       }
     }
-    return "state " + w.getPluginState();
+    return null;
   }
 
   static String describe(Throwable e) {
@@ -212,6 +230,30 @@ public final class PluginRuntime implements AutoCloseable {
 
     RecordingPluginManager(Path dir) {
       super(dir);
+    }
+
+    // DefaultPluginFactory only logs why it cannot create the Plugin-Class and returns null, so
+    // start() fails with a NullPointerException: fail with the reason instead.
+    @Override
+    protected PluginFactory createPluginFactory() {
+      return new DefaultPluginFactory() {
+        @Override
+        public Plugin create(PluginWrapper w) {
+          Plugin plugin = super.create(w);
+          if (plugin == null) {
+            String name = w.getDescriptor().getPluginClass();
+            String why;
+            try {
+              w.getPluginClassLoader().loadClass(name);
+              why = "could not be instantiated (not a concrete org.pf4j.Plugin, or its constructor failed)";
+            } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+              why = "not found in the plugin (" + describe(e) + ")";
+            }
+            throw new PluginRuntimeException("Plugin-Class '" + name + "' " + why);
+          }
+          return plugin;
+        }
+      };
     }
 
     @Override

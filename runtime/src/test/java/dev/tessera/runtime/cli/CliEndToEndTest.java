@@ -13,6 +13,7 @@ import dev.tessera.runtime.cli.fixtures.TinyTokenizer;
 import dev.tessera.runtime.cli.fixtures.TinyModel;
 import dev.tessera.runtime.cli.fixtures.TinyPlugin;
 import dev.tessera.runtime.data.PngImages;
+import dev.tessera.runtime.testing.PluginJarBuilder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

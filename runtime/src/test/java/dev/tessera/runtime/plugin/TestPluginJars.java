@@ -1,0 +1,123 @@
+package dev.tessera.runtime.plugin;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+/**
+ * Builds PF4J plugin jars at test time the way the Maven build does (descriptor in the manifest,
+ * META-INF/extensions.idx, class files), copying the classes from target/test-classes.
+ */
+final class TestPluginJars {
+  static final String REQUIRES = ">=0.1.0 & <0.2.0";
+
+  private final Map<String, String> manifest = new LinkedHashMap<>();
+  private final Set<Class<?>> classes = new LinkedHashSet<>();
+  private final List<Class<?>> extensions = new ArrayList<>();
+  private boolean index = true;
+
+  private TestPluginJars() {}
+
+  /** A plugin with id, version, a compatible Plugin-Requires and the given plugin class. */
+  static TestPluginJars plugin(String id, Class<?> pluginClass) {
+    TestPluginJars b = new TestPluginJars();
+    b.manifest.put("Plugin-Id", id);
+    b.manifest.put("Plugin-Version", "1.0.0");
+    b.manifest.put("Plugin-Requires", REQUIRES);
+    b.manifest.put("Plugin-Class", pluginClass.getName());
+    b.classes.add(pluginClass);
+    return b;
+  }
+
+  /** Copies the classes into the jar and lists them in META-INF/extensions.idx. */
+  TestPluginJars extensions(Class<?>... types) {
+    for (Class<?> c : types) {
+      classes.add(c);
+      extensions.add(c);
+    }
+    return this;
+  }
+
+  /** Sets a manifest entry; null removes it. */
+  TestPluginJars manifest(String key, String value) {
+    if (value == null) {
+      manifest.remove(key);
+    } else {
+      manifest.put(key, value);
+    }
+    return this;
+  }
+
+  /** Leaves out META-INF/extensions.idx, as when the PF4J annotation processor did not run. */
+  TestPluginJars withoutIndex() {
+    index = false;
+    return this;
+  }
+
+  Path writeTo(Path dir, String fileName) {
+    Path jar = dir.resolve(fileName);
+    Manifest mf = new Manifest();
+    mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.forEach((k, v) -> mf.getMainAttributes().putValue(k, v));
+    try {
+      Files.createDirectories(dir);
+      try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, mf)) {
+        if (index) {
+          StringBuilder idx = new StringBuilder("# written by TestPluginJars\n");
+          extensions.forEach(e -> idx.append(e.getName()).append('\n'));
+          out.putNextEntry(new JarEntry("META-INF/extensions.idx"));
+          out.write(idx.toString().getBytes(StandardCharsets.UTF_8));
+          out.closeEntry();
+        }
+        for (Class<?> c : classes) {
+          String entry = c.getName().replace('.', '/') + ".class";
+          out.putNextEntry(new JarEntry(entry));
+          try (InputStream in = TestPluginJars.class.getClassLoader().getResourceAsStream(entry)) {
+            if (in == null) {
+              throw new IllegalStateException("no class file " + entry + " on the test classpath");
+            }
+            in.transferTo(out);
+          }
+          out.closeEntry();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return jar;
+  }
+
+  /** A file named like a jar whose content is not a zip at all. */
+  static Path garbage(Path dir, String fileName) {
+    try {
+      Files.createDirectories(dir);
+      return Files.writeString(dir.resolve(fileName), "this is not a zip file\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Entry names of a jar. */
+  static List<String> entries(Path jar) {
+    try (JarFile file = new JarFile(jar.toFile())) {
+      return file.stream().map(JarEntry::getName).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
