@@ -34,6 +34,11 @@ public final class Activations {
     return tf.math.mul(x, phi);
   }
 
+  /** OpenAI CLIP's "QuickGELU": x * sigmoid(1.702 x), the activation its released weights expect. */
+  public static Operand<TFloat32> quickGelu(Ops tf, Operand<TFloat32> x) {
+    return tf.math.mul(x, tf.math.sigmoid(tf.math.mul(x, tf.constant(1.702f))));
+  }
+
   public static Operand<TFloat32> sigmoid(Ops tf, Operand<TFloat32> x) {
     return tf.math.sigmoid(x);
   }
@@ -48,11 +53,12 @@ public final class Activations {
       case "relu" -> relu(tf, x);
       case "silu", "swish" -> silu(tf, x);
       case "gelu" -> gelu(tf, x);
+      case "quick_gelu" -> quickGelu(tf, x);
       case "tanh" -> tanh(tf, x);
       case "sigmoid" -> sigmoid(tf, x);
       case "identity", "none" -> x;
       default -> throw new IllegalArgumentException(
-          "unknown activation '" + name + "' (known: relu, silu, gelu, tanh, sigmoid, identity)");
+          "unknown activation '" + name + "' (known: relu, silu, gelu, quick_gelu, tanh, sigmoid, identity)");
     };
   }
 }

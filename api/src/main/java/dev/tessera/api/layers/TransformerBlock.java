@@ -16,9 +16,16 @@ public final class TransformerBlock {
   private final LayerNorm norm2;
   private final Dense fc1;
   private final Dense fc2;
+  private final String activation;
 
   public TransformerBlock(GraphScope scope, long dim, int heads, int mlpRatio, boolean causal) {
+    this(scope, dim, heads, mlpRatio, causal, "gelu");
+  }
+
+  /** @param activation of the MLP, by {@link Activations#byName} name ("gelu", "quick_gelu", ...) */
+  public TransformerBlock(GraphScope scope, long dim, int heads, int mlpRatio, boolean causal, String activation) {
     this.tf = scope.tf();
+    this.activation = activation;
     this.norm1 = new LayerNorm(scope.child("ln1"), dim);
     this.attention = new MultiHeadAttention(scope.child("attn"), dim, heads, causal);
     this.norm2 = new LayerNorm(scope.child("ln2"), dim);
@@ -28,7 +35,7 @@ public final class TransformerBlock {
 
   public Operand<TFloat32> apply(Operand<TFloat32> x) {
     Operand<TFloat32> h = tf.math.add(x, attention.apply(norm1.apply(x)));
-    return tf.math.add(h, fc2.apply(Activations.gelu(tf, fc1.apply(norm2.apply(h)))));
+    return tf.math.add(h, fc2.apply(Activations.byName(tf, activation, fc1.apply(norm2.apply(h)))));
   }
 
   /** Forward FLOPs for one sequence of length t. */

@@ -28,6 +28,12 @@ class TransformerGradientTest {
   }
 
   @Test
+  void quickGeluBlockGradients() {
+    GradientChecker.assertGradientsMatch(
+        (scope, in) -> new TransformerBlock(scope.child("block"), 4, 2, 2, false, "quick_gelu").apply(in.get(0)), new long[] {1, 3, 4});
+  }
+
+  @Test
   void tokenEmbeddingGradient() {
     // Ids are constants; the table is the variable checked.
     GradientChecker.assertGradientsMatch(

@@ -144,7 +144,12 @@ public final class Trainer {
         long start = System.nanoTime();
         Path log = dir.resolve("train-log.csv");
         if (!Files.exists(log)) {
-          Files.writeString(log, "step,loss," + String.join(",", metricNames) + ",seconds\n", StandardCharsets.UTF_8);
+          List<String> columns = new ArrayList<>(List.of("step", "loss"));
+          columns.addAll(metricNames);
+          columns.add("seconds");
+          Files.writeString(log, String.join(",", columns) + "\n", StandardCharsets.UTF_8);
+        } else if (options.resume()) {
+          truncateLog(log, step);
         }
         try (ProgressReporter progress = new ProgressReporter(model.name(), firstStep, options.steps(), options.logEvery(), out)) {
           while (step < options.steps()) {
@@ -275,6 +280,19 @@ public final class Trainer {
       out[i] = data.hasLabels() ? data.labels()[rows[i]] : -1;
     }
     return out;
+  }
+
+  /** Drops log rows after the checkpoint a run resumes from, so no step is logged twice. */
+  private static void truncateLog(Path log, long lastStep) throws IOException {
+    List<String> kept = new ArrayList<>();
+    for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+      int comma = line.indexOf(',');
+      String first = comma < 0 ? line : line.substring(0, comma);
+      if (!first.chars().allMatch(Character::isDigit) || first.isEmpty() || Long.parseLong(first) <= lastStep) {
+        kept.add(line);
+      }
+    }
+    Files.write(log, kept, StandardCharsets.UTF_8);
   }
 
   private static void appendLog(Path log, long step, double loss, Map<String, Double> metrics, double seconds) throws IOException {

@@ -13,7 +13,7 @@ import dev.tessera.runtime.cli.fixtures.TinyTokenizer;
 import dev.tessera.runtime.cli.fixtures.TinyModel;
 import dev.tessera.runtime.cli.fixtures.TinyPlugin;
 import dev.tessera.runtime.data.PngImages;
-import dev.tessera.runtime.testing.PluginJarBuilder;
+import dev.tessera.runtime.testing.TestPluginJars;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -53,9 +53,9 @@ class CliEndToEndTest {
   @BeforeEach
   void setUp() throws Exception {
     plugins = tmp.resolve("plugins");
-    PluginJarBuilder.plugin("tiny", TinyPlugin.class)
-        .extension(TinyEncoder.class).extension(TinyDecoder.class).extension(TinyModel.class)
-        .extension(TinyTokenizer.class).extension(TinyJointEncoder.class).writeTo(plugins);
+    TestPluginJars.plugin("tiny", TinyPlugin.class)
+        .extensions(TinyEncoder.class, TinyDecoder.class, TinyModel.class, TinyTokenizer.class, TinyJointEncoder.class)
+        .writeTo(plugins, "tiny.jar");
     Files.write(plugins.resolve("broken.jar"), new byte[] {1, 2, 3, 4});
     images = tmp.resolve("images");
     SplittableRandom r = new SplittableRandom(1);
@@ -70,7 +70,7 @@ class CliEndToEndTest {
   void pluginsListsTheGoodPluginAndTheBrokenJarWithItsReason() {
     Run r = run("plugins");
     assertEquals(0, r.exit(), r.err());
-    assertTrue(r.out().contains("OK      tiny 0.1.0  [tokenizer tiny, encoder tiny, encoder tiny-joint, decoder tiny, model tiny]"), r.out());
+    assertTrue(r.out().contains("OK      tiny 1.0.0  [tokenizer tiny, encoder tiny, encoder tiny-joint, decoder tiny, model tiny]"), r.out());
     assertTrue(r.out().contains("FAILED  broken.jar"), r.out());
     assertTrue(r.out().contains("1 plugin(s) loaded, 1 with problems"), r.out());
   }

@@ -1,5 +1,7 @@
 package dev.tessera.runtime.plugin;
 
+import dev.tessera.runtime.testing.TestPluginJars;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -111,10 +111,13 @@ class TrainerTest {
     assertThrows(IllegalStateException.class, () -> trainer.train(crashing, ModelConfig.empty(), d, o));
     // A save killed half-way leaves a temporary file behind; it must not matter.
     Files.write(dir.resolve("checkpoint.safetensors.tmp-123"), new byte[] {1, 2, 3});
+    Files.writeString(dir.resolve("train-log.csv"), "5,0.1,0.1,1.0\n", java.nio.file.StandardOpenOption.APPEND); // logged before the crash
     assertEquals("4", Parameters.load(Checkpoint.file(dir)).metadata().get("step"));
     train(dir, 6, true, d);
     train(tmp.resolve("straight"), 6, false, d);
     assertArrayEquals(weights(tmp.resolve("straight"), "tiny.dec.kernel"), weights(dir, "tiny.dec.kernel"), 1e-6f);
+    long rowsForStep5 = Files.readAllLines(dir.resolve("train-log.csv")).stream().filter(l -> l.startsWith("5,")).count();
+    assertEquals(0, rowsForStep5, "steps after the checkpoint are dropped from the log on resume (log every 50: none re-logged)");
   }
 
   @Test

@@ -25,7 +25,10 @@ public record ClipConfig(
     int textHeads,
     int mlpRatio,
     int embedDim,
-    int[] vocabulary) {
+    int[] vocabulary,
+    String activation,
+    float[] imageMean,
+    float[] imageStd) {
 
   public static final int FULL_VOCABULARY = 49408;
   public static final float LOGIT_SCALE_INIT = (float) Math.log(1 / 0.07);
@@ -45,7 +48,21 @@ public record ClipConfig(
         c.getPositiveInt("text_heads", 4),
         c.getPositiveInt("mlp_ratio", 4),
         c.getPositiveInt("embed_dim", 64),
-        vocabulary(c));
+        vocabulary(c),
+        c.getString("activation", "gelu"),
+        perChannel(c, "image_mean", 0.5f),
+        perChannel(c, "image_std", 0.5f));
+    if (!v.activation.equals("gelu") && !v.activation.equals("quick_gelu")) {
+      throw new TesseraException(c.source() + ": activation must be gelu or quick_gelu, got " + v.activation);
+    }
+    if (v.imageMean.length != 1 && v.imageMean.length != v.channels || v.imageStd.length != v.imageMean.length) {
+      throw new TesseraException(c.source() + ": image_mean and image_std need 1 or " + v.channels + " values each");
+    }
+    for (float sd : v.imageStd) {
+      if (!(sd > 0)) {
+        throw new TesseraException(c.source() + ": image_std values must be positive");
+      }
+    }
     if (v.imageSize % v.patchSize != 0) {
       throw new TesseraException(c.source() + ": image_size " + v.imageSize + " is not a multiple of patch_size " + v.patchSize);
     }
@@ -75,6 +92,28 @@ public record ClipConfig(
       ids[i] = n.intValue();
     }
     return ids;
+  }
+
+  /** A number or a list of numbers (one per channel); {@code fallback} when absent. */
+  private static float[] perChannel(ModelConfig c, String key, float fallback) {
+    JsonNode node = c.node(key);
+    if (node == null || node.isNull()) {
+      return new float[] {fallback};
+    }
+    if (node.isNumber()) {
+      return new float[] {node.floatValue()};
+    }
+    if (!node.isArray() || node.isEmpty()) {
+      throw new TesseraException(c.source() + ": '" + key + "' must be a number or a list of numbers");
+    }
+    float[] out = new float[node.size()];
+    for (int i = 0; i < out.length; i++) {
+      if (!node.get(i).isNumber()) {
+        throw new TesseraException(c.source() + ": '" + key + "'[" + i + "] is not a number");
+      }
+      out[i] = node.get(i).floatValue();
+    }
+    return out;
   }
 
   public int patches() {

@@ -32,7 +32,7 @@ final class ClipTextTower {
     Operand<TFloat32> x = new TokenEmbedding(scope.child("token_embedding"), c.embeddingRows(), c.textWidth()).apply(rows);
     x = tf.math.add(x, scope.parameter("position_embedding", new long[] {length, c.textWidth()}, Initializers.normal(0.01)));
     for (int i = 0; i < c.textLayers(); i++) {
-      x = new TransformerBlock(scope.child("layer" + i), c.textWidth(), c.textHeads(), c.mlpRatio(), true).apply(x);
+      x = new TransformerBlock(scope.child("layer" + i), c.textWidth(), c.textHeads(), c.mlpRatio(), true, c.activation()).apply(x);
     }
     x = new LayerNorm(scope.child("ln_final"), c.textWidth()).apply(x);
     Operand<TFloat32> atEnd = tf.expandDims(

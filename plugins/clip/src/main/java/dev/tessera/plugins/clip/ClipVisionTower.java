@@ -25,7 +25,8 @@ final class ClipVisionTower {
     Ops tf = scope.tf();
     int w = c.visionWidth();
     int n = c.patches();
-    Operand<TFloat32> x = tf.math.mul(tf.math.sub(images, tf.constant(0.5f)), tf.constant(2f));
+    // (x - mean) / std per channel: 0.5 / 0.5 by default, OpenAI's statistics for imported weights.
+    Operand<TFloat32> x = tf.math.div(tf.math.sub(images, tf.constant(c.imageMean())), tf.constant(c.imageStd()));
     Operand<TFloat32> patches = new Conv2d(scope.child("patch_embedding"), c.channels(), w, c.patchSize(), c.patchSize(), "VALID", false).apply(x);
     patches = tf.reshape(patches, tf.constant(new long[] {-1, n, w}));
     Operand<TFloat32> classToken = scope.parameter("class_embedding", new long[] {1, 1, w}, Initializers.normal(0.02));
@@ -35,7 +36,7 @@ final class ClipVisionTower {
     x = tf.math.add(x, scope.parameter("position_embedding", new long[] {n + 1, w}, Initializers.normal(0.02)));
     x = new LayerNorm(scope.child("ln_pre"), w).apply(x);
     for (int i = 0; i < c.visionLayers(); i++) {
-      x = new TransformerBlock(scope.child("layer" + i), w, c.visionHeads(), c.mlpRatio(), false).apply(x);
+      x = new TransformerBlock(scope.child("layer" + i), w, c.visionHeads(), c.mlpRatio(), false, c.activation()).apply(x);
     }
     Operand<TFloat32> cls = tf.gather(x, tf.constant(0), tf.constant(1));
     cls = new LayerNorm(scope.child("ln_post"), w).apply(cls);

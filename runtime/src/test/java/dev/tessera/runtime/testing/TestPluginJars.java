@@ -1,4 +1,4 @@
-package dev.tessera.runtime.plugin;
+package dev.tessera.runtime.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,8 +23,8 @@ import java.util.jar.Manifest;
  * Builds PF4J plugin jars at test time the way the Maven build does (descriptor in the manifest,
  * META-INF/extensions.idx, class files), copying the classes from target/test-classes.
  */
-final class TestPluginJars {
-  static final String REQUIRES = ">=0.1.0 & <0.2.0";
+public final class TestPluginJars {
+  public static final String REQUIRES = ">=0.1.0 & <0.2.0";
 
   private final Map<String, String> manifest = new LinkedHashMap<>();
   private final Set<Class<?>> classes = new LinkedHashSet<>();
@@ -34,7 +34,7 @@ final class TestPluginJars {
   private TestPluginJars() {}
 
   /** A plugin with id, version, a compatible Plugin-Requires and the given plugin class. */
-  static TestPluginJars plugin(String id, Class<?> pluginClass) {
+  public static TestPluginJars plugin(String id, Class<?> pluginClass) {
     TestPluginJars b = new TestPluginJars();
     b.manifest.put("Plugin-Id", id);
     b.manifest.put("Plugin-Version", "1.0.0");
@@ -45,7 +45,7 @@ final class TestPluginJars {
   }
 
   /** Copies the classes into the jar and lists them in META-INF/extensions.idx. */
-  TestPluginJars extensions(Class<?>... types) {
+  public TestPluginJars extensions(Class<?>... types) {
     for (Class<?> c : types) {
       classes.add(c);
       extensions.add(c);
@@ -54,7 +54,7 @@ final class TestPluginJars {
   }
 
   /** Sets a manifest entry; null removes it. */
-  TestPluginJars manifest(String key, String value) {
+  public TestPluginJars manifest(String key, String value) {
     if (value == null) {
       manifest.remove(key);
     } else {
@@ -64,12 +64,12 @@ final class TestPluginJars {
   }
 
   /** Leaves out META-INF/extensions.idx, as when the PF4J annotation processor did not run. */
-  TestPluginJars withoutIndex() {
+  public TestPluginJars withoutIndex() {
     index = false;
     return this;
   }
 
-  Path writeTo(Path dir, String fileName) {
+  public Path writeTo(Path dir, String fileName) {
     Path jar = dir.resolve(fileName);
     Manifest mf = new Manifest();
     mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -103,7 +103,7 @@ final class TestPluginJars {
   }
 
   /** A file named like a jar whose content is not a zip at all. */
-  static Path garbage(Path dir, String fileName) {
+  public static Path garbage(Path dir, String fileName) {
     try {
       Files.createDirectories(dir);
       return Files.writeString(dir.resolve(fileName), "this is not a zip file\n");
@@ -113,7 +113,7 @@ final class TestPluginJars {
   }
 
   /** Entry names of a jar. */
-  static List<String> entries(Path jar) {
+  public static List<String> entries(Path jar) {
     try (JarFile file = new JarFile(jar.toFile())) {
       return file.stream().map(JarEntry::getName).toList();
     } catch (IOException e) {
