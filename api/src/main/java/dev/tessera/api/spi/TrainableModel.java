@@ -56,6 +56,14 @@ public interface TrainableModel extends ExtensionPoint {
     return -1;
   }
 
+  /**
+   * Converts weights saved by another framework (a folder on the user's disk, in the named
+   * {@code format}, e.g. "huggingface") into this model's config and parameter names.
+   */
+  default ModelWeights importWeights(java.nio.file.Path source, String format) {
+    throw new dev.tessera.api.TesseraException("model '" + name() + "' cannot import weights in format '" + format + "'");
+  }
+
   /** The weights shipped inside the plugin, or null when none ship. */
   default ModelWeights shippedWeights() {
     return null;

@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
       SimilarityCommand.class,
       RetrievalCommand.class,
       SetupCommand.class,
+      ImportCommand.class,
       TokenizeCommand.class,
       CommandLine.HelpCommand.class
     })

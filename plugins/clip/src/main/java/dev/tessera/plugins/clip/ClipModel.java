@@ -67,6 +67,15 @@ public class ClipModel implements TrainableModel {
     return ClipVisionTower.flops(c) + ClipTextTower.flops(c);
   }
 
+  /** {@code huggingface}: a CLIPModel folder (config.json + model.safetensors). */
+  @Override
+  public ModelWeights importWeights(java.nio.file.Path source, String format) {
+    if (!format.equals("huggingface")) {
+      throw new dev.tessera.api.TesseraException("CLIP imports format 'huggingface', not '" + format + "'");
+    }
+    return HuggingFaceClipImporter.importFrom(source);
+  }
+
   @Override
   public ModelWeights shippedWeights() {
     if (getClass().getClassLoader().getResource(SHIPPED + "/" + ModelWeights.WEIGHTS_FILE) == null) {
