@@ -149,7 +149,7 @@ class CliEndToEndTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String cmd : List.of("plugins", "train", "reconstruct", "bench", "classify", "similarity", "setup")) {
+    for (String cmd : List.of("plugins", "train", "reconstruct", "bench", "classify", "similarity", "setup", "tokenize", "retrieval", "import")) {
       Run r = run(cmd, "--help");
       assertEquals(0, r.exit(), cmd);
       assertTrue(r.out().contains("Usage:"), cmd + ": " + r.out());
@@ -229,5 +229,21 @@ class CliEndToEndTest {
     Run r = run("setup", "imagenet");
     assertEquals(1, r.exit());
     assertTrue(r.err().contains("unknown data set 'imagenet'"), r.err());
+  }
+
+  @Test
+  void tokenizePrintsTheIdsAsOneJsonArray() {
+    Run r = run("tokenize", "--tokenizer", "tiny", "ab");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals("[1,39,40,63]", r.out().strip());
+    Run unknown = run("tokenize", "--tokenizer", "nope", "ab");
+    assertEquals(1, unknown.exit());
+    assertTrue(unknown.err().contains("unknown tokenizer 'nope'"), unknown.err());
+    Run tooLong = run("tokenize", "--tokenizer", "tiny", "abcdefghij");
+    assertEquals(1, tooLong.exit());
+    assertTrue(tooLong.err().contains("longer than the context of 8"), tooLong.err());
+    Run cut = run("tokenize", "--tokenizer", "tiny", "--truncate", "abcdefghij");
+    assertEquals(0, cut.exit(), cut.err());
+    assertTrue(cut.out().strip().endsWith(",63]"), cut.out());
   }
 }
