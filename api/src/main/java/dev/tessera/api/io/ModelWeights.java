@@ -43,6 +43,18 @@ public record ModelWeights(ModelConfig config, Parameters parameters) {
     }
   }
 
+  /**
+   * The weights a plugin ships under {@code prefix} in its jar, or null when that plugin build
+   * ships none. For {@code TrainableModel.shippedWeights()}.
+   */
+  public static ModelWeights shipped(Class<?> pluginClass, String prefix) {
+    ClassLoader loader = pluginClass.getClassLoader();
+    if (loader.getResource(prefix + "/" + WEIGHTS_FILE) == null) {
+      return null;
+    }
+    return loadResource(loader, prefix);
+  }
+
   public static boolean exists(Path dir) {
     return Files.isRegularFile(dir.resolve(CONFIG_FILE)) && Files.isRegularFile(dir.resolve(WEIGHTS_FILE));
   }

@@ -56,14 +56,10 @@ final class ClassifyCommand implements Callable<Integer> {
   @Option(names = "--limit", defaultValue = "10000", description = "With --dataset: how many test images. Default: ${DEFAULT-VALUE}.")
   int limit;
 
-  @Option(names = "--weights", description = "Folder with config.json + model.safetensors (default: the plugin's shipped weights).")
-  Path weights;
+  @picocli.CommandLine.Mixin WeightsOptions weightsOptions;
 
   @Option(names = "--batch-size", defaultValue = "256", description = "Images per session run. Default: ${DEFAULT-VALUE}.")
   int batchSize;
-
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N. Default: ${DEFAULT-VALUE}.")
-  String device;
 
   @Override
   public Integer call() throws Exception {
@@ -71,8 +67,8 @@ final class ClassifyCommand implements Callable<Integer> {
     ObjectMapper json = new ObjectMapper();
     try (PluginRuntime plugins = root.loadPlugins()) {
       Components components = root.components(plugins);
-      ModelWeights w = ReconstructCommand.loadWeights(components, model, weights);
-      try (EmbeddingPipeline encoder = new EmbeddingPipeline(components, w, batchSize, device)) {
+      ModelWeights w = weightsOptions.load(components, model);
+      try (EmbeddingPipeline encoder = new EmbeddingPipeline(components, w, batchSize, weightsOptions.device)) {
         int size = w.config().getPositiveInt("image_size", 28);
         int channels = w.config().getPositiveInt("channels", 1);
         if (source.input != null) {

@@ -48,8 +48,7 @@ final class ReconstructCommand implements Callable<Integer> {
   @Option(names = "--output-dir", required = true, description = "Where the reconstructions go.")
   Path outputDir;
 
-  @Option(names = "--weights", description = "Folder with config.json + model.safetensors (default: the plugin's shipped weights).")
-  Path weights;
+  @picocli.CommandLine.Mixin WeightsOptions weightsOptions;
 
   @Option(names = "--resize", description = "Resize images of another size instead of failing.")
   boolean resize;
@@ -57,14 +56,11 @@ final class ReconstructCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "64", description = "Images per session run. Default: ${DEFAULT-VALUE}.")
   int batchSize;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N. Default: ${DEFAULT-VALUE}.")
-  String device;
-
   @Override
   public Integer call() {
     try (PluginRuntime plugins = root.loadPlugins()) {
       Components components = root.components(plugins);
-      ModelWeights w = loadWeights(components, model, weights);
+      ModelWeights w = weightsOptions.load(components, model);
       int size = w.config().getPositiveInt("image_size", 28);
       int channels = w.config().getPositiveInt("channels", 1);
       ImageBatch images;
@@ -88,7 +84,7 @@ final class ReconstructCommand implements Callable<Integer> {
       java.io.PrintWriter out = spec.commandLine().getOut();
       long start = System.nanoTime();
       AutoencoderPipeline.Reconstruction r;
-      try (AutoencoderPipeline p = AutoencoderPipeline.builder(components).weights(w).batchSize(batchSize).device(device).build()) {
+      try (AutoencoderPipeline p = AutoencoderPipeline.builder(components).weights(w).batchSize(batchSize).device(weightsOptions.device).build()) {
         r = p.reconstruct(images);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -117,16 +113,4 @@ final class ReconstructCommand implements Callable<Integer> {
     }
   }
 
-  static ModelWeights loadWeights(Components components, String model, Path weights) {
-    if (weights != null) {
-      return ModelWeights.load(weights);
-    }
-    TrainableModel m = components.model(model);
-    ModelWeights shipped = m.shippedWeights();
-    if (shipped == null) {
-      throw new TesseraException("model '" + model + "' ships no weights: train it (./tessera train " + model
-          + " --out DIR) and pass --weights DIR");
-    }
-    return shipped;
-  }
 }

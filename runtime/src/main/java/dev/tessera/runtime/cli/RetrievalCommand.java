@@ -37,11 +37,7 @@ final class RetrievalCommand implements Callable<Integer> {
   @Option(names = "--k", split = ",", defaultValue = "1,5,10", description = "Cut-offs. Default: ${DEFAULT-VALUE}.")
   List<Integer> ks;
 
-  @Option(names = "--weights", description = "Folder with config.json + model.safetensors (default: the plugin's shipped weights).")
-  Path weights;
-
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N. Default: ${DEFAULT-VALUE}.")
-  String device;
+  @picocli.CommandLine.Mixin WeightsOptions weightsOptions;
 
   @Override
   public Integer call() throws Exception {
@@ -51,14 +47,14 @@ final class RetrievalCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (PluginRuntime plugins = root.loadPlugins()) {
       Components components = root.components(plugins);
-      ModelWeights w = ReconstructCommand.loadWeights(components, model, weights);
+      ModelWeights w = weightsOptions.load(components, model);
       int size = w.config().getPositiveInt("image_size", 64);
       Twemoji.Loaded test = Twemoji.load(null, Twemoji.Split.TEST, size);
       List<String> captions = new ArrayList<>();
       for (Twemoji.Emoji e : test.emoji()) {
         captions.add(TwemojiCaptions.names(e).get(0));
       }
-      try (EmbeddingPipeline encoder = new EmbeddingPipeline(components, w, 256, device)) {
+      try (EmbeddingPipeline encoder = new EmbeddingPipeline(components, w, 256, weightsOptions.device)) {
         Embedding images = encoder.embedImages(test.data().images());
         Embedding texts = encoder.embedTexts(captions);
         ObjectNode o = new ObjectMapper().createObjectNode();

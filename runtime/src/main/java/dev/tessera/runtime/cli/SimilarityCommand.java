@@ -33,11 +33,7 @@ final class SimilarityCommand implements Callable<Integer> {
   @Option(names = "--input", required = true, description = "Folder of PNG images.")
   Path input;
 
-  @Option(names = "--weights", description = "Folder with config.json + model.safetensors (default: the plugin's shipped weights).")
-  Path weights;
-
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N. Default: ${DEFAULT-VALUE}.")
-  String device;
+  @picocli.CommandLine.Mixin WeightsOptions weightsOptions;
 
   @Override
   public Integer call() throws Exception {
@@ -45,8 +41,8 @@ final class SimilarityCommand implements Callable<Integer> {
     ObjectMapper json = new ObjectMapper();
     try (PluginRuntime plugins = root.loadPlugins()) {
       Components components = root.components(plugins);
-      ModelWeights w = ReconstructCommand.loadWeights(components, model, weights);
-      try (EmbeddingPipeline encoder = new EmbeddingPipeline(components, w, 256, device)) {
+      ModelWeights w = weightsOptions.load(components, model);
+      try (EmbeddingPipeline encoder = new EmbeddingPipeline(components, w, 256, weightsOptions.device)) {
         int size = w.config().getPositiveInt("image_size", 28);
         int channels = w.config().getPositiveInt("channels", 1);
         PngImages.PngFolder folder = PngImages.readFolder(input, size, size, channels, PngImages.ResizeMode.BILINEAR);

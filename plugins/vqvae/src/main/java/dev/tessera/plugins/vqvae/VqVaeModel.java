@@ -43,10 +43,7 @@ public class VqVaeModel implements TrainableModel {
 
   @Override
   public ModelWeights shippedWeights() {
-    if (getClass().getClassLoader().getResource(SHIPPED + "/" + ModelWeights.WEIGHTS_FILE) == null) {
-      return null;
-    }
-    return ModelWeights.loadResource(getClass().getClassLoader(), SHIPPED);
+    return ModelWeights.shipped(getClass(), SHIPPED);
   }
 
   @Override

@@ -1,0 +1,31 @@
+package dev.tessera.runtime.cli;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.runtime.plugin.Components;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options of every command that runs a trained model: which weights, on which device. */
+final class WeightsOptions {
+  @Option(names = "--weights", description = "Folder with config.json + model.safetensors (default: the plugin's shipped weights).")
+  Path weights;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (soft placement). Default: ${DEFAULT-VALUE}.")
+  String device;
+
+  /** The --weights folder, else the weights the model's plugin ships. */
+  ModelWeights load(Components components, String model) {
+    if (weights != null) {
+      return ModelWeights.load(weights);
+    }
+    TrainableModel m = components.model(model);
+    ModelWeights shipped = m.shippedWeights();
+    if (shipped == null) {
+      throw new TesseraException("model '" + model + "' ships no weights: train it (./tessera train " + model
+          + " --out DIR) and pass --weights DIR");
+    }
+    return shipped;
+  }
+}
