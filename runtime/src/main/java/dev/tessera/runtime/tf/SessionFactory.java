@@ -14,7 +14,14 @@ public final class SessionFactory {
   private SessionFactory() {}
 
   public static Session create(Graph graph) {
-    ConfigProto config = ConfigProto.newBuilder().setAllowSoftPlacement(true).build();
+    // Grappler's remapper fails on these graphs ("remapper failed: ... missing node ...", printed at
+    // error level on every run) and then leaves them as they were; turning it off keeps the log clean.
+    ConfigProto config = ConfigProto.newBuilder()
+        .setAllowSoftPlacement(true)
+        .setGraphOptions(org.tensorflow.proto.GraphOptions.newBuilder()
+            .setRewriteOptions(org.tensorflow.proto.RewriterConfig.newBuilder()
+                .setRemapping(org.tensorflow.proto.RewriterConfig.Toggle.OFF)))
+        .build();
     return new Session(graph, config);
   }
 
