@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
       ClassifyCommand.class,
       SimilarityCommand.class,
       RetrievalCommand.class,
+      EvaluateCommand.class,
       SetupCommand.class,
       ImportCommand.class,
       TokenizeCommand.class,
