@@ -1,0 +1,83 @@
+package dev.tessera.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tessera.api.types.ImageBatch;
+import dev.tessera.runtime.cli.TesseraCli;
+import dev.tessera.runtime.data.Dataset;
+import dev.tessera.runtime.data.FashionMnist;
+import dev.tessera.runtime.data.PngImages;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * `./tessera evaluate` with the shipped evaluator on real and fake images (needs the packaged
+ * plugins, as in `mvn verify`, and Fashion-MNIST): real test images score near the floor, noise
+ * near the ceiling, duplicated images are flagged.
+ */
+class EvaluateEndToEndTest {
+  static final Path PLUGINS = Path.of("../runtime/target/dist/plugins");
+  @TempDir static Path tmp;
+  static Dataset test;
+
+  @BeforeAll
+  static void data() {
+    assumeTrue(Files.exists(PLUGINS.resolve("evaluator.jar")), "plugins not packaged yet");
+    assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR), "Fashion-MNIST not installed");
+    test = FashionMnist.load(null, FashionMnist.Split.TEST);
+  }
+
+  private static JsonNode evaluate(Path dir, String prompt) throws Exception {
+    StringWriter out = new StringWriter();
+    CommandLine cl = TesseraCli.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err, true));
+    int exit = cl.execute("--plugins-dir", PLUGINS.toString(), "evaluate", "--input", dir.toString(), "--prompt", prompt);
+    assertEquals(0, exit, err.toString());
+    return new ObjectMapper().readTree(out.toString());
+  }
+
+  private static Path write(String name, ImageBatch images) {
+    Path dir = tmp.resolve(name);
+    PngImages.writeAll(dir, images, null);
+    return dir;
+  }
+
+  @Test
+  void realImagesScoreNearTheFloorNoiseNearTheCeilingDuplicatesAreFlagged() throws Exception {
+    int[] sneakers = IntStream.range(0, test.size()).filter(i -> test.labels()[i] == 7).limit(100).toArray();
+    JsonNode real = evaluate(write("real", test.images().select(sneakers)), "a photo of a sneaker");
+    assertTrue(real.get("conditional_accuracy").asDouble() > 0.9, real.toString());
+    assertTrue(real.get("fid").asDouble() < 2 * real.get("fid_floor_real_at_n").asDouble() + 5, real.toString());
+    assertFalse(real.get("mode_collapse_warning").asBoolean(), real.toString());
+
+    SplittableRandom r = new SplittableRandom(3);
+    float[] px = new float[100 * 784];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (float) r.nextDouble();
+    }
+    JsonNode noise = evaluate(write("noise", new ImageBatch(100, 28, 28, 1, px)), "a photo of a sneaker");
+    assertTrue(noise.get("fid").asDouble() > 0.5 * noise.get("fid_ceiling_noise_at_n").asDouble(), noise.toString());
+    assertTrue(noise.get("fid").asDouble() > 10 * real.get("fid").asDouble(), noise.toString());
+
+    int[] same = new int[40];
+    java.util.Arrays.fill(same, sneakers[0]);
+    JsonNode copies = evaluate(write("copies", test.images().select(same)), "a sneaker");
+    assertTrue(copies.get("near_duplicates").asInt() >= 39, copies.toString());
+    assertTrue(copies.get("mode_collapse_warning").asBoolean(), copies.toString());
+  }
+}
