@@ -64,6 +64,7 @@ class EvaluateEndToEndTest {
     assertTrue(real.get("conditional_accuracy").asDouble() > 0.9, real.toString());
     assertTrue(real.get("fid").asDouble() < 2 * real.get("fid_floor_real_at_n").asDouble() + 5, real.toString());
     assertFalse(real.get("mode_collapse_warning").asBoolean(), real.toString());
+    assertTrue(real.get("clip_score").asDouble() > 0.3, real.toString());
 
     SplittableRandom r = new SplittableRandom(3);
     float[] px = new float[100 * 784];

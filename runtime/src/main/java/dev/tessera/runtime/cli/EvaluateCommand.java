@@ -48,6 +48,10 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--model", defaultValue = "fashion-classifier", description = "Evaluator model. Default: ${DEFAULT-VALUE}.")
   String model;
 
+  @Option(names = "--clip-model", defaultValue = "clip",
+      description = "Model whose shipped weights give the CLIP score (mean cosine of images and prompt); 'none' to skip. Default: ${DEFAULT-VALUE}.")
+  String clipModel;
+
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the floor and ceiling samples. Default: ${DEFAULT-VALUE}.")
   long seed;
 
@@ -106,6 +110,9 @@ final class EvaluateCommand implements Callable<Integer> {
         o.put("fid", round(FrechetDistance.between(FeatureStatistics.of(generated.features()), reference)));
         o.put("fid_floor_real_at_n", round(FrechetDistance.between(FeatureStatistics.of(real.features()), reference)));
         o.put("fid_ceiling_noise_at_n", round(FrechetDistance.between(FeatureStatistics.of(noise.features()), reference)));
+        if (prompt != null && !clipModel.equals("none")) {
+          o.put("clip_score", round(clipScore(components, images)));
+        }
         o.put("diversity", round(diversity.meanPairwiseDistance()));
         o.put("diversity_real_at_n", round(realDiversity.meanPairwiseDistance()));
         o.put("near_duplicates", diversity.nearDuplicates());
@@ -114,6 +121,26 @@ final class EvaluateCommand implements Callable<Integer> {
         out.flush();
         return 0;
       }
+    }
+  }
+
+  /** Mean cosine similarity between the images' and the prompt's CLIP embeddings. */
+  private double clipScore(Components components, ImageBatch images) {
+    dev.tessera.api.io.ModelWeights clip = components.model(clipModel).shippedWeights();
+    if (clip == null) {
+      throw new TesseraException("model '" + clipModel + "' ships no weights for the CLIP score (use --clip-model none)");
+    }
+    try (dev.tessera.runtime.pipeline.EmbeddingPipeline encoder =
+        new dev.tessera.runtime.pipeline.EmbeddingPipeline(components, clip, 256, weightsOptions.device)) {
+      dev.tessera.api.types.Embedding text = encoder.embedTexts(java.util.List.of(prompt));
+      dev.tessera.api.types.Embedding img = encoder.embedImages(images);
+      double sum = 0;
+      for (int i = 0; i < img.count(); i++) {
+        for (int d = 0; d < text.dim(); d++) {
+          sum += img.values()[i * text.dim() + d] * text.values()[d];
+        }
+      }
+      return sum / img.count();
     }
   }
 

@@ -149,7 +149,7 @@ class CliEndToEndTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String cmd : List.of("plugins", "train", "reconstruct", "bench", "classify", "similarity", "setup", "tokenize", "retrieval", "import")) {
+    for (String cmd : List.of("plugins", "train", "reconstruct", "bench", "classify", "similarity", "setup", "tokenize", "retrieval", "import", "evaluate")) {
       Run r = run(cmd, "--help");
       assertEquals(0, r.exit(), cmd);
       assertTrue(r.out().contains("Usage:"), cmd + ": " + r.out());
