@@ -10,7 +10,6 @@ import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Tensors;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.spi.Quantization;
-import dev.tessera.api.train.AdamOptimizer;
 import dev.tessera.api.train.Gradients;
 import dev.tessera.api.train.StepHook;
 import dev.tessera.api.train.TrainingGraph;
@@ -24,7 +23,6 @@ import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -48,29 +46,7 @@ class VqVaeModelTest {
 
   /** Trains on one fixed batch; returns the loss of each step. */
   static float[] trainSteps(ModelConfig config, int steps) {
-    float[] losses = new float[steps];
-    try (Graph g = new Graph()) {
-      GraphScope scope = GraphScope.root(g);
-      Placeholder<TFloat32> x = scope.tf().placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 8, 8, 1)));
-      Placeholder<TInt32> y = scope.tf().placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-      TrainingGraph tg = new VqVaeModel().buildTraining(scope, config, new TrainingInputs(x, y));
-      AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(), AdamOptimizer.Config.defaults(3e-3));
-      try (Session s = new Session(g);
-          TFloat32 xb = Tensors.floats(new long[] {8, 8, 8, 1}, images(8, 8, 1));
-          TInt32 yb = Tensors.ints(new long[] {8}, new int[8])) {
-        scope.variables().initialize(s, 3);
-        for (int i = 0; i < steps; i++) {
-          Session.Runner r = s.runner().feed(x, xb).feed(y, yb).addTarget(adam.update()).fetch(tg.loss());
-          for (Op u : tg.updates()) {
-            r.addTarget(u);
-          }
-          try (Result res = r.run()) {
-            losses[i] = Tensors.toScalar(res.get(0));
-          }
-        }
-      }
-    }
-    return losses;
+    return dev.tessera.api.testing.TrainingSteps.run(new VqVaeModel(), config, new long[] {8, 8, 8, 1}, images(8, 8, 1), new int[8], null, 3e-3, steps);
   }
 
   @Test

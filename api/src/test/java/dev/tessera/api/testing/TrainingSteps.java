@@ -1,0 +1,64 @@
+package dev.tessera.api.testing;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.Tensors;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.train.AdamOptimizer;
+import dev.tessera.api.train.TrainingGraph;
+import dev.tessera.api.train.TrainingInputs;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Trains a model for a few Adam steps on one fixed batch and returns the loss of every step:
+ * the "a few steps reduce its loss" test every model has, without the runtime's trainer.
+ */
+public final class TrainingSteps {
+  private TrainingSteps() {}
+
+  /**
+   * @param images NHWC values for {@code imageShape}
+   * @param labels one per image
+   * @param tokens [N, textLength] ids for models that read text, else null
+   */
+  public static float[] run(TrainableModel model, ModelConfig config, long[] imageShape, float[] images, int[] labels,
+      int[] tokens, double learningRate, int steps) {
+    float[] losses = new float[steps];
+    int textLength = model.textLength(config);
+    try (Graph g = new Graph()) {
+      GraphScope scope = GraphScope.root(g);
+      Placeholder<TFloat32> x = scope.tf().placeholder(TFloat32.class,
+          Placeholder.shape(Shape.of(-1, imageShape[1], imageShape[2], imageShape[3])));
+      Placeholder<TInt32> y = scope.tf().placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      Placeholder<TInt32> t = textLength > 0 ? scope.tf().placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength))) : null;
+      TrainingGraph tg = model.buildTraining(scope, config, new TrainingInputs(x, y, t));
+      AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(), AdamOptimizer.Config.defaults(learningRate));
+      try (Session s = new Session(g);
+          TFloat32 xb = Tensors.floats(imageShape, images);
+          TInt32 yb = Tensors.ints(new long[] {labels.length}, labels);
+          TInt32 tb = t == null ? null : Tensors.ints(new long[] {imageShape[0], textLength}, tokens)) {
+        scope.variables().initialize(s, 1);
+        for (int i = 0; i < steps; i++) {
+          Session.Runner r = s.runner().feed(x, xb).feed(y, yb).addTarget(adam.update()).fetch(tg.loss());
+          if (t != null) {
+            r.feed(t, tb);
+          }
+          for (Op u : tg.updates()) {
+            r.addTarget(u);
+          }
+          try (Result res = r.run()) {
+            losses[i] = Tensors.toScalar(res.get(0));
+          }
+        }
+      }
+    }
+    return losses;
+  }
+}
