@@ -7,18 +7,15 @@ import java.util.SplittableRandom;
  * sigma z, with sigma = eta sqrt((1 - a_prev)/(1 - a_t)) sqrt(1 - a_t/a_prev). eta = 0 is
  * deterministic; eta = 1 has DDPM's variance.
  */
-public final class DdimScheduler implements Scheduler {
-  private final NoiseSchedule schedule;
+public final class DdimScheduler extends AbstractScheduler {
   private final double eta;
-  private int[] timesteps;
 
   public DdimScheduler(NoiseSchedule schedule, double eta) {
+    super(schedule, 50);
     if (eta < 0) {
       throw new IllegalArgumentException("eta must be >= 0, got " + eta);
     }
-    this.schedule = schedule;
     this.eta = eta;
-    setTimesteps(Math.min(50, schedule.steps()));
   }
 
   @Override
@@ -26,24 +23,12 @@ public final class DdimScheduler implements Scheduler {
     return "ddim";
   }
 
-  @Override
-  public NoiseSchedule schedule() {
-    return schedule;
-  }
 
-  @Override
-  public void setTimesteps(int n) {
-    timesteps = Timesteps.evenlySpaced(schedule.steps(), n);
-  }
 
-  @Override
-  public int[] timesteps() {
-    return timesteps.clone();
-  }
 
   @Override
   public float[] step(float[] epsilon, int t, float[] sample, SplittableRandom random) {
-    int prev = Timesteps.next(timesteps, t);
+    int prev = next(t);
     double aT = schedule.alphaCumprod(t);
     double aPrev = schedule.alphaCumprod(prev);
     float[] x0 = schedule.predictX0(sample, epsilon, t);

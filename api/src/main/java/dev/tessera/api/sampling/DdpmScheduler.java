@@ -7,13 +7,10 @@ import java.util.SplittableRandom;
  * posterior mean of q(x_prev | x_t, x0) and x0 from the epsilon prediction. With fewer steps
  * than training timesteps, alphas are those of the chosen timesteps (as diffusers does).
  */
-public final class DdpmScheduler implements Scheduler {
-  private final NoiseSchedule schedule;
-  private int[] timesteps;
+public final class DdpmScheduler extends AbstractScheduler {
 
   public DdpmScheduler(NoiseSchedule schedule) {
-    this.schedule = schedule;
-    setTimesteps(schedule.steps());
+    super(schedule, schedule.steps());
   }
 
   @Override
@@ -21,24 +18,12 @@ public final class DdpmScheduler implements Scheduler {
     return "ddpm";
   }
 
-  @Override
-  public NoiseSchedule schedule() {
-    return schedule;
-  }
 
-  @Override
-  public void setTimesteps(int n) {
-    timesteps = Timesteps.evenlySpaced(schedule.steps(), n);
-  }
 
-  @Override
-  public int[] timesteps() {
-    return timesteps.clone();
-  }
 
   @Override
   public float[] step(float[] epsilon, int t, float[] sample, SplittableRandom random) {
-    int prev = Timesteps.next(timesteps, t);
+    int prev = next(t);
     double aT = schedule.alphaCumprod(t);
     double aPrev = schedule.alphaCumprod(prev);
     double alphaT = aT / aPrev;

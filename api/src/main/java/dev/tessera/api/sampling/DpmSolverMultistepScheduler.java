@@ -7,15 +7,17 @@ import java.util.SplittableRandom;
  * diffusion ODE in data-prediction form, with log-SNR steps lambda = log(alpha/sigma). The first
  * step, and the last one to clean data, are first order (equal to DDIM with eta = 0).
  */
-public final class DpmSolverMultistepScheduler implements Scheduler {
-  private final NoiseSchedule schedule;
-  private int[] timesteps;
+public final class DpmSolverMultistepScheduler extends AbstractScheduler {
   private float[] previousX0;
   private int previousT;
 
   public DpmSolverMultistepScheduler(NoiseSchedule schedule) {
-    this.schedule = schedule;
-    setTimesteps(Math.min(20, schedule.steps()));
+    super(schedule, 20);
+  }
+
+  @Override
+  protected void reset() {
+    previousX0 = null;
   }
 
   @Override
@@ -23,21 +25,8 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
     return "dpm-solver++";
   }
 
-  @Override
-  public NoiseSchedule schedule() {
-    return schedule;
-  }
 
-  @Override
-  public void setTimesteps(int n) {
-    timesteps = Timesteps.evenlySpaced(schedule.steps(), n);
-    previousX0 = null;
-  }
 
-  @Override
-  public int[] timesteps() {
-    return timesteps.clone();
-  }
 
   private double alpha(int t) {
     return Math.sqrt(schedule.alphaCumprod(t));
@@ -53,7 +42,7 @@ public final class DpmSolverMultistepScheduler implements Scheduler {
 
   @Override
   public float[] step(float[] epsilon, int t, float[] sample, SplittableRandom random) {
-    int next = Timesteps.next(timesteps, t);
+    int next = next(t);
     float[] x0 = schedule.predictX0(sample, epsilon, t);
     float[] out = new float[sample.length];
     if (next < 0) {
