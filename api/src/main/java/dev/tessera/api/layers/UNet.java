@@ -1,0 +1,112 @@
+package dev.tessera.api.layers;
+
+import dev.tessera.api.graph.GraphScope;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * An epsilon-prediction U-Net (Ronneberger et al. 2015 as used by Ho et al. 2020): a sinusoidal
+ * time embedding through an MLP (plus an optional condition vector, projected and added), a down
+ * path of {@link UNetBlock}s per level with strided-convolution downsampling, a middle with
+ * self-attention, an up path that concatenates the down path's activations (skip connections) and
+ * upsamples by nearest-neighbour resize and convolution, self-attention at the listed levels.
+ */
+public final class UNet {
+  /**
+   * @param channels per level, e.g. {32, 64, 128} at 32/16/8
+   * @param blocksPerLevel residual blocks per level on the way down (the way up has one more)
+   * @param attentionLevels levels (indices into channels) that get self-attention
+   * @param embedDim time-embedding width
+   * @param conditionDim size of the condition vector (0: unconditional)
+   */
+  public record Config(int imageChannels, int[] channels, int blocksPerLevel, int[] attentionLevels, int embedDim,
+      int conditionDim, int groups, int heads) {}
+
+  private final Ops tf;
+  private final GraphScope scope;
+  private final Config c;
+
+  public UNet(GraphScope scope, Config config) {
+    this.tf = scope.tf();
+    this.scope = scope;
+    this.c = config;
+  }
+
+  private boolean attentionAt(int level) {
+    for (int l : c.attentionLevels()) {
+      if (l == level) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * @param x [N, S, S, imageChannels] noisy images
+   * @param timesteps [N] float
+   * @param condition [N, conditionDim] or null
+   * @return the predicted noise, shaped like x
+   */
+  public Operand<TFloat32> apply(Operand<TFloat32> x, Operand<TFloat32> timesteps, Operand<TFloat32> condition) {
+    int levels = c.channels().length;
+    Operand<TFloat32> emb = SinusoidalEmbedding.apply(tf, timesteps, c.embedDim());
+    emb = new Dense(scope.child("time_mlp1"), c.embedDim(), c.embedDim() * 4L).apply(emb);
+    emb = new Dense(scope.child("time_mlp2"), c.embedDim() * 4L, c.embedDim() * 4L).apply(Activations.silu(tf, emb));
+    long e = c.embedDim() * 4L;
+    if (c.conditionDim() > 0) {
+      if (condition == null) {
+        throw new IllegalArgumentException("this U-Net is conditional: pass a condition vector");
+      }
+      emb = tf.math.add(emb, new Dense(scope.child("condition"), c.conditionDim(), e).apply(condition));
+    }
+    Operand<TFloat32> h = new Conv2d(scope.child("conv_in"), c.imageChannels(), c.channels()[0], 3).apply(x);
+    List<Operand<TFloat32>> skips = new ArrayList<>();
+    List<Long> skipChannels = new ArrayList<>();
+    skips.add(h);
+    skipChannels.add((long) c.channels()[0]);
+    long ch = c.channels()[0];
+    for (int level = 0; level < levels; level++) {
+      for (int b = 0; b < c.blocksPerLevel(); b++) {
+        GraphScope s = scope.child("down" + level + "_" + b);
+        h = new UNetBlock(s.child("res"), ch, c.channels()[level], e, c.groups()).apply(h, emb);
+        ch = c.channels()[level];
+        if (attentionAt(level)) {
+          h = new SpatialSelfAttention(s.child("attn"), ch, c.heads(), c.groups()).apply(h);
+        }
+        skips.add(h);
+        skipChannels.add(ch);
+      }
+      if (level < levels - 1) {
+        h = new Conv2d(scope.child("down" + level + "_sample"), ch, ch, 3, 2).apply(h);
+        skips.add(h);
+        skipChannels.add(ch);
+      }
+    }
+    h = new UNetBlock(scope.child("mid_res1"), ch, ch, e, c.groups()).apply(h, emb);
+    h = new SpatialSelfAttention(scope.child("mid_attn"), ch, c.heads(), c.groups()).apply(h);
+    h = new UNetBlock(scope.child("mid_res2"), ch, ch, e, c.groups()).apply(h, emb);
+    for (int level = levels - 1; level >= 0; level--) {
+      for (int b = 0; b <= c.blocksPerLevel(); b++) {
+        GraphScope s = scope.child("up" + level + "_" + b);
+        Operand<TFloat32> skip = skips.remove(skips.size() - 1);
+        long sc = skipChannels.remove(skipChannels.size() - 1);
+        h = tf.concat(List.of(h, skip), tf.constant(3));
+        h = new UNetBlock(s.child("res"), ch + sc, c.channels()[level], e, c.groups()).apply(h, emb);
+        ch = c.channels()[level];
+        if (attentionAt(level)) {
+          h = new SpatialSelfAttention(s.child("attn"), ch, c.heads(), c.groups()).apply(h);
+        }
+      }
+      if (level > 0) {
+        long size = GraphScope.staticDim(h, 1) * 2;
+        h = tf.image.resizeNearestNeighbor(h, tf.constant(new int[] {(int) size, (int) size}));
+        h = new Conv2d(scope.child("up" + level + "_sample"), ch, ch, 3).apply(h);
+      }
+    }
+    h = Activations.silu(tf, new GroupNorm(scope.child("norm_out"), ch, Math.min(c.groups(), ch)).apply(h));
+    return new Conv2d(scope.child("conv_out"), ch, c.imageChannels(), 3).apply(h);
+  }
+}
