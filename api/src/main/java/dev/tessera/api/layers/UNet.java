@@ -30,9 +30,55 @@ public final class UNet {
   private final Config c;
 
   public UNet(GraphScope scope, Config config) {
-    this.tf = scope.tf();
+    this.tf = scope == null ? null : scope.tf();
     this.scope = scope;
     this.c = config;
+  }
+
+  /**
+   * Forward FLOPs (2 x multiply-adds of convolutions and matmuls) for one image of side
+   * {@code size}, following the same structure as {@link #apply}.
+   */
+  public static long flops(Config c, int size) {
+    int levels = c.channels().length;
+    long e = c.embedDim() * 4L;
+    long f = 2L * c.embedDim() * e + 2L * e * e + (c.conditionDim() > 0 ? 2L * c.conditionDim() * e : 0);
+    long s = size;
+    f += Conv2d.flops(s, s, 3, c.imageChannels(), c.channels()[0]);
+    List<Long> skipChannels = new ArrayList<>(List.of((long) c.channels()[0]));
+    long ch = c.channels()[0];
+    UNet probe = new UNet(null, c);
+    for (int level = 0; level < levels; level++) {
+      for (int b = 0; b < c.blocksPerLevel(); b++) {
+        f += UNetBlock.flops(s, s, ch, c.channels()[level]) + 2L * e * c.channels()[level];
+        ch = c.channels()[level];
+        if (probe.attentionAt(level)) {
+          f += MultiHeadAttention.flops(s * s, ch);
+        }
+        skipChannels.add(ch);
+      }
+      if (level < levels - 1) {
+        f += Conv2d.flops(s / 2, s / 2, 3, ch, ch);
+        s /= 2;
+        skipChannels.add(ch);
+      }
+    }
+    f += 2 * (UNetBlock.flops(s, s, ch, ch) + 2L * e * ch) + MultiHeadAttention.flops(s * s, ch);
+    for (int level = levels - 1; level >= 0; level--) {
+      for (int b = 0; b <= c.blocksPerLevel(); b++) {
+        long sc = skipChannels.remove(skipChannels.size() - 1);
+        f += UNetBlock.flops(s, s, ch + sc, c.channels()[level]) + 2L * e * c.channels()[level];
+        ch = c.channels()[level];
+        if (probe.attentionAt(level)) {
+          f += MultiHeadAttention.flops(s * s, ch);
+        }
+      }
+      if (level > 0) {
+        s *= 2;
+        f += Conv2d.flops(s, s, 3, ch, ch);
+      }
+    }
+    return f + Conv2d.flops(s, s, 3, ch, c.imageChannels());
   }
 
   private boolean attentionAt(int level) {

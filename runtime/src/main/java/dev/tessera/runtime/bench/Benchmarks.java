@@ -95,6 +95,75 @@ public final class Benchmarks {
     }
   }
 
+  /** The U-Net of the workloads: (32, 64, 128) at 32/16/8, 2 blocks, GroupNorm(8), time embedding 128, attention at 8x8. */
+  public static final dev.tessera.api.layers.UNet.Config BENCH_UNET =
+      new dev.tessera.api.layers.UNet.Config(1, new int[] {32, 64, 128}, 2, new int[0], 32, 0, 8, 4);
+
+  /**
+   * One epsilon-prediction training step of a U-Net: x_t = sqrt(a) x0 + sqrt(1 - a) noise is fed
+   * with t and the noise, loss = mean((eps_hat - noise)^2), Adam.
+   */
+  public static Timing unetTrain(dev.tessera.api.layers.UNet.Config config, int batch, int size, int warmup, int iterations) {
+    try (Graph g = new Graph()) {
+      GraphScope scope = GraphScope.root(g);
+      var tf = scope.tf();
+      Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, config.imageChannels())));
+      Placeholder<TFloat32> t = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
+      Placeholder<TFloat32> noise = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, config.imageChannels())));
+      Operand<TFloat32> eps = new dev.tessera.api.layers.UNet(scope.child("unet"), config).apply(x, t, null);
+      Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(eps, noise), tf.constant(new int[] {0, 1, 2, 3}));
+      AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", loss, scope.variables().trainable("unet"), AdamOptimizer.Config.defaults(1e-4));
+      SplittableRandom r = new SplittableRandom(5);
+      int n = batch * size * size * config.imageChannels();
+      float[] steps = new float[batch];
+      for (int i = 0; i < batch; i++) {
+        steps[i] = r.nextInt(1000);
+      }
+      try (Session s = SessionFactory.create(g);
+          TFloat32 xb = Tensors.floats(new long[] {batch, size, size, config.imageChannels()}, dev.tessera.api.sampling.Scheduler.gaussian(n, r));
+          TFloat32 nb = Tensors.floats(new long[] {batch, size, size, config.imageChannels()}, dev.tessera.api.sampling.Scheduler.gaussian(n, r));
+          TFloat32 tb = Tensors.floats(new long[] {batch}, steps)) {
+        scope.variables().initialize(s, 1);
+        return time(warmup, iterations, () -> s.runner().feed(x, xb).feed(t, tb).feed(noise, nb).addTarget(adam.update()).fetch(loss).run().close());
+      }
+    }
+  }
+
+  /**
+   * A 50-step DDIM run of the U-Net at one batch: each step feeds the sample and fetches the
+   * predicted noise (the sampling loop lives in Java). Returns the time of one whole run.
+   */
+  public static Timing unetSample(dev.tessera.api.layers.UNet.Config config, int batch, int size, int samplingSteps, int warmup, int iterations) {
+    try (Graph g = new Graph()) {
+      GraphScope scope = GraphScope.root(g);
+      var tf = scope.tf();
+      Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, config.imageChannels())));
+      Placeholder<TFloat32> t = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
+      Operand<TFloat32> eps = new dev.tessera.api.layers.UNet(scope.child("unet"), config).apply(x, t, null);
+      dev.tessera.api.sampling.NoiseSchedule schedule = dev.tessera.api.sampling.NoiseSchedule.linear(1000, 1e-4, 0.02);
+      try (Session s = SessionFactory.create(g)) {
+        scope.variables().initialize(s, 1);
+        return time(warmup, iterations, () -> {
+          dev.tessera.api.sampling.Scheduler ddim = new dev.tessera.api.sampling.DdimScheduler(schedule, 0);
+          ddim.setTimesteps(samplingSteps);
+          SplittableRandom r = new SplittableRandom(9);
+          float[] sample = dev.tessera.api.sampling.Scheduler.gaussian(batch * size * size * config.imageChannels(), r);
+          for (int step : ddim.timesteps()) {
+            float[] ts = new float[batch];
+            java.util.Arrays.fill(ts, step);
+            float[] predicted;
+            try (TFloat32 xb = Tensors.floats(new long[] {batch, size, size, config.imageChannels()}, sample);
+                TFloat32 tb = Tensors.floats(new long[] {batch}, ts);
+                org.tensorflow.Result res = s.runner().feed(x, xb).feed(t, tb).fetch(eps).run()) {
+              predicted = Tensors.toFloats(res.get(0));
+            }
+            sample = ddim.step(predicted, step, sample, r);
+          }
+        });
+      }
+    }
+  }
+
   static Timing time(int warmup, int iterations, Runnable work) {
     for (int i = 0; i < warmup; i++) {
       work.run();

@@ -24,6 +24,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "Trainable model whose training step is timed, with its default config. Default: ${DEFAULT-VALUE} (the documented workload).")
   String model;
 
+  @Option(names = "--workloads", split = ",", defaultValue = "model,unet_train,unet_sample",
+      description = "Which workloads besides the matmul ceiling: model (the --model training step), unet_train, unet_sample. Default: ${DEFAULT-VALUE}.")
+  java.util.List<String> workloads;
+
   @Option(names = "--iterations", defaultValue = "20", description = "Timed iterations per workload (median reported). Default: ${DEFAULT-VALUE}.")
   int iterations;
 
@@ -51,6 +55,11 @@ final class BenchCommand implements Callable<Integer> {
     if (iterations < 1 || warmup < 0 || matmulSize < 1 || batch < 1) {
       throw new IllegalArgumentException("--iterations, --matmul-size and --batch-size must be positive, --warmup >= 0");
     }
+    for (String w : workloads) {
+      if (!java.util.List.of("model", "unet_train", "unet_sample").contains(w)) {
+        throw new IllegalArgumentException("unknown workload '" + w + "' (model, unet_train, unet_sample)");
+      }
+    }
     java.io.PrintWriter out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "tessera bench: %d cores, median of %d after %d warm-up%n",
         Runtime.getRuntime().availableProcessors(), iterations, warmup);
@@ -59,29 +68,50 @@ final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "matmul %dx%d float32 (start): %8.2f ms  %7.1f GFLOP/s%n",
         matmulSize, matmulSize, mm1.medianMs(), flopsMm / mm1.medianMs() / 1e6);
 
-    try (PluginRuntime plugins = root.loadPlugins()) {
-      TrainableModel trainable = root.components(plugins).model(model);
-      ModelConfig config = trainable.defaultConfig();
-      long forward = trainable.forwardFlopsPerExample(config);
-      double stepFlops = 3.0 * forward * batch; // a training step counts 3x the forward pass
-      Benchmarks.Timing step = Benchmarks.trainStep(trainable, config, batch, warmup, iterations);
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    java.util.List<double[]> flopsAndMs = new java.util.ArrayList<>();
+    if (workloads.contains("model")) {
+      try (PluginRuntime plugins = root.loadPlugins()) {
+        TrainableModel trainable = root.components(plugins).model(model);
+        ModelConfig config = trainable.defaultConfig();
+        long forward = trainable.forwardFlopsPerExample(config);
+        Benchmarks.Timing step = Benchmarks.trainStep(trainable, config, batch, warmup, iterations);
+        lines.add(String.format(Locale.ROOT, "%s_train batch %d, %s, Adam: %8.2f ms/step", model, batch, describe(config), step.medianMs()));
+        flopsAndMs.add(new double[] {forward > 0 ? 3.0 * forward * batch : -1, step.medianMs()});
+      }
+    }
+    if (workloads.contains("unet_train")) {
+      long forward = dev.tessera.api.layers.UNet.flops(Benchmarks.BENCH_UNET, 32);
+      Benchmarks.Timing step = Benchmarks.unetTrain(Benchmarks.BENCH_UNET, 32, 32, warmup, iterations);
+      lines.add(String.format(Locale.ROOT, "unet_train batch 32x1x32x32, channels (32,64,128), 2 blocks, attention at 8x8, Adam: %8.2f ms/step", step.medianMs()));
+      flopsAndMs.add(new double[] {3.0 * forward * 32, step.medianMs()});
+    }
+    if (workloads.contains("unet_sample")) {
+      long forward = dev.tessera.api.layers.UNet.flops(Benchmarks.BENCH_UNET, 32);
+      int runs = Math.max(1, iterations / 4);
+      Benchmarks.Timing run = Benchmarks.unetSample(Benchmarks.BENCH_UNET, 16, 32, 50, Math.min(1, warmup), runs);
+      lines.add(String.format(Locale.ROOT, "unet_sample 50 DDIM steps, batch 16: %8.2f ms per run, %.2f ms per image (median of %d runs)",
+          run.medianMs(), run.medianMs() / 16, runs));
+      flopsAndMs.add(new double[] {50.0 * forward * 16, run.medianMs()});
+    }
 
-      Benchmarks.Timing mm2 = Benchmarks.matmul(matmulSize, warmup, iterations);
-      out.printf(Locale.ROOT, "matmul %dx%d float32 (end):   %8.2f ms  %7.1f GFLOP/s%n",
-          matmulSize, matmulSize, mm2.medianMs(), flopsMm / mm2.medianMs() / 1e6);
-      double ceiling = flopsMm / Math.min(mm1.medianMs(), mm2.medianMs()) / 1e6;
-      double achieved = stepFlops / step.medianMs() / 1e6;
-      out.printf(Locale.ROOT, "ceiling: %.1f GFLOP/s (the better of the two matmul runs)%n", ceiling);
-      out.printf(Locale.ROOT, "%s_train batch %d, %s, Adam: %8.2f ms/step%n", model, batch, describe(config), step.medianMs());
-      if (forward > 0) {
-        out.printf(Locale.ROOT,
-            "  analytic FLOPs: %.1f MFLOP forward per image, x3 x %d = %.2f GFLOP per step%n", forward / 1e6, batch, stepFlops / 1e9);
-        out.printf(Locale.ROOT, "  achieved %.1f GFLOP/s = %.3f of the matmul ceiling%n", achieved, achieved / ceiling);
+    Benchmarks.Timing mm2 = Benchmarks.matmul(matmulSize, warmup, iterations);
+    out.printf(Locale.ROOT, "matmul %dx%d float32 (end):   %8.2f ms  %7.1f GFLOP/s%n",
+        matmulSize, matmulSize, mm2.medianMs(), flopsMm / mm2.medianMs() / 1e6);
+    double ceiling = flopsMm / Math.min(mm1.medianMs(), mm2.medianMs()) / 1e6;
+    out.printf(Locale.ROOT, "ceiling: %.1f GFLOP/s (the better of the two matmul runs)%n", ceiling);
+    for (int i = 0; i < lines.size(); i++) {
+      out.println(lines.get(i));
+      double flops = flopsAndMs.get(i)[0];
+      double ms = flopsAndMs.get(i)[1];
+      if (flops > 0) {
+        double achieved = flops / ms / 1e6;
+        out.printf(Locale.ROOT, "  analytic %.2f GFLOP, achieved %.1f GFLOP/s = %.3f of the matmul ceiling%n", flops / 1e9, achieved, achieved / ceiling);
       } else {
         out.println("  (the model gives no FLOP count: no GFLOP/s ratio)");
       }
-      out.flush();
-      return 0;
     }
+    out.flush();
+    return 0;
   }
 }

@@ -131,10 +131,13 @@ class CliEndToEndTest {
 
   @Test
   void benchPrintsTheCeilingAndTheRatio() {
-    Run r = run("bench", "--model", "tiny", "--iterations", "2", "--warmup", "1", "--matmul-size", "64", "--batch-size", "4");
+    Run r = run("bench", "--model", "tiny", "--workloads", "model", "--iterations", "2", "--warmup", "1", "--matmul-size", "64", "--batch-size", "4");
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("ceiling:"), r.out());
     assertTrue(r.out().contains("tiny_train batch 4") && r.out().contains("of the matmul ceiling"), r.out());
+    Run bad = run("bench", "--workloads", "resnet");
+    assertEquals(1, bad.exit());
+    assertTrue(bad.err().contains("unknown workload 'resnet'"), bad.err());
   }
 
   @Test
