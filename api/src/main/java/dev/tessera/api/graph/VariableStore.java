@@ -186,6 +186,28 @@ public final class VariableStore {
     assignAll(session, values);
   }
 
+  /**
+   * Loads the tensors of {@code parameters} whose names are variables of this graph (checking
+   * shapes) and ignores the rest: pretrained parts inside a larger model. Returns how many loaded.
+   */
+  public int loadPresent(Session session, Parameters parameters) {
+    Map<String, TensorData> values = new LinkedHashMap<>();
+    for (String name : parameters.names()) {
+      Entry e = entries.get(name);
+      if (e == null) {
+        continue;
+      }
+      TensorData t = parameters.get(name);
+      if (!Arrays.equals(t.shape(), e.shape())) {
+        throw new TesseraException(parameters.source() + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())
+            + " but the model expects " + Arrays.toString(e.shape()));
+      }
+      values.put(name, t);
+    }
+    assignAll(session, values);
+    return values.size();
+  }
+
   /** Writes new values into some variables in one session run. */
   public void assignAll(Session session, Map<String, TensorData> values) {
     if (values.isEmpty()) {

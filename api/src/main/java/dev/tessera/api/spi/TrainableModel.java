@@ -23,7 +23,18 @@ public interface TrainableModel extends ExtensionPoint {
   /** Hyper-parameters used when the user gives none; the trainer saves them as config.json. */
   ModelConfig defaultConfig();
 
-  TrainingGraph buildTraining(GraphScope scope, ModelConfig config, TrainingInputs inputs);
+  /** Builds the loss of a model made of its own plugin's parts. Override this or {@link #buildTraining(TrainingContext)}. */
+  default TrainingGraph buildTraining(GraphScope scope, ModelConfig config, TrainingInputs inputs) {
+    throw new UnsupportedOperationException("model '" + name() + "' builds its training graph from a TrainingContext");
+  }
+
+  /**
+   * Builds the loss with access to other plugins' components (for example a frozen CLIP text
+   * encoder); the trainer calls this one. By default it ignores the components.
+   */
+  default TrainingGraph buildTraining(dev.tessera.api.train.TrainingContext context) {
+    return buildTraining(context.scope(), context.config(), context.inputs());
+  }
 
   /**
    * Name of the tokenizer whose ids this model reads captions in, or null when it reads no text.

@@ -38,7 +38,7 @@ public final class TrainingSteps {
           Placeholder.shape(Shape.of(-1, imageShape[1], imageShape[2], imageShape[3])));
       Placeholder<TInt32> y = scope.tf().placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
       Placeholder<TInt32> t = textLength > 0 ? scope.tf().placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength))) : null;
-      TrainingGraph tg = model.buildTraining(scope, config, new TrainingInputs(x, y, t));
+      TrainingGraph tg = model.buildTraining(new dev.tessera.api.train.TrainingContext(scope, config, new TrainingInputs(x, y, t), null));
       AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(), AdamOptimizer.Config.defaults(learningRate));
       try (Session s = new Session(g);
           TFloat32 xb = Tensors.floats(imageShape, images);

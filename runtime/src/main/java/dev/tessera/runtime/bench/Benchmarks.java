@@ -64,7 +64,7 @@ public final class Benchmarks {
       int textLength = model.textLength(config);
       Placeholder<TInt32> t = textLength > 0
           ? scope.tf().placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength))) : null;
-      TrainingGraph tg = model.buildTraining(scope, config, new TrainingInputs(x, y, t));
+      TrainingGraph tg = model.buildTraining(new dev.tessera.api.train.TrainingContext(scope, config, new TrainingInputs(x, y, t), null));
       AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(), AdamOptimizer.Config.defaults(1e-4));
       float[] pixels = new float[batch * size * size * channels];
       SplittableRandom r = new SplittableRandom(7);

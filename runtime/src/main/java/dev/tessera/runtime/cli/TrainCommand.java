@@ -101,7 +101,7 @@ final class TrainCommand implements Callable<Integer> {
       }
       out.printf(Locale.ROOT, "training %s on %s (%d images) for %d steps -> %s%n", model, data.name(), data.size(), steps, this.out);
       TrainOptions options = new TrainOptions(steps, batchSize, lr, schedule, seed, checkpointEvery, logEvery, this.out, resume, clipNorm, device);
-      Trainer trainer = new Trainer(out);
+      Trainer trainer = new Trainer(out).withComponents(root.components(plugins));
       String tokenizerName = m.tokenizer(merged);
       if (tokenizerName != null) {
         if (source.captions() == null) {

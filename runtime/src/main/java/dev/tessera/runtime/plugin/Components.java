@@ -15,7 +15,7 @@ import java.util.Map;
  * Every component by kind and name, as Guice injected them. Pipelines pick their parts here:
  * {@code components.encoder("vqvae")}. Unknown names fail with the list of known ones.
  */
-public final class Components {
+public final class Components implements dev.tessera.api.spi.ComponentLookup {
   private final PluginRuntime plugins;
   private final Registry<Tokenizer> tokenizers;
   private final Registry<Encoder> encoders;
@@ -63,30 +63,37 @@ public final class Components {
     return plugins;
   }
 
+  @Override
   public Tokenizer tokenizer(String name) {
     return tokenizers.get(name);
   }
 
+  @Override
   public Encoder encoder(String name) {
     return encoders.get(name);
   }
 
+  @Override
   public Quantizer quantizer(String name) {
     return quantizers.get(name);
   }
 
+  @Override
   public Prior prior(String name) {
     return priors.get(name);
   }
 
+  @Override
   public Decoder decoder(String name) {
     return decoders.get(name);
   }
 
+  @Override
   public Guidance guidance(String name) {
     return guidances.get(name);
   }
 
+  @Override
   public TrainableModel model(String name) {
     return models.get(name);
   }

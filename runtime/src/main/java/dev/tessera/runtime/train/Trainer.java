@@ -52,9 +52,16 @@ public final class Trainer {
   private final PrintWriter out;
   private Tokenizer tokenizer;
   private Captioner captioner;
+  private dev.tessera.api.spi.ComponentLookup components;
 
   public Trainer(PrintWriter out) {
     this.out = out;
+  }
+
+  /** Other plugins' components, for models that compose them (see TrainableModel#buildTraining(TrainingContext)). */
+  public Trainer withComponents(dev.tessera.api.spi.ComponentLookup lookup) {
+    this.components = lookup;
+    return this;
   }
 
   /** Captions for models that read text: drawn per example and step, tokenized with {@code tokenizer}. */
@@ -101,7 +108,7 @@ public final class Trainer {
         }
         text = tf.withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength)));
       }
-      TrainingGraph tg = model.buildTraining(scope, config, new TrainingInputs(x, y, text));
+      TrainingGraph tg = model.buildTraining(new dev.tessera.api.train.TrainingContext(scope, config, new TrainingInputs(x, y, text), components));
       AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(),
           new AdamOptimizer.Config(lr, 0.9, 0.999, 1e-8, options.clipNorm()));
       List<String> metricNames = new ArrayList<>(tg.metrics().keySet());
@@ -130,6 +137,10 @@ public final class Trainer {
           out.printf(Locale.ROOT, "resumed %s from %s at step %d%n", model.name(), Checkpoint.file(dir), step);
         } else {
           scope.variables().initialize(session, options.seed());
+          for (dev.tessera.api.io.Parameters p : tg.pretrained()) {
+            int loaded = scope.variables().loadPresent(session, p);
+            out.printf(Locale.ROOT, "loaded %d pretrained tensors from %s%n", loaded, p.source());
+          }
           step = 0;
           Files.createDirectories(dir);
         }

@@ -157,4 +157,57 @@ class TrainerTest {
     assertEquals(1.0, Trainer.scheduledRate(1.0, "cosine", 0, 100), 1e-9);
     assertThrows(TesseraException.class, () -> Trainer.scheduledRate(1.0, "warp", 1, 10));
   }
+
+  /** Trains only the decoder of the tiny autoencoder; its encoder comes pretrained and stays frozen. */
+  static final class FrozenEncoderModel implements dev.tessera.api.spi.TrainableModel {
+    final Parameters encoder;
+    dev.tessera.api.spi.ComponentLookup seen;
+
+    FrozenEncoderModel(Parameters encoder) {
+      this.encoder = encoder;
+    }
+
+    @Override
+    public String name() {
+      return "frozen";
+    }
+
+    @Override
+    public ModelConfig defaultConfig() {
+      return new TinyAutoencoderModel().defaultConfig();
+    }
+
+    @Override
+    public dev.tessera.api.train.TrainingGraph buildTraining(dev.tessera.api.train.TrainingContext ctx) {
+      seen = ctx.components();
+      dev.tessera.api.train.TrainingGraph full = new TinyAutoencoderModel().buildTraining(ctx.scope(), ctx.config(), ctx.inputs());
+      return new dev.tessera.api.train.TrainingGraph(full.loss(), full.metrics(), ctx.scope().variables().trainable("tiny.dec"),
+          full.updates(), null, java.util.List.of(encoder));
+    }
+  }
+
+  @Test
+  void pretrainedPartsAreLoadedAndStayFrozenWhileTheRestTrains() {
+    Dataset d = data(16, 8);
+    train(tmp.resolve("source"), 3, false, d);
+    Parameters source = Parameters.load(tmp.resolve("source").resolve(ModelWeights.WEIGHTS_FILE));
+    Parameters encoderOnly = new Parameters("pretrained encoder");
+    encoderOnly.put("tiny.enc.kernel", source.get("tiny.enc.kernel")).put("tiny.enc.bias", source.get("tiny.enc.bias"));
+    FrozenEncoderModel model = new FrozenEncoderModel(encoderOnly);
+    dev.tessera.api.spi.ComponentLookup lookup = new dev.tessera.api.spi.ComponentLookup() {
+      public dev.tessera.api.spi.Tokenizer tokenizer(String n) { return null; }
+      public dev.tessera.api.spi.Encoder encoder(String n) { return null; }
+      public dev.tessera.api.spi.Quantizer quantizer(String n) { return null; }
+      public dev.tessera.api.spi.Prior prior(String n) { return null; }
+      public dev.tessera.api.spi.Decoder decoder(String n) { return null; }
+      public dev.tessera.api.spi.Guidance guidance(String n) { return null; }
+      public dev.tessera.api.spi.TrainableModel model(String n) { return null; }
+    };
+    Path dir = tmp.resolve("frozen");
+    new Trainer(new PrintWriter(new StringWriter())).withComponents(lookup)
+        .train(model, ModelConfig.empty(), d, TrainOptions.defaults(dir).withSteps(5).withCheckpointEvery(5));
+    assertEquals(lookup, model.seen);
+    assertArrayEquals(source.get("tiny.enc.kernel").toFloats(), weights(dir, "tiny.enc.kernel"));
+    assertFalse(Arrays.equals(source.get("tiny.dec.kernel").toFloats(), weights(dir, "tiny.dec.kernel")));
+  }
 }
