@@ -9,6 +9,18 @@ public record Embedding(int count, int dim, float[] values) {
     }
   }
 
+  /** Dot product of row {@code i} with row {@code j} of {@code other} (cosine similarity for unit rows). */
+  public float dot(int i, Embedding other, int j) {
+    if (other.dim != dim) {
+      throw new IllegalArgumentException("embedding sizes differ: " + dim + " vs " + other.dim);
+    }
+    float s = 0;
+    for (int k = 0; k < dim; k++) {
+      s += values[i * dim + k] * other.values[j * dim + k];
+    }
+    return s;
+  }
+
   public float[] row(int i) {
     float[] r = new float[dim];
     System.arraycopy(values, i * dim, r, 0, dim);

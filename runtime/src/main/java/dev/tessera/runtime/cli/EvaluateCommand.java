@@ -136,9 +136,7 @@ final class EvaluateCommand implements Callable<Integer> {
       dev.tessera.api.types.Embedding img = encoder.embedImages(images);
       double sum = 0;
       for (int i = 0; i < img.count(); i++) {
-        for (int d = 0; d < text.dim(); d++) {
-          sum += img.values()[i * text.dim() + d] * text.values()[d];
-        }
+        sum += img.dot(i, text, 0);
       }
       return sum / img.count();
     }

@@ -49,10 +49,7 @@ final class SimilarityCommand implements Callable<Integer> {
         Embedding text = encoder.embedTexts(List.of(prompt));
         Embedding images = encoder.embedImages(folder.images());
         for (int i = 0; i < images.count(); i++) {
-          float s = 0;
-          for (int d = 0; d < text.dim(); d++) {
-            s += text.values()[d] * images.values()[i * text.dim() + d];
-          }
+          float s = images.dot(i, text, 0);
           ObjectNode o = json.createObjectNode();
           o.put("file", folder.fileNames().get(i));
           o.put("prompt", prompt);

@@ -17,13 +17,12 @@ public final class RetrievalMetrics {
           + " vs " + gallery.count() + "x" + gallery.dim());
     }
     int n = queries.count();
-    int d = queries.dim();
     int hits = 0;
     for (int q = 0; q < n; q++) {
-      float own = dot(queries.values(), q, gallery.values(), q, d);
+      float own = queries.dot(q, gallery, q);
       int better = 0;
       for (int g = 0; g < n && better < k; g++) {
-        if (g != q && dot(queries.values(), q, gallery.values(), g, d) > own) {
+        if (g != q && queries.dot(q, gallery, g) > own) {
           better++;
         }
       }
@@ -34,11 +33,4 @@ public final class RetrievalMetrics {
     return n == 0 ? Double.NaN : (double) hits / n;
   }
 
-  private static float dot(float[] a, int i, float[] b, int j, int d) {
-    float s = 0;
-    for (int x = 0; x < d; x++) {
-      s += a[i * d + x] * b[j * d + x];
-    }
-    return s;
-  }
 }

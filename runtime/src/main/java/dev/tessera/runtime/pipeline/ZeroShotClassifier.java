@@ -61,15 +61,11 @@ public final class ZeroShotClassifier {
   public List<Prediction> classify(ImageBatch images) {
     Embedding img = encoder.embedImages(images);
     List<Prediction> out = new ArrayList<>();
-    int dim = labelEmbeddings.dim();
     for (int i = 0; i < img.count(); i++) {
       float[] cos = new float[labels.size()];
       int best = 0;
       for (int l = 0; l < labels.size(); l++) {
-        float s = 0;
-        for (int d = 0; d < dim; d++) {
-          s += img.values()[i * dim + d] * labelEmbeddings.values()[l * dim + d];
-        }
+        float s = img.dot(i, labelEmbeddings, l);
         cos[l] = s;
         if (s > cos[best]) {
           best = l;
