@@ -186,8 +186,20 @@ public final class ModelConfig {
       copy.remove(key);
       return new ModelConfig(copy, source);
     }
-    copy.set(key, JSON.valueToTree(value));
+    copy.set(key, value instanceof ModelConfig c ? c.node.deepCopy() : JSON.valueToTree(value));
     return new ModelConfig(copy, source);
+  }
+
+  /** The nested object under {@code key} as a config of its own (a composed model's part), or null when absent. */
+  public ModelConfig section(String key) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!(v instanceof ObjectNode o)) {
+      throw wrongType(key, "an object", v);
+    }
+    return new ModelConfig(o.deepCopy(), source + " [" + key + "]");
   }
 
   /** This config with every key of {@code overrides} replaced. */

@@ -31,7 +31,11 @@ public final class DdimScheduler extends AbstractScheduler {
     int prev = next(t);
     double aT = schedule.alphaCumprod(t);
     double aPrev = schedule.alphaCumprod(prev);
-    float[] x0 = schedule.predictX0(sample, epsilon, t);
+    float[] x0 = predictX0(sample, epsilon, t);
+    float[] consistent = epsilonOf(sample, x0, t);
+    if (consistent != null) {
+      epsilon = consistent;
+    }
     double sigma = eta * Math.sqrt((1 - aPrev) / (1 - aT)) * Math.sqrt(1 - aT / aPrev);
     double direction = Math.sqrt(Math.max(0, 1 - aPrev - sigma * sigma));
     float[] noise = sigma > 0 ? Scheduler.gaussian(sample.length, random) : null;

@@ -28,7 +28,7 @@ public final class DdpmScheduler extends AbstractScheduler {
     double aPrev = schedule.alphaCumprod(prev);
     double alphaT = aT / aPrev;
     double betaT = 1 - alphaT;
-    float[] x0 = schedule.predictX0(sample, epsilon, t);
+    float[] x0 = predictX0(sample, epsilon, t);
     double coefX0 = Math.sqrt(aPrev) * betaT / (1 - aT);
     double coefXt = Math.sqrt(alphaT) * (1 - aPrev) / (1 - aT);
     double variance = Math.max((1 - aPrev) / (1 - aT) * betaT, 1e-20);

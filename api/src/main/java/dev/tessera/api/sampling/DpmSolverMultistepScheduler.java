@@ -43,7 +43,7 @@ public final class DpmSolverMultistepScheduler extends AbstractScheduler {
   @Override
   public float[] step(float[] epsilon, int t, float[] sample, SplittableRandom random) {
     int next = next(t);
-    float[] x0 = schedule.predictX0(sample, epsilon, t);
+    float[] x0 = predictX0(sample, epsilon, t);
     float[] out = new float[sample.length];
     if (next < 0) {
       // sigma = 0 at the clean end: the solution is the data prediction itself.

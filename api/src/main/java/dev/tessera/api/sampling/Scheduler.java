@@ -29,6 +29,15 @@ public interface Scheduler {
    */
   float[] step(float[] epsilon, int t, float[] sample, SplittableRandom random);
 
+  /**
+   * Clips each predicted clean sample to [-range, range] (diffusers' {@code clip_sample}); 0 turns
+   * clipping off, the default. Images in [-1, 1] sample better with 1: early predictions of x0
+   * from almost pure noise overshoot.
+   */
+  default void setClipSample(double range) {
+    throw new UnsupportedOperationException("scheduler '" + name() + "' cannot clip samples");
+  }
+
   default float[] addNoise(float[] x0, float[] noise, int t) {
     return schedule().addNoise(x0, noise, t);
   }

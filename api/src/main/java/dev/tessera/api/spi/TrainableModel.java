@@ -37,6 +37,16 @@ public interface TrainableModel extends ExtensionPoint {
   }
 
   /**
+   * Completes a fresh config with what the model takes from other plugins, for example the
+   * config of the pretrained CLIP text encoder it is conditioned on (nested under a key), so the
+   * saved config.json describes the whole model. Called once before training from scratch, before
+   * {@link #tokenizer} and {@link #textLength} are asked; by default returns the config unchanged.
+   */
+  default ModelConfig resolveComponents(ModelConfig config, ComponentLookup components) {
+    return config;
+  }
+
+  /**
    * Name of the tokenizer whose ids this model reads captions in, or null when it reads no text.
    * The trainer then feeds {@code TrainingInputs.tokens}: one caption per image, drawn afresh each
    * step, tokenized and cut to {@link #textLength} ids (keeping the end token).

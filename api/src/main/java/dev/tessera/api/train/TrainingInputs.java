@@ -3,6 +3,7 @@ package dev.tessera.api.train;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * The placeholders the trainer feeds each step.
@@ -11,9 +12,30 @@ import org.tensorflow.types.TInt32;
  * @param labels [N] class ids (-1 when the data set has none)
  * @param tokens [N, L] token ids of one caption per image, padded, when the model reads text
  *     ({@link dev.tessera.api.spi.TrainableModel#textLength} > 0); null otherwise
+ * @param randomSeed [2] int64, a fresh value every step that is a function of (seed, step) only:
+ *     the seed of stateless random ops ({@code tf.random.statelessRandomNormal(shape, randomSeed)}),
+ *     so per-step noise (diffusion timesteps, condition dropout) is the same again after a resume;
+ *     null when the caller feeds none
  */
-public record TrainingInputs(Operand<TFloat32> images, Operand<TInt32> labels, Operand<TInt32> tokens) {
+public record TrainingInputs(Operand<TFloat32> images, Operand<TInt32> labels, Operand<TInt32> tokens, Operand<TInt64> randomSeed) {
+  public TrainingInputs(Operand<TFloat32> images, Operand<TInt32> labels, Operand<TInt32> tokens) {
+    this(images, labels, tokens, null);
+  }
+
   public TrainingInputs(Operand<TFloat32> images, Operand<TInt32> labels) {
-    this(images, labels, null);
+    this(images, labels, null, null);
+  }
+
+  /** The per-step seed; fails clearly when the caller feeds none. */
+  public Operand<TInt64> requireRandomSeed() {
+    if (randomSeed == null) {
+      throw new IllegalStateException("this model draws per-step noise: feed TrainingInputs.randomSeed");
+    }
+    return randomSeed;
+  }
+
+  /** The seed of step {@code step} of a run seeded {@code seed}, as the trainer feeds it. */
+  public static long[] stepSeed(long seed, long step) {
+    return new long[] {seed, step};
   }
 }

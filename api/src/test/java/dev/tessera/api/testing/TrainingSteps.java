@@ -15,6 +15,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * Trains a model for a few Adam steps on one fixed batch and returns the loss of every step:
@@ -30,6 +31,12 @@ public final class TrainingSteps {
    */
   public static float[] run(TrainableModel model, ModelConfig config, long[] imageShape, float[] images, int[] labels,
       int[] tokens, double learningRate, int steps) {
+    return run(model, config, null, imageShape, images, labels, tokens, learningRate, steps);
+  }
+
+  /** As above, for a model composed of other components (given by {@code components}, may be null). */
+  public static float[] run(TrainableModel model, ModelConfig config, dev.tessera.api.spi.ComponentLookup components,
+      long[] imageShape, float[] images, int[] labels, int[] tokens, double learningRate, int steps) {
     float[] losses = new float[steps];
     int textLength = model.textLength(config);
     try (Graph g = new Graph()) {
@@ -38,7 +45,8 @@ public final class TrainingSteps {
           Placeholder.shape(Shape.of(-1, imageShape[1], imageShape[2], imageShape[3])));
       Placeholder<TInt32> y = scope.tf().placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
       Placeholder<TInt32> t = textLength > 0 ? scope.tf().placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength))) : null;
-      TrainingGraph tg = model.buildTraining(new dev.tessera.api.train.TrainingContext(scope, config, new TrainingInputs(x, y, t), null));
+      Placeholder<TInt64> seed = scope.tf().placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+      TrainingGraph tg = model.buildTraining(new dev.tessera.api.train.TrainingContext(scope, config, new TrainingInputs(x, y, t, seed), components));
       AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(), AdamOptimizer.Config.defaults(learningRate));
       try (Session s = new Session(g);
           TFloat32 xb = Tensors.floats(imageShape, images);
@@ -46,7 +54,8 @@ public final class TrainingSteps {
           TInt32 tb = t == null ? null : Tensors.ints(new long[] {imageShape[0], textLength}, tokens)) {
         scope.variables().initialize(s, 1);
         for (int i = 0; i < steps; i++) {
-          Session.Runner r = s.runner().feed(x, xb).feed(y, yb).addTarget(adam.update()).fetch(tg.loss());
+          TInt64 seedNow = TInt64.vectorOf(TrainingInputs.stepSeed(1, i + 1));
+          Session.Runner r = s.runner().feed(x, xb).feed(y, yb).feed(seed, seedNow).addTarget(adam.update()).fetch(tg.loss());
           if (t != null) {
             r.feed(t, tb);
           }
@@ -55,6 +64,8 @@ public final class TrainingSteps {
           }
           try (Result res = r.run()) {
             losses[i] = Tensors.toScalar(res.get(0));
+          } finally {
+            seedNow.close();
           }
         }
       }

@@ -20,6 +20,8 @@ import picocli.CommandLine.Option;
     subcommands = {
       PluginsCommand.class,
       TrainCommand.class,
+      GenerateCommand.class,
+      CompareCommand.class,
       ReconstructCommand.class,
       BenchCommand.class,
       ClassifyCommand.class,

@@ -85,6 +85,9 @@ public final class Trainer {
     } else if (Checkpoint.exists(dir)) {
       throw new TesseraException(dir + " already holds a checkpoint: pass --resume to continue it or choose another --out");
     }
+    if (!options.resume() && components != null) {
+      config = model.resolveComponents(config, components);
+    }
     if (!options.resume() && model.tokenizer(config) != null && tokenizer != null && captioner != null) {
       config = model.adaptToCaptions(config, sampleCaptions(data, options.seed()));
     }
@@ -108,7 +111,9 @@ public final class Trainer {
         }
         text = tf.withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength)));
       }
-      TrainingGraph tg = model.buildTraining(new dev.tessera.api.train.TrainingContext(scope, config, new TrainingInputs(x, y, text), components));
+      Placeholder<org.tensorflow.types.TInt64> seedFeed =
+          tf.withName("random_seed").placeholder(org.tensorflow.types.TInt64.class, Placeholder.shape(Shape.of(2)));
+      TrainingGraph tg = model.buildTraining(new dev.tessera.api.train.TrainingContext(scope, config, new TrainingInputs(x, y, text, seedFeed), components));
       AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(),
           new AdamOptimizer.Config(lr, 0.9, 0.999, 1e-8, options.clipNorm()));
       List<String> metricNames = new ArrayList<>(tg.metrics().keySet());
@@ -169,9 +174,10 @@ public final class Trainer {
             try (TFloat32 xb = Tensors.floats(new long[] {rows.length, images.height(), images.width(), images.channels()}, gather(images, rows));
                 TInt32 yb = Tensors.ints(new long[] {rows.length}, labels(data, rows));
                 TFloat32 lrNow = TFloat32.scalarOf((float) scheduledRate(lr, options.schedule(), current, options.steps()));
+                org.tensorflow.types.TInt64 seedNow = org.tensorflow.types.TInt64.vectorOf(TrainingInputs.stepSeed(options.seed(), current));
                 TInt32 tb = text == null ? null : Tensors.ints(new long[] {rows.length, textLength},
                     captionTokens(data, rows, textLength, new SplittableRandom(options.seed() * 7919L + current)))) {
-              Session.Runner runner = session.runner().feed(x, xb).feed(y, yb).feed(adam.learningRate(), lrNow)
+              Session.Runner runner = session.runner().feed(x, xb).feed(y, yb).feed(adam.learningRate(), lrNow).feed(seedFeed, seedNow)
                   .addTarget(adam.update());
               if (text != null) {
                 runner.feed(text, tb);
@@ -198,7 +204,7 @@ public final class Trainer {
               if (tg.hook() != null) {
                 Placeholder<TInt32> textFeed = text;
                 StepHook.Context ctx = new StepHook.Context(current, session, scope.variables(), () -> {
-                      Session.Runner r = session.runner().feed(x, xb).feed(y, yb);
+                      Session.Runner r = session.runner().feed(x, xb).feed(y, yb).feed(seedFeed, seedNow);
                       return textFeed == null ? r : r.feed(textFeed, tb);
                     }, new SplittableRandom(options.seed() * 31 + current));
                 tg.hook().afterStep(ctx);

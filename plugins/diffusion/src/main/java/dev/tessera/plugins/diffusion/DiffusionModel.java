@@ -1,0 +1,142 @@
+package dev.tessera.plugins.diffusion;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.io.Parameters;
+import dev.tessera.api.layers.UNet;
+import dev.tessera.api.sampling.ForwardProcess;
+import dev.tessera.api.spi.ComponentLookup;
+import dev.tessera.api.spi.Encoder;
+import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.train.StepRandom;
+import dev.tessera.api.train.TrainingContext;
+import dev.tessera.api.train.TrainingGraph;
+import dev.tessera.api.train.TrainingInputs;
+import java.util.List;
+import java.util.Map;
+import org.pf4j.Extension;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * A CLIP-conditioned diffusion model trained on captioned images ({@code ./tessera train
+ * clip-diffusion}): each step draws a timestep and noise per image, noises the image, and
+ * regresses the U-Net's output on the noise (Ho et al. 2020, "simple" loss). The condition is the
+ * frozen CLIP embedding of the caption (or of the image, for the DALL-E 2 decoder), replaced by
+ * zeros for {@code condition_dropout} of the examples so that classifier-free guidance works.
+ * The CLIP encoder comes from the CLIP plugin through the Encoder SPI, with its shipped weights.
+ */
+@Extension
+public class DiffusionModel implements TrainableModel {
+  public static final String SHIPPED = "tessera/weights/diffusion/fashion-mnist";
+
+  @Override
+  public String name() {
+    return "clip-diffusion";
+  }
+
+  @Override
+  public String description() {
+    return "CLIP-conditioned epsilon-prediction U-Net (DDPM training, condition dropout for classifier-free guidance)";
+  }
+
+  @Override
+  public ModelConfig defaultConfig() {
+    return DiffusionConfig.defaults();
+  }
+
+  /** Copies the config of the conditioning encoder's shipped weights under "text_encoder". */
+  @Override
+  public ModelConfig resolveComponents(ModelConfig config, ComponentLookup components) {
+    if (config.getString("condition", "text").equals("none") || config.section(DiffusionConfig.ENCODER_KEY) != null) {
+      return config;
+    }
+    return config.with(DiffusionConfig.ENCODER_KEY, encoderWeights(config, components).config());
+  }
+
+  private static ModelWeights encoderWeights(ModelConfig config, ComponentLookup components) {
+    String textModel = config.getString("text_model", "clip");
+    if (components == null) {
+      throw new TesseraException("the diffusion model is conditioned on model '" + textModel + "', but no plugins were given to find it");
+    }
+    ModelWeights w = components.model(textModel).shippedWeights();
+    if (w == null) {
+      throw new TesseraException("model '" + textModel + "' ships no weights to condition the diffusion model on: train it first");
+    }
+    return w;
+  }
+
+  @Override
+  public String tokenizer(ModelConfig config) {
+    if (!config.getString("condition", "text").equals("text")) {
+      return null;
+    }
+    ModelConfig encoder = config.section(DiffusionConfig.ENCODER_KEY);
+    return encoder != null ? encoder.getString("tokenizer", "clip") : config.getString("tokenizer", "clip");
+  }
+
+  @Override
+  public int textLength(ModelConfig config) {
+    ModelConfig encoder = config.section(DiffusionConfig.ENCODER_KEY);
+    return tokenizer(config) == null || encoder == null ? 0 : encoder.getPositiveInt("text_length", 16);
+  }
+
+  @Override
+  public long forwardFlopsPerExample(ModelConfig config) {
+    DiffusionConfig c = DiffusionConfig.from(config);
+    return UNet.flops(c.unet(), c.imageSize());
+  }
+
+  @Override
+  public TrainingGraph buildTraining(TrainingContext context) {
+    ModelConfig config = context.config();
+    DiffusionConfig c = DiffusionConfig.from(config);
+    TrainingInputs in = context.inputs();
+    GraphScope scope = context.scope().child(config.getString("scope", "diffusion"));
+    Ops tf = scope.tf();
+    Operand<TFloat32> x0 = tf.math.sub(tf.math.mul(in.images(), tf.constant(2f)), tf.constant(1f));
+    StepRandom random = new StepRandom(tf, in.requireRandomSeed());
+    Operand<TInt32> n = random.batchShape(x0);
+    Operand<TInt32> t = random.uniformInt(n, c.timesteps(), 0);
+    Operand<TFloat32> noise = random.normal(tf.shape(x0), 1);
+    Operand<TFloat32> noisy = ForwardProcess.addNoise(tf, c.schedule(), x0, noise, t, 4);
+    Operand<TFloat32> condition = null;
+    List<Parameters> pretrained = List.of();
+    if (!c.condition().equals("none")) {
+      Encoder encoder = context.components() == null ? null : context.components().encoder(c.encoder().getString("encoder", "clip"));
+      if (encoder == null) {
+        throw new TesseraException("encoder '" + c.encoder().getString("encoder", "clip") + "' is not loaded: the diffusion model needs it");
+      }
+      condition = tf.stopGradient(encodeCondition(context.scope(), c, encoder, in));
+      Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(random.uniform(n, 2), tf.constant((float) c.conditionDropout())), TFloat32.class);
+      condition = tf.math.mul(condition, tf.expandDims(keep, tf.constant(1)));
+      if (!c.textModel().isEmpty()) {
+        pretrained = List.of(encoderWeights(config, context.components()).parameters());
+      }
+    }
+    Operand<TFloat32> predicted = new DiffusionDecoder().denoise(scope, config, noisy, tf.dtypes.cast(t, TFloat32.class), condition);
+    Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(predicted, noise), tf.constant(new int[] {0, 1, 2, 3}));
+    return new TrainingGraph(loss, Map.of(), scope.variables().trainable(scope.path() + ".unet."), List.of(), null, pretrained);
+  }
+
+  /** The condition vector of each training example: the embedding of its caption or of the image itself. */
+  static Operand<TFloat32> encodeCondition(GraphScope root, DiffusionConfig c, Encoder encoder, TrainingInputs in) {
+    GraphScope encoderScope = root.child(c.encoder().getString("scope", "clip"));
+    if (c.condition().equals("image")) {
+      return encoder.encodeImages(encoderScope, c.encoder(), in.images());
+    }
+    if (in.tokens() == null) {
+      throw new TesseraException("a text-conditioned diffusion model trains on captions: the data set has none");
+    }
+    return encoder.encodeText(encoderScope, c.encoder(), in.tokens());
+  }
+
+  @Override
+  public ModelWeights shippedWeights() {
+    return ModelWeights.shipped(DiffusionModel.class, SHIPPED);
+  }
+}

@@ -1,0 +1,128 @@
+package dev.tessera.runtime.cli;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.runtime.compare.Comparison;
+import dev.tessera.runtime.compare.ComparisonReport;
+import dev.tessera.runtime.evaluation.GenerationScorer;
+import dev.tessera.runtime.pipeline.PipelineSpec;
+import dev.tessera.runtime.plugin.Components;
+import dev.tessera.runtime.plugin.PluginRuntime;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code tessera compare}: several pipelines, the same prompts and seeds, one evaluator, one report. */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+    description = "Run pipelines side by side on the same prompts and seeds; write table.md, table.json and index.html.")
+final class CompareCommand implements Callable<Integer> {
+  @ParentCommand TesseraCli root;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--pipelines", required = true, split = ",", description = "Pipelines to compare, e.g. clip-diffusion,clip-gan.")
+  List<String> pipelines;
+
+  @Option(names = "--prompts", description = "File with one prompt per line (default: the ten Fashion-MNIST class prompts).")
+  Path promptsFile;
+
+  @Option(names = "--num-images", defaultValue = "10", description = "Images per prompt and seed. Default: ${DEFAULT-VALUE}.")
+  int numImages;
+
+  @Option(names = "--seeds", defaultValue = "1", split = ",", description = "Sampling seeds. Default: ${DEFAULT-VALUE}.")
+  List<Long> seeds;
+
+  @Option(names = "--output-dir", required = true, description = "Report folder.")
+  Path outputDir;
+
+  @Option(names = "--weights", description = "Weights folder for a pipeline: NAME=DIR (repeatable; default: shipped weights).")
+  Map<String, Path> weights = new LinkedHashMap<>();
+
+  @Option(names = "--scheduler", description = "Diffusion sampler for diffusion pipelines. Default: ddim.")
+  String scheduler;
+
+  @Option(names = "--steps", description = "Diffusion sampling steps. Default: 50.")
+  Integer steps;
+
+  @Option(names = "--guidance-scale", description = "Classifier-free guidance scale. Default: 3.")
+  Float guidanceScale;
+
+  @Option(names = "--evaluator", defaultValue = "fashion-classifier", description = "Evaluator model. Default: ${DEFAULT-VALUE}.")
+  String evaluator;
+
+  @Option(names = "--clip-model", defaultValue = "clip", description = "Model whose weights give the CLIP score; 'none' to skip. Default: ${DEFAULT-VALUE}.")
+  String clipModel;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N. Default: ${DEFAULT-VALUE}.")
+  String device;
+
+  @Override
+  public Integer call() throws IOException {
+    if (numImages < 2) {
+      throw new TesseraException("--num-images must be at least 2 (diversity needs pairs), got " + numImages);
+    }
+    List<String> prompts = promptsFile == null ? Comparison.classPrompts() : readPrompts(promptsFile);
+    for (String name : weights.keySet()) {
+      if (!pipelines.contains(name)) {
+        throw new TesseraException("--weights " + name + "=...: '" + name + "' is not one of --pipelines " + pipelines);
+      }
+    }
+    List<PipelineSpec> specs = new ArrayList<>();
+    for (String name : pipelines) {
+      PipelineSpec s = PipelineSpec.of(name).withDevice(device);
+      s = s.withSampling(scheduler != null ? scheduler : s.scheduler(), steps != null ? steps : s.steps(),
+          guidanceScale != null ? guidanceScale : s.guidanceScale(), s.eta());
+      specs.add(weights.containsKey(name) ? s.withWeights(weights.get(name)) : s);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try (PluginRuntime plugins = root.loadPlugins()) {
+      Components components = root.components(plugins);
+      ModelWeights evaluatorWeights = components.model(evaluator).shippedWeights();
+      if (evaluatorWeights == null) {
+        throw new TesseraException("evaluator model '" + evaluator + "' ships no weights");
+      }
+      ModelWeights clip = clipModel.equals("none") ? null : components.model(clipModel).shippedWeights();
+      Comparison.Result result;
+      try (GenerationScorer scorer = new GenerationScorer(components, evaluatorWeights, clip, device, 0);
+          ConsoleProgress progress = new ConsoleProgress("compare", out)) {
+        result = new Comparison(components, scorer).run(specs, prompts, seeds, numImages, outputDir, progress);
+      }
+      ComparisonReport.write(result, outputDir);
+      for (var p : result.pipelines()) {
+        if (p.error() != null) {
+          out.printf(Locale.ROOT, "%s failed: %s%n", p.pipeline(), p.error());
+        }
+      }
+      out.printf(Locale.ROOT, "report: %s%n", outputDir.resolve("index.html"));
+      out.flush();
+    }
+    return 0;
+  }
+
+  static List<String> readPrompts(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new TesseraException("--prompts: no file " + file);
+    }
+    List<String> prompts = new ArrayList<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String p = line.strip();
+      if (!p.isEmpty() && !p.startsWith("#")) {
+        prompts.add(p);
+      }
+    }
+    if (prompts.isEmpty()) {
+      throw new TesseraException("--prompts: " + file + " holds no prompts (one per line; # starts a comment)");
+    }
+    return prompts;
+  }
+}

@@ -1,0 +1,194 @@
+package dev.tessera.runtime.compare;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tessera.runtime.evaluation.GenerationScorer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Writes a comparison as {@code table.json}, {@code table.md} and {@code index.html} (the table,
+ * the plots and one image grid per pipeline, prompt and seed). Every number comes from the run. The
+ * HTML is also well-formed XML (XHTML syntax), so tests can parse it strictly.
+ */
+public final class ComparisonReport {
+  public static final String PLOT_QUALITY_SPEED = "plots/quality-vs-speed.png";
+  public static final String PLOT_DIVERSITY = "plots/diversity.png";
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private ComparisonReport() {}
+
+  public static void write(Comparison.Result result, Path dir) {
+    ComparisonCharts.qualityVsSpeed(result, dir.resolve(PLOT_QUALITY_SPEED));
+    ComparisonCharts.diversity(result, dir.resolve(PLOT_DIVERSITY));
+    writeAtomically(dir.resolve("table.json"), json(result));
+    writeAtomically(dir.resolve("table.md"), markdown(result));
+    writeAtomically(dir.resolve("index.html"), html(result));
+  }
+
+  static String json(Comparison.Result r) {
+    ObjectNode root = JSON.createObjectNode();
+    root.set("prompts", JSON.valueToTree(r.prompts()));
+    root.set("seeds", JSON.valueToTree(r.seeds()));
+    root.put("images_per_prompt_and_seed", r.imagesPerPrompt());
+    ArrayNode rows = root.putArray("pipelines");
+    for (Comparison.PipelineResult p : r.pipelines()) {
+      ObjectNode o = rows.addObject();
+      o.put("pipeline", p.pipeline());
+      if (p.error() != null) {
+        o.put("error", p.error());
+      }
+      o.set("settings", JSON.valueToTree(p.settings()));
+      GenerationScorer.SetScore s = p.score();
+      if (s != null) {
+        o.put("images", s.images());
+        put(o, "fid", s.fid());
+        put(o, "fid_floor_real_at_n", s.fidFloor());
+        put(o, "fid_ceiling_noise_at_n", s.fidCeiling());
+        put(o, "conditional_accuracy", s.conditionalAccuracy());
+        put(o, "clip_score", s.clipScore());
+        put(o, "diversity", s.diversity());
+        put(o, "diversity_real_at_n", s.realDiversity());
+        o.put("near_duplicates", s.nearDuplicates());
+        o.put("mode_collapse_warnings", s.modeCollapseWarnings());
+        put(o, "accuracy_spread_across_seeds", spread(p, GenerationScorer.SetScore::conditionalAccuracy));
+        put(o, "fid_spread_across_seeds", spread(p, GenerationScorer.SetScore::fid));
+        ArrayNode perPrompt = o.putArray("per_prompt");
+        for (GenerationScorer.PromptScore ps : s.prompts()) {
+          ObjectNode q = perPrompt.addObject();
+          q.put("prompt", ps.prompt());
+          put(q, "conditional_accuracy", ps.conditionalAccuracy());
+          put(q, "clip_score", ps.clipScore());
+          put(q, "diversity", ps.diversity());
+          q.put("mode_collapse_warning", ps.modeCollapse());
+        }
+      }
+      put(o, "seconds_per_image", p.secondsPerImage());
+      put(o, "images_per_second", 1 / p.secondsPerImage());
+      put(o, "load_seconds", p.loadSeconds());
+      o.put("parameters", p.parameters());
+      if (p.trainingSeconds() != null) {
+        o.put("training_seconds", p.trainingSeconds());
+      }
+      ArrayNode samples = o.putArray("samples");
+      p.samples().forEach(x -> samples.addObject().put("prompt", x.prompt()).put("seed", x.seed()).put("grid", x.grid())
+          .put("manifest", x.manifest()));
+    }
+    try {
+      return JSON.writeValueAsString(root) + "\n";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Standard deviation of a pooled metric across sampling seeds (NaN with one seed). */
+  static double spread(Comparison.PipelineResult p, ToDoubleFunction<GenerationScorer.SetScore> metric) {
+    List<Double> v = p.perSeed().values().stream().map(metric::applyAsDouble).toList();
+    if (v.size() < 2) {
+      return Double.NaN;
+    }
+    double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+    return Math.sqrt(v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / (v.size() - 1));
+  }
+
+  private static void put(ObjectNode o, String key, double v) {
+    if (Double.isFinite(v)) {
+      o.put(key, Math.round(v * 1e4) / 1e4);
+    } else {
+      o.putNull(key);
+    }
+  }
+
+  static final String[] HEADER = {"pipeline", "FID (floor / ceiling)", "cond. acc.", "CLIP score", "diversity (real)", "near-dup.",
+      "collapse warnings", "s/image", "images/s", "parameters", "training", "acc. spread (seeds)"};
+
+  static List<String> cells(Comparison.PipelineResult p) {
+    GenerationScorer.SetScore s = p.score();
+    String training = p.trainingSeconds() == null ? "not recorded" : String.format(Locale.ROOT, "%.0f s", p.trainingSeconds());
+    if (s == null) {
+      return List.of(p.pipeline(), "failed: " + p.error(), "", "", "", "", "", fmt(p.secondsPerImage(), 3), "", Long.toString(p.parameters()),
+          training, "");
+    }
+    return List.of(p.pipeline(),
+        String.format(Locale.ROOT, "%.1f (%.1f / %.0f)", s.fid(), s.fidFloor(), s.fidCeiling()),
+        fmt(s.conditionalAccuracy(), 3), fmt(s.clipScore(), 3),
+        String.format(Locale.ROOT, "%s (%s)", fmt(s.diversity(), 2), fmt(s.realDiversity(), 2)),
+        Integer.toString(s.nearDuplicates()), Integer.toString(s.modeCollapseWarnings()),
+        fmt(p.secondsPerImage(), 3), fmt(1 / p.secondsPerImage(), 2), String.format(Locale.ROOT, "%,d", p.parameters()), training,
+        fmt(spread(p, GenerationScorer.SetScore::conditionalAccuracy), 3));
+  }
+
+  static String fmt(double v, int digits) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + digits + "f", v) : "n/a";
+  }
+
+  static String markdown(Comparison.Result r) {
+    StringBuilder sb = new StringBuilder("# Comparison\n\n");
+    sb.append(String.format(Locale.ROOT, "%d prompts x %d seed(s) x %d images per prompt and seed. FID: evaluator features against the "
+        + "test images of the prompted classes, with the real-data floor and the noise ceiling at the same n.%n%n",
+        r.prompts().size(), r.seeds().size(), r.imagesPerPrompt()));
+    sb.append("| ").append(String.join(" | ", HEADER)).append(" |\n|");
+    sb.append(" --- |".repeat(HEADER.length)).append('\n');
+    for (Comparison.PipelineResult p : r.pipelines()) {
+      sb.append("| ").append(String.join(" | ", cells(p).stream().map(c -> c.replace("|", "\\|")).toList())).append(" |\n");
+    }
+    return sb.toString();
+  }
+
+  static String html(Comparison.Result r) {
+    StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>Tessera comparison</title>\n");
+    sb.append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px 8px}"
+        + "img.grid{image-rendering:pixelated;width:160px}figure{display:inline-block;margin:6px}.error{color:#b00}</style>\n</head>\n<body>\n");
+    sb.append("<h1>Tessera comparison</h1>\n<p>").append(esc(String.format(Locale.ROOT, "%d prompts, seeds %s, %d images per prompt and seed.",
+        r.prompts().size(), r.seeds(), r.imagesPerPrompt()))).append("</p>\n<table>\n<tr>");
+    for (String h : HEADER) {
+      sb.append("<th>").append(esc(h)).append("</th>");
+    }
+    sb.append("</tr>\n");
+    for (Comparison.PipelineResult p : r.pipelines()) {
+      sb.append("<tr>");
+      for (String c : cells(p)) {
+        sb.append("<td>").append(esc(c)).append("</td>");
+      }
+      sb.append("</tr>\n");
+    }
+    sb.append("</table>\n<h2>Plots</h2>\n");
+    sb.append("<img src=\"").append(PLOT_QUALITY_SPEED).append("\" alt=\"quality vs speed\"/>\n");
+    sb.append("<img src=\"").append(PLOT_DIVERSITY).append("\" alt=\"diversity per pipeline\"/>\n");
+    for (Comparison.PipelineResult p : r.pipelines()) {
+      sb.append("<h2>").append(esc(p.pipeline())).append("</h2>\n");
+      if (p.error() != null) {
+        sb.append("<p class=\"error\">failed: ").append(esc(p.error())).append("</p>\n");
+      }
+      for (Comparison.Sample s : p.samples()) {
+        sb.append("<figure><img class=\"grid\" src=\"").append(esc(s.grid())).append("\" alt=\"").append(esc(s.prompt()))
+            .append("\"/><figcaption>").append(esc(s.prompt())).append(" (seed ").append(s.seed()).append(")</figcaption></figure>\n");
+      }
+    }
+    return sb.append("</body>\n</html>\n").toString();
+  }
+
+  static String esc(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+
+  private static void writeAtomically(Path file, String text) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+}

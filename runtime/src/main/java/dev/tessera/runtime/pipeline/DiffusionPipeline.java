@@ -1,0 +1,253 @@
+package dev.tessera.runtime.pipeline;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.Tensors;
+import dev.tessera.api.graph.VariableStore;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.sampling.NoiseSchedule;
+import dev.tessera.api.sampling.Scheduler;
+import dev.tessera.api.sampling.Schedulers;
+import dev.tessera.api.spi.Decoder;
+import dev.tessera.api.spi.Encoder;
+import dev.tessera.api.spi.Guidance;
+import dev.tessera.api.spi.Tokenizer;
+import dev.tessera.api.types.Embedding;
+import dev.tessera.api.types.ImageBatch;
+import dev.tessera.api.types.TokenIds;
+import dev.tessera.runtime.plugin.Components;
+import dev.tessera.runtime.tf.SessionFactory;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Text -> CLIP text embedding -> iterative diffusion decoder under a scheduler, with
+ * classifier-free guidance: the {@code clip-diffusion} pipeline (and the decoder half of
+ * {@code dalle2}, which passes an image embedding instead of a prompt). The decoder, the text
+ * encoder, the tokenizer and the guidance are picked by name from the loaded plugins; the weights
+ * (config.json + model.safetensors) hold the U-Net and the frozen text encoder it was trained with.
+ *
+ * <p>Each sampling step is one session run over the batch (twice the batch under guidance: the
+ * conditional and unconditional halves run together). The loop is in Java.
+ */
+public final class DiffusionPipeline implements GenerationPipeline {
+  /**
+   * @param scheduler ddpm, ddim or dpm-solver++
+   * @param steps sampling steps (at most the model's training timesteps)
+   * @param guidanceScale classifier-free guidance scale; 1 = conditional only, 0 = unconditional
+   * @param eta DDIM's stochasticity (0 = deterministic)
+   * @param batchSize images per session run
+   * @param clipSample clip each predicted clean image to [-clipSample, clipSample] (0: off)
+   */
+  public record Options(String scheduler, int steps, float guidanceScale, double eta, int batchSize, String device, double clipSample) {
+    public static Options defaults() {
+      return new Options("ddim", 50, 3f, 0, 50, "cpu", 1.0);
+    }
+  }
+
+  private final String name;
+  private final Options options;
+  private final ModelConfig config;
+  private final NoiseSchedule schedule;
+  private final Graph graph;
+  private final Session session;
+  private final Placeholder<TFloat32> noisy;
+  private final Placeholder<TFloat32> timesteps;
+  private final Placeholder<TFloat32> condition;
+  private final Operand<TFloat32> epsilon;
+  private final Tokenizer tokenizer;
+  private final Placeholder<TInt32> tokens;
+  private final Operand<TFloat32> textEmbedding;
+  private final int textLength;
+  private final int size;
+  private final int channels;
+  private final int conditionDim;
+  private final long parameters;
+  private final String guidanceName;
+
+  public DiffusionPipeline(String name, Components components, ModelWeights weights, Options options) {
+    this.name = name;
+    this.options = options;
+    this.config = weights.config();
+    Decoder decoder = components.decoder(config.getString("decoder", "clip-diffusion"));
+    if (!decoder.iterative()) {
+      throw new TesseraException("decoder '" + decoder.name() + "' is not a diffusion decoder");
+    }
+    this.schedule = NoiseSchedule.named(config.getString("beta_schedule", "cosine"), config.getPositiveInt("timesteps", 1000));
+    if (options.steps() < 1 || options.steps() > schedule.steps()) {
+      throw new TesseraException("--steps must be in 1.." + schedule.steps() + " (the model's timesteps), got " + options.steps());
+    }
+    if (options.batchSize() < 1) {
+      throw new TesseraException("--batch-size must be positive, got " + options.batchSize());
+    }
+    Schedulers.create(options.scheduler(), schedule, options.eta()); // fail on an unknown name before building anything
+    this.size = config.getPositiveInt("image_size", 28);
+    this.channels = config.getPositiveInt("channels", 1);
+    String conditionKind = config.getString("condition", "text");
+    ModelConfig encoderConfig = config.section("text_encoder");
+    this.conditionDim = conditionKind.equals("none") || encoderConfig == null ? 0 : encoderConfig.getPositiveInt("embed_dim", 0);
+    boolean guided = conditionDim > 0 && options.guidanceScale() != 1f;
+    Guidance guidance = guided ? components.guidance("classifier-free") : null;
+    this.guidanceName = guided ? guidance.name() : "none";
+    this.graph = new Graph();
+    try {
+      GraphScope root = GraphScope.root(graph, SessionFactory.device(options.device()));
+      Ops tf = root.tf();
+      this.noisy = tf.withName("noisy").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, channels)));
+      this.timesteps = tf.withName("timesteps").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
+      this.condition = conditionDim > 0 ? tf.withName("condition").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, conditionDim))) : null;
+      GraphScope scope = root.child(config.getString("scope", "diffusion"));
+      if (!guided) {
+        this.epsilon = decoder.denoise(scope, config, noisy, timesteps, condition);
+      } else {
+        Operand<TFloat32> x2 = tf.concat(List.of(noisy, noisy), tf.constant(0));
+        Operand<TFloat32> t2 = tf.concat(List.of(timesteps, timesteps), tf.constant(0));
+        Operand<TFloat32> c2 = tf.concat(List.of(condition, tf.zerosLike(condition)), tf.constant(0));
+        List<org.tensorflow.Output<TFloat32>> halves = tf.split(tf.constant(0), decoder.denoise(scope, config, x2, t2, c2), 2L).output();
+        this.epsilon = guidance.combine(root, halves.get(0), halves.get(1), options.guidanceScale());
+      }
+      if (conditionKind.equals("text") && encoderConfig != null) {
+        Encoder encoder = components.encoder(encoderConfig.getString("encoder", "clip"));
+        this.tokenizer = components.tokenizer(encoderConfig.getString("tokenizer", "clip"));
+        this.textLength = encoderConfig.getPositiveInt("text_length", tokenizer.contextLength());
+        this.tokens = tf.withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength)));
+        this.textEmbedding = encoder.encodeText(root.child(encoderConfig.getString("scope", "clip")), encoderConfig, tokens);
+      } else {
+        this.tokenizer = null;
+        this.textLength = 0;
+        this.tokens = null;
+        this.textEmbedding = null;
+      }
+      this.session = SessionFactory.create(graph);
+      root.variables().load(session, weights.parameters(), VariableStore.MODEL_WEIGHTS, false);
+      this.parameters = root.variables().count(VariableStore.MODEL_WEIGHTS);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Map<String, Object> settings() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("scheduler", options.scheduler());
+    s.put("steps", options.steps());
+    s.put("guidance", guidanceName);
+    s.put("guidance_scale", options.guidanceScale());
+    if (options.scheduler().equals("ddim")) {
+      s.put("eta", options.eta());
+    }
+    s.put("clip_sample", options.clipSample());
+    s.put("batch_size", options.batchSize());
+    s.put("image_size", size);
+    return s;
+  }
+
+  @Override
+  public long parameterCount() {
+    return parameters;
+  }
+
+  /** The CLIP text embedding of a prompt, as the model was trained on it. */
+  public Embedding embedPrompt(String prompt) {
+    if (tokens == null) {
+      throw new TesseraException("pipeline '" + name + "' is not conditioned on text");
+    }
+    TokenIds ids = PromptCheck.tokens(tokenizer, prompt, textLength);
+    try (TInt32 t = Tensors.ints(new long[] {1, textLength}, ids.ids()); Result r = session.runner().feed(tokens, t).fetch(textEmbedding).run()) {
+      float[] e = Tensors.toFloats(r.get(0));
+      return new Embedding(1, e.length, e);
+    }
+  }
+
+  @Override
+  public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
+    Embedding e = tokens == null ? null : embedPrompt(prompt);
+    return generate(e, count, seed, progress);
+  }
+
+  /**
+   * Samples {@code count} images under a condition vector: one row for all images, or one row per
+   * image (the image embeddings of a DALL-E 2 prior); null for an unconditional model.
+   */
+  public ImageBatch generate(Embedding conditionVectors, int count, long seed, Progress progress) {
+    if (count < 1) {
+      throw new TesseraException("--num-images must be positive, got " + count);
+    }
+    if (conditionDim > 0) {
+      if (conditionVectors == null || conditionVectors.dim() != conditionDim
+          || (conditionVectors.count() != 1 && conditionVectors.count() != count)) {
+        throw new TesseraException("the model takes a condition of " + conditionDim + " values, one for all images or one per image");
+      }
+    }
+    int pixels = size * size * channels;
+    float[] out = new float[count * pixels];
+    long totalSteps = (long) options.steps() * ((count + options.batchSize() - 1) / options.batchSize());
+    long done = 0;
+    for (int from = 0, chunk = 0; from < count; from += options.batchSize(), chunk++) {
+      int n = Math.min(options.batchSize(), count - from);
+      float[] cond = conditionDim > 0 ? conditionRows(conditionVectors, from, n) : null;
+      SplittableRandom random = new SplittableRandom(seed * 1_000_003L + chunk);
+      float[] sample = Scheduler.gaussian(n * pixels, random);
+      Scheduler scheduler = Schedulers.create(options.scheduler(), schedule, options.eta());
+      scheduler.setClipSample(options.clipSample());
+      scheduler.setTimesteps(options.steps());
+      for (int t : scheduler.timesteps()) {
+        float[] ts = new float[n];
+        java.util.Arrays.fill(ts, t);
+        float[] eps;
+        try (TFloat32 xb = Tensors.floats(new long[] {n, size, size, channels}, sample);
+            TFloat32 tb = Tensors.floats(new long[] {n}, ts);
+            TFloat32 cb = cond == null ? null : Tensors.floats(new long[] {n, conditionDim}, cond)) {
+          Session.Runner r = session.runner().feed(noisy, xb).feed(timesteps, tb).fetch(epsilon);
+          if (cb != null) {
+            r.feed(condition, cb);
+          }
+          try (Result res = r.run()) {
+            eps = Tensors.toFloats(res.get(0));
+          }
+        }
+        sample = scheduler.step(eps, t, sample, random);
+        if (progress != null) {
+          progress.update(++done, totalSteps);
+        }
+      }
+      for (int i = 0; i < sample.length; i++) {
+        float v = (sample[i] + 1f) * 0.5f;
+        out[from * pixels + i] = v >= 1f ? 1f : (v > 0f ? v : 0f);
+      }
+    }
+    return new ImageBatch(count, size, size, channels, out);
+  }
+
+  private float[] conditionRows(Embedding e, int from, int n) {
+    float[] rows = new float[n * conditionDim];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(e.values(), (e.count() == 1 ? 0 : from + i) * conditionDim, rows, i * conditionDim, conditionDim);
+    }
+    return rows;
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+}

@@ -1,0 +1,33 @@
+package dev.tessera.runtime.pipeline;
+
+import dev.tessera.api.types.ImageBatch;
+import java.util.Map;
+
+/**
+ * Prompt -> images: the common face of every text-to-image pipeline (diffusion, GAN, VAE,
+ * autoregressive codes), so that {@code generate} and {@code compare} treat them alike. The same
+ * (prompt, count, seed) gives the same images. Owns a graph and a session: close it.
+ */
+public interface GenerationPipeline extends AutoCloseable {
+  /** The pipeline's name as picked with {@code --pipeline}. */
+  String name();
+
+  /** What the manifest records besides prompt and seed: sampler, steps, guidance, weights. */
+  Map<String, Object> settings();
+
+  /**
+   * @param progress told the number of units done and the total (denoising steps, tokens), may be null
+   */
+  ImageBatch generate(String prompt, int count, long seed, Progress progress);
+
+  /** Parameters of the networks that run at generation time, for size comparisons. */
+  long parameterCount();
+
+  @Override
+  void close();
+
+  /** Progress of one generate call. */
+  interface Progress {
+    void update(long done, long total);
+  }
+}

@@ -1,0 +1,65 @@
+package dev.tessera.runtime.pipeline;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.runtime.plugin.Components;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The generation pipelines by name, each a composition of plugin components driven by one trained
+ * model's weights. {@link #open} builds one from a {@link PipelineSpec}.
+ */
+public final class Pipelines {
+  /** Pipeline name -> the model whose weights it runs by default, and how it is composed. */
+  private static final Map<String, Entry> KNOWN = new LinkedHashMap<>();
+
+  private record Entry(String defaultModel, String description, Factory factory) {}
+
+  @FunctionalInterface
+  private interface Factory {
+    GenerationPipeline open(String name, Components components, ModelWeights weights, PipelineSpec spec);
+  }
+
+  static {
+    KNOWN.put("clip-diffusion", new Entry("clip-diffusion", "CLIP text embedding -> diffusion U-Net under a scheduler, classifier-free guidance",
+        (name, components, weights, spec) -> new DiffusionPipeline(name, components, weights, spec.diffusionOptions())));
+  }
+
+  private Pipelines() {}
+
+  public static Map<String, String> descriptions() {
+    Map<String, String> out = new LinkedHashMap<>();
+    KNOWN.forEach((k, v) -> out.put(k, v.description()));
+    return out;
+  }
+
+  public static GenerationPipeline open(Components components, PipelineSpec spec) {
+    String model = defaultModel(spec);
+    return KNOWN.get(spec.pipeline()).factory().open(spec.pipeline(), components, weights(components, model, spec), spec);
+  }
+
+  /** The model whose weights a spec runs: its own "model", else the pipeline's default. */
+  public static String defaultModel(PipelineSpec spec) {
+    Entry e = KNOWN.get(spec.pipeline());
+    if (e == null) {
+      throw new TesseraException("unknown pipeline '" + spec.pipeline() + "' (known: " + String.join(", ", KNOWN.keySet()) + ")");
+    }
+    return spec.model() != null ? spec.model() : e.defaultModel();
+  }
+
+  /** The --weights folder, else the model's shipped weights. */
+  public static ModelWeights weights(Components components, String model, PipelineSpec spec) {
+    if (spec.weights() != null) {
+      return ModelWeights.load(spec.weights());
+    }
+    TrainableModel m = components.model(model);
+    ModelWeights shipped = m.shippedWeights();
+    if (shipped == null) {
+      throw new TesseraException("model '" + model + "' ships no weights: train it (./tessera train " + model
+          + " --out DIR) and pass --weights DIR");
+    }
+    return shipped;
+  }
+}

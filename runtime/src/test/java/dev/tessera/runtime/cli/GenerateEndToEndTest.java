@@ -1,0 +1,184 @@
+package dev.tessera.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.VariableStore;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.runtime.cli.fixtures.TinyDenoiser;
+import dev.tessera.runtime.cli.fixtures.TinyGuidance;
+import dev.tessera.runtime.cli.fixtures.TinyJointEncoder;
+import dev.tessera.runtime.cli.fixtures.TinyPlugin;
+import dev.tessera.runtime.cli.fixtures.TinyTokenizer;
+import dev.tessera.runtime.data.PngImages;
+import dev.tessera.runtime.pipeline.GenerationOutput;
+import dev.tessera.runtime.testing.TestPluginJars;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import picocli.CommandLine;
+
+/**
+ * {@code generate} end to end on a tiny random diffusion model: a one-layer denoiser of 4x4 images
+ * conditioned on a 3-value text embedding, classifier-free guidance, the real schedulers.
+ */
+class GenerateEndToEndTest {
+  @TempDir Path tmp;
+  Path plugins;
+  Path weights;
+
+  record Run(int exit, String out, String err) {}
+
+  Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = TesseraCli.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    String[] all = new String[args.length + 2];
+    all[0] = "--plugins-dir";
+    all[1] = plugins.toString();
+    System.arraycopy(args, 0, all, 2, args.length);
+    return new Run(cl.execute(all), out.toString(), err.toString());
+  }
+
+  static ModelConfig config() {
+    return ModelConfig.empty().with("model", "tiny-diffusion").with("scope", "tiny_diff").with("decoder", "tiny-denoiser")
+        .with("image_size", 4).with("channels", 1).with("timesteps", 100).with("beta_schedule", "linear").with("condition", "text")
+        .with("text_encoder", ModelConfig.empty().with("encoder", "tiny-joint").with("tokenizer", "tiny").with("scope", "joint")
+            .with("embed_dim", 3).with("text_length", 8));
+  }
+
+  /** Random weights for the tiny model, as a trained run would leave them. */
+  static void writeWeights(Path dir) {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      GraphScope root = GraphScope.root(g);
+      var tf = root.tf();
+      new TinyDenoiser().denoise(root.child("tiny_diff"), config(), tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 4, 4, 1))),
+          tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1))), tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 3))));
+      new TinyJointEncoder().encodeText(root.child("joint"), config(), tf.placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, 8))));
+      root.variables().initialize(s, 3);
+      new ModelWeights(config(), root.variables().snapshot(s, VariableStore.MODEL_WEIGHTS)).save(dir);
+    }
+  }
+
+  @BeforeEach
+  void setUp() {
+    plugins = tmp.resolve("plugins");
+    TestPluginJars.plugin("tinygen", TinyPlugin.class)
+        .extensions(TinyDenoiser.class, TinyGuidance.class, TinyJointEncoder.class, TinyTokenizer.class)
+        .writeTo(plugins, "tinygen.jar");
+    weights = tmp.resolve("weights");
+    writeWeights(weights);
+  }
+
+  Run generate(Path out, String prompt, long seed, String... extra) {
+    String[] base = {"generate", "--pipeline", "clip-diffusion", "--weights", weights.toString(), "--prompt", prompt, "--num-images", "5",
+        "--seed", Long.toString(seed), "--steps", "10", "--batch-size", "3", "--output-dir", out.toString()};
+    String[] all = new String[base.length + extra.length];
+    System.arraycopy(base, 0, all, 0, base.length);
+    System.arraycopy(extra, 0, all, base.length, extra.length);
+    return run(all);
+  }
+
+  @Test
+  void writesImagesGridAndAManifestAndTheSameSeedGivesTheSameImages() throws Exception {
+    Path a = tmp.resolve("a");
+    Run r = generate(a, "a boot", 7);
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("5 images in"), r.out());
+    for (int i = 0; i < 5; i++) {
+      assertEquals(4, PngImages.read(a.resolve(String.format("images/%04d.png", i)), 1).height());
+    }
+    assertTrue(Files.size(a.resolve("grid.png")) > 0);
+    JsonNode m = new ObjectMapper().readTree(a.resolve("manifest.json").toFile());
+    assertEquals("clip-diffusion", m.get("pipeline").asText());
+    assertEquals("a boot", m.get("prompt").asText());
+    assertEquals(7, m.get("seed").asLong());
+    assertEquals(5, m.get("images").size());
+    assertEquals("ddim", m.get("settings").get("scheduler").asText());
+    assertEquals(10, m.get("settings").get("steps").asInt());
+    assertEquals("classifier-free", m.get("settings").get("guidance").asText());
+    assertTrue(m.get("timings").get("seconds_per_image").asDouble() >= 0);
+    assertTrue(m.get("parameters").asLong() > 0);
+    GenerationOutput.Manifest read = GenerationOutput.read(a.resolve("manifest.json"));
+    assertEquals(5, read.images().size());
+    assertTrue(Files.exists(read.images().get(4)));
+
+    Path b = tmp.resolve("b");
+    assertEquals(0, generate(b, "a boot", 7).exit());
+    Path c = tmp.resolve("c");
+    assertEquals(0, generate(c, "a boot", 8).exit());
+    float[] first = PngImages.read(a.resolve("images/0004.png"), 1).data();
+    assertArrayEquals(first, PngImages.read(b.resolve("images/0004.png"), 1).data());
+    assertFalse(java.util.Arrays.equals(first, PngImages.read(c.resolve("images/0004.png"), 1).data()));
+  }
+
+  @Test
+  void everySchedulerAndGuidanceScaleRuns() {
+    for (String scheduler : new String[] {"ddpm", "ddim", "dpm-solver++"}) {
+      Run r = generate(tmp.resolve(scheduler), "a bag", 1, "--scheduler", scheduler, "--guidance-scale", "1");
+      assertEquals(0, r.exit(), scheduler + ": " + r.err());
+    }
+    Run g = generate(tmp.resolve("g0"), "a bag", 1, "--guidance-scale", "0", "--eta", "1");
+    assertEquals(0, g.exit(), g.err());
+  }
+
+  @Test
+  void aPipelineFileGivesTheSameImagesAsTheFlags() throws Exception {
+    Path flags = tmp.resolve("flags");
+    assertEquals(0, generate(flags, "a coat", 3, "--scheduler", "dpm-solver++", "--guidance-scale", "2").exit());
+    Path file = tmp.resolve("p.json");
+    Files.writeString(file, "{\"pipeline\": \"clip-diffusion\", \"weights\": \"weights\", \"scheduler\": \"dpm-solver++\","
+        + " \"steps\": 10, \"guidance_scale\": 2.0, \"batch_size\": 3}");
+    Path fromFile = tmp.resolve("file");
+    Run r = run("generate", "--pipeline-file", file.toString(), "--prompt", "a coat", "--num-images", "5", "--seed", "3",
+        "--output-dir", fromFile.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertArrayEquals(PngImages.read(flags.resolve("images/0002.png"), 1).data(), PngImages.read(fromFile.resolve("images/0002.png"), 1).data());
+
+    Files.writeString(file, "{\"pipeline\": \"clip-diffusion\", \"stesp\": 10}");
+    Run typo = run("generate", "--pipeline-file", file.toString(), "--prompt", "a coat", "--output-dir", fromFile.toString());
+    assertEquals(1, typo.exit());
+    assertTrue(typo.err().contains("unknown key 'stesp'"), typo.err());
+  }
+
+  @Test
+  void badRequestsGetClearErrors() {
+    Run empty = generate(tmp.resolve("e"), "  ", 1);
+    assertEquals(1, empty.exit());
+    assertTrue(empty.err().contains("the prompt is empty"), empty.err());
+    Run longPrompt = generate(tmp.resolve("l"), "a very long prompt indeed", 1);
+    assertEquals(1, longPrompt.exit());
+    assertTrue(longPrompt.err().contains("longer than the model's text length of 8"), longPrompt.err());
+    Run unknown = run("generate", "--pipeline", "paint", "--prompt", "x", "--output-dir", tmp.resolve("u").toString());
+    assertEquals(1, unknown.exit(), unknown.err());
+    assertTrue(unknown.err().contains("unknown pipeline 'paint'") && unknown.err().contains("clip-diffusion"), unknown.err());
+    Run scheduler = generate(tmp.resolve("s"), "a bag", 1, "--scheduler", "euler");
+    assertEquals(1, scheduler.exit());
+    assertTrue(scheduler.err().contains("unknown scheduler 'euler'"), scheduler.err());
+    Run steps = run("generate", "--pipeline", "clip-diffusion", "--weights", weights.toString(), "--prompt", "a bag", "--steps", "101",
+        "--output-dir", tmp.resolve("s").toString());
+    assertEquals(1, steps.exit());
+    assertTrue(steps.err().contains("--steps must be in 1..100"), steps.err());
+    Run noWeights = run("generate", "--pipeline", "clip-diffusion", "--prompt", "x", "--output-dir", tmp.resolve("w").toString());
+    assertEquals(1, noWeights.exit());
+    assertTrue(noWeights.err().contains("clip-diffusion"), noWeights.err());
+  }
+}

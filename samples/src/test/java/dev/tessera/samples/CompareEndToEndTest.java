@@ -1,0 +1,119 @@
+package dev.tessera.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tessera.runtime.cli.TesseraCli;
+import dev.tessera.runtime.data.FashionMnist;
+import dev.tessera.runtime.data.PngImages;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.NodeList;
+import picocli.CommandLine;
+
+/**
+ * {@code train}, {@code generate}, {@code evaluate --manifest} and {@code compare} with the real
+ * plugins (CLIP tokenizer and text tower, diffusion U-Net, evaluator) on a tiny diffusion model
+ * trained for two steps: the output contracts, not the image quality.
+ */
+class CompareEndToEndTest {
+  static final Path PLUGINS = Path.of(System.getProperty("tessera.test.plugins", "../runtime/target/dist/plugins"));
+  @TempDir static Path tmp;
+  static Path weights;
+
+  record Run(int exit, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = TesseraCli.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    String[] all = new String[args.length + 2];
+    all[0] = "--plugins-dir";
+    all[1] = PLUGINS.toString();
+    System.arraycopy(args, 0, all, 2, args.length);
+    return new Run(cl.execute(all), out.toString(), err.toString());
+  }
+
+  @BeforeAll
+  static void trainATinyDiffusionModel() throws Exception {
+    assumeTrue(Files.exists(PLUGINS.resolve("diffusion.jar")), "plugins not packaged yet");
+    assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR), "Fashion-MNIST not installed");
+    Path config = tmp.resolve("tiny.json");
+    Files.writeString(config, "{\"unet_channels\": [4, 8], \"attention_levels\": [], \"embed_dim\": 8, \"groups\": 2, \"heads\": 2}");
+    weights = tmp.resolve("tiny-diffusion");
+    Run t = run("train", "clip-diffusion", "--config", config.toString(), "--limit", "64", "--batch-size", "8", "--steps", "2",
+        "--out", weights.toString());
+    assertEquals(0, t.exit(), t.err());
+  }
+
+  @Test
+  void generateThenEvaluateTheManifest() throws Exception {
+    Path out = tmp.resolve("gen");
+    Run g = run("generate", "--pipeline", "clip-diffusion", "--weights", weights.toString(), "--prompt", "a photo of a bag",
+        "--num-images", "3", "--steps", "3", "--seed", "2", "--output-dir", out.toString());
+    assertEquals(0, g.exit(), g.err());
+    JsonNode m = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
+    assertEquals("a photo of a bag", m.get("prompt").asText());
+    assertEquals(28, PngImages.read(out.resolve(m.get("images").get(2).asText()), 1).height());
+
+    Run e = run("evaluate", "--manifest", out.resolve("manifest.json").toString());
+    assertEquals(0, e.exit(), e.err());
+    JsonNode scores = new ObjectMapper().readTree(e.out());
+    assertEquals("bag", scores.get("target_class").asText());
+    assertEquals(3, scores.get("images").asInt());
+    assertTrue(scores.has("fid") && scores.has("clip_score"), e.out());
+
+    Run tooLong = run("generate", "--pipeline", "clip-diffusion", "--weights", weights.toString(), "--prompt",
+        "a photo of a very very very long and very detailed description of a small leather bag", "--output-dir", tmp.resolve("x").toString());
+    assertEquals(1, tooLong.exit());
+    assertTrue(tooLong.err().contains("longer than the model's text length of 16"), tooLong.err());
+  }
+
+  @Test
+  void compareWritesTablesPlotsAndAValidReportAndKeepsGoingPastAFailedPipeline() throws Exception {
+    Path prompts = tmp.resolve("prompts.txt");
+    Files.writeString(prompts, "# two classes\na photo of a sneaker\na photo of a bag\n");
+    Path report = tmp.resolve("report");
+    Run c = run("compare", "--pipelines", "clip-diffusion,no-such-pipeline", "--weights", "clip-diffusion=" + weights,
+        "--prompts", prompts.toString(), "--num-images", "2", "--seeds", "1,2", "--steps", "2", "--output-dir", report.toString());
+    assertEquals(0, c.exit(), c.err());
+    assertTrue(c.out().contains("no-such-pipeline failed: unknown pipeline"), c.out());
+    assertTrue(c.out().contains("compare: 8/8 (100%)"), c.out());
+
+    JsonNode table = new ObjectMapper().readTree(report.resolve("table.json").toFile());
+    JsonNode diffusion = table.get("pipelines").get(0);
+    assertEquals("clip-diffusion", diffusion.get("pipeline").asText());
+    assertEquals(8, diffusion.get("images").asInt());
+    for (String key : new String[] {"fid", "fid_floor_real_at_n", "fid_ceiling_noise_at_n", "conditional_accuracy", "clip_score",
+        "diversity", "seconds_per_image", "parameters", "accuracy_spread_across_seeds"}) {
+      assertTrue(diffusion.has(key), key + " in " + diffusion);
+    }
+    assertEquals(4, diffusion.get("samples").size());
+    assertTrue(table.get("pipelines").get(1).get("error").asText().contains("unknown pipeline"));
+    String md = Files.readString(report.resolve("table.md"));
+    assertTrue(md.contains("| clip-diffusion |") && md.contains("failed: unknown pipeline"), md);
+
+    // The HTML is strict XML; every image it shows exists.
+    Document html = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(report.resolve("index.html").toFile());
+    NodeList images = html.getElementsByTagName("img");
+    assertEquals(2 + 4, images.getLength());
+    for (int i = 0; i < images.getLength(); i++) {
+      String src = images.item(i).getAttributes().getNamedItem("src").getNodeValue();
+      assertTrue(Files.size(report.resolve(src)) > 0, src);
+    }
+    assertFalse(Files.exists(report.resolve("no-such-pipeline")));
+  }
+}
