@@ -83,6 +83,33 @@ class CompareEndToEndTest {
   }
 
   @Test
+  void dalle2ComposesATrainedPriorAndDecoderAndReRanksCandidates() throws Exception {
+    Path both = tmp.resolve("dalle2");
+    Path decoderConfig = tmp.resolve("decoder.json");
+    Files.writeString(decoderConfig, "{\"unet_channels\": [4, 8], \"attention_levels\": [], \"embed_dim\": 8, \"groups\": 2, \"heads\": 2}");
+    Run d = run("train", "dalle2-decoder", "--config", decoderConfig.toString(), "--limit", "64", "--batch-size", "8", "--steps", "2",
+        "--out", both.resolve("decoder").toString());
+    assertEquals(0, d.exit(), d.err());
+    Run p = run("train", "dalle2-prior", "--set", "hidden=16", "--set", "blocks=1", "--limit", "64", "--batch-size", "8", "--steps", "2",
+        "--out", both.resolve("prior").toString());
+    assertEquals(0, p.exit(), p.err());
+
+    Path out = tmp.resolve("dalle2-out");
+    Run g = run("generate", "--pipeline", "dalle2", "--weights", both.toString(), "--prompt", "a photo of a coat", "--num-images", "2",
+        "--candidates", "2", "--steps", "2", "--prior-guidance-scale", "2", "--output-dir", out.toString());
+    assertEquals(0, g.exit(), g.err());
+    JsonNode m = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
+    assertEquals("dalle2", m.get("pipeline").asText());
+    assertEquals(2, m.get("settings").get("candidates").asInt());
+    assertEquals(2, m.get("images").size());
+    Run again = run("generate", "--pipeline", "dalle2", "--weights", both.toString(), "--prompt", "a photo of a coat", "--num-images", "2",
+        "--candidates", "2", "--steps", "2", "--prior-guidance-scale", "2", "--output-dir", tmp.resolve("dalle2-again").toString());
+    assertEquals(0, again.exit(), again.err());
+    assertEquals(java.util.Arrays.toString(PngImages.read(out.resolve("images/0001.png"), 1).data()),
+        java.util.Arrays.toString(PngImages.read(tmp.resolve("dalle2-again/images/0001.png"), 1).data()));
+  }
+
+  @Test
   void compareWritesTablesPlotsAndAValidReportAndKeepsGoingPastAFailedPipeline() throws Exception {
     Path prompts = tmp.resolve("prompts.txt");
     Files.writeString(prompts, "# two classes\na photo of a sneaker\na photo of a bag\n");

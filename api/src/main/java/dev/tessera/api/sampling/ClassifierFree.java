@@ -13,6 +13,11 @@ public final class ClassifierFree {
   private ClassifierFree() {}
 
   public static Operand<TFloat32> combine(Ops tf, Operand<TFloat32> conditional, Operand<TFloat32> unconditional, float scale) {
-    return tf.math.add(unconditional, tf.math.mul(tf.constant(scale), tf.math.sub(conditional, unconditional)));
+    return combine(tf, conditional, unconditional, tf.constant(scale));
+  }
+
+  /** With the scale as a graph input (a scalar), so one graph serves every scale. */
+  public static Operand<TFloat32> combine(Ops tf, Operand<TFloat32> conditional, Operand<TFloat32> unconditional, Operand<TFloat32> scale) {
+    return tf.math.add(unconditional, tf.math.mul(scale, tf.math.sub(conditional, unconditional)));
   }
 }

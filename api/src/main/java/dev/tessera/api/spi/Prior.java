@@ -27,10 +27,21 @@ public interface Prior extends ExtensionPoint {
     Latents sample(Session session, Condition condition, int count, SamplingOptions options);
   }
 
-  /** Options every sampler understands; samplers ignore those that do not apply. */
-  record SamplingOptions(long seed, double temperature, int topK, double topP) {
+  /**
+   * Options every sampler understands; samplers ignore those that do not apply (an autoregressive
+   * prior reads temperature, top-k and top-p; a diffusion prior the scheduler, steps and guidance).
+   */
+  record SamplingOptions(long seed, double temperature, int topK, double topP, String scheduler, int steps, float guidanceScale) {
     public static SamplingOptions seeded(long seed) {
-      return new SamplingOptions(seed, 1.0, 0, 1.0);
+      return new SamplingOptions(seed, 1.0, 0, 1.0, "ddim", 50, 1f);
+    }
+
+    public SamplingOptions withDiffusion(String schedulerName, int samplingSteps, float scale) {
+      return new SamplingOptions(seed, temperature, topK, topP, schedulerName, samplingSteps, scale);
+    }
+
+    public SamplingOptions withTokens(double t, int k, double p) {
+      return new SamplingOptions(seed, t, k, p, scheduler, steps, guidanceScale);
     }
   }
 }

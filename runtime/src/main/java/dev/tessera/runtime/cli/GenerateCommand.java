@@ -73,6 +73,15 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--device", description = "cpu, gpu or gpu:N (soft placement). Default: cpu.")
   String device;
 
+  @Option(names = "--prior-weights", description = "dalle2: the prior's weights folder (default: DIR/prior of --weights, else shipped).")
+  Path priorWeights;
+
+  @Option(names = "--prior-guidance-scale", description = "dalle2: classifier-free guidance of the prior. Default: 1.")
+  Float priorGuidanceScale;
+
+  @Option(names = "--candidates", description = "dalle2: images drawn per image kept, re-ranked by CLIP similarity. Default: 1.")
+  Integer candidates;
+
   @Override
   public Integer call() {
     if (numImages < 1) {
@@ -89,6 +98,12 @@ final class GenerateCommand implements Callable<Integer> {
     }
     if (batchSize != null) {
       s = s.withBatchSize(batchSize);
+    }
+    if (priorWeights != null || priorGuidanceScale != null) {
+      s = s.withPrior(priorWeights != null ? priorWeights : s.priorWeights(), priorGuidanceScale != null ? priorGuidanceScale : s.priorGuidanceScale());
+    }
+    if (candidates != null) {
+      s = s.withCandidates(candidates);
     }
     PrintWriter out = spec.commandLine().getOut();
     try (PluginRuntime plugins = root.loadPlugins()) {

@@ -7,6 +7,7 @@ import dev.tessera.api.graph.VariableStore;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.sampling.NoiseSchedule;
+import dev.tessera.api.sampling.SamplingLoop;
 import dev.tessera.api.sampling.Scheduler;
 import dev.tessera.api.sampling.Schedulers;
 import dev.tessera.api.spi.Decoder;
@@ -205,36 +206,39 @@ public final class DiffusionPipeline implements GenerationPipeline {
       int n = Math.min(options.batchSize(), count - from);
       float[] cond = conditionDim > 0 ? conditionRows(conditionVectors, from, n) : null;
       SplittableRandom random = new SplittableRandom(seed * 1_000_003L + chunk);
-      float[] sample = Scheduler.gaussian(n * pixels, random);
       Scheduler scheduler = Schedulers.create(options.scheduler(), schedule, options.eta());
       scheduler.setClipSample(options.clipSample());
       scheduler.setTimesteps(options.steps());
-      for (int t : scheduler.timesteps()) {
-        float[] ts = new float[n];
-        java.util.Arrays.fill(ts, t);
-        float[] eps;
-        try (TFloat32 xb = Tensors.floats(new long[] {n, size, size, channels}, sample);
-            TFloat32 tb = Tensors.floats(new long[] {n}, ts);
-            TFloat32 cb = cond == null ? null : Tensors.floats(new long[] {n, conditionDim}, cond)) {
-          Session.Runner r = session.runner().feed(noisy, xb).feed(timesteps, tb).fetch(epsilon);
-          if (cb != null) {
-            r.feed(condition, cb);
-          }
-          try (Result res = r.run()) {
-            eps = Tensors.toFloats(res.get(0));
-          }
-        }
-        sample = scheduler.step(eps, t, sample, random);
+      long before = done;
+      float[] sample = SamplingLoop.run(scheduler, n * pixels, (x, t) -> epsilon(x, t, n, cond), random, (i, total) -> {
         if (progress != null) {
-          progress.update(++done, totalSteps);
+          progress.update(before + i, totalSteps);
         }
-      }
+      });
+      done += options.steps();
       for (int i = 0; i < sample.length; i++) {
         float v = (sample[i] + 1f) * 0.5f;
         out[from * pixels + i] = v >= 1f ? 1f : (v > 0f ? v : 0f);
       }
     }
     return new ImageBatch(count, size, size, channels, out);
+  }
+
+  /** One session run: the (guided) noise prediction for a chunk of {@code n} samples at timestep t. */
+  private float[] epsilon(float[] sample, int t, int n, float[] cond) {
+    float[] ts = new float[n];
+    java.util.Arrays.fill(ts, t);
+    try (TFloat32 xb = Tensors.floats(new long[] {n, size, size, channels}, sample);
+        TFloat32 tb = Tensors.floats(new long[] {n}, ts);
+        TFloat32 cb = cond == null ? null : Tensors.floats(new long[] {n, conditionDim}, cond)) {
+      Session.Runner r = session.runner().feed(noisy, xb).feed(timesteps, tb).fetch(epsilon);
+      if (cb != null) {
+        r.feed(condition, cb);
+      }
+      try (Result res = r.run()) {
+        return Tensors.toFloats(res.get(0));
+      }
+    }
   }
 
   private float[] conditionRows(Embedding e, int from, int n) {

@@ -20,28 +20,40 @@ import java.util.Set;
  * @param weights folder with config.json + model.safetensors (null: the model's shipped weights)
  */
 public record PipelineSpec(String pipeline, String model, Path weights, String device, String scheduler, int steps, float guidanceScale,
-    double eta, int batchSize) {
-  static final Set<String> KEYS = Set.of("pipeline", "model", "weights", "device", "scheduler", "steps", "guidance_scale", "eta", "batch_size");
+    double eta, int batchSize, Path priorWeights, float priorGuidanceScale, int candidates) {
+  static final Set<String> KEYS = Set.of("pipeline", "model", "weights", "device", "scheduler", "steps", "guidance_scale", "eta", "batch_size",
+      "prior_weights", "prior_guidance_scale", "candidates");
 
   public static PipelineSpec of(String pipeline) {
     DiffusionPipeline.Options d = DiffusionPipeline.Options.defaults();
-    return new PipelineSpec(pipeline, null, null, d.device(), d.scheduler(), d.steps(), d.guidanceScale(), d.eta(), d.batchSize());
+    return new PipelineSpec(pipeline, null, null, d.device(), d.scheduler(), d.steps(), d.guidanceScale(), d.eta(), d.batchSize(), null, 1f, 1);
   }
 
   public PipelineSpec withWeights(Path w) {
-    return new PipelineSpec(pipeline, model, w, device, scheduler, steps, guidanceScale, eta, batchSize);
+    return new PipelineSpec(pipeline, model, w, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale, candidates);
   }
 
   public PipelineSpec withSampling(String schedulerName, int n, float scale, double etaValue) {
-    return new PipelineSpec(pipeline, model, weights, device, schedulerName, n, scale, etaValue, batchSize);
+    return new PipelineSpec(pipeline, model, weights, device, schedulerName, n, scale, etaValue, batchSize, priorWeights, priorGuidanceScale,
+        candidates);
   }
 
   public PipelineSpec withDevice(String d) {
-    return new PipelineSpec(pipeline, model, weights, d, scheduler, steps, guidanceScale, eta, batchSize);
+    return new PipelineSpec(pipeline, model, weights, d, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale, candidates);
   }
 
   public PipelineSpec withBatchSize(int b) {
-    return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, b);
+    return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, b, priorWeights, priorGuidanceScale, candidates);
+  }
+
+  /** DALL-E 2's prior: its weights folder (null: shipped, or DIR/prior when the weights folder has one) and guidance scale. */
+  public PipelineSpec withPrior(Path w, float scale) {
+    return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, w, scale, candidates);
+  }
+
+  /** Draw this many candidates per image and keep the one CLIP finds closest to the prompt. */
+  public PipelineSpec withCandidates(int k) {
+    return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale, k);
   }
 
   /** Reads a pipeline file; unknown keys are errors (a typo must not be silently ignored). */
@@ -58,18 +70,21 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
       throw new TesseraException(file + ": 'pipeline' is missing (e.g. \"pipeline\": \"clip-diffusion\")");
     }
     PipelineSpec d = of(name);
-    Path weights = null;
-    if (c.has("weights")) {
-      JsonNode w = c.node("weights");
-      if (!w.isTextual()) {
-        throw new TesseraException(file + ": 'weights' must be a folder path, got " + w);
-      }
-      Path base = file.toAbsolutePath().getParent();
-      weights = base.resolve(w.asText()).normalize();
-    }
-    return new PipelineSpec(name, c.getString("model", null), weights, c.getString("device", d.device()),
+    return new PipelineSpec(name, c.getString("model", null), path(file, c, "weights"), c.getString("device", d.device()),
         c.getString("scheduler", d.scheduler()), c.getPositiveInt("steps", d.steps()), (float) c.getDouble("guidance_scale", d.guidanceScale()),
-        c.getDouble("eta", d.eta()), c.getPositiveInt("batch_size", d.batchSize()));
+        c.getDouble("eta", d.eta()), c.getPositiveInt("batch_size", d.batchSize()), path(file, c, "prior_weights"),
+        (float) c.getDouble("prior_guidance_scale", d.priorGuidanceScale()), c.getPositiveInt("candidates", d.candidates()));
+  }
+
+  private static Path path(Path file, ModelConfig c, String key) {
+    if (!c.has(key)) {
+      return null;
+    }
+    JsonNode w = c.node(key);
+    if (!w.isTextual()) {
+      throw new TesseraException(file + ": '" + key + "' must be a folder path, got " + w);
+    }
+    return file.toAbsolutePath().getParent().resolve(w.asText()).normalize();
   }
 
   DiffusionPipeline.Options diffusionOptions() {

@@ -4,6 +4,7 @@ import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.runtime.plugin.Components;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,6 +26,22 @@ public final class Pipelines {
   static {
     KNOWN.put("clip-diffusion", new Entry("clip-diffusion", "CLIP text embedding -> diffusion U-Net under a scheduler, classifier-free guidance",
         (name, components, weights, spec) -> new DiffusionPipeline(name, components, weights, spec.diffusionOptions())));
+    KNOWN.put("dalle2", new Entry("dalle2-decoder", "CLIP text embedding -> diffusion prior -> CLIP image embedding -> diffusion decoder",
+        (name, components, weights, spec) -> new Dalle2Pipeline(name, components, priorWeights(components, spec), weights, spec)));
+  }
+
+  /**
+   * DALL-E 2's prior weights: --prior-weights, else DIR/prior when the weights folder DIR holds
+   * prior/ and decoder/, else the shipped ones.
+   */
+  private static ModelWeights priorWeights(Components components, PipelineSpec spec) {
+    if (spec.priorWeights() != null) {
+      return ModelWeights.load(spec.priorWeights());
+    }
+    if (spec.weights() != null && java.nio.file.Files.isDirectory(spec.weights().resolve("prior"))) {
+      return ModelWeights.load(spec.weights().resolve("prior"));
+    }
+    return weights(components, "dalle2-prior", spec.withWeights(null));
   }
 
   private Pipelines() {}
@@ -52,7 +69,8 @@ public final class Pipelines {
   /** The --weights folder, else the model's shipped weights. */
   public static ModelWeights weights(Components components, String model, PipelineSpec spec) {
     if (spec.weights() != null) {
-      return ModelWeights.load(spec.weights());
+      Path decoder = spec.weights().resolve("decoder");
+      return ModelWeights.load(java.nio.file.Files.isDirectory(decoder) ? decoder : spec.weights());
     }
     TrainableModel m = components.model(model);
     ModelWeights shipped = m.shippedWeights();

@@ -20,7 +20,7 @@ import dev.tessera.api.sampling.NoiseSchedule;
  */
 record DiffusionConfig(int imageSize, int channels, UNet.Config unet, int timesteps, String betaSchedule, String condition,
     double conditionDropout, String textModel, ModelConfig encoder) {
-  static final String ENCODER_KEY = "text_encoder";
+  static final String ENCODER_KEY = ClipConditioning.KEY;
 
   static ModelConfig defaults() {
     return ModelConfig.empty()

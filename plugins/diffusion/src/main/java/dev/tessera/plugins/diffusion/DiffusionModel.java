@@ -1,6 +1,5 @@
 package dev.tessera.plugins.diffusion;
 
-import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
@@ -52,22 +51,7 @@ public class DiffusionModel implements TrainableModel {
   /** Copies the config of the conditioning encoder's shipped weights under "text_encoder". */
   @Override
   public ModelConfig resolveComponents(ModelConfig config, ComponentLookup components) {
-    if (config.getString("condition", "text").equals("none") || config.section(DiffusionConfig.ENCODER_KEY) != null) {
-      return config;
-    }
-    return config.with(DiffusionConfig.ENCODER_KEY, encoderWeights(config, components).config());
-  }
-
-  private static ModelWeights encoderWeights(ModelConfig config, ComponentLookup components) {
-    String textModel = config.getString("text_model", "clip");
-    if (components == null) {
-      throw new TesseraException("the diffusion model is conditioned on model '" + textModel + "', but no plugins were given to find it");
-    }
-    ModelWeights w = components.model(textModel).shippedWeights();
-    if (w == null) {
-      throw new TesseraException("model '" + textModel + "' ships no weights to condition the diffusion model on: train it first");
-    }
-    return w;
+    return config.getString("condition", "text").equals("none") ? config : ClipConditioning.resolve(config, components);
   }
 
   @Override
@@ -75,13 +59,13 @@ public class DiffusionModel implements TrainableModel {
     if (!config.getString("condition", "text").equals("text")) {
       return null;
     }
-    ModelConfig encoder = config.section(DiffusionConfig.ENCODER_KEY);
+    ModelConfig encoder = config.section(ClipConditioning.KEY);
     return encoder != null ? encoder.getString("tokenizer", "clip") : config.getString("tokenizer", "clip");
   }
 
   @Override
   public int textLength(ModelConfig config) {
-    ModelConfig encoder = config.section(DiffusionConfig.ENCODER_KEY);
+    ModelConfig encoder = config.section(ClipConditioning.KEY);
     return tokenizer(config) == null || encoder == null ? 0 : encoder.getPositiveInt("text_length", 16);
   }
 
@@ -107,15 +91,14 @@ public class DiffusionModel implements TrainableModel {
     Operand<TFloat32> condition = null;
     List<Parameters> pretrained = List.of();
     if (!c.condition().equals("none")) {
-      Encoder encoder = context.components() == null ? null : context.components().encoder(c.encoder().getString("encoder", "clip"));
-      if (encoder == null) {
-        throw new TesseraException("encoder '" + c.encoder().getString("encoder", "clip") + "' is not loaded: the diffusion model needs it");
-      }
-      condition = tf.stopGradient(encodeCondition(context.scope(), c, encoder, in));
+      Encoder encoder = ClipConditioning.encoder(c.encoder(), context.components());
+      condition = tf.stopGradient(c.condition().equals("image")
+          ? ClipConditioning.images(context.scope(), c.encoder(), encoder, in.images())
+          : ClipConditioning.text(context.scope(), c.encoder(), encoder, in.tokens()));
       Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(random.uniform(n, 2), tf.constant((float) c.conditionDropout())), TFloat32.class);
       condition = tf.math.mul(condition, tf.expandDims(keep, tf.constant(1)));
       if (!c.textModel().isEmpty()) {
-        pretrained = List.of(encoderWeights(config, context.components()).parameters());
+        pretrained = List.of(ClipConditioning.weights(config, context.components()).parameters());
       }
     }
     Operand<TFloat32> predicted = new DiffusionDecoder().denoise(scope, config, noisy, tf.dtypes.cast(t, TFloat32.class), condition);
@@ -123,20 +106,13 @@ public class DiffusionModel implements TrainableModel {
     return new TrainingGraph(loss, Map.of(), scope.variables().trainable(scope.path() + ".unet."), List.of(), null, pretrained);
   }
 
-  /** The condition vector of each training example: the embedding of its caption or of the image itself. */
-  static Operand<TFloat32> encodeCondition(GraphScope root, DiffusionConfig c, Encoder encoder, TrainingInputs in) {
-    GraphScope encoderScope = root.child(c.encoder().getString("scope", "clip"));
-    if (c.condition().equals("image")) {
-      return encoder.encodeImages(encoderScope, c.encoder(), in.images());
-    }
-    if (in.tokens() == null) {
-      throw new TesseraException("a text-conditioned diffusion model trains on captions: the data set has none");
-    }
-    return encoder.encodeText(encoderScope, c.encoder(), in.tokens());
-  }
-
   @Override
   public ModelWeights shippedWeights() {
-    return ModelWeights.shipped(DiffusionModel.class, SHIPPED);
+    return ModelWeights.shipped(DiffusionModel.class, shippedPrefix());
+  }
+
+  /** Where this model's shipped weights sit in the plugin jar. */
+  protected String shippedPrefix() {
+    return SHIPPED;
   }
 }

@@ -1,0 +1,72 @@
+package dev.tessera.plugins.diffusion;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.spi.ComponentLookup;
+import dev.tessera.api.spi.Encoder;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * How this plugin's models use the frozen CLIP encoder of another plugin: its config is nested
+ * under "text_encoder" in theirs (copied from the CLIP model's shipped weights when training
+ * starts), its towers are built under CLIP's own scope so those weights load by name.
+ */
+final class ClipConditioning {
+  static final String KEY = "text_encoder";
+
+  private ClipConditioning() {}
+
+  /** The CLIP model's shipped weights (config and tensors). */
+  static ModelWeights weights(ModelConfig config, ComponentLookup components) {
+    String textModel = config.getString("text_model", "clip");
+    if (components == null) {
+      throw new TesseraException("this model is conditioned on model '" + textModel + "', but no plugins were given to find it");
+    }
+    ModelWeights w = components.model(textModel).shippedWeights();
+    if (w == null) {
+      throw new TesseraException("model '" + textModel + "' ships no weights to condition on: train it first");
+    }
+    return w;
+  }
+
+  /** The config with the CLIP config nested under {@link #KEY}, unless already there. */
+  static ModelConfig resolve(ModelConfig config, ComponentLookup components) {
+    return config.section(KEY) != null ? config : config.with(KEY, weights(config, components).config());
+  }
+
+  static ModelConfig section(ModelConfig config) {
+    ModelConfig c = config.section(KEY);
+    if (c == null) {
+      throw new TesseraException(config.source() + ": the CLIP encoder's config is missing under '" + KEY
+          + "' (filled in from model '" + config.getString("text_model", "clip") + "' when training starts)");
+    }
+    return c;
+  }
+
+  static Encoder encoder(ModelConfig encoderConfig, ComponentLookup components) {
+    String name = encoderConfig.getString("encoder", "clip");
+    if (components == null) {
+      throw new TesseraException("encoder '" + name + "' is not loaded: no plugins were given");
+    }
+    return components.encoder(name);
+  }
+
+  static GraphScope scope(GraphScope root, ModelConfig encoderConfig) {
+    return root.child(encoderConfig.getString("scope", "clip"));
+  }
+
+  static Operand<TFloat32> text(GraphScope root, ModelConfig encoderConfig, Encoder encoder, Operand<TInt32> tokens) {
+    if (tokens == null) {
+      throw new TesseraException("a text-conditioned model trains on captions: the data set has none");
+    }
+    return encoder.encodeText(scope(root, encoderConfig), encoderConfig, tokens);
+  }
+
+  static Operand<TFloat32> images(GraphScope root, ModelConfig encoderConfig, Encoder encoder, Operand<TFloat32> images) {
+    return encoder.encodeImages(scope(root, encoderConfig), encoderConfig, images);
+  }
+}

@@ -1,0 +1,100 @@
+package dev.tessera.plugins.diffusion;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.sampling.ForwardProcess;
+import dev.tessera.api.spi.ComponentLookup;
+import dev.tessera.api.spi.Encoder;
+import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.train.StepRandom;
+import dev.tessera.api.train.TrainingContext;
+import dev.tessera.api.train.TrainingGraph;
+import dev.tessera.api.train.TrainingInputs;
+import java.util.List;
+import java.util.Map;
+import org.pf4j.Extension;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * DALL-E 2's prior ({@code ./tessera train dalle2-prior}): a diffusion model over CLIP image
+ * embeddings conditioned on the CLIP text embedding of the caption. Each step embeds the batch's
+ * images and captions with the frozen CLIP towers, noises the (scaled) image embeddings at a
+ * random timestep and regresses the denoiser's output on the noise; the text condition is dropped
+ * for {@code condition_dropout} of the examples so classifier-free guidance works.
+ */
+@Extension
+public class DiffusionPriorModel implements TrainableModel {
+  public static final String SHIPPED = "tessera/weights/diffusion/dalle2-prior";
+
+  @Override
+  public String name() {
+    return "dalle2-prior";
+  }
+
+  @Override
+  public String description() {
+    return "diffusion prior: CLIP text embedding -> CLIP image embedding (MLP denoiser, DALL-E 2)";
+  }
+
+  @Override
+  public ModelConfig defaultConfig() {
+    return PriorConfig.defaults();
+  }
+
+  @Override
+  public ModelConfig resolveComponents(ModelConfig config, ComponentLookup components) {
+    return ClipConditioning.resolve(config, components);
+  }
+
+  @Override
+  public String tokenizer(ModelConfig config) {
+    ModelConfig encoder = config.section(ClipConditioning.KEY);
+    return encoder != null ? encoder.getString("tokenizer", "clip") : config.getString("tokenizer", "clip");
+  }
+
+  @Override
+  public int textLength(ModelConfig config) {
+    ModelConfig encoder = config.section(ClipConditioning.KEY);
+    return encoder == null ? 0 : encoder.getPositiveInt("text_length", 16);
+  }
+
+  @Override
+  public long forwardFlopsPerExample(ModelConfig config) {
+    PriorConfig c = PriorConfig.from(config);
+    return EmbeddingDenoiser.flops(c.dim(), c.hidden(), c.blocks(), c.dim());
+  }
+
+  @Override
+  public TrainingGraph buildTraining(TrainingContext context) {
+    ModelConfig config = context.config();
+    PriorConfig c = PriorConfig.from(config);
+    TrainingInputs in = context.inputs();
+    GraphScope scope = context.scope().child(config.getString("scope", "prior"));
+    Ops tf = scope.tf();
+    Encoder encoder = ClipConditioning.encoder(c.encoder(), context.components());
+    Operand<TFloat32> text = tf.stopGradient(ClipConditioning.text(context.scope(), c.encoder(), encoder, in.tokens()));
+    Operand<TFloat32> image = tf.stopGradient(ClipConditioning.images(context.scope(), c.encoder(), encoder, in.images()));
+    Operand<TFloat32> x0 = tf.math.mul(image, tf.constant(c.scale()));
+    StepRandom random = new StepRandom(tf, in.requireRandomSeed());
+    Operand<TInt32> n = random.batchShape(x0);
+    Operand<TInt32> t = random.uniformInt(n, c.timesteps(), 0);
+    Operand<TFloat32> noise = random.normal(tf.shape(x0), 1);
+    Operand<TFloat32> noisy = ForwardProcess.addNoise(tf, c.schedule(), x0, noise, t, 2);
+    Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(random.uniform(n, 2), tf.constant((float) c.conditionDropout())), TFloat32.class);
+    Operand<TFloat32> condition = tf.math.mul(text, tf.expandDims(keep, tf.constant(1)));
+    Operand<TFloat32> predicted = c.denoiser(scope).apply(noisy, tf.dtypes.cast(t, TFloat32.class), condition);
+    Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(predicted, noise), tf.constant(new int[] {0, 1}));
+    List<dev.tessera.api.io.Parameters> pretrained = config.getString("text_model", "clip").isEmpty()
+        ? List.of() : List.of(ClipConditioning.weights(config, context.components()).parameters());
+    return new TrainingGraph(loss, Map.of(), scope.variables().trainable(scope.path() + ".denoiser."), List.of(), null, pretrained);
+  }
+
+  @Override
+  public ModelWeights shippedWeights() {
+    return ModelWeights.shipped(DiffusionPriorModel.class, SHIPPED);
+  }
+}
