@@ -48,6 +48,43 @@ class SchedulersTest {
     assertThrows(IllegalArgumentException.class, () -> s.step(NOISE, 123, X0, new SplittableRandom(1)));
   }
 
+  /**
+   * clip_sample: a predicted x0 outside [-1, 1] is clipped, and DDIM moves along the noise that is
+   * consistent with the clipped x0; inside the range nothing changes.
+   */
+  @Test
+  void clippingPredictedSamplesBoundsX0AndKeepsDdimConsistent() {
+    float[] bigX0 = {3f, -2f, 0.5f, 0f};
+    float[] xt = LINEAR.addNoise(bigX0, NOISE, 500);
+    Scheduler plain = new DdimScheduler(LINEAR, 0);
+    plain.setTimesteps(2); // 999, 0
+    Scheduler clipped = new DdimScheduler(LINEAR, 0);
+    clipped.setClipSample(1);
+    clipped.setTimesteps(2);
+    // At t = 0 the next sample is x0 itself.
+    float[] x0Plain = plain.step(NOISE, 0, LINEAR.addNoise(bigX0, NOISE, 0), new SplittableRandom(1));
+    float[] x0Clipped = clipped.step(NOISE, 0, LINEAR.addNoise(bigX0, NOISE, 0), new SplittableRandom(1));
+    assertArrayEquals(bigX0, x0Plain, 1e-4f);
+    assertArrayEquals(new float[] {1f, -1f, 0.5f, 0f}, x0Clipped, 1e-4f);
+    // From t = 999 to 0: x_prev = sqrt(a_0) clip(x0) + sqrt(1 - a_0) eps', eps' the noise consistent with clip(x0) at t = 999.
+    float[] xt999 = LINEAR.addNoise(bigX0, NOISE, 999);
+    float[] out = clipped.step(NOISE, 999, xt999, new SplittableRandom(1));
+    float[] x0 = LINEAR.predictX0(xt999, NOISE, 999);
+    double a = LINEAR.alphaCumprod(999);
+    double a0 = LINEAR.alphaCumprod(0);
+    for (int i = 0; i < out.length; i++) {
+      double c = Math.max(-1, Math.min(1, x0[i]));
+      double eps = (xt999[i] - Math.sqrt(a) * c) / Math.sqrt(1 - a);
+      assertEquals(Math.sqrt(a0) * c + Math.sqrt(1 - a0) * eps, out[i], 1e-4);
+    }
+    assertEquals(xt.length, out.length);
+    Scheduler ddpm = Schedulers.create("ddpm", LINEAR, 0);
+    ddpm.setClipSample(1);
+    Scheduler dpm = Schedulers.create("dpm-solver++", LINEAR, 0);
+    dpm.setClipSample(1);
+    assertThrows(IllegalArgumentException.class, () -> dpm.setClipSample(-1));
+  }
+
   /** With the true noise as the prediction, deterministic schedulers land exactly on x_prev = q(x_prev | x0, same noise). */
   @Test
   void ddimWithEtaZeroAndTrueNoiseFollowsTheForwardProcess() {

@@ -25,8 +25,16 @@ final class BenchCommand implements Callable<Integer> {
   String model;
 
   @Option(names = "--workloads", split = ",", defaultValue = "model,unet_train,unet_sample",
-      description = "Which workloads besides the matmul ceiling: model (the --model training step), unet_train, unet_sample. Default: ${DEFAULT-VALUE}.")
+      description = "Which workloads besides the matmul ceiling: model (the --model training step), unet_train, unet_sample, "
+          + "schedulers (the shipped clip-diffusion under DDIM 50 and DDPM 1000 steps, timed and scored; minutes). Default: ${DEFAULT-VALUE}.")
   java.util.List<String> workloads;
+
+  @Option(names = "--scheduler-images", defaultValue = "10",
+      description = "schedulers: images per class prompt (ten prompts) per scheduler. Default: ${DEFAULT-VALUE}.")
+  int schedulerImages;
+
+  @Option(names = "--diffusion-weights", description = "schedulers: a clip-diffusion weights folder (default: shipped).")
+  java.nio.file.Path diffusionWeights;
 
   @Option(names = "--iterations", defaultValue = "20", description = "Timed iterations per workload (median reported). Default: ${DEFAULT-VALUE}.")
   int iterations;
@@ -56,8 +64,8 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--iterations, --matmul-size and --batch-size must be positive, --warmup >= 0");
     }
     for (String w : workloads) {
-      if (!java.util.List.of("model", "unet_train", "unet_sample").contains(w)) {
-        throw new IllegalArgumentException("unknown workload '" + w + "' (model, unet_train, unet_sample)");
+      if (!java.util.List.of("model", "unet_train", "unet_sample", "schedulers").contains(w)) {
+        throw new IllegalArgumentException("unknown workload '" + w + "' (model, unet_train, unet_sample, schedulers)");
       }
     }
     java.io.PrintWriter out = spec.commandLine().getOut();
@@ -95,6 +103,10 @@ final class BenchCommand implements Callable<Integer> {
       flopsAndMs.add(new double[] {50.0 * forward * 16, run.medianMs()});
     }
 
+    if (workloads.contains("schedulers")) {
+      schedulers(out);
+    }
+
     Benchmarks.Timing mm2 = Benchmarks.matmul(matmulSize, warmup, iterations);
     out.printf(Locale.ROOT, "matmul %dx%d float32 (end):   %8.2f ms  %7.1f GFLOP/s%n",
         matmulSize, matmulSize, mm2.medianMs(), flopsMm / mm2.medianMs() / 1e6);
@@ -113,5 +125,30 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** DDIM at 50 steps against DDPM at 1000 on the same model, prompts and seed: time and quality ratios. */
+  private void schedulers(java.io.PrintWriter out) {
+    try (PluginRuntime plugins = root.loadPlugins()) {
+      dev.tessera.runtime.plugin.Components components = root.components(plugins);
+      dev.tessera.runtime.pipeline.PipelineSpec spec = dev.tessera.runtime.pipeline.PipelineSpec.of("clip-diffusion");
+      if (diffusionWeights != null) {
+        spec = spec.withWeights(diffusionWeights);
+      }
+      java.util.List<dev.tessera.runtime.bench.SchedulerBenchmark.Run> runs;
+      try (dev.tessera.runtime.evaluation.GenerationScorer scorer = dev.tessera.runtime.bench.SchedulerBenchmark.scorer(components, "cpu");
+          ConsoleProgress progress = new ConsoleProgress("schedulers", out)) {
+        runs = dev.tessera.runtime.bench.SchedulerBenchmark.run(components, spec, scorer, java.util.List.of("ddim", "ddpm"),
+            java.util.List.of(50, 1000), schedulerImages, 1, progress);
+      }
+      for (var r : runs) {
+        out.printf(Locale.ROOT, "schedulers %s %d steps, guidance %.1f, %d images: %.1f s (%.3f s/image), FID %.2f (floor %.2f), accuracy %.3f%n",
+            r.scheduler(), r.steps(), spec.guidanceScale(), r.score().images(), r.seconds(), r.seconds() / r.score().images(), r.score().fid(),
+            r.score().fidFloor(), r.score().conditionalAccuracy());
+      }
+      var ddim = runs.get(0);
+      var ddpm = runs.get(1);
+      out.printf(Locale.ROOT, "  DDPM/DDIM time: %.1fx; DDIM FID / DDPM FID: %.3f%n", ddpm.seconds() / ddim.seconds(), ddim.score().fid() / ddpm.score().fid());
+    }
   }
 }

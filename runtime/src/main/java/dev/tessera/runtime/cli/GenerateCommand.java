@@ -73,6 +73,11 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--device", description = "cpu, gpu or gpu:N (soft placement). Default: cpu.")
   String device;
 
+  @Option(names = "--clip-guidance-scale",
+      description = "CLIP guidance on top of classifier-free guidance: the gradient of CLIP similarity at the predicted image (0: off). "
+          + "Weighted prompts work: \"a sneaker:1|a boot:-0.3\". Default: 0.")
+  Float clipGuidanceScale;
+
   @Option(names = "--prior-weights", description = "dalle2: the prior's weights folder (default: DIR/prior of --weights, else shipped).")
   Path priorWeights;
 
@@ -101,6 +106,9 @@ final class GenerateCommand implements Callable<Integer> {
     }
     if (priorWeights != null || priorGuidanceScale != null) {
       s = s.withPrior(priorWeights != null ? priorWeights : s.priorWeights(), priorGuidanceScale != null ? priorGuidanceScale : s.priorGuidanceScale());
+    }
+    if (clipGuidanceScale != null) {
+      s = s.withScoreGuidance("clip", clipGuidanceScale);
     }
     if (candidates != null) {
       s = s.withCandidates(candidates);

@@ -51,10 +51,14 @@ public final class DiffusionPipeline implements GenerationPipeline {
    * @param eta DDIM's stochasticity (0 = deterministic)
    * @param batchSize images per session run
    * @param clipSample clip each predicted clean image to [-clipSample, clipSample] (0: off)
+   * @param scoreGuidance a score-based Guidance by name (e.g. "clip"), used when its scale is positive
+   * @param scoreGuidanceScale how hard the score's gradient at the predicted clean image pushes
+   *     (0: off); it is added as eps - scale * sqrt(1 - abar_t) * d score / d x0
    */
-  public record Options(String scheduler, int steps, float guidanceScale, double eta, int batchSize, String device, double clipSample) {
+  public record Options(String scheduler, int steps, float guidanceScale, double eta, int batchSize, String device, double clipSample,
+      String scoreGuidance, float scoreGuidanceScale) {
     public static Options defaults() {
-      return new Options("ddim", 50, 3f, 0, 50, "cpu", 1.0);
+      return new Options("ddim", 50, 3f, 0, 50, "cpu", 1.0, "clip", 0f);
     }
   }
 
@@ -77,10 +81,12 @@ public final class DiffusionPipeline implements GenerationPipeline {
   private final int conditionDim;
   private final long parameters;
   private final String guidanceName;
+  private final Components components;
 
   public DiffusionPipeline(String name, Components components, ModelWeights weights, Options options) {
     this.name = name;
     this.options = options;
+    this.components = components;
     this.config = weights.config();
     Decoder decoder = components.decoder(config.getString("decoder", "clip-diffusion"));
     if (!decoder.iterative()) {
@@ -152,6 +158,10 @@ public final class DiffusionPipeline implements GenerationPipeline {
     s.put("steps", options.steps());
     s.put("guidance", guidanceName);
     s.put("guidance_scale", options.guidanceScale());
+    if (options.scoreGuidanceScale() > 0) {
+      s.put("score_guidance", options.scoreGuidance());
+      s.put("score_guidance_scale", options.scoreGuidanceScale());
+    }
     if (options.scheduler().equals("ddim")) {
       s.put("eta", options.eta());
     }
@@ -181,7 +191,28 @@ public final class DiffusionPipeline implements GenerationPipeline {
   @Override
   public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
     Embedding e = tokens == null ? null : embedPrompt(prompt);
-    return generate(e, count, seed, progress);
+    if (options.scoreGuidanceScale() <= 0) {
+      return generate(e, count, seed, progress);
+    }
+    try (ScoreGradient score = scoreGradient(prompt)) {
+      return sample(e, count, seed, progress, score);
+    }
+  }
+
+  /** The named score guidance for a prompt, with the weights of the model of the same name when it ships some. */
+  private ScoreGradient scoreGradient(String prompt) {
+    Guidance g = components.guidance(options.scoreGuidance());
+    ModelConfig guidanceConfig = ModelConfig.empty();
+    dev.tessera.api.io.Parameters weights = null;
+    if (components.models().has(options.scoreGuidance())) {
+      ModelWeights w = components.model(options.scoreGuidance()).shippedWeights();
+      if (w != null) {
+        guidanceConfig = w.config();
+        weights = w.parameters();
+      }
+    }
+    return new ScoreGradient(g, guidanceConfig, weights, guidanceConfig.getString("scope", options.scoreGuidance()),
+        dev.tessera.api.types.Condition.prompt(prompt), size, channels, options.device());
   }
 
   /**
@@ -189,6 +220,10 @@ public final class DiffusionPipeline implements GenerationPipeline {
    * image (the image embeddings of a DALL-E 2 prior); null for an unconditional model.
    */
   public ImageBatch generate(Embedding conditionVectors, int count, long seed, Progress progress) {
+    return sample(conditionVectors, count, seed, progress, null);
+  }
+
+  private ImageBatch sample(Embedding conditionVectors, int count, long seed, Progress progress, ScoreGradient score) {
     if (count < 1) {
       throw new TesseraException("--num-images must be positive, got " + count);
     }
@@ -210,7 +245,7 @@ public final class DiffusionPipeline implements GenerationPipeline {
       scheduler.setClipSample(options.clipSample());
       scheduler.setTimesteps(options.steps());
       long before = done;
-      float[] sample = SamplingLoop.run(scheduler, n * pixels, (x, t) -> epsilon(x, t, n, cond), random, (i, total) -> {
+      float[] sample = SamplingLoop.run(scheduler, n * pixels, (x, t) -> guided(x, t, n, cond, score), random, (i, total) -> {
         if (progress != null) {
           progress.update(before + i, totalSteps);
         }
@@ -222,6 +257,29 @@ public final class DiffusionPipeline implements GenerationPipeline {
       }
     }
     return new ImageBatch(count, size, size, channels, out);
+  }
+
+  /**
+   * The noise prediction with a score guidance's push added: the score's gradient at the
+   * predicted clean image (in [0, 1]), scaled by sqrt(1 - abar_t), so it fades as the noise does.
+   */
+  private float[] guided(float[] x, int t, int n, float[] cond, ScoreGradient score) {
+    float[] eps = epsilon(x, t, n, cond);
+    if (score == null) {
+      return eps;
+    }
+    float[] x0 = schedule.predictX0(x, eps, t);
+    float[] image = new float[x0.length];
+    for (int i = 0; i < x0.length; i++) {
+      image[i] = Math.max(0f, Math.min(1f, (x0[i] + 1f) * 0.5f));
+    }
+    float[] g = score.gradient(image, n);
+    // d image / d x0 = 1/2 inside the clip range
+    float k = (float) (options.scoreGuidanceScale() * Math.sqrt(1 - schedule.alphaCumprod(t)) * 0.5);
+    for (int i = 0; i < eps.length; i++) {
+      eps[i] -= k * g[i];
+    }
+    return eps;
   }
 
   /** One session run: the (guided) noise prediction for a chunk of {@code n} samples at timestep t. */

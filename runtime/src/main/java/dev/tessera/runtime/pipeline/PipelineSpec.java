@@ -20,40 +20,52 @@ import java.util.Set;
  * @param weights folder with config.json + model.safetensors (null: the model's shipped weights)
  */
 public record PipelineSpec(String pipeline, String model, Path weights, String device, String scheduler, int steps, float guidanceScale,
-    double eta, int batchSize, Path priorWeights, float priorGuidanceScale, int candidates) {
+    double eta, int batchSize, Path priorWeights, float priorGuidanceScale, int candidates, String scoreGuidance, float scoreGuidanceScale) {
   static final Set<String> KEYS = Set.of("pipeline", "model", "weights", "device", "scheduler", "steps", "guidance_scale", "eta", "batch_size",
-      "prior_weights", "prior_guidance_scale", "candidates");
+      "prior_weights", "prior_guidance_scale", "candidates", "score_guidance", "score_guidance_scale");
 
   public static PipelineSpec of(String pipeline) {
     DiffusionPipeline.Options d = DiffusionPipeline.Options.defaults();
-    return new PipelineSpec(pipeline, null, null, d.device(), d.scheduler(), d.steps(), d.guidanceScale(), d.eta(), d.batchSize(), null, 1f, 1);
+    return new PipelineSpec(pipeline, null, null, d.device(), d.scheduler(), d.steps(), d.guidanceScale(), d.eta(), d.batchSize(), null, 1f, 1,
+        d.scoreGuidance(), d.scoreGuidanceScale());
   }
 
   public PipelineSpec withWeights(Path w) {
-    return new PipelineSpec(pipeline, model, w, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale, candidates);
+    return new PipelineSpec(pipeline, model, w, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
+        candidates, scoreGuidance, scoreGuidanceScale);
   }
 
   public PipelineSpec withSampling(String schedulerName, int n, float scale, double etaValue) {
     return new PipelineSpec(pipeline, model, weights, device, schedulerName, n, scale, etaValue, batchSize, priorWeights, priorGuidanceScale,
-        candidates);
+        candidates, scoreGuidance, scoreGuidanceScale);
   }
 
   public PipelineSpec withDevice(String d) {
-    return new PipelineSpec(pipeline, model, weights, d, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale, candidates);
+    return new PipelineSpec(pipeline, model, weights, d, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
+        candidates, scoreGuidance, scoreGuidanceScale);
   }
 
   public PipelineSpec withBatchSize(int b) {
-    return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, b, priorWeights, priorGuidanceScale, candidates);
+    return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, b, priorWeights, priorGuidanceScale,
+        candidates, scoreGuidance, scoreGuidanceScale);
   }
 
   /** DALL-E 2's prior: its weights folder (null: shipped, or DIR/prior when the weights folder has one) and guidance scale. */
   public PipelineSpec withPrior(Path w, float scale) {
-    return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, w, scale, candidates);
+    return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, w, scale,
+        candidates, scoreGuidance, scoreGuidanceScale);
+  }
+
+  /** A score-based guidance (e.g. "clip") and its scale (0: off), added to classifier-free guidance. */
+  public PipelineSpec withScoreGuidance(String guidanceName, float scale) {
+    return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
+        candidates, guidanceName, scale);
   }
 
   /** Draw this many candidates per image and keep the one CLIP finds closest to the prompt. */
   public PipelineSpec withCandidates(int k) {
-    return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale, k);
+    return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale, k,
+        scoreGuidance, scoreGuidanceScale);
   }
 
   /** Reads a pipeline file; unknown keys are errors (a typo must not be silently ignored). */
@@ -73,7 +85,8 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
     return new PipelineSpec(name, c.getString("model", null), path(file, c, "weights"), c.getString("device", d.device()),
         c.getString("scheduler", d.scheduler()), c.getPositiveInt("steps", d.steps()), (float) c.getDouble("guidance_scale", d.guidanceScale()),
         c.getDouble("eta", d.eta()), c.getPositiveInt("batch_size", d.batchSize()), path(file, c, "prior_weights"),
-        (float) c.getDouble("prior_guidance_scale", d.priorGuidanceScale()), c.getPositiveInt("candidates", d.candidates()));
+        (float) c.getDouble("prior_guidance_scale", d.priorGuidanceScale()), c.getPositiveInt("candidates", d.candidates()),
+        c.getString("score_guidance", d.scoreGuidance()), (float) c.getDouble("score_guidance_scale", d.scoreGuidanceScale()));
   }
 
   private static Path path(Path file, ModelConfig c, String key) {
@@ -88,6 +101,7 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
   }
 
   DiffusionPipeline.Options diffusionOptions() {
-    return new DiffusionPipeline.Options(scheduler, steps, guidanceScale, eta, batchSize, device, DiffusionPipeline.Options.defaults().clipSample());
+    return new DiffusionPipeline.Options(scheduler, steps, guidanceScale, eta, batchSize, device, DiffusionPipeline.Options.defaults().clipSample(),
+        scoreGuidance, scoreGuidanceScale);
   }
 }

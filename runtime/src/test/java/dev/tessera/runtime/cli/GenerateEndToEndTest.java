@@ -11,6 +11,7 @@ import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.VariableStore;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
+import dev.tessera.runtime.cli.fixtures.TinyBrightnessGuidance;
 import dev.tessera.runtime.cli.fixtures.TinyDenoiser;
 import dev.tessera.runtime.cli.fixtures.TinyGuidance;
 import dev.tessera.runtime.cli.fixtures.TinyJointEncoder;
@@ -82,7 +83,7 @@ class GenerateEndToEndTest {
   void setUp() {
     plugins = tmp.resolve("plugins");
     TestPluginJars.plugin("tinygen", TinyPlugin.class)
-        .extensions(TinyDenoiser.class, TinyGuidance.class, TinyJointEncoder.class, TinyTokenizer.class)
+        .extensions(TinyDenoiser.class, TinyGuidance.class, TinyJointEncoder.class, TinyTokenizer.class, TinyBrightnessGuidance.class)
         .writeTo(plugins, "tinygen.jar");
     weights = tmp.resolve("weights");
     writeWeights(weights);
@@ -157,6 +158,36 @@ class GenerateEndToEndTest {
     Run typo = run("generate", "--pipeline-file", file.toString(), "--prompt", "a coat", "--output-dir", fromFile.toString());
     assertEquals(1, typo.exit());
     assertTrue(typo.err().contains("unknown key 'stesp'"), typo.err());
+  }
+
+  static double meanPixel(Path dir) {
+    double s = 0;
+    int n = 0;
+    for (int i = 0; i < 5; i++) {
+      for (float v : PngImages.read(dir.resolve(String.format("images/%04d.png", i)), 1).data()) {
+        s += v;
+        n++;
+      }
+    }
+    return s / n;
+  }
+
+  /** A score guidance (here: brightness) pushes samples up its gradient, on top of classifier-free guidance. */
+  @Test
+  void scoreGuidanceFromAPipelineFileSteersTheSamples() throws Exception {
+    Path file = tmp.resolve("bright.json");
+    Files.writeString(file, "{\"pipeline\": \"clip-diffusion\", \"weights\": \"weights\", \"steps\": 10, \"score_guidance\": \"brightness\","
+        + " \"score_guidance_scale\": 20.0}");
+    Path guided = tmp.resolve("guided");
+    Run r = run("generate", "--pipeline-file", file.toString(), "--prompt", "a bag", "--num-images", "5", "--seed", "4",
+        "--output-dir", guided.toString());
+    assertEquals(0, r.exit(), r.err());
+    Path plain = tmp.resolve("plain");
+    assertEquals(0, run("generate", "--pipeline", "clip-diffusion", "--weights", weights.toString(), "--steps", "10", "--prompt", "a bag",
+        "--num-images", "5", "--seed", "4", "--output-dir", plain.toString()).exit());
+    assertTrue(meanPixel(guided) > meanPixel(plain) + 0.05, meanPixel(guided) + " vs " + meanPixel(plain));
+    JsonNode m = new ObjectMapper().readTree(guided.resolve("manifest.json").toFile());
+    assertEquals("brightness", m.get("settings").get("score_guidance").asText());
   }
 
   @Test
