@@ -14,6 +14,12 @@ import java.nio.file.Path;
 public record ModelWeights(ModelConfig config, Parameters parameters) {
   public static final String CONFIG_FILE = "config.json";
   public static final String WEIGHTS_FILE = "model.safetensors";
+  /**
+   * Config key: {model name -> fingerprint} of other models whose shipped weights hold tensors this
+   * file leaves out (frozen pretrained parts, e.g. a CLIP text tower), so files stay small. The
+   * runtime fills them in from those models and checks the fingerprints.
+   */
+  public static final String WEIGHTS_FROM_KEY = "weights_from";
 
   public static ModelWeights load(Path dir) {
     if (!Files.isDirectory(dir)) {

@@ -82,6 +82,38 @@ public final class Parameters {
     return metadata;
   }
 
+  /** These tensors without the named ones (a copy sharing the tensor data; metadata copied). */
+  public Parameters without(Set<String> names) {
+    Parameters p = new Parameters(source);
+    tensors.forEach((k, v) -> {
+      if (!names.contains(k)) {
+        p.tensors.put(k, v);
+      }
+    });
+    p.metadata.putAll(metadata);
+    return p;
+  }
+
+  /**
+   * SHA-256 over every tensor's name, dtype, shape and bytes, in name order: tells whether two
+   * weight sets are the same, for a model whose file refers to another model's tensors.
+   */
+  public String fingerprint() {
+    try {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      for (String name : new java.util.TreeSet<>(tensors.keySet())) {
+        TensorData t = tensors.get(name);
+        md.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        md.update(t.dtype().name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        md.update(java.util.Arrays.toString(t.shape()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        md.update(t.bytes());
+      }
+      return java.util.HexFormat.of().formatHex(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Total bytes of tensor data. */
   public long byteSize() {
     long n = 0;

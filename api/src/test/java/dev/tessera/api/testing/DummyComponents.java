@@ -10,7 +10,6 @@ import dev.tessera.api.spi.Quantizer;
 import dev.tessera.api.spi.Tokenizer;
 import dev.tessera.api.spi.TrainableModel;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** A ComponentLookup over the components a test hands it, for models that compose other plugins' parts. */
@@ -24,21 +23,28 @@ public final class DummyComponents implements ComponentLookup {
   }
 
   public DummyComponents add(Object component) {
-    for (Class<?> spi : List.of(Tokenizer.class, Encoder.class, Quantizer.class, Prior.class, Decoder.class, Guidance.class,
-        TrainableModel.class)) {
-      if (spi.isInstance(component)) {
-        byKey.put(spi.getSimpleName() + ":" + name(component), component);
-      }
+    if (component instanceof Tokenizer c) {
+      byKey.put("Tokenizer:" + c.name(), c);
+    }
+    if (component instanceof Encoder c) {
+      byKey.put("Encoder:" + c.name(), c);
+    }
+    if (component instanceof Quantizer c) {
+      byKey.put("Quantizer:" + c.name(), c);
+    }
+    if (component instanceof Prior c) {
+      byKey.put("Prior:" + c.name(), c);
+    }
+    if (component instanceof Decoder c) {
+      byKey.put("Decoder:" + c.name(), c);
+    }
+    if (component instanceof Guidance c) {
+      byKey.put("Guidance:" + c.name(), c);
+    }
+    if (component instanceof TrainableModel c) {
+      byKey.put("TrainableModel:" + c.name(), c);
     }
     return this;
-  }
-
-  private static String name(Object c) {
-    try {
-      return (String) c.getClass().getMethod("name").invoke(c);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalArgumentException(c + " has no name()", e);
-    }
   }
 
   private <T> T find(Class<T> spi, String name) {

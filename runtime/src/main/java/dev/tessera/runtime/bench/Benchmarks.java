@@ -146,19 +146,15 @@ public final class Benchmarks {
         return time(warmup, iterations, () -> {
           dev.tessera.api.sampling.Scheduler ddim = new dev.tessera.api.sampling.DdimScheduler(schedule, 0);
           ddim.setTimesteps(samplingSteps);
-          SplittableRandom r = new SplittableRandom(9);
-          float[] sample = dev.tessera.api.sampling.Scheduler.gaussian(batch * size * size * config.imageChannels(), r);
-          for (int step : ddim.timesteps()) {
-            float[] ts = new float[batch];
+          float[] ts = new float[batch];
+          dev.tessera.api.sampling.SamplingLoop.run(ddim, batch * size * size * config.imageChannels(), (sample, step) -> {
             java.util.Arrays.fill(ts, step);
-            float[] predicted;
             try (TFloat32 xb = Tensors.floats(new long[] {batch, size, size, config.imageChannels()}, sample);
                 TFloat32 tb = Tensors.floats(new long[] {batch}, ts);
                 org.tensorflow.Result res = s.runner().feed(x, xb).feed(t, tb).fetch(eps).run()) {
-              predicted = Tensors.toFloats(res.get(0));
+              return Tensors.toFloats(res.get(0));
             }
-            sample = ddim.step(predicted, step, sample, r);
-          }
+          }, new SplittableRandom(9), null);
         });
       }
     }

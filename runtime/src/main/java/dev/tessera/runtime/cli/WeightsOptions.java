@@ -18,7 +18,7 @@ final class WeightsOptions {
   /** The --weights folder, else the weights the model's plugin ships. */
   ModelWeights load(Components components, String model) {
     if (weights != null) {
-      return ModelWeights.load(weights);
+      return dev.tessera.runtime.pipeline.ReferencedWeights.complete(ModelWeights.load(weights), components);
     }
     TrainableModel m = components.model(model);
     ModelWeights shipped = m.shippedWeights();
@@ -26,6 +26,6 @@ final class WeightsOptions {
       throw new TesseraException("model '" + model + "' ships no weights: train it (./tessera train " + model
           + " --out DIR) and pass --weights DIR");
     }
-    return shipped;
+    return dev.tessera.runtime.pipeline.ReferencedWeights.complete(shipped, components);
   }
 }

@@ -36,10 +36,10 @@ public final class Pipelines {
    */
   private static ModelWeights priorWeights(Components components, PipelineSpec spec) {
     if (spec.priorWeights() != null) {
-      return ModelWeights.load(spec.priorWeights());
+      return ReferencedWeights.complete(ModelWeights.load(spec.priorWeights()), components);
     }
     if (spec.weights() != null && java.nio.file.Files.isDirectory(spec.weights().resolve("prior"))) {
-      return ModelWeights.load(spec.weights().resolve("prior"));
+      return ReferencedWeights.complete(ModelWeights.load(spec.weights().resolve("prior")), components);
     }
     return weights(components, "dalle2-prior", spec.withWeights(null));
   }
@@ -70,7 +70,7 @@ public final class Pipelines {
   public static ModelWeights weights(Components components, String model, PipelineSpec spec) {
     if (spec.weights() != null) {
       Path decoder = spec.weights().resolve("decoder");
-      return ModelWeights.load(java.nio.file.Files.isDirectory(decoder) ? decoder : spec.weights());
+      return ReferencedWeights.complete(ModelWeights.load(java.nio.file.Files.isDirectory(decoder) ? decoder : spec.weights()), components);
     }
     TrainableModel m = components.model(model);
     ModelWeights shipped = m.shippedWeights();
@@ -78,6 +78,6 @@ public final class Pipelines {
       throw new TesseraException("model '" + model + "' ships no weights: train it (./tessera train " + model
           + " --out DIR) and pass --weights DIR");
     }
-    return shipped;
+    return ReferencedWeights.complete(shipped, components);
   }
 }

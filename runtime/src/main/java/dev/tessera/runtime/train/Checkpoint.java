@@ -31,11 +31,20 @@ public final class Checkpoint {
 
   /** Saves the full training state and the model weights at {@code step}. */
   public static void save(Path dir, Session session, VariableStore variables, ModelConfig config, String model, long step, long seed) {
+    save(dir, session, variables, config, model, step, seed, java.util.Set.of());
+  }
+
+  /**
+   * As above; {@code leftOut} names tensors kept in the checkpoint but not in model.safetensors
+   * (frozen parts another model ships, listed in the config under {@link ModelWeights#WEIGHTS_FROM_KEY}).
+   */
+  public static void save(Path dir, Session session, VariableStore variables, ModelConfig config, String model, long step, long seed,
+      java.util.Set<String> leftOut) {
     Parameters all = variables.snapshot(session, VariableStore.EVERYTHING);
     all.metadata().put(STEP_KEY, Long.toString(step));
     all.metadata().put("seed", Long.toString(seed));
     all.metadata().put("model", model);
-    Parameters weights = variables.snapshot(session, VariableStore.MODEL_WEIGHTS);
+    Parameters weights = variables.snapshot(session, VariableStore.MODEL_WEIGHTS).without(leftOut);
     weights.metadata().put(STEP_KEY, Long.toString(step));
     weights.metadata().put("model", model);
     // Weights first: if we crash in between, the checkpoint (what --resume reads) is still the old, consistent one.

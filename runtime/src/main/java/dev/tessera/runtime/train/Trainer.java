@@ -135,6 +135,29 @@ public final class Trainer {
         fetchIndex[i] = at;
       }
 
+      // Frozen tensors of a shipped model (its weights carry the model's name) are left out of
+      // model.safetensors and referenced by name and fingerprint: the file stays small.
+      java.util.Set<String> leftOut = new java.util.HashSet<>();
+      java.util.Map<String, String> weightsFrom = new java.util.TreeMap<>();
+      java.util.Set<String> trainableNames = new java.util.HashSet<>();
+      tg.trainable().forEach(e -> trainableNames.add(e.name()));
+      for (dev.tessera.api.io.Parameters p : tg.pretrained()) {
+        String from = p.metadata().get("model");
+        if (from == null) {
+          continue;
+        }
+        for (String name : p.names()) {
+          if (scope.variables().contains(name) && !trainableNames.contains(name)) {
+            leftOut.add(name);
+          }
+        }
+        weightsFrom.put(from, p.fingerprint());
+      }
+      if (!weightsFrom.isEmpty()) {
+        config = config.with(dev.tessera.api.io.ModelWeights.WEIGHTS_FROM_KEY, weightsFrom);
+      }
+      final ModelConfig savedConfig = config;
+
       try (Session session = SessionFactory.create(graph)) {
         long step;
         if (options.resume()) {
@@ -150,7 +173,9 @@ public final class Trainer {
           Files.createDirectories(dir);
         }
         if (step >= options.steps()) {
-          out.printf(Locale.ROOT, "already at step %d of %d: nothing to do%n", step, options.steps());
+          // Rewrite the weights files (e.g. in a newer format) from the checkpoint; nothing trains.
+          Checkpoint.save(dir, session, scope.variables(), savedConfig, model.name(), step, options.seed(), leftOut);
+          out.printf(Locale.ROOT, "already at step %d of %d: nothing to train; weights rewritten from the checkpoint%n", step, options.steps());
           return new TrainResult(step, step, Double.NaN, Map.of(), 0);
         }
         long firstStep = step;
@@ -216,7 +241,7 @@ public final class Trainer {
               appendLog(log, step, lastLoss, lastMetrics, (System.nanoTime() - start) / 1e9);
             }
             if (step % options.checkpointEvery() == 0 || step == options.steps()) {
-              Checkpoint.save(dir, session, scope.variables(), config, model.name(), step, options.seed());
+              Checkpoint.save(dir, session, scope.variables(), savedConfig, model.name(), step, options.seed(), leftOut);
               lastSaved = step;
             }
           }

@@ -210,4 +210,49 @@ class TrainerTest {
     assertArrayEquals(source.get("tiny.enc.kernel").toFloats(), weights(dir, "tiny.enc.kernel"));
     assertFalse(Arrays.equals(source.get("tiny.dec.kernel").toFloats(), weights(dir, "tiny.dec.kernel")));
   }
+
+  /** A lookup whose only model is {@code name}, shipping {@code weights}. */
+  static dev.tessera.api.spi.ComponentLookup shipping(String name, ModelWeights weights) {
+    dev.tessera.api.spi.TrainableModel source = new dev.tessera.api.spi.TrainableModel() {
+      public String name() { return name; }
+      public ModelConfig defaultConfig() { return ModelConfig.empty(); }
+      public ModelWeights shippedWeights() { return weights; }
+    };
+    return new dev.tessera.api.testing.DummyComponents(source);
+  }
+
+  @Test
+  void frozenTensorsOfAShippedModelAreLeftOutOfTheWeightsFileAndFilledInByFingerprint() {
+    Dataset d = data(16, 8);
+    train(tmp.resolve("source"), 3, false, d);
+    Parameters source = Parameters.load(tmp.resolve("source").resolve(ModelWeights.WEIGHTS_FILE));
+    Parameters encoderOnly = new Parameters("shipped encoder");
+    encoderOnly.put("tiny.enc.kernel", source.get("tiny.enc.kernel")).put("tiny.enc.bias", source.get("tiny.enc.bias"));
+    encoderOnly.metadata().put("model", "encoder-model");
+    ModelWeights shipped = new ModelWeights(ModelConfig.empty(), encoderOnly);
+    Path dir = tmp.resolve("frozen");
+    new Trainer(new PrintWriter(new StringWriter())).withComponents(shipping("encoder-model", shipped))
+        .train(new FrozenEncoderModel(encoderOnly), ModelConfig.empty(), d, TrainOptions.defaults(dir).withSteps(4).withCheckpointEvery(4));
+
+    ModelWeights saved = ModelWeights.load(dir);
+    assertEquals(null, saved.parameters().find("tiny.enc.kernel"), "left out of model.safetensors");
+    assertTrue(saved.parameters().find("tiny.dec.kernel") != null);
+    assertEquals(encoderOnly.fingerprint(), saved.config().node(ModelWeights.WEIGHTS_FROM_KEY).get("encoder-model").asText());
+    assertTrue(Parameters.load(Checkpoint.file(dir)).find("tiny.enc.kernel") != null, "kept in the checkpoint for --resume");
+
+    ModelWeights completed = dev.tessera.runtime.pipeline.ReferencedWeights.complete(saved, shipping("encoder-model", shipped));
+    assertArrayEquals(encoderOnly.get("tiny.enc.kernel").toFloats(), completed.parameters().get("tiny.enc.kernel").toFloats());
+
+    Parameters changed = new Parameters("retrained encoder");
+    changed.put("tiny.enc.kernel", source.get("tiny.dec.kernel")).put("tiny.enc.bias", source.get("tiny.enc.bias"));
+    TesseraException e = assertThrows(TesseraException.class, () -> dev.tessera.runtime.pipeline.ReferencedWeights.complete(saved,
+        shipping("encoder-model", new ModelWeights(ModelConfig.empty(), changed))));
+    assertTrue(e.getMessage().contains("trained with other 'encoder-model' weights"), e.getMessage());
+
+    // Re-running a finished run rewrites the weights from the checkpoint and trains nothing.
+    StringWriter log = new StringWriter();
+    new Trainer(new PrintWriter(log)).withComponents(shipping("encoder-model", shipped))
+        .train(new FrozenEncoderModel(encoderOnly), ModelConfig.empty(), d, TrainOptions.defaults(dir).withSteps(4).withResume(true));
+    assertTrue(log.toString().contains("weights rewritten"), log.toString());
+  }
 }
