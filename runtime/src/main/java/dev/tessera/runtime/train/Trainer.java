@@ -58,6 +58,9 @@ public final class Trainer {
     this.out = out;
   }
 
+  /** Config key: seconds spent training these weights, summed over resumed runs. */
+  public static final String TRAINING_SECONDS = "training_seconds";
+
   /** Other plugins' components, for models that compose them (see TrainableModel#buildTraining(TrainingContext)). */
   public Trainer withComponents(dev.tessera.api.spi.ComponentLookup lookup) {
     this.components = lookup;
@@ -241,7 +244,10 @@ public final class Trainer {
               appendLog(log, step, lastLoss, lastMetrics, (System.nanoTime() - start) / 1e9);
             }
             if (step % options.checkpointEvery() == 0 || step == options.steps()) {
-              Checkpoint.save(dir, session, scope.variables(), savedConfig, model.name(), step, options.seed(), leftOut);
+              // Wall-clock training time over all runs of this folder, for model cards and compare.
+              double trained = savedConfig.getDouble(TRAINING_SECONDS, 0) + (System.nanoTime() - start) / 1e9;
+              Checkpoint.save(dir, session, scope.variables(), savedConfig.with(TRAINING_SECONDS, Math.round(trained * 10) / 10.0),
+                  model.name(), step, options.seed(), leftOut);
               lastSaved = step;
             }
           }

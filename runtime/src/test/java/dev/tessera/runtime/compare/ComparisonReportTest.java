@@ -1,0 +1,57 @@
+package dev.tessera.runtime.compare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tessera.runtime.evaluation.GenerationScorer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The report's text: escaping, spreads across seeds, failed rows. */
+class ComparisonReportTest {
+  static GenerationScorer.SetScore score(double acc, double fid) {
+    return new GenerationScorer.SetScore(List.of(), 10, acc, fid, 1, 100, 0.5, 2, 3, 0, 0);
+  }
+
+  static Comparison.PipelineResult ok(String name, Map<Long, GenerationScorer.SetScore> perSeed) {
+    return new Comparison.PipelineResult(name, null, Map.of("steps", 50), score(0.8, 12), perSeed, 1.5, 0.25, 1234, 600.0,
+        List.of(new Comparison.Sample("a <b> & \"c\"", 1, name + "/seed-1/00-a/grid.png", name + "/seed-1/00-a/manifest.json")));
+  }
+
+  @Test
+  void spreadIsTheSampleStandardDeviationAcrossSeeds() {
+    Map<Long, GenerationScorer.SetScore> perSeed = new LinkedHashMap<>();
+    perSeed.put(1L, score(0.7, 10));
+    perSeed.put(2L, score(0.9, 14));
+    Comparison.PipelineResult p = ok("x", perSeed);
+    assertEquals(Math.sqrt(0.02), ComparisonReport.spread(p, GenerationScorer.SetScore::conditionalAccuracy), 1e-9);
+    assertEquals(Math.sqrt(8), ComparisonReport.spread(p, GenerationScorer.SetScore::fid), 1e-9);
+    assertTrue(Double.isNaN(ComparisonReport.spread(ok("y", Map.of(1L, score(1, 1))), GenerationScorer.SetScore::fid)));
+  }
+
+  @Test
+  void htmlEscapesTextAndMarkdownShowsFailures() {
+    Comparison.PipelineResult failed = new Comparison.PipelineResult("bad|name", "boom <script>", Map.of(), null, Map.of(), Double.NaN,
+        Double.NaN, 0, null, List.of());
+    Comparison.Result r = new Comparison.Result(List.of("a <b> & \"c\""), List.of(1L), 2, List.of(ok("good", Map.of()), failed));
+    String html = ComparisonReport.html(r);
+    assertTrue(html.contains("a &lt;b&gt; &amp; &quot;c&quot;"), html);
+    assertTrue(html.contains("failed: boom &lt;script&gt;"), html);
+    String md = ComparisonReport.markdown(r);
+    assertTrue(md.contains("| bad\\|name | failed: boom <script> |"), md);
+    assertTrue(md.contains("| good | 12.0 (1.0 / 100) | 0.800 |"), md);
+    assertTrue(md.contains("600 s"), md);
+    String json = ComparisonReport.json(r);
+    assertTrue(json.contains("\"error\" : \"boom <script>\""), json);
+    assertTrue(json.contains("\"training_seconds\" : 600.0"), json);
+  }
+
+  @Test
+  void slugsAreSafeFolderNames() {
+    assertEquals("a-photo-of-a-t-shirt", Comparison.slug("A photo of a T-shirt!"));
+    assertEquals("prompt", Comparison.slug("???"));
+    assertEquals(40, Comparison.slug("x".repeat(100)).length());
+  }
+}

@@ -1,0 +1,67 @@
+package dev.tessera.runtime.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tessera.api.TesseraException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pipeline files: every key, relative paths, and the errors a typo or a wrong type gets. */
+class PipelineSpecTest {
+  @TempDir Path tmp;
+
+  PipelineSpec read(String json) throws Exception {
+    Path f = tmp.resolve("sub").resolve("p.json");
+    Files.createDirectories(f.getParent());
+    Files.writeString(f, json);
+    return PipelineSpec.read(f);
+  }
+
+  @Test
+  void readsEveryKeyAndResolvesPathsAgainstTheFilesFolder() throws Exception {
+    PipelineSpec s = read("{\"pipeline\": \"dalle2\", \"model\": \"m\", \"weights\": \"w\", \"device\": \"gpu:0\", \"scheduler\": \"ddpm\","
+        + " \"steps\": 7, \"guidance_scale\": 2.5, \"eta\": 0.5, \"batch_size\": 3, \"prior_weights\": \"../p\", \"prior_guidance_scale\": 4,"
+        + " \"candidates\": 2, \"score_guidance\": \"clip\", \"score_guidance_scale\": 9}");
+    assertEquals("dalle2", s.pipeline());
+    assertEquals("m", s.model());
+    assertEquals(tmp.resolve("sub").resolve("w").toAbsolutePath(), s.weights());
+    assertEquals(tmp.resolve("p").toAbsolutePath(), s.priorWeights());
+    assertEquals("gpu:0", s.device());
+    assertEquals("ddpm", s.scheduler());
+    assertEquals(7, s.steps());
+    assertEquals(2.5f, s.guidanceScale());
+    assertEquals(0.5, s.eta());
+    assertEquals(3, s.batchSize());
+    assertEquals(4f, s.priorGuidanceScale());
+    assertEquals(2, s.candidates());
+    assertEquals("clip", s.scoreGuidance());
+    assertEquals(9f, s.scoreGuidanceScale());
+  }
+
+  @Test
+  void defaultsAreTheFlagsDefaults() throws Exception {
+    PipelineSpec s = read("{\"pipeline\": \"clip-diffusion\"}");
+    assertEquals(PipelineSpec.of("clip-diffusion"), s);
+    assertNull(s.weights());
+    assertEquals("ddim", s.scheduler());
+    assertEquals(50, s.steps());
+    assertEquals(0f, s.scoreGuidanceScale());
+  }
+
+  @Test
+  void mistakesAreNamed() {
+    assertTrue(assertThrows(TesseraException.class, () -> read("{\"steps\": 5}")).getMessage().contains("'pipeline' is missing"));
+    assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"x\", \"setps\": 5}")).getMessage()
+        .contains("unknown key 'setps'"));
+    assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"x\", \"weights\": 5}")).getMessage()
+        .contains("'weights' must be a folder path"));
+    assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"x\", \"steps\": -1}")).getMessage().contains("steps"));
+    assertTrue(assertThrows(TesseraException.class, () -> read("[1, 2]")).getMessage().length() > 0);
+    assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": ")).getMessage().length() > 0);
+  }
+}
