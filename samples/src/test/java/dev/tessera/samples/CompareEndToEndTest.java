@@ -83,6 +83,22 @@ class CompareEndToEndTest {
   }
 
   @Test
+  void clipVaeTrainsAndGeneratesInOnePass() throws Exception {
+    Path vae = tmp.resolve("clip-vae");
+    Run t = run("train", "clip-vae", "--set", "hidden_channels=4", "--set", "latent_dim=3", "--limit", "64", "--batch-size", "8",
+        "--steps", "2", "--out", vae.toString());
+    assertEquals(0, t.exit(), t.err());
+    JsonNode config = new ObjectMapper().readTree(vae.resolve("config.json").toFile());
+    assertTrue(config.get("weights_from").has("clip"), "the frozen CLIP tower is referenced, not copied: " + config);
+    Path out = tmp.resolve("vae-out");
+    Run g = run("generate", "--pipeline", "clip-vae", "--weights", vae.toString(), "--prompt", "a photo of a dress", "--num-images", "3",
+        "--seed", "5", "--output-dir", out.toString());
+    assertEquals(0, g.exit(), g.err());
+    assertEquals(28, PngImages.read(out.resolve("images/0002.png"), 1).width());
+    assertEquals("clip-vae", new ObjectMapper().readTree(out.resolve("manifest.json").toFile()).get("pipeline").asText());
+  }
+
+  @Test
   void dalle2ComposesATrainedPriorAndDecoderAndReRanksCandidates() throws Exception {
     Path both = tmp.resolve("dalle2");
     Path decoderConfig = tmp.resolve("decoder.json");

@@ -25,14 +25,17 @@ public final class StepRandom {
     return tf.math.add(seed, tf.constant(new long[] {1_000_003L * stream, 0}));
   }
 
-  /** Standard normal values of the given (dynamic) shape. */
+  /**
+   * Standard normal values of the given (dynamic) shape. Behind a stop-gradient: the random ops
+   * have no registered gradient, and a shape taken from a trained tensor would otherwise ask for one.
+   */
   public Operand<TFloat32> normal(Operand<TInt32> shape, int stream) {
-    return tf.random.statelessRandomNormal(shape, streamSeed(stream));
+    return tf.stopGradient(tf.random.statelessRandomNormal(shape, streamSeed(stream)));
   }
 
-  /** Uniform values in [0, 1). */
+  /** Uniform values in [0, 1), behind a stop-gradient. */
   public Operand<TFloat32> uniform(Operand<TInt32> shape, int stream) {
-    return tf.random.statelessRandomUniform(shape, streamSeed(stream));
+    return tf.stopGradient(tf.random.statelessRandomUniform(shape, streamSeed(stream)));
   }
 
   /** Uniform integers in [0, bound). */

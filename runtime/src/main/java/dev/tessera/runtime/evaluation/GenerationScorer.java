@@ -38,6 +38,8 @@ public final class GenerationScorer implements AutoCloseable {
   private final long seed;
   private Dataset test;
   private Dataset train;
+  /** Test-set feature statistics by the set of classes they cover ({-1}: all), computed once. */
+  private final Map<java.util.Set<Integer>, FeatureStatistics> references = new java.util.HashMap<>();
 
   /**
    * @param clipWeights CLIP weights for the CLIP score, or null to skip it
@@ -124,7 +126,8 @@ public final class GenerationScorer implements AutoCloseable {
     boolean anyClass = !classes.contains(-1);
     Dataset test = test();
     int[] refRows = IntStream.range(0, test.size()).filter(i -> !anyClass || classes.contains(test.labels()[i])).toArray();
-    FeatureStatistics reference = FeatureStatistics.of(evaluator.run(test.images().select(refRows)).features());
+    FeatureStatistics reference = references.computeIfAbsent(anyClass ? classes : java.util.Set.of(-1),
+        k -> FeatureStatistics.of(evaluator.run(test.images().select(refRows)).features()));
     // The floor: n real training images with the same classes as the generated ones.
     Dataset train = train();
     SplittableRandom r = new SplittableRandom(seed);

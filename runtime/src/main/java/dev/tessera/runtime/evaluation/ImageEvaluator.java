@@ -49,15 +49,20 @@ public final class ImageEvaluator implements AutoCloseable {
     int size = config.getPositiveInt("image_size", 28);
     int channels = config.getPositiveInt("channels", 1);
     this.graph = new Graph();
+    Session opened = null;
     try {
       GraphScope root = GraphScope.root(graph);
       GraphScope scope = root.child(config.getString("scope", "evaluator"));
       this.input = root.tf().withName("images").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, channels)));
       this.features = components.encoder(config.getString("features", "fashion-features")).encodeImages(scope, config, input);
       this.probabilities = components.encoder(config.getString("encoder", "fashion-classifier")).encodeImages(scope, config, input);
-      this.session = SessionFactory.create(graph);
+      opened = SessionFactory.create(graph);
+      this.session = opened;
       root.variables().load(session, weights.parameters(), VariableStore.MODEL_WEIGHTS, true);
     } catch (RuntimeException e) {
+      if (opened != null) {
+        opened.close(); // a graph cannot close while a session on it is open
+      }
       graph.close();
       throw e;
     }

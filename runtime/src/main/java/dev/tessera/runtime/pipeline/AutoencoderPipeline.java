@@ -59,6 +59,7 @@ public final class AutoencoderPipeline implements AutoCloseable {
     int channels = config.getPositiveInt("channels", 1);
     this.batchSize = b.batchSize;
     this.graph = new Graph();
+    Session opened = null;
     try {
       GraphScope root = GraphScope.root(graph, SessionFactory.device(b.device));
       GraphScope scope = root.child(config.getString("scope", "model"));
@@ -72,9 +73,13 @@ public final class AutoencoderPipeline implements AutoCloseable {
       }
       this.codes = codeOp;
       this.output = root.tf().clipByValue(decoder.decode(scope.child("decoder"), config, latents), root.tf().constant(0f), root.tf().constant(1f));
-      this.session = SessionFactory.create(graph);
+      opened = SessionFactory.create(graph);
+      this.session = opened;
       root.variables().load(session, b.weights.parameters(), VariableStore.MODEL_WEIGHTS, true);
     } catch (RuntimeException e) {
+      if (opened != null) {
+        opened.close(); // a graph cannot close while a session on it is open
+      }
       graph.close();
       throw e;
     }

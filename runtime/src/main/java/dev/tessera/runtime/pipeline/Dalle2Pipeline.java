@@ -65,12 +65,14 @@ public final class Dalle2Pipeline implements GenerationPipeline {
     this.graph = new Graph();
     DiffusionPipeline d = null;
     EmbeddingPipeline r = null;
+    Session opened = null;
     try {
       GraphScope root = GraphScope.root(graph, SessionFactory.device(spec.device()));
       this.tokens = root.tf().withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength)));
       this.textEmbedding = encoder.encodeText(root.child(encoderConfig.getString("scope", "clip")), encoderConfig, tokens);
       this.prior = components.prior(config.getString("prior", "dalle2-prior")).build(root, config);
-      this.session = SessionFactory.create(graph);
+      opened = SessionFactory.create(graph);
+      this.session = opened;
       root.variables().load(session, priorWeights.parameters(), VariableStore.MODEL_WEIGHTS, false);
       this.priorParameters = root.variables().count(VariableStore.MODEL_WEIGHTS);
       d = new DiffusionPipeline(name, components, decoderWeights, spec.diffusionOptions());
@@ -85,6 +87,9 @@ public final class Dalle2Pipeline implements GenerationPipeline {
     } catch (RuntimeException e) {
       if (d != null) {
         d.close();
+      }
+      if (opened != null) {
+        opened.close(); // a graph cannot close while a session on it is open
       }
       graph.close();
       throw e;

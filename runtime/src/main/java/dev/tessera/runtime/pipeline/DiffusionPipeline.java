@@ -109,6 +109,7 @@ public final class DiffusionPipeline implements GenerationPipeline {
     Guidance guidance = guided ? components.guidance("classifier-free") : null;
     this.guidanceName = guided ? guidance.name() : "none";
     this.graph = new Graph();
+    Session opened = null;
     try {
       GraphScope root = GraphScope.root(graph, SessionFactory.device(options.device()));
       Ops tf = root.tf();
@@ -137,10 +138,14 @@ public final class DiffusionPipeline implements GenerationPipeline {
         this.tokens = null;
         this.textEmbedding = null;
       }
-      this.session = SessionFactory.create(graph);
+      opened = SessionFactory.create(graph);
+      this.session = opened;
       root.variables().load(session, weights.parameters(), VariableStore.MODEL_WEIGHTS, false);
       this.parameters = root.variables().count(VariableStore.MODEL_WEIGHTS);
     } catch (RuntimeException e) {
+      if (opened != null) {
+        opened.close(); // a graph cannot close while a session on it is open
+      }
       graph.close();
       throw e;
     }

@@ -49,6 +49,7 @@ public final class EmbeddingPipeline implements AutoCloseable {
     int channels = config.getPositiveInt("channels", 1);
     this.textLength = config.getPositiveInt("text_length", tokenizer.contextLength());
     this.graph = new Graph();
+    Session opened = null;
     try {
       GraphScope root = GraphScope.root(graph, SessionFactory.device(device));
       GraphScope scope = root.child(config.getString("scope", "clip"));
@@ -56,10 +57,14 @@ public final class EmbeddingPipeline implements AutoCloseable {
       this.tokens = root.tf().withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength)));
       this.imageEmbeddings = encoder.encodeImages(scope, config, images);
       this.textEmbeddings = encoder.encodeText(scope, config, tokens);
-      this.session = SessionFactory.create(graph);
+      opened = SessionFactory.create(graph);
+      this.session = opened;
       // The training-only logit scale may sit in the weights: load what the towers use, leniently.
       root.variables().load(session, weights.parameters(), VariableStore.MODEL_WEIGHTS, false);
     } catch (RuntimeException e) {
+      if (opened != null) {
+        opened.close(); // a graph cannot close while a session on it is open
+      }
       graph.close();
       throw e;
     }

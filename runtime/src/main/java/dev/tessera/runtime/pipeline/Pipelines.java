@@ -26,6 +26,8 @@ public final class Pipelines {
   static {
     KNOWN.put("clip-diffusion", new Entry("clip-diffusion", "CLIP text embedding -> diffusion U-Net under a scheduler, classifier-free guidance",
         (name, components, weights, spec) -> new DiffusionPipeline(name, components, weights, spec.diffusionOptions())));
+    KNOWN.put("clip-vae", new Entry("clip-vae", "CLIP text embedding + z ~ N(0, I) -> conditional VAE decoder, one pass",
+        (name, components, weights, spec) -> new LatentPipeline(name, components, weights, spec)));
     KNOWN.put("dalle2", new Entry("dalle2-decoder", "CLIP text embedding -> diffusion prior -> CLIP image embedding -> diffusion decoder",
         (name, components, weights, spec) -> new Dalle2Pipeline(name, components, priorWeights(components, spec), weights, spec)));
   }

@@ -42,13 +42,15 @@ final class ScoreGradient implements AutoCloseable {
     this.size = size;
     this.channels = channels;
     this.graph = new Graph();
+    Session opened = null;
     try {
       GraphScope root = GraphScope.root(graph, SessionFactory.device(device));
       this.images = root.tf().withName("guided_images").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, channels)));
       Operand<TFloat32> score = guidance.score(root.child(scope), config, images, condition);
       Operand<TFloat32> total = root.tf().reduceSum(score, root.tf().constant(0));
       this.gradient = Gradients.ofOutputs(graph, total, new Output<?>[] {images.asOutput()}, List.of("guided_images")).get(0);
-      this.session = SessionFactory.create(graph);
+      opened = SessionFactory.create(graph);
+      this.session = opened;
       if (!root.variables().entries().isEmpty()) {
         root.variables().initialize(session, 0);
         if (weights == null) {
@@ -57,6 +59,9 @@ final class ScoreGradient implements AutoCloseable {
         root.variables().loadPresent(session, weights);
       }
     } catch (RuntimeException e) {
+      if (opened != null) {
+        opened.close(); // a graph cannot close while a session on it is open
+      }
       graph.close();
       throw e;
     }

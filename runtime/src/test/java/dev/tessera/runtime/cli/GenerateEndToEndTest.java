@@ -190,6 +190,20 @@ class GenerateEndToEndTest {
     assertEquals("brightness", m.get("settings").get("score_guidance").asText());
   }
 
+  /** A weights file missing a tensor fails with its name, and does not hang closing the half-built graph. */
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void weightsWithAMissingTensorFailClearly() {
+    ModelWeights w = ModelWeights.load(weights);
+    dev.tessera.api.io.Parameters cut = w.parameters().without(java.util.Set.of("tiny_diff.dense.kernel"));
+    Path broken = tmp.resolve("broken");
+    new ModelWeights(w.config(), cut).save(broken);
+    Run r = run("generate", "--pipeline", "clip-diffusion", "--weights", broken.toString(), "--prompt", "a bag", "--output-dir",
+        tmp.resolve("b").toString());
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("missing tensor 'tiny_diff.dense.kernel'"), r.err());
+  }
+
   @Test
   void badRequestsGetClearErrors() {
     Run empty = generate(tmp.resolve("e"), "  ", 1);

@@ -1,5 +1,7 @@
 package dev.tessera.plugins.diffusion;
 
+import dev.tessera.api.train.FrozenEncoder;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelConfig;
@@ -20,7 +22,7 @@ import dev.tessera.api.sampling.NoiseSchedule;
  */
 record DiffusionConfig(int imageSize, int channels, UNet.Config unet, int timesteps, String betaSchedule, String condition,
     double conditionDropout, String textModel, ModelConfig encoder) {
-  static final String ENCODER_KEY = ClipConditioning.KEY;
+  static final String ENCODER_KEY = FrozenEncoder.KEY;
 
   static ModelConfig defaults() {
     return ModelConfig.empty()

@@ -1,5 +1,7 @@
 package dev.tessera.plugins.diffusion;
 
+import dev.tessera.api.train.FrozenEncoder;
+
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
@@ -51,7 +53,7 @@ public class DiffusionModel implements TrainableModel {
   /** Copies the config of the conditioning encoder's shipped weights under "text_encoder". */
   @Override
   public ModelConfig resolveComponents(ModelConfig config, ComponentLookup components) {
-    return config.getString("condition", "text").equals("none") ? config : ClipConditioning.resolve(config, components);
+    return config.getString("condition", "text").equals("none") ? config : FrozenEncoder.resolve(config, components);
   }
 
   @Override
@@ -59,13 +61,13 @@ public class DiffusionModel implements TrainableModel {
     if (!config.getString("condition", "text").equals("text")) {
       return null;
     }
-    ModelConfig encoder = config.section(ClipConditioning.KEY);
+    ModelConfig encoder = config.section(FrozenEncoder.KEY);
     return encoder != null ? encoder.getString("tokenizer", "clip") : config.getString("tokenizer", "clip");
   }
 
   @Override
   public int textLength(ModelConfig config) {
-    ModelConfig encoder = config.section(ClipConditioning.KEY);
+    ModelConfig encoder = config.section(FrozenEncoder.KEY);
     return tokenizer(config) == null || encoder == null ? 0 : encoder.getPositiveInt("text_length", 16);
   }
 
@@ -91,14 +93,14 @@ public class DiffusionModel implements TrainableModel {
     Operand<TFloat32> condition = null;
     List<Parameters> pretrained = List.of();
     if (!c.condition().equals("none")) {
-      Encoder encoder = ClipConditioning.encoder(c.encoder(), context.components());
+      Encoder encoder = FrozenEncoder.encoder(c.encoder(), context.components());
       condition = tf.stopGradient(c.condition().equals("image")
-          ? ClipConditioning.images(context.scope(), c.encoder(), encoder, in.images())
-          : ClipConditioning.text(context.scope(), c.encoder(), encoder, in.tokens()));
+          ? FrozenEncoder.images(context.scope(), c.encoder(), encoder, in.images())
+          : FrozenEncoder.text(context.scope(), c.encoder(), encoder, in.tokens()));
       Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(random.uniform(n, 2), tf.constant((float) c.conditionDropout())), TFloat32.class);
       condition = tf.math.mul(condition, tf.expandDims(keep, tf.constant(1)));
       if (!c.textModel().isEmpty()) {
-        pretrained = List.of(ClipConditioning.weights(config, context.components()).parameters());
+        pretrained = List.of(FrozenEncoder.weights(config, context.components()).parameters());
       }
     }
     Operand<TFloat32> predicted = new DiffusionDecoder().denoise(scope, config, noisy, tf.dtypes.cast(t, TFloat32.class), condition);

@@ -1,5 +1,7 @@
 package dev.tessera.plugins.diffusion;
 
+import dev.tessera.api.train.FrozenEncoder;
+
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
@@ -47,18 +49,18 @@ public class DiffusionPriorModel implements TrainableModel {
 
   @Override
   public ModelConfig resolveComponents(ModelConfig config, ComponentLookup components) {
-    return ClipConditioning.resolve(config, components);
+    return FrozenEncoder.resolve(config, components);
   }
 
   @Override
   public String tokenizer(ModelConfig config) {
-    ModelConfig encoder = config.section(ClipConditioning.KEY);
+    ModelConfig encoder = config.section(FrozenEncoder.KEY);
     return encoder != null ? encoder.getString("tokenizer", "clip") : config.getString("tokenizer", "clip");
   }
 
   @Override
   public int textLength(ModelConfig config) {
-    ModelConfig encoder = config.section(ClipConditioning.KEY);
+    ModelConfig encoder = config.section(FrozenEncoder.KEY);
     return encoder == null ? 0 : encoder.getPositiveInt("text_length", 16);
   }
 
@@ -75,9 +77,9 @@ public class DiffusionPriorModel implements TrainableModel {
     TrainingInputs in = context.inputs();
     GraphScope scope = context.scope().child(config.getString("scope", "prior"));
     Ops tf = scope.tf();
-    Encoder encoder = ClipConditioning.encoder(c.encoder(), context.components());
-    Operand<TFloat32> text = tf.stopGradient(ClipConditioning.text(context.scope(), c.encoder(), encoder, in.tokens()));
-    Operand<TFloat32> image = tf.stopGradient(ClipConditioning.images(context.scope(), c.encoder(), encoder, in.images()));
+    Encoder encoder = FrozenEncoder.encoder(c.encoder(), context.components());
+    Operand<TFloat32> text = tf.stopGradient(FrozenEncoder.text(context.scope(), c.encoder(), encoder, in.tokens()));
+    Operand<TFloat32> image = tf.stopGradient(FrozenEncoder.images(context.scope(), c.encoder(), encoder, in.images()));
     Operand<TFloat32> x0 = tf.math.mul(image, tf.constant(c.scale()));
     StepRandom random = new StepRandom(tf, in.requireRandomSeed());
     Operand<TInt32> n = random.batchShape(x0);
@@ -89,7 +91,7 @@ public class DiffusionPriorModel implements TrainableModel {
     Operand<TFloat32> predicted = c.denoiser(scope).apply(noisy, tf.dtypes.cast(t, TFloat32.class), condition);
     Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(predicted, noise), tf.constant(new int[] {0, 1}));
     List<dev.tessera.api.io.Parameters> pretrained = config.getString("text_model", "clip").isEmpty()
-        ? List.of() : List.of(ClipConditioning.weights(config, context.components()).parameters());
+        ? List.of() : List.of(FrozenEncoder.weights(config, context.components()).parameters());
     return new TrainingGraph(loss, Map.of(), scope.variables().trainable(scope.path() + ".denoiser."), List.of(), null, pretrained);
   }
 

@@ -1,5 +1,7 @@
 package dev.tessera.plugins.diffusion;
 
+import dev.tessera.api.train.FrozenEncoder;
+
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.sampling.NoiseSchedule;
@@ -21,7 +23,7 @@ record PriorConfig(int dim, int hidden, int blocks, int timesteps, String betaSc
   }
 
   static PriorConfig from(ModelConfig c) {
-    ModelConfig encoder = ClipConditioning.section(c);
+    ModelConfig encoder = FrozenEncoder.section(c);
     int dim = encoder.getPositiveInt("embed_dim", 64);
     double dropout = c.getDouble("condition_dropout", 0.1);
     if (dropout < 0 || dropout >= 1) {

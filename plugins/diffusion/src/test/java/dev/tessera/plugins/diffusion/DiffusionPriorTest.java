@@ -1,5 +1,7 @@
 package dev.tessera.plugins.diffusion;
 
+import dev.tessera.api.train.FrozenEncoder;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,7 +27,7 @@ import org.tensorflow.Session;
 class DiffusionPriorTest {
   static ModelConfig tiny() {
     return PriorConfig.defaults().with("hidden", 8).with("blocks", 1).with("timesteps", 100).with("image_size", 8).with("text_model", "")
-        .with(ClipConditioning.KEY, DummyTextEncoder.config());
+        .with(FrozenEncoder.KEY, DummyTextEncoder.config());
   }
 
   @Test
@@ -72,7 +74,7 @@ class DiffusionPriorTest {
 
   @Test
   void missingEncoderConfigIsNamed() {
-    TesseraException e = assertThrows(TesseraException.class, () -> PriorConfig.from(tiny().with(ClipConditioning.KEY, null)));
+    TesseraException e = assertThrows(TesseraException.class, () -> PriorConfig.from(tiny().with(FrozenEncoder.KEY, null)));
     assertTrue(e.getMessage().contains("text_encoder"), e.getMessage());
     assertEquals(6, new DiffusionPriorModel().textLength(tiny()));
     assertTrue(new DiffusionPriorModel().forwardFlopsPerExample(tiny()) > 0);

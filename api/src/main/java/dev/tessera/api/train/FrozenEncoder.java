@@ -1,4 +1,4 @@
-package dev.tessera.plugins.diffusion;
+package dev.tessera.api.train;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
@@ -11,17 +11,20 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * How this plugin's models use the frozen CLIP encoder of another plugin: its config is nested
- * under "text_encoder" in theirs (copied from the CLIP model's shipped weights when training
- * starts), its towers are built under CLIP's own scope so those weights load by name.
+ * How a model uses the frozen encoder of another plugin (CLIP conditioning a diffusion model, a
+ * VAE, a prior): the encoder's config is nested under "text_encoder" in the model's own (copied
+ * from the encoder model's shipped weights when training starts, see
+ * {@code TrainableModel.resolveComponents}), its towers are built under the encoder's own scope so
+ * those weights load by name, and the model names the encoder model in "text_model" (default
+ * "clip"). Shared by every plugin that conditions on CLIP, so none of them copies it.
  */
-final class ClipConditioning {
-  static final String KEY = "text_encoder";
+public final class FrozenEncoder {
+  public static final String KEY = "text_encoder";
 
-  private ClipConditioning() {}
+  private FrozenEncoder() {}
 
   /** The CLIP model's shipped weights (config and tensors). */
-  static ModelWeights weights(ModelConfig config, ComponentLookup components) {
+  public static ModelWeights weights(ModelConfig config, ComponentLookup components) {
     String textModel = config.getString("text_model", "clip");
     if (components == null) {
       throw new TesseraException("this model is conditioned on model '" + textModel + "', but no plugins were given to find it");
@@ -34,11 +37,11 @@ final class ClipConditioning {
   }
 
   /** The config with the CLIP config nested under {@link #KEY}, unless already there. */
-  static ModelConfig resolve(ModelConfig config, ComponentLookup components) {
+  public static ModelConfig resolve(ModelConfig config, ComponentLookup components) {
     return config.section(KEY) != null ? config : config.with(KEY, weights(config, components).config());
   }
 
-  static ModelConfig section(ModelConfig config) {
+  public static ModelConfig section(ModelConfig config) {
     ModelConfig c = config.section(KEY);
     if (c == null) {
       throw new TesseraException(config.source() + ": the CLIP encoder's config is missing under '" + KEY
@@ -47,7 +50,7 @@ final class ClipConditioning {
     return c;
   }
 
-  static Encoder encoder(ModelConfig encoderConfig, ComponentLookup components) {
+  public static Encoder encoder(ModelConfig encoderConfig, ComponentLookup components) {
     String name = encoderConfig.getString("encoder", "clip");
     if (components == null) {
       throw new TesseraException("encoder '" + name + "' is not loaded: no plugins were given");
@@ -55,18 +58,18 @@ final class ClipConditioning {
     return components.encoder(name);
   }
 
-  static GraphScope scope(GraphScope root, ModelConfig encoderConfig) {
+  public static GraphScope scope(GraphScope root, ModelConfig encoderConfig) {
     return root.child(encoderConfig.getString("scope", "clip"));
   }
 
-  static Operand<TFloat32> text(GraphScope root, ModelConfig encoderConfig, Encoder encoder, Operand<TInt32> tokens) {
+  public static Operand<TFloat32> text(GraphScope root, ModelConfig encoderConfig, Encoder encoder, Operand<TInt32> tokens) {
     if (tokens == null) {
       throw new TesseraException("a text-conditioned model trains on captions: the data set has none");
     }
     return encoder.encodeText(scope(root, encoderConfig), encoderConfig, tokens);
   }
 
-  static Operand<TFloat32> images(GraphScope root, ModelConfig encoderConfig, Encoder encoder, Operand<TFloat32> images) {
+  public static Operand<TFloat32> images(GraphScope root, ModelConfig encoderConfig, Encoder encoder, Operand<TFloat32> images) {
     return encoder.encodeImages(scope(root, encoderConfig), encoderConfig, images);
   }
 }

@@ -1,0 +1,140 @@
+package dev.tessera.runtime.pipeline;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.Tensors;
+import dev.tessera.api.graph.VariableStore;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.sampling.Scheduler;
+import dev.tessera.api.spi.Decoder;
+import dev.tessera.api.spi.Encoder;
+import dev.tessera.api.spi.Tokenizer;
+import dev.tessera.api.types.ImageBatch;
+import dev.tessera.api.types.TokenIds;
+import dev.tessera.runtime.plugin.Components;
+import dev.tessera.runtime.tf.SessionFactory;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Prompt -> CLIP text embedding c; z ~ N(0, I) from the seed; a one-shot Decoder turns [z, c] into
+ * images in one session run: the {@code clip-vae} pipeline (and any generator whose decoder takes
+ * a Gaussian sample next to the condition). The config names the decoder, where its variables
+ * live ("decoder_scope", default "&lt;scope&gt;.decoder"), the latent size ("latent_dim") and nests
+ * the CLIP config under "text_encoder".
+ */
+public final class LatentPipeline implements GenerationPipeline {
+  private final String name;
+  private final PipelineSpec spec;
+  private final Graph graph;
+  private final Session session;
+  private final Tokenizer tokenizer;
+  private final int textLength;
+  private final int latentDim;
+  private final Placeholder<TInt32> tokens;
+  private final Placeholder<TFloat32> noise;
+  private final Operand<TFloat32> images;
+  private final long parameters;
+
+  public LatentPipeline(String name, Components components, ModelWeights weights, PipelineSpec spec) {
+    this.name = name;
+    this.spec = spec;
+    ModelConfig config = weights.config();
+    ModelConfig encoderConfig = config.section("text_encoder");
+    if (encoderConfig == null) {
+      throw new TesseraException(config.source() + ": the CLIP config is missing under 'text_encoder'");
+    }
+    Decoder decoder = components.decoder(config.getString("decoder", name));
+    Encoder encoder = components.encoder(encoderConfig.getString("encoder", "clip"));
+    this.tokenizer = components.tokenizer(encoderConfig.getString("tokenizer", "clip"));
+    this.textLength = encoderConfig.getPositiveInt("text_length", tokenizer.contextLength());
+    this.latentDim = config.getPositiveInt("latent_dim", 16);
+    this.graph = new Graph();
+    Session opened = null;
+    try {
+      GraphScope root = GraphScope.root(graph, SessionFactory.device(spec.device()));
+      Ops tf = root.tf();
+      this.tokens = tf.withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(1, textLength)));
+      this.noise = tf.withName("z").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, latentDim)));
+      Operand<TFloat32> text = encoder.encodeText(root.child(encoderConfig.getString("scope", "clip")), encoderConfig, tokens); // [1, E]
+      Operand<TInt32> count = tf.slice(tf.shape(noise), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+      Operand<TFloat32> repeated = tf.tile(text, tf.concat(List.of(count, tf.constant(new int[] {1})), tf.constant(0))); // [N, E]
+      GraphScope decoderScope = root;
+      for (String part : config.getString("decoder_scope", config.getString("scope", "vae") + ".decoder").split("\\.")) {
+        decoderScope = decoderScope.child(part);
+      }
+      this.images = decoder.decode(decoderScope, config, tf.concat(List.of(noise, repeated), tf.constant(1)));
+      opened = SessionFactory.create(graph);
+      this.session = opened;
+      root.variables().load(session, weights.parameters(), VariableStore.MODEL_WEIGHTS, false);
+      this.parameters = root.variables().count(VariableStore.MODEL_WEIGHTS);
+    } catch (RuntimeException e) {
+      if (opened != null) {
+        opened.close(); // a graph cannot close while a session on it is open
+      }
+      graph.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Map<String, Object> settings() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("latent_dim", latentDim);
+    s.put("temperature", 1.0);
+    s.put("batch_size", spec.batchSize());
+    return s;
+  }
+
+  @Override
+  public long parameterCount() {
+    return parameters;
+  }
+
+  @Override
+  public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
+    if (count < 1) {
+      throw new TesseraException("--num-images must be positive, got " + count);
+    }
+    TokenIds ids = PromptCheck.tokens(tokenizer, prompt, textLength);
+    float[] z = Scheduler.gaussian(count * latentDim, new SplittableRandom(seed));
+    List<ImageBatch> parts = new java.util.ArrayList<>();
+    try (TInt32 t = Tensors.ints(new long[] {1, textLength}, ids.ids())) {
+      for (int from = 0; from < count; from += spec.batchSize()) {
+        int n = Math.min(spec.batchSize(), count - from);
+        float[] chunk = java.util.Arrays.copyOfRange(z, from * latentDim, (from + n) * latentDim);
+        try (TFloat32 zb = Tensors.floats(new long[] {n, latentDim}, chunk);
+            Result r = session.runner().feed(tokens, t).feed(noise, zb).fetch(images).run()) {
+          parts.add(Tensors.toImages(r.get(0)).clamped());
+        }
+        if (progress != null) {
+          progress.update(from + n, count);
+        }
+      }
+    }
+    return ImageBatch.stack(parts);
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+}
