@@ -41,6 +41,18 @@ public final class FrozenEncoder {
     return config.section(KEY) != null ? config : config.with(KEY, weights(config, components).config());
   }
 
+  /** The tokenizer of the nested encoder (for TrainableModel.tokenizer), "clip" before it is nested. */
+  public static String tokenizer(ModelConfig config) {
+    ModelConfig encoder = config.section(KEY);
+    return encoder != null ? encoder.getString("tokenizer", "clip") : config.getString("tokenizer", "clip");
+  }
+
+  /** The nested encoder's text length (for TrainableModel.textLength), 0 before it is nested. */
+  public static int textLength(ModelConfig config) {
+    ModelConfig encoder = config.section(KEY);
+    return encoder == null ? 0 : encoder.getPositiveInt("text_length", 16);
+  }
+
   public static ModelConfig section(ModelConfig config) {
     ModelConfig c = config.section(KEY);
     if (c == null) {

@@ -109,7 +109,6 @@ public final class DiffusionPipeline implements GenerationPipeline {
     Guidance guidance = guided ? components.guidance("classifier-free") : null;
     this.guidanceName = guided ? guidance.name() : "none";
     this.graph = new Graph();
-    Session opened = null;
     try {
       GraphScope root = GraphScope.root(graph, SessionFactory.device(options.device()));
       Ops tf = root.tf();
@@ -138,14 +137,9 @@ public final class DiffusionPipeline implements GenerationPipeline {
         this.tokens = null;
         this.textEmbedding = null;
       }
-      opened = SessionFactory.create(graph);
-      this.session = opened;
-      root.variables().load(session, weights.parameters(), VariableStore.MODEL_WEIGHTS, false);
+      this.session = SessionFactory.createLoaded(graph, root.variables(), weights.parameters());
       this.parameters = root.variables().count(VariableStore.MODEL_WEIGHTS);
     } catch (RuntimeException e) {
-      if (opened != null) {
-        opened.close(); // a graph cannot close while a session on it is open
-      }
       graph.close();
       throw e;
     }

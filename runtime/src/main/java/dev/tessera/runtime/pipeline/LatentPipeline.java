@@ -62,7 +62,6 @@ public final class LatentPipeline implements GenerationPipeline {
     this.textLength = encoderConfig.getPositiveInt("text_length", tokenizer.contextLength());
     this.latentDim = config.getPositiveInt("latent_dim", 16);
     this.graph = new Graph();
-    Session opened = null;
     try {
       GraphScope root = GraphScope.root(graph, SessionFactory.device(spec.device()));
       Ops tf = root.tf();
@@ -76,14 +75,9 @@ public final class LatentPipeline implements GenerationPipeline {
         decoderScope = decoderScope.child(part);
       }
       this.images = decoder.decode(decoderScope, config, tf.concat(List.of(noise, repeated), tf.constant(1)));
-      opened = SessionFactory.create(graph);
-      this.session = opened;
-      root.variables().load(session, weights.parameters(), VariableStore.MODEL_WEIGHTS, false);
+      this.session = SessionFactory.createLoaded(graph, root.variables(), weights.parameters());
       this.parameters = root.variables().count(VariableStore.MODEL_WEIGHTS);
     } catch (RuntimeException e) {
-      if (opened != null) {
-        opened.close(); // a graph cannot close while a session on it is open
-      }
       graph.close();
       throw e;
     }

@@ -25,6 +25,22 @@ public final class SessionFactory {
     return new Session(graph, config);
   }
 
+  /**
+   * A session with the model weights loaded into the graph's variables (every variable must be in
+   * {@code weights}; extra tensors are ignored). If loading fails the session is closed before the
+   * error propagates: a graph cannot be closed while a session on it is open (it waits forever).
+   */
+  public static Session createLoaded(Graph graph, dev.tessera.api.graph.VariableStore variables, dev.tessera.api.io.Parameters weights) {
+    Session session = create(graph);
+    try {
+      variables.load(session, weights, dev.tessera.api.graph.VariableStore.MODEL_WEIGHTS, false);
+      return session;
+    } catch (RuntimeException e) {
+      session.close();
+      throw e;
+    }
+  }
+
   /** Parses {@code cpu}, {@code gpu}, {@code gpu:N}. */
   public static DeviceSpec device(String spec) {
     String s = spec == null ? "cpu" : spec.trim().toLowerCase(java.util.Locale.ROOT);

@@ -51,14 +51,12 @@ public class ClipVaeModel implements TrainableModel {
 
   @Override
   public String tokenizer(ModelConfig config) {
-    ModelConfig encoder = config.section(FrozenEncoder.KEY);
-    return encoder != null ? encoder.getString("tokenizer", "clip") : config.getString("tokenizer", "clip");
+    return FrozenEncoder.tokenizer(config);
   }
 
   @Override
   public int textLength(ModelConfig config) {
-    ModelConfig encoder = config.section(FrozenEncoder.KEY);
-    return encoder == null ? 0 : encoder.getPositiveInt("text_length", 16);
+    return FrozenEncoder.textLength(config);
   }
 
   @Override

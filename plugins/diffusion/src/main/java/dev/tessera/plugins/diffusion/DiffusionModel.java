@@ -58,17 +58,12 @@ public class DiffusionModel implements TrainableModel {
 
   @Override
   public String tokenizer(ModelConfig config) {
-    if (!config.getString("condition", "text").equals("text")) {
-      return null;
-    }
-    ModelConfig encoder = config.section(FrozenEncoder.KEY);
-    return encoder != null ? encoder.getString("tokenizer", "clip") : config.getString("tokenizer", "clip");
+    return config.getString("condition", "text").equals("text") ? FrozenEncoder.tokenizer(config) : null;
   }
 
   @Override
   public int textLength(ModelConfig config) {
-    ModelConfig encoder = config.section(FrozenEncoder.KEY);
-    return tokenizer(config) == null || encoder == null ? 0 : encoder.getPositiveInt("text_length", 16);
+    return tokenizer(config) == null ? 0 : FrozenEncoder.textLength(config);
   }
 
   @Override
