@@ -152,7 +152,7 @@ class CliEndToEndTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String cmd : List.of("plugins", "train", "reconstruct", "bench", "classify", "similarity", "setup", "tokenize", "retrieval", "import", "evaluate")) {
+    for (String cmd : List.of("plugins", "train", "reconstruct", "bench", "classify", "similarity", "setup", "tokenize", "retrieval", "import", "evaluate", "generate", "compare")) {
       Run r = run(cmd, "--help");
       assertEquals(0, r.exit(), cmd);
       assertTrue(r.out().contains("Usage:"), cmd + ": " + r.out());
