@@ -1,6 +1,5 @@
 package dev.tessera.runtime.compare;
 
-import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.data.FashionMnistCaptions;
 import dev.tessera.runtime.evaluation.GenerationScorer;
@@ -90,7 +89,7 @@ public final class Comparison {
         load = (System.nanoTime() - t0) / 1e9;
         settings = p.settings();
         parameters = p.parameterCount();
-        trainingSeconds = trainingSeconds(spec);
+        trainingSeconds = p.trainingSeconds();
         for (long seed : seeds) {
           Map<String, ImageBatch> byPrompt = new LinkedHashMap<>();
           for (int i = 0; i < prompts.size(); i++) {
@@ -122,16 +121,6 @@ public final class Comparison {
       String message = e.getMessage() == null ? e.toString() : e.getMessage();
       return new PipelineResult(spec.pipeline(), message, settings, null, Map.of(), load,
           generated == 0 ? Double.NaN : generateSeconds / generated, parameters, trainingSeconds, samples);
-    }
-  }
-
-  /** The training time recorded with the weights ("training_seconds" in config.json), or null. */
-  private Double trainingSeconds(PipelineSpec spec) {
-    try {
-      ModelWeights w = Pipelines.weights(components, Pipelines.defaultModel(spec), spec);
-      return w.config().has("training_seconds") ? w.config().getDouble("training_seconds", 0) : null;
-    } catch (RuntimeException e) {
-      return null;
     }
   }
 

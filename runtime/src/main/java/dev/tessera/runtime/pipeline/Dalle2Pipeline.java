@@ -47,6 +47,7 @@ public final class Dalle2Pipeline implements GenerationPipeline {
   private final DiffusionPipeline decoder;
   private final EmbeddingPipeline reranker;
   private final long priorParameters;
+  private final Double priorTrainingSeconds;
 
   public Dalle2Pipeline(String name, Components components, ModelWeights priorWeights, ModelWeights decoderWeights, PipelineSpec spec) {
     this.name = name;
@@ -55,6 +56,7 @@ public final class Dalle2Pipeline implements GenerationPipeline {
       throw new TesseraException("--candidates must be positive, got " + spec.candidates());
     }
     ModelConfig config = priorWeights.config();
+    this.priorTrainingSeconds = GenerationPipeline.trainingSeconds(config);
     ModelConfig encoderConfig = config.section("text_encoder");
     if (encoderConfig == null) {
       throw new TesseraException(config.source() + ": the prior's CLIP config is missing under 'text_encoder'");
@@ -117,6 +119,13 @@ public final class Dalle2Pipeline implements GenerationPipeline {
   @Override
   public long parameterCount() {
     return priorParameters + decoder.parameterCount();
+  }
+
+  /** Prior and decoder together; null unless both were recorded. */
+  @Override
+  public Double trainingSeconds() {
+    Double d = decoder.trainingSeconds();
+    return priorTrainingSeconds == null || d == null ? null : priorTrainingSeconds + d;
   }
 
   /** The prior's image embeddings for a prompt: [count, dim] unit vectors. */

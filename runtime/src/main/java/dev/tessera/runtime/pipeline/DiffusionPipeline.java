@@ -58,7 +58,7 @@ public final class DiffusionPipeline implements GenerationPipeline {
   public record Options(String scheduler, int steps, float guidanceScale, double eta, int batchSize, String device, double clipSample,
       String scoreGuidance, float scoreGuidanceScale) {
     public static Options defaults() {
-      return new Options("ddim", 50, 3f, 0, 50, "cpu", 1.0, "clip", 0f);
+      return new Options("ddim", 50, 2f, 0, 50, "cpu", 1.0, "clip", 0f);
     }
   }
 
@@ -173,6 +173,11 @@ public final class DiffusionPipeline implements GenerationPipeline {
   @Override
   public long parameterCount() {
     return parameters;
+  }
+
+  @Override
+  public Double trainingSeconds() {
+    return GenerationPipeline.trainingSeconds(config);
   }
 
   /** The CLIP text embedding of a prompt, as the model was trained on it. */

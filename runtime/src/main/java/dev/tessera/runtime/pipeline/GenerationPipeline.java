@@ -23,6 +23,19 @@ public interface GenerationPipeline extends AutoCloseable {
   /** Parameters of the networks that run at generation time, for size comparisons. */
   long parameterCount();
 
+  /**
+   * Wall-clock seconds spent training the weights this pipeline runs (summed over its models, from
+   * "training_seconds" in their config.json), or null when not recorded.
+   */
+  default Double trainingSeconds() {
+    return null;
+  }
+
+  /** "training_seconds" of a weights config, or null. */
+  static Double trainingSeconds(dev.tessera.api.io.ModelConfig config) {
+    return config.has("training_seconds") ? config.getDouble("training_seconds", 0) : null;
+  }
+
   @Override
   void close();
 

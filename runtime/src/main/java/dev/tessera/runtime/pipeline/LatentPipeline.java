@@ -47,11 +47,13 @@ public final class LatentPipeline implements GenerationPipeline {
   private final Placeholder<TFloat32> noise;
   private final Operand<TFloat32> images;
   private final long parameters;
+  private final Double trainingSeconds;
 
   public LatentPipeline(String name, Components components, ModelWeights weights, PipelineSpec spec) {
     this.name = name;
     this.spec = spec;
     ModelConfig config = weights.config();
+    this.trainingSeconds = GenerationPipeline.trainingSeconds(config);
     ModelConfig encoderConfig = config.section("text_encoder");
     if (encoderConfig == null) {
       throw new TesseraException(config.source() + ": the CLIP config is missing under 'text_encoder'");
@@ -100,6 +102,11 @@ public final class LatentPipeline implements GenerationPipeline {
   @Override
   public long parameterCount() {
     return parameters;
+  }
+
+  @Override
+  public Double trainingSeconds() {
+    return trainingSeconds;
   }
 
   @Override

@@ -12,7 +12,7 @@ import java.util.Set;
  * small JSON file ({@code --pipeline-file p.json}):
  *
  * <pre>{"pipeline": "clip-diffusion", "weights": "runs/diffusion", "scheduler": "ddim", "steps": 50,
- *  "guidance_scale": 3.0}</pre>
+ *  "guidance_scale": 2.0}</pre>
  *
  * Relative weights paths in a file are resolved against the file's folder.
  *

@@ -27,6 +27,6 @@ public class ClassifierFreeGuidance implements Guidance {
 
   @Override
   public float defaultScale() {
-    return 3f;
+    return 2f;
   }
 }
