@@ -2,31 +2,21 @@ package dev.tessera.runtime.pipeline;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
-import dev.tessera.api.graph.Tensors;
 import dev.tessera.api.graph.VariableStore;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
-import dev.tessera.api.spi.Encoder;
 import dev.tessera.api.spi.Prior;
-import dev.tessera.api.spi.Tokenizer;
 import dev.tessera.api.types.Condition;
 import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.api.types.Latents;
-import dev.tessera.api.types.TokenIds;
 import dev.tessera.runtime.plugin.Components;
 import dev.tessera.runtime.tf.SessionFactory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.tensorflow.Graph;
-import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * DALL-E 2 (Ramesh et al. 2022) as a composition: prompt -> CLIP text embedding -> diffusion prior
@@ -39,10 +29,7 @@ public final class Dalle2Pipeline implements GenerationPipeline {
   private final PipelineSpec spec;
   private final Graph graph;
   private final Session session;
-  private final Tokenizer tokenizer;
-  private final int textLength;
-  private final Placeholder<TInt32> tokens;
-  private final Operand<TFloat32> textEmbedding;
+  private final PromptTower prompts;
   private final Prior.Sampler prior;
   private final DiffusionPipeline decoder;
   private final EmbeddingPipeline reranker;
@@ -61,17 +48,13 @@ public final class Dalle2Pipeline implements GenerationPipeline {
     if (encoderConfig == null) {
       throw new TesseraException(config.source() + ": the prior's CLIP config is missing under 'text_encoder'");
     }
-    Encoder encoder = components.encoder(encoderConfig.getString("encoder", "clip"));
-    this.tokenizer = components.tokenizer(encoderConfig.getString("tokenizer", "clip"));
-    this.textLength = encoderConfig.getPositiveInt("text_length", tokenizer.contextLength());
     this.graph = new Graph();
     DiffusionPipeline d = null;
     EmbeddingPipeline r = null;
     Session opened = null;
     try {
       GraphScope root = GraphScope.root(graph, SessionFactory.device(spec.device()));
-      this.tokens = root.tf().withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength)));
-      this.textEmbedding = encoder.encodeText(root.child(encoderConfig.getString("scope", "clip")), encoderConfig, tokens);
+      this.prompts = new PromptTower(root, encoderConfig, components);
       this.prior = components.prior(config.getString("prior", "dalle2-prior")).build(root, config);
       opened = SessionFactory.create(graph);
       this.session = opened;
@@ -130,13 +113,8 @@ public final class Dalle2Pipeline implements GenerationPipeline {
 
   /** The prior's image embeddings for a prompt: [count, dim] unit vectors. */
   public Embedding imageEmbeddings(String prompt, int count, long seed) {
-    TokenIds ids = PromptCheck.tokens(tokenizer, prompt, textLength);
-    Embedding text;
-    try (TInt32 t = Tensors.ints(new long[] {1, textLength}, ids.ids()); Result res = session.runner().feed(tokens, t).fetch(textEmbedding).run()) {
-      float[] e = Tensors.toFloats(res.get(0));
-      text = new Embedding(1, e.length, e);
-    }
-    Latents latents = prior.sample(session, new Condition(prompt, ids, text, null), count,
+    Embedding text = prompts.embed(session, prompt);
+    Latents latents = prior.sample(session, new Condition(prompt, null, text, null), count,
         Prior.SamplingOptions.seeded(seed).withDiffusion(spec.scheduler(), spec.steps(), spec.priorGuidanceScale()));
     return new Embedding(count, (int) latents.shape()[1], latents.values());
   }

@@ -11,12 +11,9 @@ import dev.tessera.api.sampling.SamplingLoop;
 import dev.tessera.api.sampling.Scheduler;
 import dev.tessera.api.sampling.Schedulers;
 import dev.tessera.api.spi.Decoder;
-import dev.tessera.api.spi.Encoder;
 import dev.tessera.api.spi.Guidance;
-import dev.tessera.api.spi.Tokenizer;
 import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.ImageBatch;
-import dev.tessera.api.types.TokenIds;
 import dev.tessera.runtime.plugin.Components;
 import dev.tessera.runtime.tf.SessionFactory;
 import java.util.LinkedHashMap;
@@ -31,7 +28,6 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * Text -> CLIP text embedding -> iterative diffusion decoder under a scheduler, with
@@ -72,10 +68,7 @@ public final class DiffusionPipeline implements GenerationPipeline {
   private final Placeholder<TFloat32> timesteps;
   private final Placeholder<TFloat32> condition;
   private final Operand<TFloat32> epsilon;
-  private final Tokenizer tokenizer;
-  private final Placeholder<TInt32> tokens;
-  private final Operand<TFloat32> textEmbedding;
-  private final int textLength;
+  private final PromptTower prompts;
   private final int size;
   private final int channels;
   private final int conditionDim;
@@ -125,18 +118,7 @@ public final class DiffusionPipeline implements GenerationPipeline {
         List<org.tensorflow.Output<TFloat32>> halves = tf.split(tf.constant(0), decoder.denoise(scope, config, x2, t2, c2), 2L).output();
         this.epsilon = guidance.combine(root, halves.get(0), halves.get(1), options.guidanceScale());
       }
-      if (conditionKind.equals("text") && encoderConfig != null) {
-        Encoder encoder = components.encoder(encoderConfig.getString("encoder", "clip"));
-        this.tokenizer = components.tokenizer(encoderConfig.getString("tokenizer", "clip"));
-        this.textLength = encoderConfig.getPositiveInt("text_length", tokenizer.contextLength());
-        this.tokens = tf.withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength)));
-        this.textEmbedding = encoder.encodeText(root.child(encoderConfig.getString("scope", "clip")), encoderConfig, tokens);
-      } else {
-        this.tokenizer = null;
-        this.textLength = 0;
-        this.tokens = null;
-        this.textEmbedding = null;
-      }
+      this.prompts = conditionKind.equals("text") && encoderConfig != null ? new PromptTower(root, encoderConfig, components) : null;
       this.session = SessionFactory.createLoaded(graph, root.variables(), weights.parameters());
       this.parameters = root.variables().count(VariableStore.MODEL_WEIGHTS);
     } catch (RuntimeException e) {
@@ -182,19 +164,15 @@ public final class DiffusionPipeline implements GenerationPipeline {
 
   /** The CLIP text embedding of a prompt, as the model was trained on it. */
   public Embedding embedPrompt(String prompt) {
-    if (tokens == null) {
+    if (prompts == null) {
       throw new TesseraException("pipeline '" + name + "' is not conditioned on text");
     }
-    TokenIds ids = PromptCheck.tokens(tokenizer, prompt, textLength);
-    try (TInt32 t = Tensors.ints(new long[] {1, textLength}, ids.ids()); Result r = session.runner().feed(tokens, t).fetch(textEmbedding).run()) {
-      float[] e = Tensors.toFloats(r.get(0));
-      return new Embedding(1, e.length, e);
-    }
+    return prompts.embed(session, prompt);
   }
 
   @Override
   public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
-    Embedding e = tokens == null ? null : embedPrompt(prompt);
+    Embedding e = prompts == null ? null : embedPrompt(prompt);
     if (options.scoreGuidanceScale() <= 0) {
       return generate(e, count, seed, progress);
     }

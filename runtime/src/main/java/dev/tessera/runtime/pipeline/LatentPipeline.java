@@ -8,10 +8,7 @@ import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.sampling.Scheduler;
 import dev.tessera.api.spi.Decoder;
-import dev.tessera.api.spi.Encoder;
-import dev.tessera.api.spi.Tokenizer;
 import dev.tessera.api.types.ImageBatch;
-import dev.tessera.api.types.TokenIds;
 import dev.tessera.runtime.plugin.Components;
 import dev.tessera.runtime.tf.SessionFactory;
 import java.util.LinkedHashMap;
@@ -40,10 +37,8 @@ public final class LatentPipeline implements GenerationPipeline {
   private final PipelineSpec spec;
   private final Graph graph;
   private final Session session;
-  private final Tokenizer tokenizer;
-  private final int textLength;
+  private final PromptTower prompts;
   private final int latentDim;
-  private final Placeholder<TInt32> tokens;
   private final Placeholder<TFloat32> noise;
   private final Operand<TFloat32> images;
   private final long parameters;
@@ -59,17 +54,14 @@ public final class LatentPipeline implements GenerationPipeline {
       throw new TesseraException(config.source() + ": the CLIP config is missing under 'text_encoder'");
     }
     Decoder decoder = components.decoder(config.getString("decoder", name));
-    Encoder encoder = components.encoder(encoderConfig.getString("encoder", "clip"));
-    this.tokenizer = components.tokenizer(encoderConfig.getString("tokenizer", "clip"));
-    this.textLength = encoderConfig.getPositiveInt("text_length", tokenizer.contextLength());
     this.latentDim = config.getPositiveInt("latent_dim", 16);
     this.graph = new Graph();
     try {
       GraphScope root = GraphScope.root(graph, SessionFactory.device(spec.device()));
       Ops tf = root.tf();
-      this.tokens = tf.withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(1, textLength)));
+      this.prompts = new PromptTower(root, encoderConfig, components);
       this.noise = tf.withName("z").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, latentDim)));
-      Operand<TFloat32> text = encoder.encodeText(root.child(encoderConfig.getString("scope", "clip")), encoderConfig, tokens); // [1, E]
+      Operand<TFloat32> text = prompts.embedding(); // [1, E] for one prompt
       Operand<TInt32> count = tf.slice(tf.shape(noise), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
       Operand<TFloat32> repeated = tf.tile(text, tf.concat(List.of(count, tf.constant(new int[] {1})), tf.constant(0))); // [N, E]
       GraphScope decoderScope = root;
@@ -114,15 +106,14 @@ public final class LatentPipeline implements GenerationPipeline {
     if (count < 1) {
       throw new TesseraException("--num-images must be positive, got " + count);
     }
-    TokenIds ids = PromptCheck.tokens(tokenizer, prompt, textLength);
     float[] z = Scheduler.gaussian(count * latentDim, new SplittableRandom(seed));
     List<ImageBatch> parts = new java.util.ArrayList<>();
-    try (TInt32 t = Tensors.ints(new long[] {1, textLength}, ids.ids())) {
+    try (TInt32 t = prompts.tokensOf(prompt)) {
       for (int from = 0; from < count; from += spec.batchSize()) {
         int n = Math.min(spec.batchSize(), count - from);
         float[] chunk = java.util.Arrays.copyOfRange(z, from * latentDim, (from + n) * latentDim);
         try (TFloat32 zb = Tensors.floats(new long[] {n, latentDim}, chunk);
-            Result r = session.runner().feed(tokens, t).feed(noise, zb).fetch(images).run()) {
+            Result r = prompts.feed(session.runner(), t).feed(noise, zb).fetch(images).run()) {
           parts.add(Tensors.toImages(r.get(0)).clamped());
         }
         if (progress != null) {

@@ -1,0 +1,59 @@
+package dev.tessera.runtime.pipeline;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.Tensors;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.spi.Encoder;
+import dev.tessera.api.spi.Tokenizer;
+import dev.tessera.api.types.Embedding;
+import dev.tessera.runtime.plugin.Components;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * The frozen text encoder a text-conditioned pipeline builds into its graph: the tokenizer and
+ * encoder named by the nested encoder config ("text_encoder"), a [-1, text_length] token
+ * placeholder, and the embedding operand under the encoder's own scope (so its weights load by
+ * name). Prompts are checked ({@link PromptCheck}) before they are fed.
+ */
+final class PromptTower {
+  private final Tokenizer tokenizer;
+  private final int textLength;
+  private final Placeholder<TInt32> tokens;
+  private final Operand<TFloat32> embedding;
+
+  PromptTower(GraphScope root, ModelConfig encoderConfig, Components components) {
+    Encoder encoder = components.encoder(encoderConfig.getString("encoder", "clip"));
+    this.tokenizer = components.tokenizer(encoderConfig.getString("tokenizer", "clip"));
+    this.textLength = encoderConfig.getPositiveInt("text_length", tokenizer.contextLength());
+    this.tokens = root.tf().withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength)));
+    this.embedding = encoder.encodeText(root.child(encoderConfig.getString("scope", "clip")), encoderConfig, tokens);
+  }
+
+  /** [N, E] text embeddings of the fed tokens, for use inside the graph. */
+  Operand<TFloat32> embedding() {
+    return embedding;
+  }
+
+  /** The prompt's checked, padded ids as a [1, text_length] tensor for {@link #feed}; close it. */
+  TInt32 tokensOf(String prompt) {
+    return Tensors.ints(new long[] {1, textLength}, PromptCheck.tokens(tokenizer, prompt, textLength).ids());
+  }
+
+  Session.Runner feed(Session.Runner runner, TInt32 promptTokens) {
+    return runner.feed(tokens, promptTokens);
+  }
+
+  /** The prompt's embedding, [1, E]. */
+  Embedding embed(Session session, String prompt) {
+    try (TInt32 t = tokensOf(prompt); Result r = session.runner().feed(tokens, t).fetch(embedding).run()) {
+      float[] e = Tensors.toFloats(r.get(0));
+      return new Embedding(1, e.length, e);
+    }
+  }
+}
