@@ -24,10 +24,11 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
   static final Set<String> KEYS = Set.of("pipeline", "model", "weights", "device", "scheduler", "steps", "guidance_scale", "eta", "batch_size",
       "prior_weights", "prior_guidance_scale", "candidates", "score_guidance", "score_guidance_scale");
 
+  /** The flags' defaults for a pipeline (some differ per pipeline, see {@link Pipelines#defaultGuidanceScale}). */
   public static PipelineSpec of(String pipeline) {
     DiffusionPipeline.Options d = DiffusionPipeline.Options.defaults();
-    return new PipelineSpec(pipeline, null, null, d.device(), d.scheduler(), d.steps(), d.guidanceScale(), d.eta(), d.batchSize(), null, 1f, 1,
-        d.scoreGuidance(), d.scoreGuidanceScale());
+    return new PipelineSpec(pipeline, null, null, d.device(), d.scheduler(), d.steps(), Pipelines.defaultGuidanceScale(pipeline), d.eta(),
+        d.batchSize(), null, 1f, 1, d.scoreGuidance(), d.scoreGuidanceScale());
   }
 
   public PipelineSpec withWeights(Path w) {

@@ -51,6 +51,8 @@ class PipelineSpecTest {
     assertEquals("ddim", s.scheduler());
     assertEquals(50, s.steps());
     assertEquals(0f, s.scoreGuidanceScale());
+    assertEquals(2f, s.guidanceScale());
+    assertEquals(3f, read("{\"pipeline\": \"dalle2\"}").guidanceScale(), "dalle2 runs its decoder at guidance 3");
   }
 
   @Test
