@@ -14,8 +14,6 @@ import dev.tessera.runtime.cli.fixtures.TinyModel;
 import dev.tessera.runtime.cli.fixtures.TinyPlugin;
 import dev.tessera.runtime.data.PngImages;
 import dev.tessera.runtime.testing.TestPluginJars;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,7 +21,6 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Every command through picocli, as a user runs it, against a plugins folder holding a tiny
@@ -34,20 +31,8 @@ class CliEndToEndTest {
   Path plugins;
   Path images;
 
-  record Run(int exit, String out, String err) {}
-
-  Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = TesseraCli.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    String[] all = new String[args.length + 2];
-    all[0] = "--plugins-dir";
-    all[1] = plugins.toString();
-    System.arraycopy(args, 0, all, 2, args.length);
-    int exit = cl.execute(all);
-    return new Run(exit, out.toString(), err.toString());
+  CliRun run(String... args) {
+    return CliRun.run(plugins, args);
   }
 
   @BeforeEach
@@ -68,7 +53,7 @@ class CliEndToEndTest {
 
   @Test
   void pluginsListsTheGoodPluginAndTheBrokenJarWithItsReason() {
-    Run r = run("plugins");
+    CliRun r = run("plugins");
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("OK      tiny 1.0.0  [tokenizer tiny, encoder tiny, encoder tiny-joint, decoder tiny, model tiny]"), r.out());
     assertTrue(r.out().contains("FAILED  broken.jar"), r.out());
@@ -78,22 +63,22 @@ class CliEndToEndTest {
   @Test
   void trainResumeAndReconstructEndToEnd() throws Exception {
     Path run = tmp.resolve("run");
-    Run t = run("train", "tiny", "--dataset", images.toString(), "--steps", "4", "--checkpoint-every", "2", "--log-every", "2", "--out", run.toString());
+    CliRun t = run("train", "tiny", "--dataset", images.toString(), "--steps", "4", "--checkpoint-every", "2", "--log-every", "2", "--out", run.toString());
     assertEquals(0, t.exit(), t.err());
     assertTrue(t.out().contains("step 4/4"), t.out());
     assertTrue(ModelWeights.exists(run));
 
-    Run again = run("train", "tiny", "--dataset", images.toString(), "--steps", "4", "--out", run.toString());
+    CliRun again = run("train", "tiny", "--dataset", images.toString(), "--steps", "4", "--out", run.toString());
     assertEquals(1, again.exit());
     assertTrue(again.err().startsWith("error: ") && again.err().contains("--resume"), again.err());
     assertFalse(again.err().contains("\tat "), "no stack trace without --verbose");
 
-    Run resumed = run("train", "tiny", "--dataset", images.toString(), "--steps", "6", "--resume", "--out", run.toString());
+    CliRun resumed = run("train", "tiny", "--dataset", images.toString(), "--steps", "6", "--resume", "--out", run.toString());
     assertEquals(0, resumed.exit(), resumed.err());
     assertTrue(resumed.out().contains("resumed tiny") && resumed.out().contains("at step 4"), resumed.out());
 
     Path out = tmp.resolve("recon");
-    Run rec = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--input", images.toString(), "--output-dir", out.toString());
+    CliRun rec = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--input", images.toString(), "--output-dir", out.toString());
     assertEquals(0, rec.exit(), rec.err());
     assertTrue(rec.out().contains("mean PSNR"), rec.out());
     for (String name : List.of("a.png", "b.png", "f.png")) {
@@ -108,44 +93,44 @@ class CliEndToEndTest {
     assertEquals(0, run("train", "tiny", "--dataset", images.toString(), "--steps", "1", "--out", run.toString()).exit());
     Path big = tmp.resolve("big");
     PngImages.writeAll(big, new ImageBatch(1, 8, 8, 1, new float[64]), List.of("x.png"));
-    Run bad = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--input", big.toString(), "--output-dir", tmp.resolve("o").toString());
+    CliRun bad = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--input", big.toString(), "--output-dir", tmp.resolve("o").toString());
     assertEquals(1, bad.exit());
     assertTrue(bad.err().contains("x.png") && bad.err().contains("--resize"), bad.err());
-    Run ok = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--input", big.toString(), "--resize", "--output-dir", tmp.resolve("o").toString());
+    CliRun ok = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--input", big.toString(), "--resize", "--output-dir", tmp.resolve("o").toString());
     assertEquals(0, ok.exit(), ok.err());
   }
 
   @Test
   void reconstructWithoutWeightsSaysHowToGetThem() {
-    Run r = run("reconstruct", "--model", "tiny", "--input", images.toString(), "--output-dir", tmp.resolve("o").toString());
+    CliRun r = run("reconstruct", "--model", "tiny", "--input", images.toString(), "--output-dir", tmp.resolve("o").toString());
     assertEquals(1, r.exit());
     assertTrue(r.err().contains("ships no weights") && r.err().contains("--weights"), r.err());
   }
 
   @Test
   void unknownNamesListWhatExists() {
-    Run r = run("train", "nosuch", "--dataset", images.toString(), "--steps", "1", "--out", tmp.resolve("x").toString());
+    CliRun r = run("train", "nosuch", "--dataset", images.toString(), "--steps", "1", "--out", tmp.resolve("x").toString());
     assertEquals(1, r.exit());
     assertTrue(r.err().contains("unknown model 'nosuch'; available: tiny"), r.err());
   }
 
   @Test
   void benchPrintsTheCeilingAndTheRatio() {
-    Run r = run("bench", "--model", "tiny", "--workloads", "model", "--iterations", "2", "--warmup", "1", "--matmul-size", "64", "--batch-size", "4");
+    CliRun r = run("bench", "--model", "tiny", "--workloads", "model", "--iterations", "2", "--warmup", "1", "--matmul-size", "64", "--batch-size", "4");
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("ceiling:"), r.out());
     assertTrue(r.out().contains("tiny_train batch 4") && r.out().contains("of the matmul ceiling"), r.out());
-    Run bad = run("bench", "--workloads", "resnet");
+    CliRun bad = run("bench", "--workloads", "resnet");
     assertEquals(1, bad.exit());
     assertTrue(bad.err().contains("unknown workload 'resnet'"), bad.err());
   }
 
   @Test
   void badArgumentsAreOneLineErrors() {
-    Run r = run("train", "tiny", "--steps", "0", "--out", tmp.resolve("x").toString());
+    CliRun r = run("train", "tiny", "--steps", "0", "--out", tmp.resolve("x").toString());
     assertEquals(1, r.exit());
     assertTrue(r.err().contains("--steps must be positive"), r.err());
-    Run missing = run("train", "tiny", "--dataset", tmp.resolve("nothing").toString(), "--out", tmp.resolve("y").toString());
+    CliRun missing = run("train", "tiny", "--dataset", tmp.resolve("nothing").toString(), "--out", tmp.resolve("y").toString());
     assertEquals(1, missing.exit());
     assertTrue(missing.err().contains("nor a folder"), missing.err());
   }
@@ -153,7 +138,7 @@ class CliEndToEndTest {
   @Test
   void everyCommandHasHelp() {
     for (String cmd : List.of("plugins", "train", "reconstruct", "bench", "classify", "similarity", "setup", "tokenize", "retrieval", "import", "evaluate", "generate", "compare")) {
-      Run r = run(cmd, "--help");
+      CliRun r = run(cmd, "--help");
       assertEquals(0, r.exit(), cmd);
       assertTrue(r.out().contains("Usage:"), cmd + ": " + r.out());
     }
@@ -193,7 +178,7 @@ class CliEndToEndTest {
 
   @Test
   void classifyPrintsOneJsonObjectPerImage() throws Exception {
-    Run r = run("classify", "--model", "tiny", "--weights", jointWeights().toString(), "--labels", "cat, dog,bird",
+    CliRun r = run("classify", "--model", "tiny", "--weights", jointWeights().toString(), "--labels", "cat, dog,bird",
         "--template", "a photo of a {}", "--input", images.toString());
     assertEquals(0, r.exit(), r.err());
     String[] lines = r.out().strip().split("\n");
@@ -207,10 +192,10 @@ class CliEndToEndTest {
       sum += first.get("scores").get(l).asDouble();
     }
     assertEquals(1.0, sum, 1e-3);
-    Run noLabels = run("classify", "--model", "tiny", "--weights", jointWeights().toString(), "--input", images.toString());
+    CliRun noLabels = run("classify", "--model", "tiny", "--weights", jointWeights().toString(), "--input", images.toString());
     assertEquals(1, noLabels.exit());
     assertTrue(noLabels.err().contains("--labels"), noLabels.err());
-    Run badTemplate = run("classify", "--model", "tiny", "--weights", jointWeights().toString(), "--labels", "a",
+    CliRun badTemplate = run("classify", "--model", "tiny", "--weights", jointWeights().toString(), "--labels", "a",
         "--template", "no placeholder", "--input", images.toString());
     assertEquals(1, badTemplate.exit());
     assertTrue(badTemplate.err().contains("{}"), badTemplate.err());
@@ -218,7 +203,7 @@ class CliEndToEndTest {
 
   @Test
   void similarityPrintsAScorePerImage() throws Exception {
-    Run r = run("similarity", "--model", "tiny", "--weights", jointWeights().toString(), "--prompt", "a red apple", "--input", images.toString());
+    CliRun r = run("similarity", "--model", "tiny", "--weights", jointWeights().toString(), "--prompt", "a red apple", "--input", images.toString());
     assertEquals(0, r.exit(), r.err());
     String[] lines = r.out().strip().split("\n");
     assertEquals(6, lines.length);
@@ -229,23 +214,23 @@ class CliEndToEndTest {
 
   @Test
   void setupRejectsUnknownDataSets() {
-    Run r = run("setup", "imagenet");
+    CliRun r = run("setup", "imagenet");
     assertEquals(1, r.exit());
     assertTrue(r.err().contains("unknown data set 'imagenet'"), r.err());
   }
 
   @Test
   void tokenizePrintsTheIdsAsOneJsonArray() {
-    Run r = run("tokenize", "--tokenizer", "tiny", "ab");
+    CliRun r = run("tokenize", "--tokenizer", "tiny", "ab");
     assertEquals(0, r.exit(), r.err());
     assertEquals("[1,39,40,63]", r.out().strip());
-    Run unknown = run("tokenize", "--tokenizer", "nope", "ab");
+    CliRun unknown = run("tokenize", "--tokenizer", "nope", "ab");
     assertEquals(1, unknown.exit());
     assertTrue(unknown.err().contains("unknown tokenizer 'nope'"), unknown.err());
-    Run tooLong = run("tokenize", "--tokenizer", "tiny", "abcdefghij");
+    CliRun tooLong = run("tokenize", "--tokenizer", "tiny", "abcdefghij");
     assertEquals(1, tooLong.exit());
     assertTrue(tooLong.err().contains("longer than the context of 8"), tooLong.err());
-    Run cut = run("tokenize", "--tokenizer", "tiny", "--truncate", "abcdefghij");
+    CliRun cut = run("tokenize", "--tokenizer", "tiny", "--truncate", "abcdefghij");
     assertEquals(0, cut.exit(), cut.err());
     assertTrue(cut.out().strip().endsWith(",63]"), cut.out());
   }

@@ -20,8 +20,6 @@ import dev.tessera.runtime.cli.fixtures.TinyTokenizer;
 import dev.tessera.runtime.data.PngImages;
 import dev.tessera.runtime.pipeline.GenerationOutput;
 import dev.tessera.runtime.testing.TestPluginJars;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +31,6 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
-import picocli.CommandLine;
 
 /**
  * {@code generate} end to end on a tiny random diffusion model: a one-layer denoiser of 4x4 images
@@ -44,19 +41,8 @@ class GenerateEndToEndTest {
   Path plugins;
   Path weights;
 
-  record Run(int exit, String out, String err) {}
-
-  Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = TesseraCli.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    String[] all = new String[args.length + 2];
-    all[0] = "--plugins-dir";
-    all[1] = plugins.toString();
-    System.arraycopy(args, 0, all, 2, args.length);
-    return new Run(cl.execute(all), out.toString(), err.toString());
+  CliRun run(String... args) {
+    return CliRun.run(plugins, args);
   }
 
   static ModelConfig config() {
@@ -89,7 +75,7 @@ class GenerateEndToEndTest {
     writeWeights(weights);
   }
 
-  Run generate(Path out, String prompt, long seed, String... extra) {
+  CliRun generate(Path out, String prompt, long seed, String... extra) {
     String[] base = {"generate", "--pipeline", "clip-diffusion", "--weights", weights.toString(), "--prompt", prompt, "--num-images", "5",
         "--seed", Long.toString(seed), "--steps", "10", "--batch-size", "3", "--output-dir", out.toString()};
     String[] all = new String[base.length + extra.length];
@@ -101,7 +87,7 @@ class GenerateEndToEndTest {
   @Test
   void writesImagesGridAndAManifestAndTheSameSeedGivesTheSameImages() throws Exception {
     Path a = tmp.resolve("a");
-    Run r = generate(a, "a boot", 7);
+    CliRun r = generate(a, "a boot", 7);
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("5 images in"), r.out());
     for (int i = 0; i < 5; i++) {
@@ -134,10 +120,10 @@ class GenerateEndToEndTest {
   @Test
   void everySchedulerAndGuidanceScaleRuns() {
     for (String scheduler : new String[] {"ddpm", "ddim", "dpm-solver++"}) {
-      Run r = generate(tmp.resolve(scheduler), "a bag", 1, "--scheduler", scheduler, "--guidance-scale", "1");
+      CliRun r = generate(tmp.resolve(scheduler), "a bag", 1, "--scheduler", scheduler, "--guidance-scale", "1");
       assertEquals(0, r.exit(), scheduler + ": " + r.err());
     }
-    Run g = generate(tmp.resolve("g0"), "a bag", 1, "--guidance-scale", "0", "--eta", "1");
+    CliRun g = generate(tmp.resolve("g0"), "a bag", 1, "--guidance-scale", "0", "--eta", "1");
     assertEquals(0, g.exit(), g.err());
   }
 
@@ -149,13 +135,13 @@ class GenerateEndToEndTest {
     Files.writeString(file, "{\"pipeline\": \"clip-diffusion\", \"weights\": \"weights\", \"scheduler\": \"dpm-solver++\","
         + " \"steps\": 10, \"guidance_scale\": 2.0, \"batch_size\": 3}");
     Path fromFile = tmp.resolve("file");
-    Run r = run("generate", "--pipeline-file", file.toString(), "--prompt", "a coat", "--num-images", "5", "--seed", "3",
+    CliRun r = run("generate", "--pipeline-file", file.toString(), "--prompt", "a coat", "--num-images", "5", "--seed", "3",
         "--output-dir", fromFile.toString());
     assertEquals(0, r.exit(), r.err());
     assertArrayEquals(PngImages.read(flags.resolve("images/0002.png"), 1).data(), PngImages.read(fromFile.resolve("images/0002.png"), 1).data());
 
     Files.writeString(file, "{\"pipeline\": \"clip-diffusion\", \"stesp\": 10}");
-    Run typo = run("generate", "--pipeline-file", file.toString(), "--prompt", "a coat", "--output-dir", fromFile.toString());
+    CliRun typo = run("generate", "--pipeline-file", file.toString(), "--prompt", "a coat", "--output-dir", fromFile.toString());
     assertEquals(1, typo.exit());
     assertTrue(typo.err().contains("unknown key 'stesp'"), typo.err());
   }
@@ -179,7 +165,7 @@ class GenerateEndToEndTest {
     Files.writeString(file, "{\"pipeline\": \"clip-diffusion\", \"weights\": \"weights\", \"steps\": 10, \"score_guidance\": \"brightness\","
         + " \"score_guidance_scale\": 20.0}");
     Path guided = tmp.resolve("guided");
-    Run r = run("generate", "--pipeline-file", file.toString(), "--prompt", "a bag", "--num-images", "5", "--seed", "4",
+    CliRun r = run("generate", "--pipeline-file", file.toString(), "--prompt", "a bag", "--num-images", "5", "--seed", "4",
         "--output-dir", guided.toString());
     assertEquals(0, r.exit(), r.err());
     Path plain = tmp.resolve("plain");
@@ -198,7 +184,7 @@ class GenerateEndToEndTest {
     dev.tessera.api.io.Parameters cut = w.parameters().without(java.util.Set.of("tiny_diff.dense.kernel"));
     Path broken = tmp.resolve("broken");
     new ModelWeights(w.config(), cut).save(broken);
-    Run r = run("generate", "--pipeline", "clip-diffusion", "--weights", broken.toString(), "--prompt", "a bag", "--output-dir",
+    CliRun r = run("generate", "--pipeline", "clip-diffusion", "--weights", broken.toString(), "--prompt", "a bag", "--output-dir",
         tmp.resolve("b").toString());
     assertEquals(1, r.exit());
     assertTrue(r.err().contains("missing tensor 'tiny_diff.dense.kernel'"), r.err());
@@ -206,23 +192,23 @@ class GenerateEndToEndTest {
 
   @Test
   void badRequestsGetClearErrors() {
-    Run empty = generate(tmp.resolve("e"), "  ", 1);
+    CliRun empty = generate(tmp.resolve("e"), "  ", 1);
     assertEquals(1, empty.exit());
     assertTrue(empty.err().contains("the prompt is empty"), empty.err());
-    Run longPrompt = generate(tmp.resolve("l"), "a very long prompt indeed", 1);
+    CliRun longPrompt = generate(tmp.resolve("l"), "a very long prompt indeed", 1);
     assertEquals(1, longPrompt.exit());
     assertTrue(longPrompt.err().contains("longer than the model's text length of 8"), longPrompt.err());
-    Run unknown = run("generate", "--pipeline", "paint", "--prompt", "x", "--output-dir", tmp.resolve("u").toString());
+    CliRun unknown = run("generate", "--pipeline", "paint", "--prompt", "x", "--output-dir", tmp.resolve("u").toString());
     assertEquals(1, unknown.exit(), unknown.err());
     assertTrue(unknown.err().contains("unknown pipeline 'paint'") && unknown.err().contains("clip-diffusion"), unknown.err());
-    Run scheduler = generate(tmp.resolve("s"), "a bag", 1, "--scheduler", "euler");
+    CliRun scheduler = generate(tmp.resolve("s"), "a bag", 1, "--scheduler", "euler");
     assertEquals(1, scheduler.exit());
     assertTrue(scheduler.err().contains("unknown scheduler 'euler'"), scheduler.err());
-    Run steps = run("generate", "--pipeline", "clip-diffusion", "--weights", weights.toString(), "--prompt", "a bag", "--steps", "101",
+    CliRun steps = run("generate", "--pipeline", "clip-diffusion", "--weights", weights.toString(), "--prompt", "a bag", "--steps", "101",
         "--output-dir", tmp.resolve("s").toString());
     assertEquals(1, steps.exit());
     assertTrue(steps.err().contains("--steps must be in 1..100"), steps.err());
-    Run noWeights = run("generate", "--pipeline", "clip-diffusion", "--prompt", "x", "--output-dir", tmp.resolve("w").toString());
+    CliRun noWeights = run("generate", "--pipeline", "clip-diffusion", "--prompt", "x", "--output-dir", tmp.resolve("w").toString());
     assertEquals(1, noWeights.exit());
     assertTrue(noWeights.err().contains("clip-diffusion"), noWeights.err());
   }

@@ -1,12 +1,11 @@
 package dev.tessera.plugins.diffusion;
 
-import dev.tessera.api.train.FrozenEncoder;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.layers.UNet;
 import dev.tessera.api.sampling.NoiseSchedule;
+import dev.tessera.api.train.FrozenEncoder;
 
 /**
  * The hyper-parameters of a diffusion decoder, read from its config.json.
@@ -22,7 +21,6 @@ import dev.tessera.api.sampling.NoiseSchedule;
  */
 record DiffusionConfig(int imageSize, int channels, UNet.Config unet, int timesteps, String betaSchedule, String condition,
     double conditionDropout, String textModel, ModelConfig encoder) {
-  static final String ENCODER_KEY = FrozenEncoder.KEY;
 
   static ModelConfig defaults() {
     return ModelConfig.empty()
@@ -40,12 +38,12 @@ record DiffusionConfig(int imageSize, int channels, UNet.Config unet, int timest
     if (!condition.equals("text") && !condition.equals("image") && !condition.equals("none")) {
       throw new TesseraException(c.source() + ": 'condition' must be text, image or none, got '" + condition + "'");
     }
-    ModelConfig encoder = c.section(ENCODER_KEY);
+    ModelConfig encoder = c.section(FrozenEncoder.KEY);
     int conditionDim = 0;
     if (!condition.equals("none")) {
       if (encoder == null) {
         throw new TesseraException(c.source() + ": a " + condition + "-conditioned diffusion model needs the encoder's config under '"
-            + ENCODER_KEY + "' (filled in from model '" + c.getString("text_model", "clip") + "' when training starts)");
+            + FrozenEncoder.KEY + "' (filled in from model '" + c.getString("text_model", "clip") + "' when training starts)");
       }
       conditionDim = encoder.getPositiveInt("embed_dim", 0);
     }

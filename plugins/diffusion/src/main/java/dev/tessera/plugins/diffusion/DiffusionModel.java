@@ -1,7 +1,5 @@
 package dev.tessera.plugins.diffusion;
 
-import dev.tessera.api.train.FrozenEncoder;
-
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
@@ -11,6 +9,7 @@ import dev.tessera.api.sampling.ForwardProcess;
 import dev.tessera.api.spi.ComponentLookup;
 import dev.tessera.api.spi.Encoder;
 import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.train.FrozenEncoder;
 import dev.tessera.api.train.StepRandom;
 import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;

@@ -1,10 +1,9 @@
 package dev.tessera.plugins.diffusion;
 
-import dev.tessera.api.train.FrozenEncoder;
-
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.sampling.NoiseSchedule;
+import dev.tessera.api.train.FrozenEncoder;
 
 /**
  * Hyper-parameters of the DALL-E 2 style diffusion prior: text embedding -> image embedding.

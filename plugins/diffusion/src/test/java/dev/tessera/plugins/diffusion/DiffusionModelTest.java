@@ -11,6 +11,7 @@ import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.testing.DummyComponents;
 import dev.tessera.api.testing.DummyTextEncoder;
 import dev.tessera.api.testing.TrainingSteps;
+import dev.tessera.api.train.FrozenEncoder;
 import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
@@ -27,7 +28,7 @@ class DiffusionModelTest {
   static ModelConfig tiny() {
     return DiffusionConfig.defaults().with("image_size", 8).with("unet_channels", new int[] {4, 8}).with("attention_levels", new int[] {1})
         .with("embed_dim", 8).with("groups", 2).with("heads", 2).with("timesteps", 100).with("text_model", "")
-        .with(DiffusionConfig.ENCODER_KEY, DummyTextEncoder.config());
+        .with(FrozenEncoder.KEY, DummyTextEncoder.config());
   }
 
   static DummyComponents components() {
@@ -108,7 +109,7 @@ class DiffusionModelTest {
         .getMessage().contains("'condition' must be text, image or none"));
     assertTrue(assertThrows(TesseraException.class, () -> DiffusionConfig.from(tiny().with("image_size", 9)))
         .getMessage().contains("divisible by 2"));
-    assertTrue(assertThrows(TesseraException.class, () -> DiffusionConfig.from(tiny().with(DiffusionConfig.ENCODER_KEY, null)))
+    assertTrue(assertThrows(TesseraException.class, () -> DiffusionConfig.from(tiny().with(FrozenEncoder.KEY, null)))
         .getMessage().contains("text_encoder"));
     assertTrue(assertThrows(TesseraException.class, () -> DiffusionConfig.from(tiny().with("condition_dropout", 1.0)))
         .getMessage().contains("condition_dropout"));
@@ -118,7 +119,7 @@ class DiffusionModelTest {
 
   @Test
   void resolveComponentsNestsTheEncodersShippedConfig() {
-    ModelConfig fresh = tiny().with(DiffusionConfig.ENCODER_KEY, null).with("text_model", "clip");
+    ModelConfig fresh = tiny().with(FrozenEncoder.KEY, null).with("text_model", "clip");
     TesseraException e = assertThrows(TesseraException.class, () -> new DiffusionModel().resolveComponents(fresh, components()));
     assertTrue(e.getMessage().contains("unknown trainablemodel 'clip'"), e.getMessage());
     assertEquals("dummy", new DiffusionModel().tokenizer(tiny()));

@@ -1,7 +1,5 @@
 package dev.tessera.plugins.diffusion;
 
-import dev.tessera.api.train.FrozenEncoder;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,6 +14,7 @@ import dev.tessera.api.testing.DummyComponents;
 import dev.tessera.api.testing.DummyTextEncoder;
 import dev.tessera.api.testing.GradientChecker;
 import dev.tessera.api.testing.TrainingSteps;
+import dev.tessera.api.train.FrozenEncoder;
 import dev.tessera.api.types.Condition;
 import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.Latents;
