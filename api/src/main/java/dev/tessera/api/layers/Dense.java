@@ -36,9 +36,21 @@ public final class Dense {
       // Flatten leading axes, multiply, restore: [..., in] -> [-1, in] -> [..., out].
       Operand<TFloat32> flat = tf.reshape(x, tf.constant(new long[] {-1, in}));
       Operand<TFloat32> prod = tf.linalg.matMul(flat, kernel);
-      Operand<org.tensorflow.types.TInt32> lead =
-          tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {rank - 1}));
-      y = tf.reshape(prod, tf.concat(java.util.List.of(lead, tf.constant(new int[] {(int) out})), tf.constant(0)));
+      long[] known = x.shape().asArray();
+      boolean staticTail = true;
+      for (int i = 1; i < rank - 1; i++) {
+        staticTail &= known[i] >= 0;
+      }
+      if (staticTail) {
+        // Keep the static shape (all but the batch axis) for layers that need it downstream.
+        known[0] = -1;
+        known[rank - 1] = out;
+        y = tf.reshape(prod, tf.constant(known));
+      } else {
+        Operand<org.tensorflow.types.TInt32> lead =
+            tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {rank - 1}));
+        y = tf.reshape(prod, tf.concat(java.util.List.of(lead, tf.constant(new int[] {(int) out})), tf.constant(0)));
+      }
     }
     return bias == null ? y : tf.math.add(y, bias);
   }

@@ -5,6 +5,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Multi-head scaled dot-product self-attention ("Attention Is All You Need", Vaswani et al. 2017)
@@ -52,6 +53,29 @@ public final class MultiHeadAttention {
     // [B, H, T, Dh] -> [B, T, H, Dh] -> [B, T, D]
     Operand<TFloat32> merged = tf.reshape(tf.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3})), tf.constant(new long[] {-1, t, dim}));
     return output.apply(merged);
+  }
+
+  /** Output of a cached pass and the ops that store its keys and values (run them with it). */
+  public record Cached(Operand<TFloat32> output, java.util.List<org.tensorflow.op.Op> stores) {}
+
+  /**
+   * Causal attention of a chunk of positions [B, c, D] starting at {@code start} over the cached
+   * keys and values of the positions before it and its own: the same function as {@link #apply}
+   * with {@code causal} on the whole sequence, at the cost of c positions. A {@code fresh} pass
+   * starts a new sequence at position 0.
+   */
+  public Cached applyCached(Operand<TFloat32> x, KeyValueCache cache, Operand<TInt32> start, boolean fresh) {
+    long c = GraphScope.staticDim(x, 1);
+    long headDim = dim / heads;
+    Operand<TFloat32> q = splitHeads(query.apply(x), c, headDim);
+    KeyValueCache.Write k = cache.writeKeys(splitHeads(key.apply(x), c, headDim), start, fresh);
+    KeyValueCache.Write v = cache.writeValues(splitHeads(value.apply(x), c, headDim), start, fresh);
+    Operand<TFloat32> scores = tf.math.mul(
+        tf.train.batchMatMul(q, k.all(), TFloat32.class, BatchMatMul.adjY(true)), tf.constant((float) (1 / Math.sqrt(headDim))));
+    scores = tf.math.add(scores, cache.causalMask(c, start));
+    Operand<TFloat32> context = tf.train.batchMatMul(tf.nn.softmax(scores), v.all(), TFloat32.class);
+    Operand<TFloat32> merged = tf.reshape(tf.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3})), tf.constant(new long[] {-1, c, dim}));
+    return new Cached(output.apply(merged), java.util.List.of(k.store(), v.store()));
   }
 
   private Operand<TFloat32> splitHeads(Operand<TFloat32> x, long t, long headDim) {

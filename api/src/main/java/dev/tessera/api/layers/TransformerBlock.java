@@ -38,6 +38,13 @@ public final class TransformerBlock {
     return tf.math.add(h, fc2.apply(Activations.byName(tf, activation, fc1.apply(norm2.apply(h)))));
   }
 
+  /** {@link #apply} for a chunk of positions of a causal sequence, over cached keys and values. */
+  public MultiHeadAttention.Cached applyCached(Operand<TFloat32> x, KeyValueCache cache, Operand<org.tensorflow.types.TInt32> start, boolean fresh) {
+    MultiHeadAttention.Cached a = attention.applyCached(norm1.apply(x), cache, start, fresh);
+    Operand<TFloat32> h = tf.math.add(x, a.output());
+    return new MultiHeadAttention.Cached(tf.math.add(h, fc2.apply(Activations.byName(tf, activation, fc1.apply(norm2.apply(h))))), a.stores());
+  }
+
   /** Forward FLOPs for one sequence of length t. */
   public static long flops(long t, long dim, int mlpRatio) {
     return MultiHeadAttention.flops(t, dim) + 2 * 2 * t * dim * dim * mlpRatio;

@@ -23,22 +23,17 @@ public final class FrozenEncoder {
 
   private FrozenEncoder() {}
 
+  /** The frozen CLIP model, nested under {@link #KEY} and named by "text_model". */
+  public static final NestedModel CLIP = new NestedModel(KEY, "text_model", "clip", "text encoder");
+
   /** The CLIP model's shipped weights (config and tensors). */
   public static ModelWeights weights(ModelConfig config, ComponentLookup components) {
-    String textModel = config.getString("text_model", "clip");
-    if (components == null) {
-      throw new TesseraException("this model is conditioned on model '" + textModel + "', but no plugins were given to find it");
-    }
-    ModelWeights w = components.model(textModel).shippedWeights();
-    if (w == null) {
-      throw new TesseraException("model '" + textModel + "' ships no weights to condition on: train it first");
-    }
-    return w;
+    return CLIP.weights(config, components);
   }
 
   /** The config with the CLIP config nested under {@link #KEY}, unless already there. */
   public static ModelConfig resolve(ModelConfig config, ComponentLookup components) {
-    return config.section(KEY) != null ? config : config.with(KEY, weights(config, components).config());
+    return CLIP.resolve(config, components);
   }
 
   /** The tokenizer of the nested encoder (for TrainableModel.tokenizer), "clip" before it is nested. */
@@ -54,12 +49,7 @@ public final class FrozenEncoder {
   }
 
   public static ModelConfig section(ModelConfig config) {
-    ModelConfig c = config.section(KEY);
-    if (c == null) {
-      throw new TesseraException(config.source() + ": the CLIP encoder's config is missing under '" + KEY
-          + "' (filled in from model '" + config.getString("text_model", "clip") + "' when training starts)");
-    }
-    return c;
+    return CLIP.section(config);
   }
 
   public static Encoder encoder(ModelConfig encoderConfig, ComponentLookup components) {

@@ -26,4 +26,19 @@ public record Embedding(int count, int dim, float[] values) {
     System.arraycopy(values, i * dim, r, 0, dim);
     return r;
   }
+
+  /**
+   * The rows for {@code count} samples: this embedding's one row repeated, or its {@code count}
+   * rows as they are; anything else is an error naming both counts.
+   */
+  public float[] rowsFor(int count) {
+    if (this.count != 1 && this.count != count) {
+      throw new IllegalArgumentException("an embedding of " + this.count + " rows conditions 1 or " + this.count + " samples, not " + count);
+    }
+    float[] rows = new float[count * dim];
+    for (int i = 0; i < count; i++) {
+      System.arraycopy(values, (this.count == 1 ? 0 : i) * dim, rows, i * dim, dim);
+    }
+    return rows;
+  }
 }

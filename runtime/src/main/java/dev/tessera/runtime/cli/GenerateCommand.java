@@ -87,6 +87,15 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--candidates", description = "dalle2: images drawn per image kept, re-ranked by CLIP similarity. Default: 1.")
   Integer candidates;
 
+  @Option(names = "--temperature", description = "vqgan-transformer: softmax temperature of each code (0: greedy). Default: 1.")
+  Double temperature;
+
+  @Option(names = "--top-k", description = "vqgan-transformer: draw each code among the k most likely (0: all). Default: 0.")
+  Integer topK;
+
+  @Option(names = "--top-p", description = "vqgan-transformer: nucleus sampling, the most likely codes up to this mass (1: all). Default: 1.")
+  Double topP;
+
   @Override
   public Integer call() {
     if (numImages < 1) {
@@ -112,6 +121,11 @@ final class GenerateCommand implements Callable<Integer> {
     }
     if (candidates != null) {
       s = s.withCandidates(candidates);
+    }
+    if (temperature != null || topK != null || topP != null) {
+      PipelineSpec.TokenOptions t = s.tokens();
+      s = s.withTokens(new PipelineSpec.TokenOptions(temperature != null ? temperature : t.temperature(), topK != null ? topK : t.topK(),
+          topP != null ? topP : t.topP()));
     }
     PrintWriter out = spec.commandLine().getOut();
     try (PluginRuntime plugins = root.loadPlugins()) {

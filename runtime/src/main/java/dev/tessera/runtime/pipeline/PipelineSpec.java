@@ -20,53 +20,80 @@ import java.util.Set;
  * @param weights folder with config.json + model.safetensors (null: the model's shipped weights)
  */
 public record PipelineSpec(String pipeline, String model, Path weights, String device, String scheduler, int steps, float guidanceScale,
-    double eta, int batchSize, Path priorWeights, float priorGuidanceScale, int candidates, String scoreGuidance, float scoreGuidanceScale) {
+    double eta, int batchSize, Path priorWeights, float priorGuidanceScale, int candidates, String scoreGuidance, float scoreGuidanceScale,
+    TokenOptions tokens) {
+  /** How an autoregressive prior draws each code: temperature (0: greedy), top-k (0: all), top-p (1: all). */
+  public record TokenOptions(double temperature, int topK, double topP) {
+    public TokenOptions {
+      if (temperature < 0 || Double.isNaN(temperature)) {
+        throw new TesseraException("temperature must be >= 0, got " + temperature);
+      }
+      if (topK < 0) {
+        throw new TesseraException("top-k must be >= 0 (0 keeps every code), got " + topK);
+      }
+      if (!(topP > 0 && topP <= 1)) {
+        throw new TesseraException("top-p must be in (0, 1], got " + topP);
+      }
+    }
+
+    public static TokenOptions defaults() {
+      return new TokenOptions(1.0, 0, 1.0);
+    }
+  }
+
   static final Set<String> KEYS = Set.of("pipeline", "model", "weights", "device", "scheduler", "steps", "guidance_scale", "eta", "batch_size",
-      "prior_weights", "prior_guidance_scale", "candidates", "score_guidance", "score_guidance_scale");
+      "prior_weights", "prior_guidance_scale", "candidates", "score_guidance", "score_guidance_scale",
+      "temperature", "top_k", "top_p");
 
   /** The flags' defaults for a pipeline (some differ per pipeline, see {@link Pipelines#defaultGuidanceScale}). */
   public static PipelineSpec of(String pipeline) {
     DiffusionPipeline.Options d = DiffusionPipeline.Options.defaults();
     return new PipelineSpec(pipeline, null, null, d.device(), d.scheduler(), d.steps(), Pipelines.defaultGuidanceScale(pipeline), d.eta(),
-        d.batchSize(), null, 1f, 1, d.scoreGuidance(), d.scoreGuidanceScale());
+        d.batchSize(), null, 1f, 1, d.scoreGuidance(), d.scoreGuidanceScale(), TokenOptions.defaults());
   }
 
   public PipelineSpec withWeights(Path w) {
     return new PipelineSpec(pipeline, model, w, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens);
   }
 
   public PipelineSpec withSampling(String schedulerName, int n, float scale, double etaValue) {
     return new PipelineSpec(pipeline, model, weights, device, schedulerName, n, scale, etaValue, batchSize, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens);
   }
 
   public PipelineSpec withDevice(String d) {
     return new PipelineSpec(pipeline, model, weights, d, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens);
   }
 
   public PipelineSpec withBatchSize(int b) {
     return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, b, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens);
   }
 
   /** DALL-E 2's prior: its weights folder (null: shipped, or DIR/prior when the weights folder has one) and guidance scale. */
   public PipelineSpec withPrior(Path w, float scale) {
     return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, w, scale,
-        candidates, scoreGuidance, scoreGuidanceScale);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens);
   }
 
   /** A score-based guidance (e.g. "clip") and its scale (0: off), added to classifier-free guidance. */
   public PipelineSpec withScoreGuidance(String guidanceName, float scale) {
     return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
-        candidates, guidanceName, scale);
+        candidates, guidanceName, scale, tokens);
   }
 
   /** Draw this many candidates per image and keep the one CLIP finds closest to the prompt. */
   public PipelineSpec withCandidates(int k) {
     return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale, k,
-        scoreGuidance, scoreGuidanceScale);
+        scoreGuidance, scoreGuidanceScale, tokens);
+  }
+
+  /** How an autoregressive prior draws codes. */
+  public PipelineSpec withTokens(TokenOptions t) {
+    return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
+        candidates, scoreGuidance, scoreGuidanceScale, t);
   }
 
   /** Reads a pipeline file; unknown keys are errors (a typo must not be silently ignored). */
@@ -87,7 +114,9 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
         c.getString("scheduler", d.scheduler()), c.getPositiveInt("steps", d.steps()), (float) c.getDouble("guidance_scale", d.guidanceScale()),
         c.getDouble("eta", d.eta()), c.getPositiveInt("batch_size", d.batchSize()), path(file, c, "prior_weights"),
         (float) c.getDouble("prior_guidance_scale", d.priorGuidanceScale()), c.getPositiveInt("candidates", d.candidates()),
-        c.getString("score_guidance", d.scoreGuidance()), (float) c.getDouble("score_guidance_scale", d.scoreGuidanceScale()));
+        c.getString("score_guidance", d.scoreGuidance()), (float) c.getDouble("score_guidance_scale", d.scoreGuidanceScale()),
+        new TokenOptions(c.getDouble("temperature", d.tokens().temperature()), c.getInt("top_k", d.tokens().topK()),
+            c.getDouble("top_p", d.tokens().topP())));
   }
 
   private static Path path(Path file, ModelConfig c, String key) {

@@ -30,6 +30,8 @@ public final class Pipelines {
         (name, components, weights, spec) -> new LatentPipeline(name, components, weights, spec)));
     KNOWN.put("dalle2", new Entry("dalle2-decoder", "CLIP text embedding -> diffusion prior -> CLIP image embedding -> diffusion decoder",
         (name, components, weights, spec) -> new Dalle2Pipeline(name, components, priorWeights(components, spec), weights, spec)));
+    KNOWN.put("vqgan-transformer", new Entry("gpt", "CLIP text embedding -> transformer prior samples a code grid -> VQ autoencoder decodes it",
+        (name, components, weights, spec) -> new CodePriorPipeline(name, components, weights, spec)));
   }
 
   /**

@@ -63,10 +63,7 @@ public class DiffusionPrior implements Prior {
     if (text == null || text.dim() != c.dim() || (text.count() != 1 && text.count() != count)) {
       throw new TesseraException("the prior takes a text embedding of " + c.dim() + " values, one for all samples or one per sample");
     }
-    float[] rows = new float[count * c.dim()];
-    for (int i = 0; i < count; i++) {
-      System.arraycopy(text.values(), (text.count() == 1 ? 0 : i) * c.dim(), rows, i * c.dim(), c.dim());
-    }
+    float[] rows = text.rowsFor(count);
     Scheduler scheduler = Schedulers.create(options.scheduler(), c.schedule(), 0);
     scheduler.setTimesteps(Math.min(options.steps(), c.timesteps()));
     float[] sampled;

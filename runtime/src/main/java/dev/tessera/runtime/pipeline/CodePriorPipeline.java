@@ -1,0 +1,132 @@
+package dev.tessera.runtime.pipeline;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.Tensors;
+import dev.tessera.api.graph.VariableStore;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.spi.Prior;
+import dev.tessera.api.train.FrozenAutoencoder;
+import dev.tessera.api.train.FrozenEncoder;
+import dev.tessera.api.types.Condition;
+import dev.tessera.api.types.Embedding;
+import dev.tessera.api.types.ImageBatch;
+import dev.tessera.api.types.Latents;
+import dev.tessera.runtime.plugin.Components;
+import dev.tessera.runtime.tf.SessionFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Prompt -> CLIP text embedding -> a Prior samples code grids -> the frozen autoencoder's
+ * quantizer and decoder turn codes into images: the {@code vqgan-transformer} pipeline (Taming
+ * Transformers' second stage), for any prior over codes and any vector-quantised autoencoder
+ * (the prior's config nests the autoencoder's under "autoencoder" and CLIP's under
+ * "text_encoder"). Codes are drawn per batch of {@code batch_size} images, each batch seeded from
+ * (seed, its first index), so a seed gives the same images at the same batch size.
+ */
+public final class CodePriorPipeline implements GenerationPipeline {
+  private final String name;
+  private final PipelineSpec spec;
+  private final Graph graph;
+  private final Session session;
+  private final PromptTower prompts;
+  private final Prior.Sampler sampler;
+  private final Placeholder<TInt32> codes;
+  private final Operand<TFloat32> images;
+  private final long parameters;
+  private final Double trainingSeconds;
+  private final boolean kvCache;
+
+  public CodePriorPipeline(String name, Components components, ModelWeights weights, PipelineSpec spec) {
+    this.name = name;
+    this.spec = spec;
+    ModelConfig config = weights.config();
+    this.trainingSeconds = GenerationPipeline.trainingSeconds(config);
+    this.kvCache = config.getBoolean("kv_cache", true);
+    ModelConfig ae = FrozenAutoencoder.MODEL.section(config);
+    Prior prior = components.prior(config.getString("prior", "gpt"));
+    int grid = FrozenAutoencoder.gridSize(ae);
+    this.graph = new Graph();
+    try {
+      GraphScope root = GraphScope.root(graph, SessionFactory.device(spec.device()));
+      this.prompts = new PromptTower(root, FrozenEncoder.section(config), components);
+      this.sampler = prior.build(root, config);
+      this.codes = root.tf().withName("codes").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, grid, grid)));
+      this.images = FrozenAutoencoder.decode(root, ae, components, codes);
+      this.session = SessionFactory.createLoaded(graph, root.variables(), weights.parameters());
+      this.parameters = root.variables().count(VariableStore.MODEL_WEIGHTS);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Map<String, Object> settings() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("temperature", spec.tokens().temperature());
+    s.put("top_k", spec.tokens().topK());
+    s.put("top_p", spec.tokens().topP());
+    s.put("guidance_scale", spec.guidanceScale());
+    s.put("kv_cache", kvCache);
+    s.put("batch_size", spec.batchSize());
+    return s;
+  }
+
+  @Override
+  public long parameterCount() {
+    return parameters;
+  }
+
+  @Override
+  public Double trainingSeconds() {
+    return trainingSeconds;
+  }
+
+  @Override
+  public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
+    if (count < 1) {
+      throw new TesseraException("--num-images must be positive, got " + count);
+    }
+    Embedding text = prompts.embed(session, prompt);
+    Condition condition = new Condition(prompt, null, text, null);
+    List<ImageBatch> parts = new ArrayList<>();
+    for (int from = 0; from < count; from += spec.batchSize()) {
+      int n = Math.min(spec.batchSize(), count - from);
+      Prior.SamplingOptions options = Prior.SamplingOptions.seeded(seed * 1_000_003L + from)
+          .withDiffusion(spec.scheduler(), spec.steps(), spec.guidanceScale())
+          .withTokens(spec.tokens().temperature(), spec.tokens().topK(), spec.tokens().topP());
+      Latents sampled = sampler.sample(session, condition, n, options);
+      try (TInt32 c = Tensors.ints(sampled.shape(), sampled.codes()); Result r = session.runner().feed(codes, c).fetch(images).run()) {
+        parts.add(Tensors.toImages(r.get(0)).clamped());
+      }
+      if (progress != null) {
+        progress.update(from + n, count);
+      }
+    }
+    return ImageBatch.stack(parts);
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+}
