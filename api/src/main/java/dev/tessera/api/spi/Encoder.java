@@ -24,6 +24,14 @@ public interface Encoder extends ExtensionPoint {
     throw new UnsupportedOperationException("encoder '" + name() + "' does not encode images");
   }
 
+  /**
+   * Feature maps of the image tower at several depths ([N, ..., C] each, channels last), for
+   * perceptual losses in the manner of LPIPS. Encoders that cannot give them need not.
+   */
+  default java.util.List<Operand<TFloat32>> imageFeatures(GraphScope scope, ModelConfig config, Operand<TFloat32> images) {
+    throw new UnsupportedOperationException("encoder '" + name() + "' gives no intermediate image features");
+  }
+
   /** @param tokens [N, context] token ids */
   default Operand<TFloat32> encodeText(GraphScope scope, ModelConfig config, Operand<TInt32> tokens) {
     throw new UnsupportedOperationException("encoder '" + name() + "' does not encode text");

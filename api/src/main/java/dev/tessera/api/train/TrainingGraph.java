@@ -17,6 +17,8 @@ import org.tensorflow.types.TFloat32;
  * @param hook called after some steps, for work done in Java (re-initialising dead codes); may be null
  * @param pretrained weights loaded into the graph after initialisation, for variables of the same
  *     name (frozen parts from other plugins, e.g. a CLIP text encoder); empty for most models
+ * @param phases further losses, each minimised over its own variables with its own optimizer in a
+ *     session run of its own after the main one (a GAN's discriminator); empty for most models
  */
 public record TrainingGraph(
     Operand<TFloat32> loss,
@@ -24,10 +26,24 @@ public record TrainingGraph(
     List<VariableStore.Entry> trainable,
     List<Op> updates,
     StepHook hook,
-    List<dev.tessera.api.io.Parameters> pretrained) {
+    List<dev.tessera.api.io.Parameters> pretrained,
+    List<Phase> phases) {
+
+  /**
+   * A loss minimised over its own variables, from step {@code startStep + 1} on. Its optimizer
+   * touches only {@code trainable}; the main optimizer never touches them (list them in neither
+   * the main trainable list nor another phase's).
+   */
+  public record Phase(String name, Operand<TFloat32> loss, List<VariableStore.Entry> trainable, long startStep,
+      Map<String, Operand<TFloat32>> metrics) {}
 
   public TrainingGraph(
       Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics, List<VariableStore.Entry> trainable, List<Op> updates, StepHook hook) {
-    this(loss, metrics, trainable, updates, hook, List.of());
+    this(loss, metrics, trainable, updates, hook, List.of(), List.of());
+  }
+
+  public TrainingGraph(Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics, List<VariableStore.Entry> trainable, List<Op> updates,
+      StepHook hook, List<dev.tessera.api.io.Parameters> pretrained) {
+    this(loss, metrics, trainable, updates, hook, pretrained, List.of());
   }
 }

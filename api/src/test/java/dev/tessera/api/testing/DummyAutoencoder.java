@@ -61,7 +61,9 @@ public final class DummyAutoencoder {
       Operand<TFloat32> level = tf.clipByValue(tf.math.floor(tf.math.mul(latents, tf.constant((float) k))), tf.constant(0f), tf.constant(k - 1f));
       Operand<TInt32> codes = tf.squeeze(tf.dtypes.cast(level, TInt32.class), org.tensorflow.op.core.Squeeze.axis(List.of(-1L)));
       Operand<TFloat32> zero = tf.constant(0f);
-      return new Quantization(embed(scope, config, codes), codes, zero, zero, zero, List.of());
+      // Straight-through: the levels forward, the identity backward.
+      Operand<TFloat32> quantized = tf.math.add(latents, tf.stopGradient(tf.math.sub(embed(scope, config, codes), latents)));
+      return new Quantization(quantized, codes, zero, zero, zero, List.of());
     }
 
     @Override

@@ -34,6 +34,16 @@ public class DummyTextEncoder implements Encoder {
     return normalize(tf, new Dense(scope.child("image"), size, config.getPositiveInt("embed_dim", 4)).apply(flat));
   }
 
+  /** Two feature "maps" of the flattened image, [N, 8] and [N, 4] (tanh of dense layers), for perceptual losses. */
+  @Override
+  public java.util.List<Operand<TFloat32>> imageFeatures(GraphScope scope, ModelConfig config, Operand<TFloat32> images) {
+    Ops tf = scope.tf();
+    long size = GraphScope.staticDim(images, 1) * GraphScope.staticDim(images, 2) * GraphScope.staticDim(images, 3);
+    Operand<TFloat32> f1 = tf.math.tanh(new Dense(scope.child("features1"), size, 8).apply(tf.reshape(images, tf.constant(new long[] {-1, size}))));
+    Operand<TFloat32> f2 = tf.math.tanh(new Dense(scope.child("features2"), 8, 4).apply(f1));
+    return java.util.List.of(f1, f2);
+  }
+
   @Override
   public Operand<TFloat32> encodeText(GraphScope scope, ModelConfig config, Operand<TInt32> tokens) {
     Ops tf = scope.tf();

@@ -26,7 +26,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--workloads", split = ",", defaultValue = "model,unet_train,unet_sample",
       description = "Which workloads besides the matmul ceiling: model (the --model training step), unet_train, unet_sample, "
-          + "schedulers (the shipped clip-diffusion under DDIM 50 and DDPM 1000 steps, timed and scored; minutes). Default: ${DEFAULT-VALUE}.")
+          + "schedulers (the shipped clip-diffusion under DDIM 50 and DDPM 1000 steps, timed and scored; minutes), "
+          + "kv_cache (the gpt prior sampling a code grid with and without its key/value cache). Default: ${DEFAULT-VALUE}.")
   java.util.List<String> workloads;
 
   @Option(names = "--scheduler-images", defaultValue = "10",
@@ -64,8 +65,8 @@ final class BenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--iterations, --matmul-size and --batch-size must be positive, --warmup >= 0");
     }
     for (String w : workloads) {
-      if (!java.util.List.of("model", "unet_train", "unet_sample", "schedulers").contains(w)) {
-        throw new IllegalArgumentException("unknown workload '" + w + "' (model, unet_train, unet_sample, schedulers)");
+      if (!java.util.List.of("model", "unet_train", "unet_sample", "schedulers", "kv_cache").contains(w)) {
+        throw new IllegalArgumentException("unknown workload '" + w + "' (model, unet_train, unet_sample, schedulers, kv_cache)");
       }
     }
     java.io.PrintWriter out = spec.commandLine().getOut();
@@ -106,6 +107,9 @@ final class BenchCommand implements Callable<Integer> {
     if (workloads.contains("schedulers")) {
       schedulers(out);
     }
+    if (workloads.contains("kv_cache")) {
+      kvCache(out);
+    }
 
     Benchmarks.Timing mm2 = Benchmarks.matmul(matmulSize, warmup, iterations);
     out.printf(Locale.ROOT, "matmul %dx%d float32 (end):   %8.2f ms  %7.1f GFLOP/s%n",
@@ -125,6 +129,25 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  @Option(names = "--kv-batch", defaultValue = "16", description = "kv_cache: samples per sampling call. Default: ${DEFAULT-VALUE}.")
+  int kvBatch;
+
+  /** The gpt prior's default config (nested CLIP and VQ-VAE configs from their shipped weights), sampled with and without the cache. */
+  private void kvCache(java.io.PrintWriter out) {
+    try (PluginRuntime plugins = root.loadPlugins()) {
+      dev.tessera.runtime.plugin.Components components = root.components(plugins);
+      TrainableModel gpt = components.model("gpt");
+      ModelConfig config = gpt.resolveComponents(gpt.defaultConfig(), components);
+      int runs = Math.max(3, iterations / 4);
+      dev.tessera.runtime.bench.KvCacheBenchmark.Result r =
+          dev.tessera.runtime.bench.KvCacheBenchmark.run(components, config, kvBatch, Math.min(1, warmup), runs);
+      out.printf(Locale.ROOT, "kv_cache gpt (dim %d, %d layers), %d codes after a %d-position prefix, batch %d, median of %d:%n",
+          config.getInt("dim", 0), config.getInt("layers", 0), r.codes(), r.prefix(), r.batch(), runs);
+      out.printf(Locale.ROOT, "  with cache %.2f ms/sample, without %.2f ms/sample: cache %.1fx faster; same codes: %s%n",
+          r.cachedMs() / r.batch(), r.uncachedMs() / r.batch(), r.ratio(), r.sameCodes());
+    }
   }
 
   /** DDIM at 50 steps against DDPM at 1000 on the same model, prompts and seed: time and quality ratios. */

@@ -107,10 +107,35 @@ final class ReconstructCommand implements Callable<Integer> {
               ImageMetrics.distinct(r.codes()), k, ImageMetrics.perplexity(r.codes(), k));
         }
       }
+      reconstructionFid(components, images, r.images(), out);
       out.println("side by side (original, reconstruction): " + outputDir.resolve("comparison.png").toAbsolutePath());
       out.flush();
       return 0;
     }
   }
 
+  /**
+   * FID of the reconstructions against the originals in the features of the held-out Fashion-MNIST
+   * classifier (the project's own feature network), when it ships weights for this image size.
+   */
+  private static void reconstructionFid(Components components, ImageBatch originals, ImageBatch reconstructions, java.io.PrintWriter out) {
+    ModelWeights evaluator;
+    try {
+      evaluator = components.model("fashion-classifier").shippedWeights();
+    } catch (TesseraException e) {
+      return; // no evaluator plugin: no FID
+    }
+    if (evaluator == null || evaluator.config().getInt("image_size", 28) != originals.height() || evaluator.config().getInt("channels", 1) != originals.channels()) {
+      return;
+    }
+    if (originals.count() < 2) {
+      return;
+    }
+    try (dev.tessera.runtime.evaluation.ImageEvaluator e = new dev.tessera.runtime.evaluation.ImageEvaluator(components, evaluator)) {
+      double fid = dev.tessera.runtime.evaluation.FrechetDistance.between(
+          dev.tessera.runtime.evaluation.FeatureStatistics.of(e.run(originals).features()),
+          dev.tessera.runtime.evaluation.FeatureStatistics.of(e.run(reconstructions).features()));
+      out.printf(Locale.ROOT, "reconstruction FID %.2f against the %d originals (fashion-classifier features; 0 = indistinguishable)%n", fid, originals.count());
+    }
+  }
 }

@@ -75,7 +75,9 @@ public final class AutoencoderPipeline implements AutoCloseable {
       this.output = root.tf().clipByValue(decoder.decode(scope.child("decoder"), config, latents), root.tf().constant(0f), root.tf().constant(1f));
       opened = SessionFactory.create(graph);
       this.session = opened;
-      root.variables().load(session, b.weights.parameters(), VariableStore.MODEL_WEIGHTS, true);
+      // Every variable must be there; tensors the pipeline does not run (a VQGAN's discriminator,
+      // frozen networks it trained with) may be too.
+      root.variables().load(session, b.weights.parameters(), VariableStore.MODEL_WEIGHTS, false);
     } catch (RuntimeException e) {
       if (opened != null) {
         opened.close(); // a graph cannot close while a session on it is open

@@ -119,6 +119,12 @@ public final class Trainer {
       TrainingGraph tg = model.buildTraining(new dev.tessera.api.train.TrainingContext(scope, config, new TrainingInputs(x, y, text, seedFeed), components));
       AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(),
           new AdamOptimizer.Config(lr, 0.9, 0.999, 1e-8, options.clipNorm()));
+      // Each further phase (a GAN's discriminator) has its own optimizer over its own variables.
+      List<AdamOptimizer> phaseOptimizers = new ArrayList<>();
+      for (TrainingGraph.Phase phase : tg.phases()) {
+        phaseOptimizers.add(new AdamOptimizer(scope, "optimizer_" + phase.name(), phase.loss(), phase.trainable(),
+            new AdamOptimizer.Config(lr, 0.9, 0.999, 1e-8, options.clipNorm())));
+      }
       List<String> metricNames = new ArrayList<>(tg.metrics().keySet());
       // A session run may not fetch one output twice (a metric may be the loss itself).
       List<Operand<TFloat32>> fetches = new ArrayList<>(List.of(tg.loss()));
@@ -144,17 +150,22 @@ public final class Trainer {
       java.util.Map<String, String> weightsFrom = new java.util.TreeMap<>();
       java.util.Set<String> trainableNames = new java.util.HashSet<>();
       tg.trainable().forEach(e -> trainableNames.add(e.name()));
+      tg.phases().forEach(phase -> phase.trainable().forEach(e -> trainableNames.add(e.name())));
       for (dev.tessera.api.io.Parameters p : tg.pretrained()) {
         String from = p.metadata().get("model");
         if (from == null) {
           continue;
         }
+        boolean referenced = false;
         for (String name : p.names()) {
           if (scope.variables().contains(name) && !trainableNames.contains(name)) {
             leftOut.add(name);
+            referenced = true;
           }
         }
-        weightsFrom.put(from, p.fingerprint());
+        if (referenced) { // weights only used to initialise trained variables are not a reference
+          weightsFrom.put(from, p.fingerprint());
+        }
       }
       if (!weightsFrom.isEmpty()) {
         config = config.with(dev.tessera.api.io.ModelWeights.WEIGHTS_FROM_KEY, weightsFrom);
@@ -185,11 +196,18 @@ public final class Trainer {
         long lastSaved = step;
         double lastLoss = Double.NaN;
         Map<String, Double> lastMetrics = new LinkedHashMap<>();
+        for (String m : metricNames) {
+          lastMetrics.put(m, Double.NaN);
+        }
+        for (TrainingGraph.Phase phase : tg.phases()) {
+          lastMetrics.put(phase.name() + "_loss", Double.NaN); // NaN in the log until the phase starts
+          phase.metrics().keySet().forEach(m -> lastMetrics.put(phase.name() + "_" + m, Double.NaN));
+        }
         long start = System.nanoTime();
         Path log = dir.resolve("train-log.csv");
         if (!Files.exists(log)) {
           List<String> columns = new ArrayList<>(List.of("step", "loss"));
-          columns.addAll(metricNames);
+          columns.addAll(lastMetrics.keySet());
           columns.add("seconds");
           Files.writeString(log, String.join(",", columns) + "\n", StandardCharsets.UTF_8);
         } else if (options.resume()) {
@@ -228,6 +246,32 @@ public final class Trainer {
                     : "no checkpoint had been written yet";
                 throw new TrainingDivergedException(String.format(Locale.ROOT,
                     "loss became %s at step %d; training stopped; %s. Try a lower --lr or --clip-norm.", lastLoss, current, kept), current);
+              }
+              for (int p = 0; p < tg.phases().size(); p++) {
+                TrainingGraph.Phase phase = tg.phases().get(p);
+                if (current <= phase.startStep()) {
+                  continue;
+                }
+                AdamOptimizer phaseAdam = phaseOptimizers.get(p);
+                Session.Runner pr = session.runner().feed(x, xb).feed(y, yb).feed(phaseAdam.learningRate(), lrNow).feed(seedFeed, seedNow)
+                    .addTarget(phaseAdam.update()).fetch(phase.loss());
+                if (text != null) {
+                  pr.feed(text, tb);
+                }
+                List<String> names = new ArrayList<>(phase.metrics().keySet());
+                names.forEach(m -> pr.fetch(phase.metrics().get(m)));
+                try (Result r = pr.run()) {
+                  double phaseLoss = Tensors.toScalar(r.get(0));
+                  if (!Double.isFinite(phaseLoss)) {
+                    throw new TrainingDivergedException(String.format(Locale.ROOT,
+                        "%s loss became %s at step %d; training stopped; the last good checkpoint (step %d) is kept in %s", phase.name(),
+                        phaseLoss, current, lastSaved, Checkpoint.file(dir)), current);
+                  }
+                  lastMetrics.put(phase.name() + "_loss", phaseLoss);
+                  for (int i = 0; i < names.size(); i++) {
+                    lastMetrics.put(phase.name() + "_" + names.get(i), (double) Tensors.toScalar(r.get(i + 1)));
+                  }
+                }
               }
               if (tg.hook() != null) {
                 Placeholder<TInt32> textFeed = text;

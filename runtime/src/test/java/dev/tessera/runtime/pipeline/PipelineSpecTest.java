@@ -26,7 +26,7 @@ class PipelineSpecTest {
   void readsEveryKeyAndResolvesPathsAgainstTheFilesFolder() throws Exception {
     PipelineSpec s = read("{\"pipeline\": \"dalle2\", \"model\": \"m\", \"weights\": \"w\", \"device\": \"gpu:0\", \"scheduler\": \"ddpm\","
         + " \"steps\": 7, \"guidance_scale\": 2.5, \"eta\": 0.5, \"batch_size\": 3, \"prior_weights\": \"../p\", \"prior_guidance_scale\": 4,"
-        + " \"candidates\": 2, \"score_guidance\": \"clip\", \"score_guidance_scale\": 9}");
+        + " \"candidates\": 2, \"score_guidance\": \"clip\", \"score_guidance_scale\": 9, \"temperature\": 0.7, \"top_k\": 50, \"top_p\": 0.9}");
     assertEquals("dalle2", s.pipeline());
     assertEquals("m", s.model());
     assertEquals(tmp.resolve("sub").resolve("w").toAbsolutePath(), s.weights());
@@ -41,6 +41,7 @@ class PipelineSpecTest {
     assertEquals(2, s.candidates());
     assertEquals("clip", s.scoreGuidance());
     assertEquals(9f, s.scoreGuidanceScale());
+    assertEquals(new PipelineSpec.TokenOptions(0.7, 50, 0.9), s.tokens());
   }
 
   @Test
@@ -63,6 +64,8 @@ class PipelineSpecTest {
     assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"x\", \"weights\": 5}")).getMessage()
         .contains("'weights' must be a folder path"));
     assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"x\", \"steps\": -1}")).getMessage().contains("steps"));
+    assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"x\", \"top_p\": 1.5}")).getMessage().contains("top-p"));
+    assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"x\", \"temperature\": -1}")).getMessage().contains("temperature"));
     assertTrue(assertThrows(TesseraException.class, () -> read("[1, 2]")).getMessage().length() > 0);
     assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": ")).getMessage().length() > 0);
   }

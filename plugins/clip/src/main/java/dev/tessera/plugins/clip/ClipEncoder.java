@@ -30,6 +30,12 @@ public class ClipEncoder implements Encoder {
     return ClipVisionTower.build(scope.child("vision"), ClipConfig.from(config), images);
   }
 
+  /** The vision transformer's tokens after each block (a perceptual-loss feature stack, e.g. for VQGAN). */
+  @Override
+  public java.util.List<Operand<TFloat32>> imageFeatures(GraphScope scope, ModelConfig config, Operand<TFloat32> images) {
+    return ClipVisionTower.features(scope.child("vision"), ClipConfig.from(config), images);
+  }
+
   @Override
   public Operand<TFloat32> encodeText(GraphScope scope, ModelConfig config, Operand<TInt32> tokens) {
     return ClipTextTower.build(scope.child("text"), ClipConfig.from(config), tokens);

@@ -22,6 +22,17 @@ final class ClipVisionTower {
 
   /** @param images [B, S, S, C] in [0, 1] */
   static Operand<TFloat32> build(GraphScope scope, ClipConfig c, Operand<TFloat32> images) {
+    return build(scope, c, images, null);
+  }
+
+  /** The tokens [B, patches + 1, width] after each transformer block: features at every depth. */
+  static List<Operand<TFloat32>> features(GraphScope scope, ClipConfig c, Operand<TFloat32> images) {
+    List<Operand<TFloat32>> out = new java.util.ArrayList<>();
+    build(scope, c, images, out);
+    return out;
+  }
+
+  private static Operand<TFloat32> build(GraphScope scope, ClipConfig c, Operand<TFloat32> images, List<Operand<TFloat32>> blockOutputs) {
     Ops tf = scope.tf();
     int w = c.visionWidth();
     int n = c.patches();
@@ -37,6 +48,12 @@ final class ClipVisionTower {
     x = new LayerNorm(scope.child("ln_pre"), w).apply(x);
     for (int i = 0; i < c.visionLayers(); i++) {
       x = new TransformerBlock(scope.child("layer" + i), w, c.visionHeads(), c.mlpRatio(), false, c.activation()).apply(x);
+      if (blockOutputs != null) {
+        blockOutputs.add(x);
+      }
+    }
+    if (blockOutputs != null) {
+      return null; // only the features were asked for: build no head
     }
     Operand<TFloat32> cls = tf.gather(x, tf.constant(0), tf.constant(1));
     cls = new LayerNorm(scope.child("ln_post"), w).apply(cls);
