@@ -66,6 +66,10 @@ class CodeModelsEndToEndTest {
         "--output-dir", tmp.resolve("x").toString());
     assertEquals(1, empty.exit());
     assertTrue(empty.err().contains("the prompt is empty"), empty.err());
+    CompareEndToEndTest.Run tooLong = run("generate", "--pipeline", "vqgan-transformer", "--weights", gpt.toString(), "--prompt",
+        "a photo of a very very very long and very detailed description of a small leather bag", "--output-dir", tmp.resolve("z").toString());
+    assertEquals(1, tooLong.exit());
+    assertTrue(tooLong.err().contains("longer than the model's text length of 16"), tooLong.err());
     CompareEndToEndTest.Run badTopP = run("generate", "--pipeline", "vqgan-transformer", "--weights", gpt.toString(), "--prompt", "a bag",
         "--top-p", "0", "--output-dir", tmp.resolve("y").toString());
     assertEquals(1, badTopP.exit());

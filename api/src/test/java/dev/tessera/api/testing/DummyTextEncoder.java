@@ -21,6 +21,15 @@ public class DummyTextEncoder implements Encoder {
         .with("embed_dim", 4).with("text_length", 6).with("vocabulary_size", 64);
   }
 
+  /** Caption ids for {@code count} examples, [count, 6]: start 1, 2, a word 10 + i naming example i, end 3, padding. */
+  public static int[] captions(int count) {
+    int[] t = new int[count * 6];
+    for (int i = 0; i < count; i++) {
+      System.arraycopy(new int[] {1, 2, 10 + i, 3, 0, 0}, 0, t, i * 6, 6);
+    }
+    return t;
+  }
+
   @Override
   public String name() {
     return "dummy-clip";

@@ -72,4 +72,13 @@ public final class TrainingSteps {
     }
     return losses;
   }
+
+  /** Mean of losses[from, to): compare the first steps with the last. */
+  public static double mean(float[] losses, int from, int to) {
+    double s = 0;
+    for (int i = from; i < to; i++) {
+      s += losses[i];
+    }
+    return s / (to - from);
+  }
 }

@@ -3,9 +3,8 @@ package dev.tessera.plugins.clipvae;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
-import dev.tessera.api.spi.ComponentLookup;
 import dev.tessera.api.spi.Encoder;
-import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.spi.TextConditionedModel;
 import dev.tessera.api.train.FrozenEncoder;
 import dev.tessera.api.train.StepRandom;
 import dev.tessera.api.train.TrainingContext;
@@ -26,7 +25,7 @@ import org.tensorflow.types.TFloat32;
  * {@code kl_weight} over {@code kl_anneal_steps} (the step comes from the trainer's step seed).
  */
 @Extension
-public class ClipVaeModel implements TrainableModel {
+public class ClipVaeModel implements TextConditionedModel {
   public static final String SHIPPED = "tessera/weights/clip-vae/fashion-mnist";
 
   @Override
@@ -42,21 +41,6 @@ public class ClipVaeModel implements TrainableModel {
   @Override
   public ModelConfig defaultConfig() {
     return ClipVaeConfig.defaults();
-  }
-
-  @Override
-  public ModelConfig resolveComponents(ModelConfig config, ComponentLookup components) {
-    return FrozenEncoder.resolve(config, components);
-  }
-
-  @Override
-  public String tokenizer(ModelConfig config) {
-    return FrozenEncoder.tokenizer(config);
-  }
-
-  @Override
-  public int textLength(ModelConfig config) {
-    return FrozenEncoder.textLength(config);
   }
 
   @Override

@@ -4,9 +4,8 @@ import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.sampling.ForwardProcess;
-import dev.tessera.api.spi.ComponentLookup;
 import dev.tessera.api.spi.Encoder;
-import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.spi.TextConditionedModel;
 import dev.tessera.api.train.FrozenEncoder;
 import dev.tessera.api.train.StepRandom;
 import dev.tessera.api.train.TrainingContext;
@@ -28,7 +27,7 @@ import org.tensorflow.types.TInt32;
  * for {@code condition_dropout} of the examples so classifier-free guidance works.
  */
 @Extension
-public class DiffusionPriorModel implements TrainableModel {
+public class DiffusionPriorModel implements TextConditionedModel {
   public static final String SHIPPED = "tessera/weights/diffusion/dalle2-prior";
 
   @Override
@@ -44,21 +43,6 @@ public class DiffusionPriorModel implements TrainableModel {
   @Override
   public ModelConfig defaultConfig() {
     return PriorConfig.defaults();
-  }
-
-  @Override
-  public ModelConfig resolveComponents(ModelConfig config, ComponentLookup components) {
-    return FrozenEncoder.resolve(config, components);
-  }
-
-  @Override
-  public String tokenizer(ModelConfig config) {
-    return FrozenEncoder.tokenizer(config);
-  }
-
-  @Override
-  public int textLength(ModelConfig config) {
-    return FrozenEncoder.textLength(config);
   }
 
   @Override

@@ -48,30 +48,14 @@ class DiffusionModelTest {
     return px;
   }
 
-  static int[] tokens() {
-    int[] t = new int[4 * 6];
-    for (int i = 0; i < 4; i++) {
-      System.arraycopy(new int[] {1, 2, 10 + i, 3, 0, 0}, 0, t, i * 6, 6);
-    }
-    return t;
-  }
-
   static float[] train(ModelConfig config, int steps) {
-    return TrainingSteps.run(new DiffusionModel(), config, components(), new long[] {4, 8, 8, 1}, images(), new int[4], tokens(), 1e-2, steps);
-  }
-
-  static double mean(float[] v, int from, int to) {
-    double s = 0;
-    for (int i = from; i < to; i++) {
-      s += v[i];
-    }
-    return s / (to - from);
+    return TrainingSteps.run(new DiffusionModel(), config, components(), new long[] {4, 8, 8, 1}, images(), new int[4], DummyTextEncoder.captions(4), 1e-2, steps);
   }
 
   @Test
   void fewStepsReduceTheDenoisingLoss() {
     float[] l = train(tiny(), 80);
-    assertTrue(mean(l, 70, 80) < 0.7 * mean(l, 0, 10), "loss " + mean(l, 0, 10) + " -> " + mean(l, 70, 80));
+    assertTrue(TrainingSteps.mean(l, 70, 80) < 0.7 * TrainingSteps.mean(l, 0, 10), "loss " + TrainingSteps.mean(l, 0, 10) + " -> " + TrainingSteps.mean(l, 70, 80));
   }
 
   @Test
@@ -82,7 +66,7 @@ class DiffusionModelTest {
   @Test
   void unconditionalAndImageConditionedVariantsTrainToo() {
     float[] none = train(tiny().with("condition", "none"), 80);
-    assertTrue(mean(none, 70, 80) < 0.7 * mean(none, 0, 10), "unconditional loss " + mean(none, 0, 10) + " -> " + mean(none, 70, 80));
+    assertTrue(TrainingSteps.mean(none, 70, 80) < 0.7 * TrainingSteps.mean(none, 0, 10), "unconditional loss " + TrainingSteps.mean(none, 0, 10) + " -> " + TrainingSteps.mean(none, 70, 80));
     float[] image = train(tiny().with("condition", "image"), 3);
     assertTrue(Float.isFinite(image[2]));
   }

@@ -39,9 +39,9 @@ class DiffusionPriorTest {
   @Test
   void fewStepsReduceThePriorLoss() {
     float[] l = TrainingSteps.run(new DiffusionPriorModel(), tiny(), new DummyComponents(new DummyTextEncoder()), new long[] {4, 8, 8, 1},
-        DiffusionModelTest.images(), new int[4], DiffusionModelTest.tokens(), 1e-2, 200);
-    assertTrue(DiffusionModelTest.mean(l, 180, 200) < 0.7 * DiffusionModelTest.mean(l, 0, 20),
-        "loss " + DiffusionModelTest.mean(l, 0, 20) + " -> " + DiffusionModelTest.mean(l, 180, 200));
+        DiffusionModelTest.images(), new int[4], dev.tessera.api.testing.DummyTextEncoder.captions(4), 1e-2, 200);
+    assertTrue(dev.tessera.api.testing.TrainingSteps.mean(l, 180, 200) < 0.7 * dev.tessera.api.testing.TrainingSteps.mean(l, 0, 20),
+        "loss " + dev.tessera.api.testing.TrainingSteps.mean(l, 0, 20) + " -> " + dev.tessera.api.testing.TrainingSteps.mean(l, 180, 200));
   }
 
   static Latents sample(long seed, float scale, Embedding text) {

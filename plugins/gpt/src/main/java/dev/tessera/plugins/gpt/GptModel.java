@@ -5,7 +5,7 @@ import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.io.Parameters;
 import dev.tessera.api.spi.ComponentLookup;
-import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.spi.TextConditionedModel;
 import dev.tessera.api.train.FrozenAutoencoder;
 import dev.tessera.api.train.FrozenEncoder;
 import dev.tessera.api.train.StepRandom;
@@ -30,7 +30,7 @@ import org.tensorflow.types.TInt32;
  * embedding is zeroed for {@code condition_dropout} of the examples, for classifier-free guidance.
  */
 @Extension
-public class GptModel implements TrainableModel {
+public class GptModel implements TextConditionedModel {
   public static final String SHIPPED = "tessera/weights/gpt/fashion-mnist";
 
   @Override
@@ -50,17 +50,7 @@ public class GptModel implements TrainableModel {
 
   @Override
   public ModelConfig resolveComponents(ModelConfig config, ComponentLookup components) {
-    return FrozenAutoencoder.MODEL.resolve(FrozenEncoder.resolve(config, components), components);
-  }
-
-  @Override
-  public String tokenizer(ModelConfig config) {
-    return FrozenEncoder.tokenizer(config);
-  }
-
-  @Override
-  public int textLength(ModelConfig config) {
-    return FrozenEncoder.textLength(config);
+    return FrozenAutoencoder.MODEL.resolve(TextConditionedModel.super.resolveComponents(config, components), components);
   }
 
   @Override

@@ -92,19 +92,11 @@ class VqganModelTest {
     return px;
   }
 
-  static double mean(float[] v, int from, int to) {
-    double s = 0;
-    for (int i = from; i < to; i++) {
-      s += v[i];
-    }
-    return s / (to - from);
-  }
-
   @Test
   void fewStepsReduceTheGeneratorLoss() {
     float[] l = TrainingSteps.run(new VqganModel(), tiny().with("disc_weight", 0.0), components(), new long[] {4, 8, 8, 1}, images(), new int[4],
         null, 3e-2, 80);
-    assertTrue(mean(l, 70, 80) < 0.7 * mean(l, 0, 5), "loss " + mean(l, 0, 5) + " -> " + mean(l, 70, 80));
+    assertTrue(TrainingSteps.mean(l, 70, 80) < 0.7 * TrainingSteps.mean(l, 0, 5), "loss " + TrainingSteps.mean(l, 0, 5) + " -> " + TrainingSteps.mean(l, 70, 80));
   }
 
   @Test
