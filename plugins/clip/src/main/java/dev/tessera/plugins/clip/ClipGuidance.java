@@ -5,6 +5,7 @@ import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.spi.Guidance;
 import dev.tessera.api.types.Condition;
 import dev.tessera.api.types.TokenIds;
+import dev.tessera.api.types.WeightedPrompts;
 import java.util.ArrayList;
 import java.util.List;
 import org.pf4j.Extension;
