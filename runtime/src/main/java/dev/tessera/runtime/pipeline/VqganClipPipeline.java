@@ -143,7 +143,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
     for (int from = 0; from < count; from += spec.batchSize()) {
       int n = Math.min(spec.batchSize(), count - from);
       try (CodeGridOptimisation run = new CodeGridOptimisation(components, autoencoder, clip, weights, guidance, prompt, n,
-          options.learningRate(), spec.device())) {
+          options.learningRate(), spec.device(), seed * 1_000_003L + from)) {
         run.start(initImage != null ? repeat(run.encode(initImage), n) : noisyCanvas(run, Arrays.copyOfRange(noise, from * latentSize,
             (from + n) * latentSize)));
         ImageBatch images = run.images();
