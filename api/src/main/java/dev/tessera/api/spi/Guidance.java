@@ -12,6 +12,12 @@ import org.tensorflow.types.TFloat32;
  * (higher is a better match, shape [N]); samplers add {@code scale * d score / d x} to their
  * update (CLIP guidance, classifier guidance). Guidances that combine model outputs instead
  * (classifier-free guidance) override {@link #combine}.
+ *
+ * <p>Fed randomness: a score that draws random numbers (cutouts, noise) draws them through
+ * PlaceholderWithDefault ops whose names start with {@code random_uniform} (values in [0, 1)) or
+ * {@code random_normal} (standard normal), with the random op as the default. Op-seeded random
+ * ops do not repeat across runs of a program; a caller that must (a seed gives the same images)
+ * feeds those placeholders from its own seeded generator.
  */
 public interface Guidance extends ExtensionPoint {
   String name();

@@ -35,11 +35,14 @@ public final class FrozenAutoencoder {
 
   /** Images [N, S, S, C] -> code grid [N, G, G] (no gradient flows back). */
   public static Operand<TInt32> codes(GraphScope root, ModelConfig ae, ComponentLookup components, Operand<TFloat32> images) {
+    Operand<TFloat32> latents = latents(root, ae, components, images);
+    return quantizer(ae, components).quantize(quantizerScope(root, ae), ae, root.tf().stopGradient(latents)).codes();
+  }
+
+  /** Images [N, S, S, C] in [0, 1] -> the encoder's continuous latents [N, G, G, D], before quantisation. */
+  public static Operand<TFloat32> latents(GraphScope root, ModelConfig ae, ComponentLookup components, Operand<TFloat32> images) {
     requireComponents(components, ae);
-    GraphScope s = scope(root, ae);
-    Operand<TFloat32> latents = components.encoder(ae.getString("encoder", "vqvae")).encodeImages(s.child("encoder"), ae, images);
-    Quantizer quantizer = components.quantizer(ae.getString("quantizer", "vector-quantizer"));
-    return quantizer.quantize(s.child("quantizer"), ae, root.tf().stopGradient(latents)).codes();
+    return components.encoder(ae.getString("encoder", "vqvae")).encodeImages(scope(root, ae).child("encoder"), ae, images);
   }
 
   /** Code vectors [N, G, G, D] (continuous, e.g. optimised by VQGAN-CLIP) -> images [N, S, S, C]. */

@@ -96,6 +96,25 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--top-p", description = "vqgan-transformer: nucleus sampling, the most likely codes up to this mass (1: all). Default: 1.")
   Double topP;
 
+  @Option(names = "--model", description = "The trained model whose shipped weights the pipeline runs (default: the pipeline's; "
+      + "vqgan-clip: vqgan when loaded with weights, else vqvae).")
+  String model;
+
+  @Option(names = "--iterations", description = "vqgan-clip: Adam steps on the latent grid per batch of images. Default: "
+      + "100 (or the file's).")
+  Integer iterations;
+
+  @Option(names = "--lr", description = "vqgan-clip: Adam learning rate on the latent grid. Default: 0.1 (or the file's).")
+  Double learningRate;
+
+  @Option(names = "--init-image", paramLabel = "PNG", description = "vqgan-clip: start from the encoder's latents of this PNG (resized and "
+      + "converted to the model's size and channels) instead of random codes.")
+  Path initImage;
+
+  @Option(names = "--save-every", paramLabel = "K", description = "vqgan-clip: also write each image every K iterations to "
+      + "OUTPUT/frames/<image>/<iteration>.png (0: no frames). Default: 0.")
+  Integer saveEvery;
+
   @Override
   public Integer call() {
     if (numImages < 1) {
@@ -127,6 +146,13 @@ final class GenerateCommand implements Callable<Integer> {
       s = s.withTokens(new PipelineSpec.TokenOptions(temperature != null ? temperature : t.temperature(), topK != null ? topK : t.topK(),
           topP != null ? topP : t.topP()));
     }
+    if (model != null) {
+      s = s.withModel(model);
+    }
+    PipelineSpec.OptimisationOptions o = s.optimisation();
+    s = s.withOptimisation(new PipelineSpec.OptimisationOptions(iterations != null ? iterations : o.iterations(),
+        learningRate != null ? learningRate : o.learningRate(), initImage != null ? initImage : o.initImage(),
+        saveEvery != null ? saveEvery : o.saveEvery(), o.cutouts(), o.initNoise(), outputDir.resolve("frames")));
     PrintWriter out = spec.commandLine().getOut();
     try (PluginRuntime plugins = root.loadPlugins()) {
       long t0 = System.nanoTime();
@@ -140,7 +166,7 @@ final class GenerateCommand implements Callable<Integer> {
         double gen = (System.nanoTime() - t1) / 1e9;
         String w = s.weights() != null ? s.weights().toString() : "shipped";
         Path manifest = GenerationOutput.write(outputDir, new GenerationOutput.Run(p.name(), prompt, seed, p.settings(), w,
-            p.parameterCount(), load, gen), images);
+            p.parameterCount(), load, gen, p.results()), images);
         out.printf(Locale.ROOT, "%d images in %.2f s (%.3f s/image) -> %s%n", images.count(), gen, gen / images.count(), manifest);
         out.flush();
       }

@@ -120,6 +120,23 @@ public final class PngImages {
         convertChannels(d.data, d.channels, channels));
   }
 
+  /**
+   * Reads one PNG as a batch of one {@code height x width x channels} image, scaling it when its
+   * size differs (area averaging when shrinking, bilinear when growing).
+   *
+   * @throws DataFormatException if the file is missing or not a valid PNG
+   */
+  public static ImageBatch readResized(Path file, int height, int width, int channels) {
+    checkSize(height, width);
+    checkChannels(channels);
+    Decoded d = decode(file, height, width, ResizeMode.BILINEAR);
+    float[] pixels = convertChannels(d.data, d.channels, channels);
+    if (d.height != height || d.width != width) {
+      pixels = resize(pixels, d.height, d.width, channels, height, width);
+    }
+    return new ImageBatch(1, height, width, channels, pixels);
+  }
+
   /** The {@code *.png} files (case-insensitive, not hidden) in {@code dir}, sorted by name. */
   public static List<Path> listPngs(Path dir) {
     if (!Files.exists(dir)) {

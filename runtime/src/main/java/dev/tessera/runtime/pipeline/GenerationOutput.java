@@ -25,9 +25,18 @@ public final class GenerationOutput {
 
   private GenerationOutput() {}
 
-  /** What one generate run did, as recorded in the manifest. */
+  /**
+   * What one generate run did, as recorded in the manifest.
+   *
+   * @param results what the pipeline measured ({@link GenerationPipeline#results}), written as top-level entries
+   */
   public record Run(String pipeline, String prompt, long seed, Map<String, Object> settings, String weights, long parameters,
-      double loadSeconds, double generateSeconds) {}
+      double loadSeconds, double generateSeconds, Map<String, Object> results) {
+    public Run(String pipeline, String prompt, long seed, Map<String, Object> settings, String weights, long parameters, double loadSeconds,
+        double generateSeconds) {
+      this(pipeline, prompt, seed, settings, weights, parameters, loadSeconds, generateSeconds, Map.of());
+    }
+  }
 
   /** Writes images, grid and manifest; returns the manifest's path. */
   public static Path write(Path dir, Run run, ImageBatch images) {
@@ -48,6 +57,12 @@ public final class GenerationOutput {
     m.put("parameters", run.parameters());
     m.put("images", names.stream().map(n -> "images/" + n).toList());
     m.put("grid", "grid.png");
+    run.results().forEach((k, v) -> {
+      if (m.containsKey(k)) {
+        throw new IllegalArgumentException("pipeline result '" + k + "' would overwrite a manifest entry");
+      }
+      m.put(k, v);
+    });
     Map<String, Object> t = new LinkedHashMap<>();
     t.put("load_seconds", round(run.loadSeconds()));
     t.put("generate_seconds", round(run.generateSeconds()));

@@ -20,6 +20,14 @@ public interface GenerationPipeline extends AutoCloseable {
    */
   ImageBatch generate(String prompt, int count, long seed, Progress progress);
 
+  /**
+   * What the last {@link #generate} call measured beyond the images, recorded at the top level of
+   * its manifest (for example a CLIP score before and after an optimisation). Empty by default.
+   */
+  default Map<String, Object> results() {
+    return Map.of();
+  }
+
   /** Parameters of the networks that run at generation time, for size comparisons. */
   long parameterCount();
 

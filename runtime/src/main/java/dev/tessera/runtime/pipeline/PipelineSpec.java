@@ -18,10 +18,11 @@ import java.util.Set;
  *
  * @param model the trained model whose weights drive the pipeline (null: the pipeline's default)
  * @param weights folder with config.json + model.safetensors (null: the model's shipped weights)
+ * @param optimisation iterations, learning rate, init image, frames of the pipelines that optimise latents
  */
 public record PipelineSpec(String pipeline, String model, Path weights, String device, String scheduler, int steps, float guidanceScale,
     double eta, int batchSize, Path priorWeights, float priorGuidanceScale, int candidates, String scoreGuidance, float scoreGuidanceScale,
-    TokenOptions tokens) {
+    TokenOptions tokens, OptimisationOptions optimisation) {
   /** How an autoregressive prior draws each code: temperature (0: greedy), top-k (0: all), top-p (1: all). */
   public record TokenOptions(double temperature, int topK, double topP) {
     public TokenOptions {
@@ -41,59 +42,108 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
     }
   }
 
+  /**
+   * How a pipeline that optimises its latents (vqgan-clip) runs: Adam for {@code iterations} steps
+   * at {@code learningRate}, starting from the encoded {@code initImage} (null: a blank canvas's
+   * latents plus Gaussian noise of {@code initNoise} times the codebook's RMS, drawn from the seed),
+   * scoring {@code cutouts} random crops per image and step, and writing the images every
+   * {@code saveEvery} iterations (0: never) under {@code framesDir} (set by {@code generate} to
+   * OUTPUT/frames; not a file key).
+   */
+  public record OptimisationOptions(int iterations, double learningRate, Path initImage, int saveEvery, int cutouts, double initNoise,
+      Path framesDir) {
+    public OptimisationOptions {
+      if (iterations < 1) {
+        throw new TesseraException("iterations must be at least 1, got " + iterations);
+      }
+      if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+        throw new TesseraException("the learning rate must be a positive number, got " + learningRate);
+      }
+      if (saveEvery < 0) {
+        throw new TesseraException("save-every must be >= 0 (0: no frames), got " + saveEvery);
+      }
+      if (cutouts < 1) {
+        throw new TesseraException("cutouts must be at least 1, got " + cutouts);
+      }
+      if (!(initNoise >= 0) || Double.isInfinite(initNoise)) {
+        throw new TesseraException("init_noise must be a number >= 0, got " + initNoise);
+      }
+    }
+
+    public static OptimisationOptions defaults() {
+      return new OptimisationOptions(100, 0.1, null, 0, 8, 1.0, null);
+    }
+
+    public OptimisationOptions withFramesDir(Path dir) {
+      return new OptimisationOptions(iterations, learningRate, initImage, saveEvery, cutouts, initNoise, dir);
+    }
+  }
+
   static final Set<String> KEYS = Set.of("pipeline", "model", "weights", "device", "scheduler", "steps", "guidance_scale", "eta", "batch_size",
       "prior_weights", "prior_guidance_scale", "candidates", "score_guidance", "score_guidance_scale",
-      "temperature", "top_k", "top_p");
+      "temperature", "top_k", "top_p", "iterations", "learning_rate", "init_image", "save_every", "cutouts", "init_noise");
 
   /** The flags' defaults for a pipeline (some differ per pipeline, see {@link Pipelines#defaultGuidanceScale}). */
   public static PipelineSpec of(String pipeline) {
     DiffusionPipeline.Options d = DiffusionPipeline.Options.defaults();
     return new PipelineSpec(pipeline, null, null, d.device(), d.scheduler(), d.steps(), Pipelines.defaultGuidanceScale(pipeline), d.eta(),
-        d.batchSize(), null, 1f, 1, d.scoreGuidance(), d.scoreGuidanceScale(), TokenOptions.defaults());
+        d.batchSize(), null, 1f, 1, d.scoreGuidance(), d.scoreGuidanceScale(), TokenOptions.defaults(), OptimisationOptions.defaults());
   }
 
   public PipelineSpec withWeights(Path w) {
     return new PipelineSpec(pipeline, model, w, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale, tokens);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation);
   }
 
   public PipelineSpec withSampling(String schedulerName, int n, float scale, double etaValue) {
     return new PipelineSpec(pipeline, model, weights, device, schedulerName, n, scale, etaValue, batchSize, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale, tokens);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation);
   }
 
   public PipelineSpec withDevice(String d) {
     return new PipelineSpec(pipeline, model, weights, d, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale, tokens);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation);
   }
 
   public PipelineSpec withBatchSize(int b) {
     return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, b, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale, tokens);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation);
   }
 
   /** DALL-E 2's prior: its weights folder (null: shipped, or DIR/prior when the weights folder has one) and guidance scale. */
   public PipelineSpec withPrior(Path w, float scale) {
     return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, w, scale,
-        candidates, scoreGuidance, scoreGuidanceScale, tokens);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation);
   }
 
   /** A score-based guidance (e.g. "clip") and its scale (0: off), added to classifier-free guidance. */
   public PipelineSpec withScoreGuidance(String guidanceName, float scale) {
     return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
-        candidates, guidanceName, scale, tokens);
+        candidates, guidanceName, scale, tokens, optimisation);
   }
 
   /** Draw this many candidates per image and keep the one CLIP finds closest to the prompt. */
   public PipelineSpec withCandidates(int k) {
     return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale, k,
-        scoreGuidance, scoreGuidanceScale, tokens);
+        scoreGuidance, scoreGuidanceScale, tokens, optimisation);
   }
 
   /** How an autoregressive prior draws codes. */
   public PipelineSpec withTokens(TokenOptions t) {
     return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale, t);
+        candidates, scoreGuidance, scoreGuidanceScale, t, optimisation);
+  }
+
+  /** The trained model whose weights drive the pipeline (null: the pipeline's default). */
+  public PipelineSpec withModel(String m) {
+    return new PipelineSpec(pipeline, m, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
+        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation);
+  }
+
+  /** How an optimising pipeline (vqgan-clip) searches its latents. */
+  public PipelineSpec withOptimisation(OptimisationOptions o) {
+    return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
+        candidates, scoreGuidance, scoreGuidanceScale, tokens, o);
   }
 
   /** Reads a pipeline file; unknown keys are errors (a typo must not be silently ignored). */
@@ -116,7 +166,10 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
         (float) c.getDouble("prior_guidance_scale", d.priorGuidanceScale()), c.getPositiveInt("candidates", d.candidates()),
         c.getString("score_guidance", d.scoreGuidance()), (float) c.getDouble("score_guidance_scale", d.scoreGuidanceScale()),
         new TokenOptions(c.getDouble("temperature", d.tokens().temperature()), c.getInt("top_k", d.tokens().topK()),
-            c.getDouble("top_p", d.tokens().topP())));
+            c.getDouble("top_p", d.tokens().topP())),
+        new OptimisationOptions(c.getInt("iterations", d.optimisation().iterations()), c.getDouble("learning_rate", d.optimisation().learningRate()),
+            path(file, c, "init_image"), c.getInt("save_every", d.optimisation().saveEvery()), c.getInt("cutouts", d.optimisation().cutouts()),
+            c.getDouble("init_noise", d.optimisation().initNoise()), null));
   }
 
   private static Path path(Path file, ModelConfig c, String key) {
@@ -125,7 +178,7 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
     }
     JsonNode w = c.node(key);
     if (!w.isTextual()) {
-      throw new TesseraException(file + ": '" + key + "' must be a folder path, got " + w);
+      throw new TesseraException(file + ": '" + key + "' must be a path, got " + w);
     }
     return file.toAbsolutePath().getParent().resolve(w.asText()).normalize();
   }

@@ -5,7 +5,9 @@ import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.runtime.plugin.Components;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,22 +18,46 @@ public final class Pipelines {
   /** Pipeline name -> the model whose weights it runs by default, and how it is composed. */
   private static final Map<String, Entry> KNOWN = new LinkedHashMap<>();
 
-  private record Entry(String defaultModel, String description, Factory factory) {}
+  /**
+   * @param defaultModels the models whose weights it runs when none is named, in order of
+   *     preference: the first that is loaded and ships weights (the last one otherwise)
+   */
+  private record Entry(List<String> defaultModels, String description, Factory factory) {
+    Entry(String defaultModel, String description, Factory factory) {
+      this(List.of(defaultModel), description, factory);
+    }
+  }
 
   @FunctionalInterface
   private interface Factory {
-    GenerationPipeline open(String name, Components components, ModelWeights weights, PipelineSpec spec);
+    GenerationPipeline open(String name, Components components, ModelWeights weights, PipelineSpec spec, ModelChoice model);
+  }
+
+  /**
+   * The model a pipeline runs and why: named in the spec, its default, or a fallback because the
+   * preferred default is not loaded or ships no weights (the reason says which).
+   */
+  public record ModelChoice(String model, String reason) {
+    public Map<String, Object> asSettings() {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("model", model);
+      s.put("model_choice", reason);
+      return s;
+    }
   }
 
   static {
     KNOWN.put("clip-diffusion", new Entry("clip-diffusion", "CLIP text embedding -> diffusion U-Net under a scheduler, classifier-free guidance",
-        (name, components, weights, spec) -> new DiffusionPipeline(name, components, weights, spec.diffusionOptions())));
+        (name, components, weights, spec, model) -> new DiffusionPipeline(name, components, weights, spec.diffusionOptions())));
     KNOWN.put("clip-vae", new Entry("clip-vae", "CLIP text embedding + z ~ N(0, I) -> conditional VAE decoder, one pass",
-        (name, components, weights, spec) -> new LatentPipeline(name, components, weights, spec)));
+        (name, components, weights, spec, model) -> new LatentPipeline(name, components, weights, spec)));
     KNOWN.put("dalle2", new Entry("dalle2-decoder", "CLIP text embedding -> diffusion prior -> CLIP image embedding -> diffusion decoder",
-        (name, components, weights, spec) -> new Dalle2Pipeline(name, components, priorWeights(components, spec), weights, spec)));
+        (name, components, weights, spec, model) -> new Dalle2Pipeline(name, components, priorWeights(components, spec), weights, spec)));
     KNOWN.put("vqgan-transformer", new Entry("gpt", "CLIP text embedding -> transformer prior samples a code grid -> VQ autoencoder decodes it",
-        (name, components, weights, spec) -> new CodePriorPipeline(name, components, weights, spec)));
+        (name, components, weights, spec, model) -> new CodePriorPipeline(name, components, weights, spec)));
+    KNOWN.put("vqgan-clip", new Entry(List.of("vqgan", "vqvae"),
+        "latent code grid optimised by Adam so the decoded image maximises CLIP similarity to a weighted prompt (VQGAN-CLIP)",
+        (name, components, weights, spec, model) -> new VqganClipPipeline(name, components, weights, spec, model)));
   }
 
   /**
@@ -66,17 +92,40 @@ public final class Pipelines {
   }
 
   public static GenerationPipeline open(Components components, PipelineSpec spec) {
-    String model = defaultModel(spec);
-    return KNOWN.get(spec.pipeline()).factory().open(spec.pipeline(), components, weights(components, model, spec), spec);
+    ModelChoice model = chooseModel(components, spec);
+    return KNOWN.get(spec.pipeline()).factory().open(spec.pipeline(), components, weights(components, model.model(), spec), spec, model);
   }
 
-  /** The model whose weights a spec runs: its own "model", else the pipeline's default. */
-  public static String defaultModel(PipelineSpec spec) {
+  /**
+   * The model whose weights a spec runs: its own "model", else the first of the pipeline's default
+   * models that is loaded and ships weights, else its last (with --weights, the weights' config says
+   * which model they are).
+   */
+  public static ModelChoice chooseModel(Components components, PipelineSpec spec) {
     Entry e = KNOWN.get(spec.pipeline());
     if (e == null) {
       throw new TesseraException("unknown pipeline '" + spec.pipeline() + "' (known: " + String.join(", ", KNOWN.keySet()) + ")");
     }
-    return spec.model() != null ? spec.model() : e.defaultModel();
+    if (spec.model() != null) {
+      return new ModelChoice(spec.model(), "named by --model");
+    }
+    List<String> models = e.defaultModels();
+    if (spec.weights() != null) {
+      return new ModelChoice(models.get(0), "the --weights folder");
+    }
+    List<String> skipped = new ArrayList<>();
+    for (int i = 0; i < models.size() - 1; i++) {
+      String m = models.get(i);
+      if (!components.models().has(m)) {
+        skipped.add("'" + m + "' is not loaded");
+      } else if (components.model(m).shippedWeights() == null) {
+        skipped.add("'" + m + "' ships no weights");
+      } else {
+        break;
+      }
+    }
+    String chosen = models.get(skipped.size());
+    return new ModelChoice(chosen, skipped.isEmpty() ? "default" : "default fallback: " + String.join(", ", skipped));
   }
 
   /** The --weights folder, else the model's shipped weights. */

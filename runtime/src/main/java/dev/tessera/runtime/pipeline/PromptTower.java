@@ -45,6 +45,15 @@ final class PromptTower {
     return Tensors.ints(new long[] {1, textLength}, PromptCheck.tokens(tokenizer, prompt, textLength).ids());
   }
 
+  /** Several prompts' checked, padded ids as a [P, text_length] tensor for {@link #feed}; close it. */
+  TInt32 tokensOf(java.util.List<String> prompts) {
+    int[] ids = new int[prompts.size() * textLength];
+    for (int i = 0; i < prompts.size(); i++) {
+      System.arraycopy(PromptCheck.tokens(tokenizer, prompts.get(i), textLength).ids(), 0, ids, i * textLength, textLength);
+    }
+    return Tensors.ints(new long[] {prompts.size(), textLength}, ids);
+  }
+
   Session.Runner feed(Session.Runner runner, TInt32 promptTokens) {
     return runner.feed(tokens, promptTokens);
   }

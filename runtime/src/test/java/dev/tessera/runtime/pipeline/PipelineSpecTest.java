@@ -62,11 +62,34 @@ class PipelineSpecTest {
     assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"x\", \"setps\": 5}")).getMessage()
         .contains("unknown key 'setps'"));
     assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"x\", \"weights\": 5}")).getMessage()
-        .contains("'weights' must be a folder path"));
+        .contains("'weights' must be a path"));
     assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"x\", \"steps\": -1}")).getMessage().contains("steps"));
     assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"x\", \"top_p\": 1.5}")).getMessage().contains("top-p"));
     assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"x\", \"temperature\": -1}")).getMessage().contains("temperature"));
     assertTrue(assertThrows(TesseraException.class, () -> read("[1, 2]")).getMessage().length() > 0);
     assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": ")).getMessage().length() > 0);
+  }
+
+  @Test
+  void optimisationKeysAndTheirMistakes() throws Exception {
+    PipelineSpec s = read("{\"pipeline\": \"vqgan-clip\", \"iterations\": 20, \"learning_rate\": 0.05, \"init_image\": \"start.png\","
+        + " \"save_every\": 5, \"cutouts\": 2, \"init_noise\": 0.25}");
+    PipelineSpec.OptimisationOptions o = s.optimisation();
+    assertEquals(20, o.iterations());
+    assertEquals(0.05, o.learningRate());
+    assertEquals(tmp.resolve("sub").resolve("start.png").toAbsolutePath(), o.initImage());
+    assertEquals(5, o.saveEvery());
+    assertEquals(2, o.cutouts());
+    assertEquals(0.25, o.initNoise());
+    assertNull(o.framesDir());
+    assertEquals(PipelineSpec.OptimisationOptions.defaults(), read("{\"pipeline\": \"vqgan-clip\"}").optimisation());
+    assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"vqgan-clip\", \"iterations\": 0}")).getMessage()
+        .contains("iterations must be at least 1"));
+    assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"vqgan-clip\", \"learning_rate\": -1}")).getMessage()
+        .contains("learning rate"));
+    assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"vqgan-clip\", \"save_every\": -2}")).getMessage()
+        .contains("save-every"));
+    assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"vqgan-clip\", \"itrations\": 3}")).getMessage()
+        .contains("unknown key 'itrations'"));
   }
 }

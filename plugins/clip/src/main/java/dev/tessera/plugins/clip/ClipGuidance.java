@@ -5,6 +5,7 @@ import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.spi.Guidance;
 import dev.tessera.api.types.Condition;
 import dev.tessera.api.types.TokenIds;
+import dev.tessera.api.types.WeightedPrompts;
 import java.util.ArrayList;
 import java.util.List;
 import org.pf4j.Extension;
@@ -92,14 +93,19 @@ public class ClipGuidance implements Guidance {
 
   /**
    * One random square crop of 60-100% of the side (per batch), resized to the model's input, plus
-   * Gaussian noise. Random ops with fixed op seeds: each session run draws new crops.
+   * Gaussian noise. Random ops with fixed op seeds: each session run draws new crops. The draws
+   * are PlaceholderWithDefault ops named {@code random_uniform_cutout<k>} ([3]: side and offsets)
+   * and {@code random_normal_cutout<k>} ([N, S, S, C]), which a caller may feed.
    */
   static Operand<TFloat32> cutout(Ops tf, Operand<TFloat32> images, int size, float noise, int k) {
     long h = images.shape().size(1);
     long w = images.shape().size(2);
     // Random draws are constants to the gradient (random ops have none).
-    Operand<TFloat32> u = tf.stopGradient(tf.random.randomUniform(tf.constant(new int[] {3}), TFloat32.class,
-        org.tensorflow.op.random.RandomUniform.seed(1234L), org.tensorflow.op.random.RandomUniform.seed2((long) k + 1)));
+    // Fed-randomness convention of the Guidance SPI: a caller may feed these by name to repeat a run exactly.
+    Operand<TFloat32> u = tf.stopGradient(tf.withName("random_uniform_cutout" + k).placeholderWithDefault(
+        tf.random.randomUniform(tf.constant(new int[] {3}), TFloat32.class,
+            org.tensorflow.op.random.RandomUniform.seed(1234L), org.tensorflow.op.random.RandomUniform.seed2((long) k + 1)),
+        org.tensorflow.ndarray.Shape.of(3)));
     // side fraction s in [0.6, 1], offsets in [0, 1 - s]
     Operand<TFloat32> side = tf.math.add(tf.constant(0.6f), tf.math.mul(tf.constant(0.4f), tf.gather(u, tf.constant(0), tf.constant(0))));
     Operand<TFloat32> slack = tf.math.sub(tf.constant(1f), side);
@@ -111,8 +117,12 @@ public class ClipGuidance implements Guidance {
     Operand<TInt32> indices = tf.range(tf.constant(0), tf.reshape(n, tf.constant(new int[0])), tf.constant(1));
     Operand<TFloat32> crops = tf.image.cropAndResize(images, boxes, indices, tf.constant(new int[] {size, size}));
     if (noise > 0) {
-      crops = tf.math.add(crops, tf.math.mul(tf.constant(noise), tf.stopGradient(tf.random.randomStandardNormal(tf.shape(crops), TFloat32.class,
-          org.tensorflow.op.random.RandomStandardNormal.seed(4321L), org.tensorflow.op.random.RandomStandardNormal.seed2((long) k + 1)))));
+      long channels = images.shape().size(3);
+      Operand<TFloat32> gaussian = tf.withName("random_normal_cutout" + k).placeholderWithDefault(
+          tf.random.randomStandardNormal(tf.shape(crops), TFloat32.class,
+              org.tensorflow.op.random.RandomStandardNormal.seed(4321L), org.tensorflow.op.random.RandomStandardNormal.seed2((long) k + 1)),
+          org.tensorflow.ndarray.Shape.of(-1, size, size, channels));
+      crops = tf.math.add(crops, tf.math.mul(tf.constant(noise), tf.stopGradient(gaussian)));
     }
     if (h < 0 || w < 0) {
       throw new IllegalArgumentException("CLIP guidance needs images of known height and width");

@@ -1,8 +1,6 @@
 package dev.tessera.plugins.clip;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.api.graph.GraphScope;
@@ -57,17 +55,6 @@ class ClipGuidanceTest {
         assertTrue(last > first + 0.05, "similarity " + first + " -> " + last);
       }
     }
-  }
-
-  @Test
-  void weightedPromptsParse() {
-    WeightedPrompts p = WeightedPrompts.parse("a shoe:1|a bag:-0.5| a hat ");
-    assertEquals(List.of("a shoe", "a bag", "a hat"), p.prompts());
-    assertArrayEquals(new float[] {1f, -0.5f, 1f}, p.weights());
-    assertEquals(List.of("time: noon"), WeightedPrompts.parse("time: noon").prompts());
-    assertThrows(IllegalArgumentException.class, () -> WeightedPrompts.parse("a|"));
-    assertThrows(IllegalArgumentException.class, () -> WeightedPrompts.parse(":2"));
-    assertThrows(IllegalArgumentException.class, () -> WeightedPrompts.parse(" "));
   }
 
   @Test

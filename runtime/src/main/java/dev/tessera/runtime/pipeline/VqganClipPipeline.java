@@ -1,0 +1,236 @@
+package dev.tessera.runtime.pipeline;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.graph.Initializer;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.io.Parameters;
+import dev.tessera.api.sampling.Scheduler;
+import dev.tessera.api.spi.Guidance;
+import dev.tessera.api.train.FrozenAutoencoder;
+import dev.tessera.api.train.FrozenEncoder;
+import dev.tessera.api.types.ImageBatch;
+import dev.tessera.api.types.WeightedPrompts;
+import dev.tessera.runtime.data.PngImages;
+import dev.tessera.runtime.plugin.Components;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The {@code vqgan-clip} pipeline (Crowson et al. 2022, "VQGAN-CLIP"): no generator is trained for
+ * text; instead a continuous latent grid is optimised with Adam so that the frozen vector-quantised
+ * autoencoder's decoding of it (quantised in the forward pass, straight-through in the backward)
+ * maximises the CLIP guidance's similarity to a weighted prompt ("a sneaker:1|a boot:-0.3") over
+ * random cutouts. The grid starts from the encoder's latents of a blank canvas plus Gaussian noise
+ * drawn from the seed, or from the encoder's latents of an init image. Runs on any VQ autoencoder whose config names
+ * its encoder, quantizer and decoder (VQGAN, else the VQ-VAE) and on CLIP's shipped weights.
+ *
+ * <p>Images are optimised in batches of {@code batch_size}, each in a fresh graph
+ * ({@link CodeGridOptimisation}); {@link #results} reports the deterministic CLIP score
+ * ({@link ClipSimilarity}) of the images before and after the optimisation.
+ */
+public final class VqganClipPipeline implements GenerationPipeline {
+  private final String name;
+  private final Components components;
+  private final PipelineSpec spec;
+  private final PipelineSpec.OptimisationOptions options;
+  private final Pipelines.ModelChoice model;
+  private final ModelConfig autoencoder;
+  private final ModelConfig clip;
+  private final Parameters weights;
+  private final Guidance guidance;
+  private final ImageBatch initImage;
+  private final long parameters;
+  private Map<String, Object> results = Map.of();
+
+  public VqganClipPipeline(String name, Components components, ModelWeights weights, PipelineSpec spec, Pipelines.ModelChoice model) {
+    this.name = name;
+    this.components = components;
+    this.spec = spec;
+    this.options = spec.optimisation();
+    this.model = model;
+    this.autoencoder = weights.config();
+    if (!autoencoder.has("quantizer") || !autoencoder.has("decoder")) {
+      throw new TesseraException("model '" + autoencoder.getString("model", model.model()) + "' is not a vector-quantised autoencoder (its config names"
+          + " no quantizer and decoder): vqgan-clip runs on 'vqgan' or 'vqvae' weights");
+    }
+    if (spec.batchSize() < 1) {
+      throw new TesseraException("--batch-size must be positive, got " + spec.batchSize());
+    }
+    ModelWeights clipWeights = FrozenEncoder.weights(autoencoder, components);
+    this.clip = clipWeights.config().with("cutouts", options.cutouts());
+    this.guidance = components.guidance(spec.scoreGuidance());
+    this.weights = new Parameters(weights.parameters().source() + " + " + clipWeights.parameters().source())
+        .putAll(clipWeights.parameters()).putAll(weights.parameters());
+    this.parameters = count(this.weights);
+    this.initImage = options.initImage() == null ? null : readInitImage(options.initImage());
+  }
+
+  private ImageBatch readInitImage(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new TesseraException("--init-image " + file + ": file not found");
+    }
+    int size = autoencoder.getPositiveInt("image_size", 28);
+    return PngImages.readResized(file, size, size, autoencoder.getPositiveInt("channels", 1));
+  }
+
+  private static long count(Parameters p) {
+    long n = 0;
+    for (String k : p.names()) {
+      n += Initializer.numElements(p.get(k).shape());
+    }
+    return n;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Map<String, Object> settings() {
+    Map<String, Object> s = new LinkedHashMap<>(model.asSettings());
+    s.put("autoencoder", autoencoder.getString("model", model.model()));
+    s.put("guidance", guidance.name());
+    s.put("iterations", options.iterations());
+    s.put("learning_rate", options.learningRate());
+    s.put("cutouts", options.cutouts());
+    s.put("cutout_noise", clip.getDouble("cutout_noise", 0.05));
+    s.put("init_noise", options.initNoise());
+    s.put("init_image", options.initImage() == null ? null : options.initImage().toString());
+    s.put("save_every", options.saveEvery());
+    s.put("batch_size", spec.batchSize());
+    return s;
+  }
+
+  @Override
+  public long parameterCount() {
+    return parameters;
+  }
+
+  @Override
+  public Double trainingSeconds() {
+    return GenerationPipeline.trainingSeconds(autoencoder);
+  }
+
+  @Override
+  public Map<String, Object> results() {
+    return results;
+  }
+
+  @Override
+  public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
+    WeightedPrompts weighted = WeightedPrompts.parse(prompt);
+    if (count < 1) {
+      throw new TesseraException("--num-images must be positive, got " + count);
+    }
+    if (options.saveEvery() > 0 && options.framesDir() == null) {
+      throw new TesseraException("save-every needs a folder for the frames: run it from 'generate' (frames go to OUTPUT/frames)");
+    }
+    int grid = FrozenAutoencoder.gridSize(autoencoder);
+    int latentSize = grid * grid * FrozenAutoencoder.embeddingDim(autoencoder);
+    float[] noise = initImage == null ? Scheduler.gaussian(count * latentSize, new SplittableRandom(seed)) : null;
+    long total = (long) options.iterations() * ((count + spec.batchSize() - 1) / spec.batchSize());
+    List<ImageBatch> parts = new ArrayList<>();
+    double before = 0;
+    double after = 0;
+    for (int from = 0; from < count; from += spec.batchSize()) {
+      int n = Math.min(spec.batchSize(), count - from);
+      try (CodeGridOptimisation run = new CodeGridOptimisation(components, autoencoder, clip, weights, guidance, prompt, n,
+          options.learningRate(), spec.device(), seed * 1_000_003L + from)) {
+        run.start(initImage != null ? repeat(run.encode(initImage), n) : noisyCanvas(run, Arrays.copyOfRange(noise, from * latentSize,
+            (from + n) * latentSize)));
+        ImageBatch images = run.images();
+        before += sum(run.similarity(images, weighted));
+        saveFrames(images, from, 0);
+        for (int i = 1; i <= options.iterations(); i++) {
+          run.step();
+          if (options.saveEvery() > 0 && (i % options.saveEvery() == 0 || i == options.iterations())) {
+            saveFrames(run.images(), from, i);
+          }
+          if (progress != null) {
+            progress.update((long) from / spec.batchSize() * options.iterations() + i, total);
+          }
+        }
+        images = run.images();
+        after += sum(run.similarity(images, weighted));
+        parts.add(images);
+      }
+    }
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("clip_score_before", round(before / count));
+    r.put("clip_score_after", round(after / count));
+    this.results = r;
+    return ImageBatch.stack(parts);
+  }
+
+  /**
+   * The latents of a blank canvas (the autoencoder's "background" level, 0: black, the background
+   * of Fashion-MNIST) for each image, plus {@code init_noise} times the codebook's RMS times the
+   * image's share of the seeded noise. Random codes, as VQGAN-CLIP starts, decode to texture that
+   * a small CLIP is easily fooled by; a blank start lets the guidance draw an object.
+   */
+  private float[] noisyCanvas(CodeGridOptimisation run, float[] noise) {
+    int size = autoencoder.getPositiveInt("image_size", 28);
+    int channels = autoencoder.getPositiveInt("channels", 1);
+    float[] pixels = new float[size * size * channels];
+    Arrays.fill(pixels, (float) autoencoder.getDouble("background", 0));
+    float[] canvas = run.encode(new ImageBatch(1, size, size, channels, pixels));
+    float scale = (float) (options.initNoise() * rms(run.codebook()));
+    float[] z = repeat(canvas, noise.length / canvas.length);
+    for (int i = 0; i < z.length; i++) {
+      z[i] += scale * noise[i];
+    }
+    return z;
+  }
+
+  private static double rms(float[] values) {
+    double s = 0;
+    for (float v : values) {
+      s += (double) v * v;
+    }
+    return Math.sqrt(s / values.length);
+  }
+
+  private static float[] repeat(float[] one, int n) {
+    float[] out = new float[one.length * n];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(one, 0, out, i * one.length, one.length);
+    }
+    return out;
+  }
+
+  /** FRAMES/&lt;image&gt;/&lt;iteration&gt;.png for each image of a batch, when frames are asked for. */
+  private void saveFrames(ImageBatch images, int from, int iteration) {
+    if (options.saveEvery() <= 0) {
+      return;
+    }
+    for (int i = 0; i < images.count(); i++) {
+      Path file = options.framesDir().resolve(String.format("%04d", from + i)).resolve(String.format("%05d.png", iteration));
+      PngImages.write(file, images, i);
+    }
+  }
+
+  private static double sum(float[] values) {
+    double s = 0;
+    for (float v : values) {
+      s += v;
+    }
+    return s;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1e4) / 1e4;
+  }
+
+  @Override
+  public void close() {
+    // each batch's graph and session are closed as soon as it is done
+  }
+}

@@ -1,0 +1,50 @@
+package dev.tessera.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code generate --pipeline vqgan-clip} as a user runs it, with the packaged plugins and shipped weights, on tiny settings. */
+class VqganClipEndToEndTest {
+  static final Path PLUGINS = Path.of(System.getProperty("tessera.test.plugins", "target/dist/plugins"));
+  @TempDir Path tmp;
+
+  @Test
+  void generatesImagesFramesAndAManifestWithTheClipScores() throws Exception {
+    assumeTrue(Files.exists(PLUGINS.resolve("vqvae.jar")) && Files.exists(PLUGINS.resolve("clip.jar")), "plugins not packaged yet");
+    Path out = tmp.resolve("out");
+    CliRun g = CliRun.run(PLUGINS, "generate", "--pipeline", "vqgan-clip", "--prompt", "a photo of a sneaker:1|a photo of a bag:-0.3",
+        "--num-images", "2", "--iterations", "4", "--lr", "0.2", "--save-every", "2", "--seed", "5", "--output-dir", out.toString());
+    assertEquals(0, g.exit(), g.err());
+    JsonNode m = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
+    assertEquals("vqgan-clip", m.get("pipeline").asText());
+    assertEquals(2, m.get("images").size());
+    assertTrue(Files.isRegularFile(out.resolve(m.get("images").get(1).asText())));
+    assertTrue(m.get("clip_score_before").isNumber() && m.get("clip_score_after").isNumber(), m::toString);
+    assertNotEquals(m.get("clip_score_before").asDouble(), m.get("clip_score_after").asDouble());
+    JsonNode s = m.get("settings");
+    assertEquals(4, s.get("iterations").asInt());
+    assertEquals(0.2, s.get("learning_rate").asDouble());
+    assertEquals("vqvae", s.get("model").asText());
+    for (String f : new String[] {"0000/00000.png", "0000/00002.png", "0001/00004.png"}) {
+      assertTrue(Files.isRegularFile(out.resolve("frames").resolve(f)), f);
+    }
+
+    CliRun missing = CliRun.run(PLUGINS, "generate", "--pipeline", "vqgan-clip", "--prompt", "a bag", "--init-image",
+        tmp.resolve("none.png").toString(), "--output-dir", tmp.resolve("x").toString());
+    assertNotEquals(0, missing.exit());
+    assertTrue(missing.err().contains("none.png: file not found"), missing.err());
+    CliRun zero = CliRun.run(PLUGINS, "generate", "--pipeline", "vqgan-clip", "--prompt", "a bag", "--iterations", "0", "--output-dir",
+        tmp.resolve("y").toString());
+    assertNotEquals(0, zero.exit());
+    assertTrue(zero.err().contains("iterations must be at least 1"), zero.err());
+  }
+}

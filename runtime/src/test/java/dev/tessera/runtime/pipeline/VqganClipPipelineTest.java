@@ -1,0 +1,134 @@
+package dev.tessera.runtime.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.types.ImageBatch;
+import dev.tessera.runtime.data.PngImages;
+import dev.tessera.runtime.plugin.Components;
+import dev.tessera.runtime.plugin.PluginRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * vqgan-clip with the real plugins and the shipped VQ-VAE and CLIP weights, on tiny settings (two
+ * images, few iterations, two cutouts): the CLIP score rises, a seed repeats its images, an init
+ * image and frames work, and bad inputs fail with clear messages.
+ */
+class VqganClipPipelineTest {
+  static final Path PLUGINS = Path.of(System.getProperty("tessera.test.plugins", "target/dist/plugins"));
+  static PluginRuntime runtime;
+  static Components components;
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void loadPlugins() {
+    assumeTrue(Files.exists(PLUGINS.resolve("vqvae.jar")) && Files.exists(PLUGINS.resolve("clip.jar")), "plugins not packaged yet");
+    runtime = PluginRuntime.load(PLUGINS);
+    components = Components.create(runtime);
+  }
+
+  @AfterAll
+  static void close() {
+    if (runtime != null) {
+      runtime.close();
+    }
+  }
+
+  static PipelineSpec tiny(int iterations, Path initImage, int saveEvery, Path frames) {
+    return PipelineSpec.of("vqgan-clip").withOptimisation(new PipelineSpec.OptimisationOptions(iterations, 0.1, initImage, saveEvery, 2, 1.0,
+        frames));
+  }
+
+  @Test
+  void theClipScoreRisesOnEveryPrompt() {
+    try (GenerationPipeline p = Pipelines.open(components, tiny(20, null, 0, null))) {
+      assertEquals("vqvae", p.settings().get("model"), "no vqgan plugin here: the VQ-VAE is the fallback");
+      assertTrue(p.settings().get("model_choice").toString().contains("'vqgan' is not loaded"), p.settings()::toString);
+      for (String prompt : List.of("a photo of a sneaker", "a photo of a bag", "a photo of a trouser", "a photo of a sandal:1|a photo of a shirt:-0.3")) {
+        long[] progress = new long[2];
+        ImageBatch images = p.generate(prompt, 2, 1, (done, total) -> {
+          progress[0] = done;
+          progress[1] = total;
+        });
+        assertEquals(2, images.count());
+        assertEquals(28, images.height());
+        Map<String, Object> r = p.results();
+        double before = (Double) r.get("clip_score_before");
+        double after = (Double) r.get("clip_score_after");
+        assertTrue(after > before + 0.05, prompt + ": CLIP score " + before + " -> " + after);
+        assertEquals(20, progress[0]);
+        assertEquals(20, progress[1]);
+      }
+    }
+  }
+
+  @Test
+  void aSeedRepeatsItsImagesAndAnotherSeedDoesNot() {
+    try (GenerationPipeline p = Pipelines.open(components, tiny(5, null, 0, null).withBatchSize(1))) {
+      ImageBatch a = p.generate("a photo of a dress", 2, 7, null);
+      Object score = p.results().get("clip_score_after");
+      ImageBatch b = p.generate("a photo of a dress", 2, 7, null);
+      assertEquals(a, b, "same seed, same images");
+      assertEquals(score, p.results().get("clip_score_after"));
+      assertNotEquals(a, p.generate("a photo of a dress", 2, 8, null));
+    }
+  }
+
+  @Test
+  void startsFromAnInitImageOfAnySizeAndWritesFrames() {
+    float[] rgb = new float[40 * 40 * 3];
+    for (int y = 10; y < 30; y++) {
+      for (int x = 12; x < 28; x++) {
+        for (int c = 0; c < 3; c++) {
+          rgb[(y * 40 + x) * 3 + c] = 0.8f;
+        }
+      }
+    }
+    Path init = tmp.resolve("init.png");
+    PngImages.write(init, new ImageBatch(1, 40, 40, 3, rgb), 0);
+    Path frames = tmp.resolve("frames");
+    try (GenerationPipeline p = Pipelines.open(components, tiny(3, init, 2, frames))) {
+      ImageBatch images = p.generate("a photo of a bag", 2, 0, null);
+      assertEquals(2, images.count());
+      assertEquals(init.toString(), p.settings().get("init_image"));
+      for (String f : List.of("0000/00000.png", "0000/00002.png", "0000/00003.png", "0001/00003.png")) {
+        assertTrue(Files.isRegularFile(frames.resolve(f)), f);
+      }
+      float[] last = PngImages.read(frames.resolve("0001/00003.png"), 1).data();
+      float[] image = images.slice(1, 2).data();
+      for (int i = 0; i < image.length; i++) {
+        assertEquals(image[i], last[i], 0.6 / 255, "the last frame is the final image (8-bit)");
+      }
+    }
+  }
+
+  @Test
+  void badInputsAreNamed() {
+    try (GenerationPipeline p = Pipelines.open(components, tiny(1, null, 0, null))) {
+      assertTrue(assertThrows(TesseraException.class, () -> p.generate(" ", 1, 0, null)).getMessage().contains("prompt is empty"));
+      assertTrue(assertThrows(TesseraException.class, () -> p.generate("a shoe|", 1, 0, null)).getMessage().contains("empty part"));
+      assertTrue(assertThrows(TesseraException.class, () -> p.generate("a shoe|:2", 1, 0, null)).getMessage().contains("weight without a prompt"));
+      assertTrue(assertThrows(TesseraException.class, () -> p.generate("a shoe", 0, 0, null)).getMessage().contains("--num-images"));
+    }
+    Path missing = tmp.resolve("nope.png");
+    assertTrue(assertThrows(TesseraException.class, () -> Pipelines.open(components, tiny(1, missing, 0, null))).getMessage()
+        .contains("nope.png: file not found"));
+    assertTrue(assertThrows(TesseraException.class, () -> tiny(0, null, 0, null)).getMessage().contains("iterations must be at least 1"));
+    try (GenerationPipeline p = Pipelines.open(components, tiny(1, null, 3, null))) {
+      assertTrue(assertThrows(TesseraException.class, () -> p.generate("a shoe", 1, 0, null)).getMessage().contains("save-every"));
+    }
+    assertTrue(assertThrows(TesseraException.class, () -> Pipelines.open(components, tiny(1, null, 0, null).withModel("clip"))).getMessage()
+        .contains("not a vector-quantised autoencoder"));
+  }
+}
