@@ -6,8 +6,9 @@ import java.util.Arrays;
  * Draws one token from logits the way autoregressive samplers do: divide by the temperature,
  * keep the top-k logits (k = 0 keeps all), keep the smallest set of most likely tokens whose
  * probability reaches top-p (nucleus sampling, Holtzman et al. 2019; p = 1 keeps all), then invert
- * the cumulative distribution at a uniform draw u. Temperature 0 is greedy (argmax). Ties break
- * toward the lower id, so the result is a function of (logits, settings, u).
+ * the cumulative distribution at a uniform draw u (in id order when nothing is cut, else from the
+ * most likely down). Temperature 0 is greedy (argmax). Ties break toward the lower id, so the
+ * result is a function of (logits, settings, u).
  */
 public final class TokenSampling {
   private TokenSampling() {}
@@ -22,6 +23,9 @@ public final class TokenSampling {
     }
     if (topK < 0) {
       throw new IllegalArgumentException("top-k must be >= 0, got " + topK);
+    }
+    if (temperature > 0 && topK == 0 && topP == 1) {
+      return fromFullDistribution(logits, offset, vocabulary, temperature, u);
     }
     Integer[] order = new Integer[vocabulary];
     for (int i = 0; i < vocabulary; i++) {
@@ -67,5 +71,32 @@ public final class TokenSampling {
       }
     }
     return order[kept - 1];
+  }
+
+  /** No truncation: invert the CDF in id order, with no sort (the common case, and the fast one). */
+  private static int fromFullDistribution(float[] logits, int offset, int vocabulary, double temperature, double u) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < vocabulary; i++) {
+      max = Math.max(max, logits[offset + i]);
+    }
+    double[] p = new double[vocabulary];
+    double sum = 0;
+    for (int i = 0; i < vocabulary; i++) {
+      p[i] = Math.exp((logits[offset + i] - max) / temperature);
+      sum += p[i];
+    }
+    double target = u * sum;
+    double cumulative = 0;
+    int last = 0;
+    for (int i = 0; i < vocabulary; i++) {
+      cumulative += p[i];
+      if (p[i] > 0) {
+        last = i;
+      }
+      if (target < cumulative) {
+        return i;
+      }
+    }
+    return last;
   }
 }

@@ -104,6 +104,10 @@ final class GenerateCommand implements Callable<Integer> {
       + "100 (or the file's).")
   Integer iterations;
 
+  @Option(names = "--cutouts", description = "vqgan-clip: random crops CLIP scores per image and step (more: slower, harder to fool). "
+      + "Default: 24 (or the file's).")
+  Integer cutouts;
+
   @Option(names = "--lr", description = "vqgan-clip: Adam learning rate on the latent grid. Default: 0.1 (or the file's).")
   Double learningRate;
 
@@ -152,7 +156,7 @@ final class GenerateCommand implements Callable<Integer> {
     PipelineSpec.OptimisationOptions o = s.optimisation();
     s = s.withOptimisation(new PipelineSpec.OptimisationOptions(iterations != null ? iterations : o.iterations(),
         learningRate != null ? learningRate : o.learningRate(), initImage != null ? initImage : o.initImage(),
-        saveEvery != null ? saveEvery : o.saveEvery(), o.cutouts(), o.initNoise(), outputDir.resolve("frames")));
+        saveEvery != null ? saveEvery : o.saveEvery(), cutouts != null ? cutouts : o.cutouts(), o.initNoise(), outputDir.resolve("frames")));
     PrintWriter out = spec.commandLine().getOut();
     try (PluginRuntime plugins = root.loadPlugins()) {
       long t0 = System.nanoTime();

@@ -71,7 +71,7 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
     }
 
     public static OptimisationOptions defaults() {
-      return new OptimisationOptions(100, 0.1, null, 0, 8, 1.0, null);
+      return new OptimisationOptions(100, 0.1, null, 0, 24, 1.0, null); // 24 cutouts: accuracy 0.66 where 8 gave 0.42 (VQGAN)
     }
 
     public OptimisationOptions withFramesDir(Path dir) {

@@ -96,6 +96,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
   @Override
   public Map<String, Object> settings() {
     Map<String, Object> s = new LinkedHashMap<>(model.asSettings());
+    s.put("model", autoencoder.getString("model", model.model())); // with --weights, the weights say which model they are
     s.put("autoencoder", autoencoder.getString("model", model.model()));
     s.put("guidance", guidance.name());
     s.put("iterations", options.iterations());

@@ -33,7 +33,7 @@ class VqganClipEndToEndTest {
     JsonNode s = m.get("settings");
     assertEquals(4, s.get("iterations").asInt());
     assertEquals(0.2, s.get("learning_rate").asDouble());
-    assertEquals("vqvae", s.get("model").asText());
+    assertEquals("vqgan", s.get("model").asText());
     for (String f : new String[] {"0000/00000.png", "0000/00002.png", "0001/00004.png"}) {
       assertTrue(Files.isRegularFile(out.resolve("frames").resolve(f)), f);
     }

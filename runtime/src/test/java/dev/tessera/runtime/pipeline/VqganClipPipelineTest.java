@@ -51,10 +51,24 @@ class VqganClipPipelineTest {
   }
 
   @Test
+  void withoutTheVqganPluginTheVqVaeIsTheFallbackAndTheManifestSaysWhy() throws Exception {
+    Path only = tmp.resolve("plugins");
+    Files.createDirectories(only);
+    for (String jar : new String[] {"vqvae.jar", "clip.jar"}) {
+      Files.copy(PLUGINS.resolve(jar), only.resolve(jar));
+    }
+    try (PluginRuntime r = PluginRuntime.load(only)) {
+      Pipelines.ModelChoice choice = Pipelines.chooseModel(Components.create(r), PipelineSpec.of("vqgan-clip"));
+      assertEquals("vqvae", choice.model());
+      assertEquals("default fallback: 'vqgan' is not loaded", choice.reason());
+    }
+  }
+
+  @Test
   void theClipScoreRisesOnEveryPrompt() {
-    try (GenerationPipeline p = Pipelines.open(components, tiny(20, null, 0, null))) {
-      assertEquals("vqvae", p.settings().get("model"), "no vqgan plugin here: the VQ-VAE is the fallback");
-      assertTrue(p.settings().get("model_choice").toString().contains("'vqgan' is not loaded"), p.settings()::toString);
+    try (GenerationPipeline p = Pipelines.open(components, tiny(40, null, 0, null))) {
+      assertEquals("vqgan", p.settings().get("model"), "the vqgan plugin ships weights: it is the default");
+      assertEquals("default", p.settings().get("model_choice"), p.settings()::toString);
       for (String prompt : List.of("a photo of a sneaker", "a photo of a bag", "a photo of a trouser", "a photo of a sandal:1|a photo of a shirt:-0.3")) {
         long[] progress = new long[2];
         ImageBatch images = p.generate(prompt, 2, 1, (done, total) -> {
@@ -67,8 +81,8 @@ class VqganClipPipelineTest {
         double before = (Double) r.get("clip_score_before");
         double after = (Double) r.get("clip_score_after");
         assertTrue(after > before + 0.05, prompt + ": CLIP score " + before + " -> " + after);
-        assertEquals(20, progress[0]);
-        assertEquals(20, progress[1]);
+        assertEquals(40, progress[0]);
+        assertEquals(40, progress[1]);
       }
     }
   }
