@@ -1,4 +1,4 @@
-package dev.tessera.runtime.cli;
+package dev.tessera.samples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -14,14 +14,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code generate --pipeline vqgan-clip} as a user runs it, with the packaged plugins and shipped weights, on tiny settings. */
 class VqganClipEndToEndTest {
-  static final Path PLUGINS = Path.of(System.getProperty("tessera.test.plugins", "target/dist/plugins"));
+  static final Path PLUGINS = CompareEndToEndTest.PLUGINS;
   @TempDir Path tmp;
 
   @Test
   void generatesImagesFramesAndAManifestWithTheClipScores() throws Exception {
     assumeTrue(Files.exists(PLUGINS.resolve("vqvae.jar")) && Files.exists(PLUGINS.resolve("clip.jar")), "plugins not packaged yet");
     Path out = tmp.resolve("out");
-    CliRun g = CliRun.run(PLUGINS, "generate", "--pipeline", "vqgan-clip", "--prompt", "a photo of a sneaker:1|a photo of a bag:-0.3",
+    CompareEndToEndTest.Run g = CompareEndToEndTest.run("generate", "--pipeline", "vqgan-clip", "--prompt", "a photo of a sneaker:1|a photo of a bag:-0.3",
         "--num-images", "2", "--iterations", "4", "--lr", "0.2", "--save-every", "2", "--seed", "5", "--output-dir", out.toString());
     assertEquals(0, g.exit(), g.err());
     JsonNode m = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
@@ -38,11 +38,11 @@ class VqganClipEndToEndTest {
       assertTrue(Files.isRegularFile(out.resolve("frames").resolve(f)), f);
     }
 
-    CliRun missing = CliRun.run(PLUGINS, "generate", "--pipeline", "vqgan-clip", "--prompt", "a bag", "--init-image",
+    CompareEndToEndTest.Run missing = CompareEndToEndTest.run("generate", "--pipeline", "vqgan-clip", "--prompt", "a bag", "--init-image",
         tmp.resolve("none.png").toString(), "--output-dir", tmp.resolve("x").toString());
     assertNotEquals(0, missing.exit());
     assertTrue(missing.err().contains("none.png: file not found"), missing.err());
-    CliRun zero = CliRun.run(PLUGINS, "generate", "--pipeline", "vqgan-clip", "--prompt", "a bag", "--iterations", "0", "--output-dir",
+    CompareEndToEndTest.Run zero = CompareEndToEndTest.run("generate", "--pipeline", "vqgan-clip", "--prompt", "a bag", "--iterations", "0", "--output-dir",
         tmp.resolve("y").toString());
     assertNotEquals(0, zero.exit());
     assertTrue(zero.err().contains("iterations must be at least 1"), zero.err());

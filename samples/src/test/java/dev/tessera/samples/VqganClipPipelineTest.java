@@ -1,4 +1,4 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.samples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.data.PngImages;
+import dev.tessera.runtime.pipeline.GenerationPipeline;
+import dev.tessera.runtime.pipeline.PipelineSpec;
+import dev.tessera.runtime.pipeline.Pipelines;
 import dev.tessera.runtime.plugin.Components;
 import dev.tessera.runtime.plugin.PluginRuntime;
 import java.nio.file.Files;
@@ -26,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * image and frames work, and bad inputs fail with clear messages.
  */
 class VqganClipPipelineTest {
-  static final Path PLUGINS = Path.of(System.getProperty("tessera.test.plugins", "target/dist/plugins"));
+  static final Path PLUGINS = CompareEndToEndTest.PLUGINS;
   static PluginRuntime runtime;
   static Components components;
   @TempDir Path tmp;
