@@ -117,13 +117,12 @@ public final class Trainer {
       Placeholder<org.tensorflow.types.TInt64> seedFeed =
           tf.withName("random_seed").placeholder(org.tensorflow.types.TInt64.class, Placeholder.shape(Shape.of(2)));
       TrainingGraph tg = model.buildTraining(new dev.tessera.api.train.TrainingContext(scope, config, new TrainingInputs(x, y, text, seedFeed), components));
-      AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(),
-          new AdamOptimizer.Config(lr, 0.9, 0.999, 1e-8, options.clipNorm()));
+      AdamOptimizer.Config adamConfig = new AdamOptimizer.Config(lr, 0.9, 0.999, 1e-8, options.clipNorm());
+      AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(), adamConfig);
       // Each further phase (a GAN's discriminator) has its own optimizer over its own variables.
       List<AdamOptimizer> phaseOptimizers = new ArrayList<>();
       for (TrainingGraph.Phase phase : tg.phases()) {
-        phaseOptimizers.add(new AdamOptimizer(scope, "optimizer_" + phase.name(), phase.loss(), phase.trainable(),
-            new AdamOptimizer.Config(lr, 0.9, 0.999, 1e-8, options.clipNorm())));
+        phaseOptimizers.add(new AdamOptimizer(scope, "optimizer_" + phase.name(), phase.loss(), phase.trainable(), adamConfig));
       }
       List<String> metricNames = new ArrayList<>(tg.metrics().keySet());
       // A session run may not fetch one output twice (a metric may be the loss itself).
@@ -223,11 +222,13 @@ public final class Trainer {
                 org.tensorflow.types.TInt64 seedNow = org.tensorflow.types.TInt64.vectorOf(TrainingInputs.stepSeed(options.seed(), current));
                 TInt32 tb = text == null ? null : Tensors.ints(new long[] {rows.length, textLength},
                     captionTokens(data, rows, textLength, new SplittableRandom(options.seed() * 7919L + current)))) {
-              Session.Runner runner = session.runner().feed(x, xb).feed(y, yb).feed(adam.learningRate(), lrNow).feed(seedFeed, seedNow)
-                  .addTarget(adam.update());
-              if (text != null) {
-                runner.feed(text, tb);
-              }
+              Placeholder<TInt32> textFeed = text;
+              // A runner fed with this step's batch, captions and random seed: the main step, each phase and the hook use one.
+              java.util.function.Supplier<Session.Runner> fed = () -> {
+                Session.Runner r = session.runner().feed(x, xb).feed(y, yb).feed(seedFeed, seedNow);
+                return textFeed == null ? r : r.feed(textFeed, tb);
+              };
+              Session.Runner runner = fed.get().feed(adam.learningRate(), lrNow).addTarget(adam.update());
               for (Op u : tg.updates()) {
                 runner.addTarget(u);
               }
@@ -240,10 +241,10 @@ public final class Trainer {
                   lastMetrics.put(metricNames.get(i), (double) Tensors.toScalar(r.get(fetchIndex[i])));
                 }
               }
+              String kept = lastSaved > 0 || options.resume()
+                  ? "the last good checkpoint (step " + lastSaved + ") is kept in " + Checkpoint.file(dir)
+                  : "no checkpoint had been written yet";
               if (!Double.isFinite(lastLoss)) {
-                String kept = lastSaved > 0 || options.resume()
-                    ? "the last good checkpoint (step " + lastSaved + ") is kept in " + Checkpoint.file(dir)
-                    : "no checkpoint had been written yet";
                 throw new TrainingDivergedException(String.format(Locale.ROOT,
                     "loss became %s at step %d; training stopped; %s. Try a lower --lr or --clip-norm.", lastLoss, current, kept), current);
               }
@@ -253,19 +254,15 @@ public final class Trainer {
                   continue;
                 }
                 AdamOptimizer phaseAdam = phaseOptimizers.get(p);
-                Session.Runner pr = session.runner().feed(x, xb).feed(y, yb).feed(phaseAdam.learningRate(), lrNow).feed(seedFeed, seedNow)
-                    .addTarget(phaseAdam.update()).fetch(phase.loss());
-                if (text != null) {
-                  pr.feed(text, tb);
-                }
+                Session.Runner pr = fed.get().feed(phaseAdam.learningRate(), lrNow).addTarget(phaseAdam.update()).fetch(phase.loss());
                 List<String> names = new ArrayList<>(phase.metrics().keySet());
                 names.forEach(m -> pr.fetch(phase.metrics().get(m)));
                 try (Result r = pr.run()) {
                   double phaseLoss = Tensors.toScalar(r.get(0));
                   if (!Double.isFinite(phaseLoss)) {
                     throw new TrainingDivergedException(String.format(Locale.ROOT,
-                        "%s loss became %s at step %d; training stopped; the last good checkpoint (step %d) is kept in %s", phase.name(),
-                        phaseLoss, current, lastSaved, Checkpoint.file(dir)), current);
+                        "%s loss became %s at step %d; training stopped; %s. Try a lower --lr or --clip-norm.", phase.name(), phaseLoss,
+                        current, kept), current);
                   }
                   lastMetrics.put(phase.name() + "_loss", phaseLoss);
                   for (int i = 0; i < names.size(); i++) {
@@ -274,11 +271,8 @@ public final class Trainer {
                 }
               }
               if (tg.hook() != null) {
-                Placeholder<TInt32> textFeed = text;
-                StepHook.Context ctx = new StepHook.Context(current, session, scope.variables(), () -> {
-                      Session.Runner r = session.runner().feed(x, xb).feed(y, yb).feed(seedFeed, seedNow);
-                      return textFeed == null ? r : r.feed(textFeed, tb);
-                    }, new SplittableRandom(options.seed() * 31 + current));
+                StepHook.Context ctx = new StepHook.Context(current, session, scope.variables(), fed,
+                    new SplittableRandom(options.seed() * 31 + current));
                 tg.hook().afterStep(ctx);
               }
             }
