@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The two-stage family from the command line with the real plugins: {@code train gpt} over the
- * shipped VQ-VAE's codes, {@code generate --pipeline vqgan-transformer}, and {@code train vqgan}
+ * shipped VQGAN's codes, {@code generate --pipeline vqgan-transformer}, and {@code train vqgan}
  * from the shipped VQ-VAE, then {@code reconstruct} with it. Tiny settings and two or three steps:
  * the contracts, not the quality.
  */
@@ -36,14 +36,14 @@ class CodeModelsEndToEndTest {
   }
 
   @Test
-  void gptTrainsOverVqVaeCodesAndTheVqganTransformerPipelineGenerates() throws Exception {
+  void gptTrainsOverVqganCodesAndTheVqganTransformerPipelineGenerates() throws Exception {
     Path gpt = tmp.resolve("gpt");
     CompareEndToEndTest.Run t = run("train", "gpt", "--set", "dim=16", "--set", "heads=2", "--set", "layers=1", "--set", "prefix_length=2",
         "--limit", "64", "--batch-size", "8", "--steps", "2", "--out", gpt.toString());
     assertEquals(0, t.exit(), t.err());
     JsonNode config = new ObjectMapper().readTree(gpt.resolve("config.json").toFile());
-    assertTrue(config.get("weights_from").has("clip") && config.get("weights_from").has("vqvae"), "frozen CLIP and VQ-VAE are referenced: " + config);
-    assertEquals("vqvae", config.get("autoencoder").get("model").asText());
+    assertTrue(config.get("weights_from").has("clip") && config.get("weights_from").has("vqgan"), "frozen CLIP and VQGAN are referenced: " + config);
+    assertEquals("vqgan", config.get("autoencoder").get("model").asText());
 
     Path a = tmp.resolve("a");
     Path b = tmp.resolve("b");

@@ -24,7 +24,7 @@ public record GptConfig(
   public static ModelConfig defaults() {
     return ModelConfig.empty()
         .with("model", "gpt").with("scope", "gpt").with("prior", "gpt")
-        .with("text_model", "clip").with("autoencoder_model", "vqvae")
+        .with("text_model", "clip").with("autoencoder_model", "vqgan")
         .with("dim", 128).with("heads", 4).with("layers", 6).with("mlp_ratio", 4).with("prefix_length", 16)
         .with("condition_dropout", 0.1).with("kv_cache", true)
         .with("learning_rate", 5e-4).with("batch_size", 64);

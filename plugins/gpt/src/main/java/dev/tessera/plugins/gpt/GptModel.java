@@ -24,8 +24,8 @@ import org.tensorflow.types.TInt32;
 
 /**
  * The transformer prior ({@code ./tessera train gpt}): each step turns the batch's images into
- * code grids with the frozen autoencoder (VQ-VAE by default, "autoencoder_model" names another,
- * e.g. vqgan), its captions into CLIP text embeddings with the frozen CLIP text tower, and
+ * code grids with the frozen autoencoder (VQGAN by default, "autoencoder_model" names another,
+ * e.g. vqvae), its captions into CLIP text embeddings with the frozen CLIP text tower, and
  * minimises the cross-entropy of every code given the text and the codes before it. The text
  * embedding is zeroed for {@code condition_dropout} of the examples, for classifier-free guidance.
  */
