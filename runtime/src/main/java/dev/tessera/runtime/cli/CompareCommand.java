@@ -54,7 +54,7 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--steps", description = "Diffusion sampling steps. Default: 50.")
   Integer steps;
 
-  @Option(names = "--guidance-scale", description = "Classifier-free guidance scale. Default: 2 (dalle2: 3).")
+  @Option(names = "--guidance-scale", description = "Classifier-free guidance scale. Default: 2 (dalle2: 3, vqgan-transformer: 1.5).")
   Float guidanceScale;
 
   @Option(names = "--evaluator", defaultValue = "fashion-classifier", description = "Evaluator model. Default: ${DEFAULT-VALUE}.")

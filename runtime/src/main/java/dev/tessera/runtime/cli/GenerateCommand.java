@@ -58,7 +58,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--steps", description = "Sampling steps. Default: 50 (or the file's).")
   Integer steps;
 
-  @Option(names = "--guidance-scale", description = "Classifier-free guidance scale (1: none). Default: 2 (dalle2: 3), or the file's.")
+  @Option(names = "--guidance-scale", description = "Classifier-free guidance scale (1: none). Default: 2 (dalle2: 3, vqgan-transformer: 1.5), or the file's.")
   Float guidanceScale;
 
   @Option(names = "--eta", description = "DDIM eta (0: deterministic). Default: 0.")
