@@ -1,9 +1,7 @@
 package dev.tessera.runtime.pipeline;
 
 import dev.tessera.api.TesseraException;
-import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Tensors;
-import dev.tessera.api.graph.VariableStore;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.spi.Prior;
@@ -14,12 +12,11 @@ import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.api.types.Latents;
 import dev.tessera.runtime.plugin.Components;
-import dev.tessera.runtime.tf.SessionFactory;
+import dev.tessera.runtime.tf.LoadedGraph;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -39,15 +36,12 @@ import org.tensorflow.types.TInt32;
 public final class CodePriorPipeline implements GenerationPipeline {
   private final String name;
   private final PipelineSpec spec;
-  private final Graph graph;
-  private final Session session;
-  private final PromptTower prompts;
-  private final Prior.Sampler sampler;
-  private final Placeholder<TInt32> codes;
-  private final Operand<TFloat32> images;
-  private final long parameters;
+  private final LoadedGraph<Parts> graph;
   private final Double trainingSeconds;
   private final boolean kvCache;
+
+  /** The graph's prompt tower, prior sampler, and codes -> images decoder. */
+  private record Parts(PromptTower prompts, Prior.Sampler sampler, Placeholder<TInt32> codes, Operand<TFloat32> images) {}
 
   public CodePriorPipeline(String name, Components components, ModelWeights weights, PipelineSpec spec) {
     this.name = name;
@@ -58,19 +52,11 @@ public final class CodePriorPipeline implements GenerationPipeline {
     ModelConfig ae = FrozenAutoencoder.MODEL.section(config);
     Prior prior = components.prior(config.getString("prior", "gpt"));
     int grid = FrozenAutoencoder.gridSize(ae);
-    this.graph = new Graph();
-    try {
-      GraphScope root = GraphScope.root(graph, SessionFactory.device(spec.device()));
-      this.prompts = new PromptTower(root, FrozenEncoder.section(config), components);
-      this.sampler = prior.build(root, config);
-      this.codes = root.tf().withName("codes").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, grid, grid)));
-      this.images = FrozenAutoencoder.decode(root, ae, components, codes);
-      this.session = SessionFactory.createLoaded(graph, root.variables(), weights.parameters());
-      this.parameters = root.variables().count(VariableStore.MODEL_WEIGHTS);
-    } catch (RuntimeException e) {
-      graph.close();
-      throw e;
-    }
+    this.graph = LoadedGraph.build(spec.device(), weights.parameters(), root -> {
+      Placeholder<TInt32> codes = root.tf().withName("codes").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, grid, grid)));
+      return new Parts(new PromptTower(root, FrozenEncoder.section(config), components), prior.build(root, config), codes,
+          FrozenAutoencoder.decode(root, ae, components, codes));
+    });
   }
 
   @Override
@@ -92,7 +78,7 @@ public final class CodePriorPipeline implements GenerationPipeline {
 
   @Override
   public long parameterCount() {
-    return parameters;
+    return graph.parameters();
   }
 
   @Override
@@ -105,7 +91,9 @@ public final class CodePriorPipeline implements GenerationPipeline {
     if (count < 1) {
       throw new TesseraException("--num-images must be positive, got " + count);
     }
-    Embedding text = prompts.embed(session, prompt);
+    Parts p = graph.parts();
+    Session session = graph.session();
+    Embedding text = p.prompts().embed(session, prompt);
     Condition condition = new Condition(prompt, null, text, null);
     List<ImageBatch> parts = new ArrayList<>();
     for (int from = 0; from < count; from += spec.batchSize()) {
@@ -113,8 +101,8 @@ public final class CodePriorPipeline implements GenerationPipeline {
       Prior.SamplingOptions options = Prior.SamplingOptions.seeded(seed * 1_000_003L + from)
           .withDiffusion(spec.scheduler(), spec.steps(), spec.guidanceScale())
           .withTokens(spec.tokens().temperature(), spec.tokens().topK(), spec.tokens().topP());
-      Latents sampled = sampler.sample(session, condition, n, options);
-      try (TInt32 c = Tensors.ints(sampled.shape(), sampled.codes()); Result r = session.runner().feed(codes, c).fetch(images).run()) {
+      Latents sampled = p.sampler().sample(session, condition, n, options);
+      try (TInt32 c = Tensors.ints(sampled.shape(), sampled.codes()); Result r = session.runner().feed(p.codes(), c).fetch(p.images()).run()) {
         parts.add(Tensors.toImages(r.get(0)).clamped());
       }
       if (progress != null) {
@@ -126,7 +114,6 @@ public final class CodePriorPipeline implements GenerationPipeline {
 
   @Override
   public void close() {
-    session.close();
     graph.close();
   }
 }

@@ -44,10 +44,7 @@ public final class Dalle2Pipeline implements GenerationPipeline {
     }
     ModelConfig config = priorWeights.config();
     this.priorTrainingSeconds = GenerationPipeline.trainingSeconds(config);
-    ModelConfig encoderConfig = config.section("text_encoder");
-    if (encoderConfig == null) {
-      throw new TesseraException(config.source() + ": the prior's CLIP config is missing under 'text_encoder'");
-    }
+    ModelConfig encoderConfig = dev.tessera.api.train.FrozenEncoder.section(config);
     this.graph = new Graph();
     DiffusionPipeline d = null;
     EmbeddingPipeline r = null;

@@ -3,7 +3,6 @@ package dev.tessera.runtime.pipeline;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Tensors;
-import dev.tessera.api.graph.VariableStore;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.sampling.NoiseSchedule;
@@ -15,12 +14,11 @@ import dev.tessera.api.spi.Guidance;
 import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.plugin.Components;
-import dev.tessera.runtime.tf.SessionFactory;
+import dev.tessera.runtime.tf.LoadedGraph;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -62,17 +60,10 @@ public final class DiffusionPipeline implements GenerationPipeline {
   private final Options options;
   private final ModelConfig config;
   private final NoiseSchedule schedule;
-  private final Graph graph;
-  private final Session session;
-  private final Placeholder<TFloat32> noisy;
-  private final Placeholder<TFloat32> timesteps;
-  private final Placeholder<TFloat32> condition;
-  private final Operand<TFloat32> epsilon;
-  private final PromptTower prompts;
+  private final LoadedGraph<Parts> graph;
   private final int size;
   private final int channels;
   private final int conditionDim;
-  private final long parameters;
   private final String guidanceName;
   private final Components components;
 
@@ -101,31 +92,31 @@ public final class DiffusionPipeline implements GenerationPipeline {
     boolean guided = conditionDim > 0 && options.guidanceScale() != 1f;
     Guidance guidance = guided ? components.guidance("classifier-free") : null;
     this.guidanceName = guided ? guidance.name() : "none";
-    this.graph = new Graph();
-    try {
-      GraphScope root = GraphScope.root(graph, SessionFactory.device(options.device()));
+    this.graph = LoadedGraph.build(options.device(), weights.parameters(), root -> {
       Ops tf = root.tf();
-      this.noisy = tf.withName("noisy").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, channels)));
-      this.timesteps = tf.withName("timesteps").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
-      this.condition = conditionDim > 0 ? tf.withName("condition").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, conditionDim))) : null;
+      Placeholder<TFloat32> noisy = tf.withName("noisy").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, channels)));
+      Placeholder<TFloat32> timesteps = tf.withName("timesteps").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
+      Placeholder<TFloat32> condition =
+          conditionDim > 0 ? tf.withName("condition").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, conditionDim))) : null;
       GraphScope scope = root.child(config.getString("scope", "diffusion"));
+      Operand<TFloat32> epsilon;
       if (!guided) {
-        this.epsilon = decoder.denoise(scope, config, noisy, timesteps, condition);
+        epsilon = decoder.denoise(scope, config, noisy, timesteps, condition);
       } else {
         Operand<TFloat32> x2 = tf.concat(List.of(noisy, noisy), tf.constant(0));
         Operand<TFloat32> t2 = tf.concat(List.of(timesteps, timesteps), tf.constant(0));
         Operand<TFloat32> c2 = tf.concat(List.of(condition, tf.zerosLike(condition)), tf.constant(0));
         List<org.tensorflow.Output<TFloat32>> halves = tf.split(tf.constant(0), decoder.denoise(scope, config, x2, t2, c2), 2L).output();
-        this.epsilon = guidance.combine(root, halves.get(0), halves.get(1), options.guidanceScale());
+        epsilon = guidance.combine(root, halves.get(0), halves.get(1), options.guidanceScale());
       }
-      this.prompts = conditionKind.equals("text") && encoderConfig != null ? new PromptTower(root, encoderConfig, components) : null;
-      this.session = SessionFactory.createLoaded(graph, root.variables(), weights.parameters());
-      this.parameters = root.variables().count(VariableStore.MODEL_WEIGHTS);
-    } catch (RuntimeException e) {
-      graph.close();
-      throw e;
-    }
+      PromptTower prompts = conditionKind.equals("text") && encoderConfig != null ? new PromptTower(root, encoderConfig, components) : null;
+      return new Parts(noisy, timesteps, condition, epsilon, prompts);
+    });
   }
+
+  /** The graph's inputs (condition null when unconditioned), the (guided) noise prediction, and the prompt tower (null without text). */
+  private record Parts(Placeholder<TFloat32> noisy, Placeholder<TFloat32> timesteps, Placeholder<TFloat32> condition, Operand<TFloat32> epsilon,
+      PromptTower prompts) {}
 
   @Override
   public String name() {
@@ -154,7 +145,7 @@ public final class DiffusionPipeline implements GenerationPipeline {
 
   @Override
   public long parameterCount() {
-    return parameters;
+    return graph.parameters();
   }
 
   @Override
@@ -164,15 +155,16 @@ public final class DiffusionPipeline implements GenerationPipeline {
 
   /** The CLIP text embedding of a prompt, as the model was trained on it. */
   public Embedding embedPrompt(String prompt) {
+    PromptTower prompts = graph.parts().prompts();
     if (prompts == null) {
       throw new TesseraException("pipeline '" + name + "' is not conditioned on text");
     }
-    return prompts.embed(session, prompt);
+    return prompts.embed(graph.session(), prompt);
   }
 
   @Override
   public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
-    Embedding e = prompts == null ? null : embedPrompt(prompt);
+    Embedding e = graph.parts().prompts() == null ? null : embedPrompt(prompt);
     if (options.scoreGuidanceScale() <= 0) {
       return generate(e, count, seed, progress);
     }
@@ -271,9 +263,10 @@ public final class DiffusionPipeline implements GenerationPipeline {
     try (TFloat32 xb = Tensors.floats(new long[] {n, size, size, channels}, sample);
         TFloat32 tb = Tensors.floats(new long[] {n}, ts);
         TFloat32 cb = cond == null ? null : Tensors.floats(new long[] {n, conditionDim}, cond)) {
-      Session.Runner r = session.runner().feed(noisy, xb).feed(timesteps, tb).fetch(epsilon);
+      Parts p = graph.parts();
+      Session.Runner r = graph.session().runner().feed(p.noisy(), xb).feed(p.timesteps(), tb).fetch(p.epsilon());
       if (cb != null) {
-        r.feed(condition, cb);
+        r.feed(p.condition(), cb);
       }
       try (Result res = r.run()) {
         return Tensors.toFloats(res.get(0));
@@ -291,7 +284,6 @@ public final class DiffusionPipeline implements GenerationPipeline {
 
   @Override
   public void close() {
-    session.close();
     graph.close();
   }
 }

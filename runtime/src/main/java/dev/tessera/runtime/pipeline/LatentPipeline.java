@@ -3,22 +3,20 @@ package dev.tessera.runtime.pipeline;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Tensors;
-import dev.tessera.api.graph.VariableStore;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.sampling.Scheduler;
 import dev.tessera.api.spi.Decoder;
+import dev.tessera.api.train.FrozenEncoder;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.plugin.Components;
-import dev.tessera.runtime.tf.SessionFactory;
+import dev.tessera.runtime.tf.LoadedGraph;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
-import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
@@ -35,32 +33,25 @@ import org.tensorflow.types.TInt32;
 public final class LatentPipeline implements GenerationPipeline {
   private final String name;
   private final PipelineSpec spec;
-  private final Graph graph;
-  private final Session session;
-  private final PromptTower prompts;
+  private final LoadedGraph<Parts> graph;
   private final int latentDim;
-  private final Placeholder<TFloat32> noise;
-  private final Operand<TFloat32> images;
-  private final long parameters;
   private final Double trainingSeconds;
+
+  /** The graph's prompt tower, the z placeholder, and [z, c] -> images. */
+  private record Parts(PromptTower prompts, Placeholder<TFloat32> noise, Operand<TFloat32> images) {}
 
   public LatentPipeline(String name, Components components, ModelWeights weights, PipelineSpec spec) {
     this.name = name;
     this.spec = spec;
     ModelConfig config = weights.config();
     this.trainingSeconds = GenerationPipeline.trainingSeconds(config);
-    ModelConfig encoderConfig = config.section("text_encoder");
-    if (encoderConfig == null) {
-      throw new TesseraException(config.source() + ": the CLIP config is missing under 'text_encoder'");
-    }
+    ModelConfig encoderConfig = FrozenEncoder.section(config);
     Decoder decoder = components.decoder(config.getString("decoder", name));
     this.latentDim = config.getPositiveInt("latent_dim", 16);
-    this.graph = new Graph();
-    try {
-      GraphScope root = GraphScope.root(graph, SessionFactory.device(spec.device()));
+    this.graph = LoadedGraph.build(spec.device(), weights.parameters(), root -> {
       Ops tf = root.tf();
-      this.prompts = new PromptTower(root, encoderConfig, components);
-      this.noise = tf.withName("z").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, latentDim)));
+      PromptTower prompts = new PromptTower(root, encoderConfig, components);
+      Placeholder<TFloat32> noise = tf.withName("z").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, latentDim)));
       Operand<TFloat32> text = prompts.embedding(); // [1, E] for one prompt
       Operand<TInt32> count = tf.slice(tf.shape(noise), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
       Operand<TFloat32> repeated = tf.tile(text, tf.concat(List.of(count, tf.constant(new int[] {1})), tf.constant(0))); // [N, E]
@@ -68,13 +59,8 @@ public final class LatentPipeline implements GenerationPipeline {
       for (String part : config.getString("decoder_scope", config.getString("scope", "vae") + ".decoder").split("\\.")) {
         decoderScope = decoderScope.child(part);
       }
-      this.images = decoder.decode(decoderScope, config, tf.concat(List.of(noise, repeated), tf.constant(1)));
-      this.session = SessionFactory.createLoaded(graph, root.variables(), weights.parameters());
-      this.parameters = root.variables().count(VariableStore.MODEL_WEIGHTS);
-    } catch (RuntimeException e) {
-      graph.close();
-      throw e;
-    }
+      return new Parts(prompts, noise, decoder.decode(decoderScope, config, tf.concat(List.of(noise, repeated), tf.constant(1))));
+    });
   }
 
   @Override
@@ -93,7 +79,7 @@ public final class LatentPipeline implements GenerationPipeline {
 
   @Override
   public long parameterCount() {
-    return parameters;
+    return graph.parameters();
   }
 
   @Override
@@ -108,12 +94,13 @@ public final class LatentPipeline implements GenerationPipeline {
     }
     float[] z = Scheduler.gaussian(count * latentDim, new SplittableRandom(seed));
     List<ImageBatch> parts = new java.util.ArrayList<>();
-    try (TInt32 t = prompts.tokensOf(prompt)) {
+    Parts p = graph.parts();
+    try (TInt32 t = p.prompts().tokensOf(prompt)) {
       for (int from = 0; from < count; from += spec.batchSize()) {
         int n = Math.min(spec.batchSize(), count - from);
         float[] chunk = java.util.Arrays.copyOfRange(z, from * latentDim, (from + n) * latentDim);
         try (TFloat32 zb = Tensors.floats(new long[] {n, latentDim}, chunk);
-            Result r = prompts.feed(session.runner(), t).feed(noise, zb).fetch(images).run()) {
+            Result r = p.prompts().feed(graph.session().runner(), t).feed(p.noise(), zb).fetch(p.images()).run()) {
           parts.add(Tensors.toImages(r.get(0)).clamped());
         }
         if (progress != null) {
@@ -126,7 +113,6 @@ public final class LatentPipeline implements GenerationPipeline {
 
   @Override
   public void close() {
-    session.close();
     graph.close();
   }
 }
