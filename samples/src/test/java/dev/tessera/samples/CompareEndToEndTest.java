@@ -99,6 +99,29 @@ class CompareEndToEndTest {
   }
 
   @Test
+  void clipGanTrainsBothNetworksAndGeneratesFromTheWeightAverage() throws Exception {
+    Path gan = tmp.resolve("clip-gan");
+    Run t = run("train", "clip-gan", "--set", "generator_channels=4", "--set", "disc_channels=4", "--set", "latent_dim=3", "--limit", "64",
+        "--batch-size", "8", "--steps", "3", "--log-every", "1", "--out", gan.toString());
+    assertEquals(0, t.exit(), t.err());
+    assertTrue(t.out().contains("disc_loss"), "the discriminator's phase is logged: " + t.out());
+    JsonNode config = new ObjectMapper().readTree(gan.resolve("config.json").toFile());
+    assertTrue(config.get("weights_from").has("clip"), "the frozen CLIP tower is referenced, not copied: " + config);
+    java.util.Set<String> tensors = dev.tessera.api.io.SafeTensors.read(gan.resolve("model.safetensors")).tensors().keySet();
+    assertTrue(tensors.stream().anyMatch(n -> n.startsWith("gan.generator_ema.")), "the weight average ships: " + tensors);
+    String[] pixels = new String[2];
+    for (int i = 0; i < 2; i++) {
+      Path out = tmp.resolve("gan-out-" + i);
+      Run g = run("generate", "--pipeline", "clip-gan", "--weights", gan.toString(), "--prompt", "a photo of a dress", "--num-images", "3",
+          "--seed", "5", "--output-dir", out.toString());
+      assertEquals(0, g.exit(), g.err());
+      assertEquals("clip-gan", new ObjectMapper().readTree(out.resolve("manifest.json").toFile()).get("pipeline").asText());
+      pixels[i] = java.util.Arrays.toString(PngImages.read(out.resolve("images/0002.png"), 1).data());
+    }
+    assertEquals(pixels[0], pixels[1], "the same seed draws the same images");
+  }
+
+  @Test
   void dalle2ComposesATrainedPriorAndDecoderAndReRanksCandidates() throws Exception {
     Path both = tmp.resolve("dalle2");
     Path decoderConfig = tmp.resolve("decoder.json");
@@ -158,5 +181,25 @@ class CompareEndToEndTest {
       assertTrue(Files.size(report.resolve(src)) > 0, src);
     }
     assertFalse(Files.exists(report.resolve("no-such-pipeline")));
+    renderInHeadlessBrowser(report.resolve("index.html"), 2 + 4);
+  }
+
+  /**
+   * Loads the report in headless Chromium (installed by .ci/run; skipped where there is none) and
+   * reads what the page's own check found: every image decoded.
+   */
+  private static void renderInHeadlessBrowser(Path html, int images) throws Exception {
+    String browser = java.util.stream.Stream.of("chromium-headless-shell", "chromium")
+        .filter(b -> java.util.stream.Stream.of(System.getenv("PATH").split(java.io.File.pathSeparator))
+            .anyMatch(d -> Files.isExecutable(Path.of(d, b))))
+        .findFirst().orElse(null);
+    org.junit.jupiter.api.Assumptions.assumeTrue(browser != null, "no headless Chromium on PATH (.ci/run installs chromium-headless-shell)");
+    Process p = new ProcessBuilder(browser, "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000", "--dump-dom",
+        html.toUri().toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String dom = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the browser did not finish");
+    assertTrue(dom.contains("data-images=\"" + images + "\""), "the page's load check did not run or saw another count: "
+        + dom.substring(0, Math.min(400, dom.length())));
+    assertTrue(dom.contains("data-broken-images=\"0\""), "images failed to load in the browser");
   }
 }

@@ -37,7 +37,19 @@ public final class TrainingSteps {
   /** As above, for a model composed of other components (given by {@code components}, may be null). */
   public static float[] run(TrainableModel model, ModelConfig config, dev.tessera.api.spi.ComponentLookup components,
       long[] imageShape, float[] images, int[] labels, int[] tokens, double learningRate, int steps) {
-    float[] losses = new float[steps];
+    return runWithPhases(model, config, components, imageShape, images, labels, tokens, learningRate, steps).get("loss");
+  }
+
+  /**
+   * As above, also running each {@link TrainingGraph.Phase} (a GAN's discriminator) with its own
+   * Adam after the main step, as the trainer does. Returns the main losses under "loss" and each
+   * phase's under its name (NaN before the phase starts).
+   */
+  public static java.util.Map<String, float[]> runWithPhases(TrainableModel model, ModelConfig config,
+      dev.tessera.api.spi.ComponentLookup components, long[] imageShape, float[] images, int[] labels, int[] tokens, double learningRate,
+      int steps) {
+    java.util.Map<String, float[]> losses = new java.util.LinkedHashMap<>();
+    losses.put("loss", new float[steps]);
     int textLength = model.textLength(config);
     try (Graph g = new Graph()) {
       GraphScope scope = GraphScope.root(g);
@@ -48,24 +60,39 @@ public final class TrainingSteps {
       Placeholder<TInt64> seed = scope.tf().placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
       TrainingGraph tg = model.buildTraining(new dev.tessera.api.train.TrainingContext(scope, config, new TrainingInputs(x, y, t, seed), components));
       AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(), AdamOptimizer.Config.defaults(learningRate));
+      java.util.List<AdamOptimizer> phaseAdams = new java.util.ArrayList<>();
+      for (TrainingGraph.Phase phase : tg.phases()) {
+        phaseAdams.add(new AdamOptimizer(scope, "optimizer_" + phase.name(), phase.loss(), phase.trainable(), AdamOptimizer.Config.defaults(learningRate)));
+        float[] none = new float[steps];
+        java.util.Arrays.fill(none, Float.NaN);
+        losses.put(phase.name(), none);
+      }
       try (Session s = new Session(g);
           TFloat32 xb = Tensors.floats(imageShape, images);
           TInt32 yb = Tensors.ints(new long[] {labels.length}, labels);
           TInt32 tb = t == null ? null : Tensors.ints(new long[] {imageShape[0], textLength}, tokens)) {
         scope.variables().initialize(s, 1);
         for (int i = 0; i < steps; i++) {
-          TInt64 seedNow = TInt64.vectorOf(TrainingInputs.stepSeed(1, i + 1));
-          Session.Runner r = s.runner().feed(x, xb).feed(y, yb).feed(seed, seedNow).addTarget(adam.update()).fetch(tg.loss());
-          if (t != null) {
-            r.feed(t, tb);
-          }
-          for (Op u : tg.updates()) {
-            r.addTarget(u);
-          }
-          try (Result res = r.run()) {
-            losses[i] = Tensors.toScalar(res.get(0));
-          } finally {
-            seedNow.close();
+          try (TInt64 seedNow = TInt64.vectorOf(TrainingInputs.stepSeed(1, i + 1))) {
+            java.util.function.Supplier<Session.Runner> fed = () -> {
+              Session.Runner r = s.runner().feed(x, xb).feed(y, yb).feed(seed, seedNow);
+              return t == null ? r : r.feed(t, tb);
+            };
+            Session.Runner r = fed.get().addTarget(adam.update()).fetch(tg.loss());
+            for (Op u : tg.updates()) {
+              r.addTarget(u);
+            }
+            try (Result res = r.run()) {
+              losses.get("loss")[i] = Tensors.toScalar(res.get(0));
+            }
+            for (int p = 0; p < tg.phases().size(); p++) {
+              TrainingGraph.Phase phase = tg.phases().get(p);
+              if (i + 1 > phase.startStep()) {
+                try (Result res = fed.get().addTarget(phaseAdams.get(p).update()).fetch(phase.loss()).run()) {
+                  losses.get(phase.name())[i] = Tensors.toScalar(res.get(0));
+                }
+              }
+            }
           }
         }
       }

@@ -7,6 +7,7 @@ import dev.tessera.runtime.pipeline.GenerationOutput;
 import dev.tessera.runtime.pipeline.GenerationPipeline;
 import dev.tessera.runtime.pipeline.PipelineSpec;
 import dev.tessera.runtime.pipeline.Pipelines;
+import dev.tessera.runtime.pipeline.TrainingRuns;
 import dev.tessera.runtime.plugin.Components;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ public final class Comparison {
    */
   public record PipelineResult(String pipeline, String error, Map<String, Object> settings, GenerationScorer.SetScore score,
       Map<Long, GenerationScorer.SetScore> perSeed, double loadSeconds, double secondsPerImage, long parameters,
-      Double trainingSeconds, List<Sample> samples) {}
+      Double trainingSeconds, TrainingRuns trainingRuns, List<Sample> samples) {}
 
   public record Result(List<String> prompts, List<Long> seeds, int imagesPerPrompt, List<PipelineResult> pipelines) {}
 
@@ -82,6 +83,7 @@ public final class Comparison {
     int generated = 0;
     long parameters = 0;
     Double trainingSeconds = null;
+    TrainingRuns trainingRuns = null;
     Map<Long, Map<String, ImageBatch>> bySeed = new LinkedHashMap<>();
     try {
       long t0 = System.nanoTime();
@@ -90,6 +92,7 @@ public final class Comparison {
         settings = p.settings();
         parameters = p.parameterCount();
         trainingSeconds = p.trainingSeconds();
+        trainingRuns = p.trainingRuns();
         for (long seed : seeds) {
           Map<String, ImageBatch> byPrompt = new LinkedHashMap<>();
           for (int i = 0; i < prompts.size(); i++) {
@@ -116,11 +119,11 @@ public final class Comparison {
         e.getValue().forEach((prompt, images) -> pooled.merge(prompt, images, (a, b) -> ImageBatch.stack(List.of(a, b))));
       }
       return new PipelineResult(spec.pipeline(), null, settings, scorer.scoreAll(pooled), perSeed, load, generateSeconds / generated,
-          parameters, trainingSeconds, samples);
+          parameters, trainingSeconds, trainingRuns, samples);
     } catch (RuntimeException e) {
       String message = e.getMessage() == null ? e.toString() : e.getMessage();
       return new PipelineResult(spec.pipeline(), message, settings, null, Map.of(), load,
-          generated == 0 ? Double.NaN : generateSeconds / generated, parameters, trainingSeconds, samples);
+          generated == 0 ? Double.NaN : generateSeconds / generated, parameters, trainingSeconds, trainingRuns, samples);
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tessera.runtime.evaluation.GenerationScorer;
+import dev.tessera.runtime.pipeline.TrainingRuns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -79,6 +80,11 @@ public final class ComparisonReport {
       if (p.trainingSeconds() != null) {
         o.put("training_seconds", p.trainingSeconds());
       }
+      if (p.trainingRuns() != null) {
+        o.set("training_runs", JSON.valueToTree(p.trainingRuns()));
+        put(o, "accuracy_spread_across_training_seeds", p.trainingRuns().accuracySpread());
+        put(o, "fid_spread_across_training_seeds", p.trainingRuns().fidSpread());
+      }
       ArrayNode samples = o.putArray("samples");
       p.samples().forEach(x -> samples.addObject().put("prompt", x.prompt()).put("seed", x.seed()).put("grid", x.grid())
           .put("manifest", x.manifest()));
@@ -109,14 +115,15 @@ public final class ComparisonReport {
   }
 
   static final String[] HEADER = {"pipeline", "FID (floor / ceiling)", "cond. acc.", "CLIP score", "diversity (real)", "near-dup.",
-      "collapse warnings", "s/image", "images/s", "parameters", "training", "acc. spread (seeds)"};
+      "collapse warnings", "s/image", "images/s", "parameters", "training", "acc. spread (sampling seeds)",
+      "acc. spread (training seeds)"};
 
   static List<String> cells(Comparison.PipelineResult p) {
     GenerationScorer.SetScore s = p.score();
     String training = p.trainingSeconds() == null ? "not recorded" : String.format(Locale.ROOT, "%.0f s", p.trainingSeconds());
     if (s == null) {
       return List.of(p.pipeline(), "failed: " + p.error(), "", "", "", "", "", fmt(p.secondsPerImage(), 3), "", Long.toString(p.parameters()),
-          training, "");
+          training, "", "");
     }
     return List.of(p.pipeline(),
         String.format(Locale.ROOT, "%.1f (%.1f / %.0f)", s.fid(), s.fidFloor(), s.fidCeiling()),
@@ -124,7 +131,17 @@ public final class ComparisonReport {
         String.format(Locale.ROOT, "%s (%s)", fmt(s.diversity(), 2), fmt(s.realDiversity(), 2)),
         Integer.toString(s.nearDuplicates()), Integer.toString(s.modeCollapseWarnings()),
         fmt(p.secondsPerImage(), 3), fmt(1 / p.secondsPerImage(), 2), String.format(Locale.ROOT, "%,d", p.parameters()), training,
-        fmt(spread(p, GenerationScorer.SetScore::conditionalAccuracy), 3));
+        fmt(spread(p, GenerationScorer.SetScore::conditionalAccuracy), 3), trainingSpread(p.trainingRuns()));
+  }
+
+  /** "0.012 (3 runs of 5000 steps)", or "not recorded". */
+  static String trainingSpread(TrainingRuns runs) {
+    if (runs == null || runs.runs().isEmpty()) {
+      return "not recorded";
+    }
+    long steps = runs.runs().get(0).steps();
+    boolean same = runs.runs().stream().allMatch(r -> r.steps() == steps);
+    return String.format(Locale.ROOT, "%s (%d runs%s)", fmt(runs.accuracySpread(), 3), runs.runs().size(), same ? " of " + steps + " steps" : "");
   }
 
   static String fmt(double v, int digits) {
@@ -174,8 +191,34 @@ public final class ComparisonReport {
             .append("\"/><figcaption>").append(esc(s.prompt())).append(" (seed ").append(s.seed()).append(")</figcaption></figure>\n");
       }
     }
-    return sb.append("</body>\n</html>\n").toString();
+    return sb.append(IMAGE_CHECK).append("</body>\n</html>\n").toString();
   }
+
+  /**
+   * After the page loads, counts the images the browser could not decode, writes the counts to
+   * the body's data-images and data-broken-images attributes (what a headless-browser check
+   * reads) and, if any failed, says so at the top of the page.
+   */
+  static final String IMAGE_CHECK = """
+      <script>
+      //<![CDATA[
+      window.addEventListener('load', function () {
+        var images = document.images, broken = 0;
+        for (var i = 0; i < images.length; i++) {
+          if (!images[i].complete || images[i].naturalWidth === 0) { broken++; }
+        }
+        document.body.setAttribute('data-images', String(images.length));
+        document.body.setAttribute('data-broken-images', String(broken));
+        if (broken > 0) {
+          var p = document.createElement('p');
+          p.className = 'error';
+          p.textContent = broken + ' of ' + images.length + ' images failed to load';
+          document.body.insertBefore(p, document.body.firstChild);
+        }
+      });
+      //]]>
+      </script>
+      """;
 
   static String esc(String s) {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");

@@ -39,6 +39,11 @@ public interface GenerationPipeline extends AutoCloseable {
     return null;
   }
 
+  /** Runs of the same training configuration with other seeds and their scores, or null when not recorded. */
+  default TrainingRuns trainingRuns() {
+    return null;
+  }
+
   /** "training_seconds" of a weights config, or null. */
   static Double trainingSeconds(dev.tessera.api.io.ModelConfig config) {
     return config.has("training_seconds") ? config.getDouble("training_seconds", 0) : null;

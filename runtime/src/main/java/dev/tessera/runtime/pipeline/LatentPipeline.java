@@ -36,6 +36,7 @@ public final class LatentPipeline implements GenerationPipeline {
   private final LoadedGraph<Parts> graph;
   private final int latentDim;
   private final Double trainingSeconds;
+  private final TrainingRuns trainingRuns;
 
   /** The graph's prompt tower, the z placeholder, and [z, c] -> images. */
   private record Parts(PromptTower prompts, Placeholder<TFloat32> noise, Operand<TFloat32> images) {}
@@ -45,6 +46,7 @@ public final class LatentPipeline implements GenerationPipeline {
     this.spec = spec;
     ModelConfig config = weights.config();
     this.trainingSeconds = GenerationPipeline.trainingSeconds(config);
+    this.trainingRuns = TrainingRuns.of(config);
     ModelConfig encoderConfig = FrozenEncoder.section(config);
     Decoder decoder = components.decoder(config.getString("decoder", name));
     this.latentDim = config.getPositiveInt("latent_dim", 16);
@@ -85,6 +87,11 @@ public final class LatentPipeline implements GenerationPipeline {
   @Override
   public Double trainingSeconds() {
     return trainingSeconds;
+  }
+
+  @Override
+  public TrainingRuns trainingRuns() {
+    return trainingRuns;
   }
 
   @Override

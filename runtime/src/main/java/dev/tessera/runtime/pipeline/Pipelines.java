@@ -51,6 +51,8 @@ public final class Pipelines {
         (name, components, weights, spec, model) -> new DiffusionPipeline(name, components, weights, spec.diffusionOptions())));
     KNOWN.put("clip-vae", new Entry("clip-vae", "CLIP text embedding + z ~ N(0, I) -> conditional VAE decoder, one pass",
         (name, components, weights, spec, model) -> new LatentPipeline(name, components, weights, spec)));
+    KNOWN.put("clip-gan", new Entry("clip-gan", "CLIP text embedding + z ~ N(0, I) -> GAN generator (weight average), one pass",
+        (name, components, weights, spec, model) -> new LatentPipeline(name, components, weights, spec)));
     KNOWN.put("dalle2", new Entry("dalle2-decoder", "CLIP text embedding -> diffusion prior -> CLIP image embedding -> diffusion decoder",
         (name, components, weights, spec, model) -> new Dalle2Pipeline(name, components, priorWeights(components, spec), weights, spec)));
     KNOWN.put("vqgan-transformer", new Entry("gpt", "CLIP text embedding -> transformer prior samples a code grid -> VQ autoencoder decodes it",

@@ -117,7 +117,9 @@ public final class Trainer {
       Placeholder<org.tensorflow.types.TInt64> seedFeed =
           tf.withName("random_seed").placeholder(org.tensorflow.types.TInt64.class, Placeholder.shape(Shape.of(2)));
       TrainingGraph tg = model.buildTraining(new dev.tessera.api.train.TrainingContext(scope, config, new TrainingInputs(x, y, text, seedFeed), components));
-      AdamOptimizer.Config adamConfig = new AdamOptimizer.Config(lr, 0.9, 0.999, 1e-8, options.clipNorm());
+      // GANs train with a short first-moment memory (beta1 0.5 or 0), so a model's config may set the betas.
+      AdamOptimizer.Config adamConfig = new AdamOptimizer.Config(lr, adamBeta(config, "adam_beta1", 0.9), adamBeta(config, "adam_beta2", 0.999), 1e-8,
+          options.clipNorm());
       AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(), adamConfig);
       // Each further phase (a GAN's discriminator) has its own optimizer over its own variables.
       List<AdamOptimizer> phaseOptimizers = new ArrayList<>();
@@ -320,6 +322,15 @@ public final class Trainer {
       System.arraycopy(padded, 0, out, i * length, length);
     }
     return out;
+  }
+
+  /** An Adam beta from the model's config, in [0, 1). */
+  static double adamBeta(ModelConfig config, String key, double fallback) {
+    double b = config.getDouble(key, fallback);
+    if (!(b >= 0 && b < 1)) {
+      throw new TesseraException(config.source() + ": '" + key + "' must be in [0, 1), got " + b);
+    }
+    return b;
   }
 
   static void checkImageSize(ModelConfig config, ImageBatch images) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.runtime.evaluation.GenerationScorer;
+import dev.tessera.runtime.pipeline.TrainingRuns;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ class ComparisonReportTest {
 
   static Comparison.PipelineResult ok(String name, Map<Long, GenerationScorer.SetScore> perSeed) {
     return new Comparison.PipelineResult(name, null, Map.of("steps", 50), score(0.8, 12), perSeed, 1.5, 0.25, 1234, 600.0,
+        new TrainingRuns("train x", List.of(new TrainingRuns.Run(0, 500, 0.8, 10), new TrainingRuns.Run(1, 500, 0.6, 20))),
         List.of(new Comparison.Sample("a <b> & \"c\"", 1, name + "/seed-1/00-a/grid.png", name + "/seed-1/00-a/manifest.json")));
   }
 
@@ -34,7 +36,7 @@ class ComparisonReportTest {
   @Test
   void htmlEscapesTextAndMarkdownShowsFailures() {
     Comparison.PipelineResult failed = new Comparison.PipelineResult("bad|name", "boom <script>", Map.of(), null, Map.of(), Double.NaN,
-        Double.NaN, 0, null, List.of());
+        Double.NaN, 0, null, null, List.of());
     Comparison.Result r = new Comparison.Result(List.of("a <b> & \"c\""), List.of(1L), 2, List.of(ok("good", Map.of()), failed));
     String html = ComparisonReport.html(r);
     assertTrue(html.contains("a &lt;b&gt; &amp; &quot;c&quot;"), html);
@@ -43,9 +45,12 @@ class ComparisonReportTest {
     assertTrue(md.contains("| bad\\|name | failed: boom <script> |"), md);
     assertTrue(md.contains("| good | 12.0 (1.0 / 100) | 0.800 |"), md);
     assertTrue(md.contains("600 s"), md);
+    assertTrue(md.contains("| 0.141 (2 runs of 500 steps) |"), md);
+    assertTrue(md.contains("not recorded"), md);
     String json = ComparisonReport.json(r);
     assertTrue(json.contains("\"error\" : \"boom <script>\""), json);
     assertTrue(json.contains("\"training_seconds\" : 600.0"), json);
+    assertTrue(json.contains("\"accuracy_spread_across_training_seeds\" : 0.1414"), json);
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.testing.DummyComponents;
 import dev.tessera.api.testing.DummyTextEncoder;
 import dev.tessera.api.testing.GradientChecker;
+import dev.tessera.api.testing.TinyImages;
 import dev.tessera.api.testing.TrainingSteps;
 import dev.tessera.api.train.FrozenEncoder;
 import org.junit.jupiter.api.Test;
@@ -26,13 +27,7 @@ class ClipVaeModelTest {
   }
 
   static float[] images() {
-    float[] px = new float[4 * 64];
-    for (int i = 0; i < 4; i++) {
-      for (int p = 0; p < 64; p++) {
-        px[i * 64 + p] = ((p / 8) / 4) * 2 + (p % 8) / 4 == i ? 0.95f : 0.05f;
-      }
-    }
-    return px;
+    return TinyImages.quadrants(0.95f, 0.05f);
   }
 
   @Test

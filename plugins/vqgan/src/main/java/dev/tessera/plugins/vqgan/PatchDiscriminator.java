@@ -41,19 +41,4 @@ final class PatchDiscriminator {
     x = Activations.leakyRelu(tf, norm3.apply(conv3.apply(x)), 0.2f);
     return out.apply(x);
   }
-
-  /** Hinge loss of the discriminator: mean(relu(1 - D(real))) + mean(relu(1 + D(fake))). */
-  static Operand<TFloat32> hingeLoss(Ops tf, Operand<TFloat32> real, Operand<TFloat32> fake) {
-    Operand<TFloat32> one = tf.constant(1f);
-    return tf.math.add(tf.math.mean(tf.nn.relu(tf.math.sub(one, real)), all(tf)), tf.math.mean(tf.nn.relu(tf.math.add(one, fake)), all(tf)));
-  }
-
-  /** The generator's adversarial loss: -mean(D(fake)). */
-  static Operand<TFloat32> generatorLoss(Ops tf, Operand<TFloat32> fake) {
-    return tf.math.neg(tf.math.mean(fake, all(tf)));
-  }
-
-  private static Operand<org.tensorflow.types.TInt32> all(Ops tf) {
-    return tf.constant(new int[] {0, 1, 2, 3});
-  }
 }

@@ -11,6 +11,7 @@ import dev.tessera.api.spi.Encoder;
 import dev.tessera.api.spi.Quantization;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.api.train.AdaptiveWeight;
+import dev.tessera.api.train.HingeLoss;
 import dev.tessera.api.train.PerceptualLoss;
 import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;
@@ -108,7 +109,7 @@ public class VqganModel implements TrainableModel {
         tf.math.mul(tf.constant((float) c.perceptualWeight()), perceptual));
 
     PatchDiscriminator discriminator = new PatchDiscriminator(model.child("discriminator"), config.getPositiveInt("channels", 1), c.discChannels());
-    Operand<TFloat32> ganLoss = PatchDiscriminator.generatorLoss(tf, discriminator.logits(reconstruction));
+    Operand<TFloat32> ganLoss = HingeLoss.generator(tf, discriminator.logits(reconstruction));
     List<VariableStore.Entry> generator = new ArrayList<>();
     for (String part : new String[] {"encoder", "quantizer", "decoder"}) {
       generator.addAll(root.variables().trainable(prefix + "." + part + "."));
@@ -134,7 +135,7 @@ public class VqganModel implements TrainableModel {
     Map<String, Operand<TFloat32>> discMetrics = new LinkedHashMap<>();
     discMetrics.put("real", tf.math.mean(real, tf.constant(new int[] {0, 1, 2, 3})));
     discMetrics.put("fake", tf.math.mean(fake, tf.constant(new int[] {0, 1, 2, 3})));
-    TrainingGraph.Phase disc = new TrainingGraph.Phase("disc", PatchDiscriminator.hingeLoss(tf, real, fake),
+    TrainingGraph.Phase disc = new TrainingGraph.Phase("disc", HingeLoss.discriminator(tf, real, fake),
         root.variables().trainable(prefix + ".discriminator."), c.discStart(), discMetrics);
 
     List<Parameters> pretrained = new ArrayList<>();

@@ -18,6 +18,7 @@ import dev.tessera.api.testing.DummyAutoencoder;
 import dev.tessera.api.testing.DummyComponents;
 import dev.tessera.api.testing.DummyTextEncoder;
 import dev.tessera.api.testing.GradientChecker;
+import dev.tessera.api.testing.TinyImages;
 import dev.tessera.api.testing.TrainingSteps;
 import dev.tessera.api.train.AdamOptimizer;
 import dev.tessera.api.train.TrainingContext;
@@ -83,13 +84,7 @@ class VqganModelTest {
   }
 
   static float[] images() {
-    float[] px = new float[4 * 64];
-    for (int i = 0; i < 4; i++) {
-      for (int p = 0; p < 64; p++) {
-        px[i * 64 + p] = ((p / 8) / 4) * 2 + (p % 8) / 4 == i ? 0.9f : 0.1f;
-      }
-    }
-    return px;
+    return TinyImages.quadrants(0.9f, 0.1f);
   }
 
   @Test
