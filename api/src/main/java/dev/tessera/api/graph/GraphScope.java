@@ -1,5 +1,7 @@
 package dev.tessera.api.graph;
 
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.tessera.api.TesseraException;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -36,10 +38,16 @@ public final class GraphScope {
     return new GraphScope(graph, tf, new VariableStore(tf), "");
   }
 
-  /** The child scope {@code path.name}. */
+  /**
+   * The child scope {@code path.name}.
+   *
+   * @throws TesseraException for a name TensorFlow would refuse; names often come from a
+   *     config.json ("scope", "model"), so this is a user error, not a programming one
+   */
   public GraphScope child(String name) {
-    if (name == null || name.isEmpty() || name.contains("/")) {
-      throw new IllegalArgumentException("scope name must be non-empty without '/': " + name);
+    if (name == null || !VariableStore.NAME.matcher(name).matches()) {
+      throw new TesseraException("invalid scope name " + (name == null ? "null" : TextNode.valueOf(name))
+          + ": use letters, digits, '_', '-' and '.' (is a 'scope' or 'model' in config.json damaged?)");
     }
     return new GraphScope(graph, tf.withSubScope(name), variables, qualify(name));
   }

@@ -61,7 +61,8 @@ public final class VariableStore {
   public static final Set<Kind> MODEL_WEIGHTS = EnumSet.of(Kind.PARAMETER, Kind.BUFFER);
   public static final Set<Kind> EVERYTHING = EnumSet.allOf(Kind.class);
 
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]*");
+  /** A variable's (and a scope's) name: what TensorFlow accepts, without a leading '.'. */
+  static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]*");
 
   private final Ops root;
   private final Map<String, Entry> entries = new LinkedHashMap<>();

@@ -1,14 +1,23 @@
 package dev.tessera.api.io;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tessera.api.TesseraException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,13 +30,20 @@ import java.util.Iterator;
  * to use when a key is absent and fail clearly when a value has the wrong type.
  */
 public final class ModelConfig {
-  static final ObjectMapper JSON = new ObjectMapper();
-
-  static {
-    JSON.getFactory().setStreamReadConstraints(
-        StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1_000_000).build());
-    JSON.enable(SerializationFeature.INDENT_OUTPUT);
-  }
+  /**
+   * Strict like {@link SafeTensors}' header parser: a repeated key or anything after the object
+   * is an error, not silently resolved (last one wins) or ignored.
+   */
+  static final ObjectMapper JSON =
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(1_000_000).build())
+                  .build())
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .build();
 
   private static final long MAX_BYTES = 1_000_000;
 
@@ -47,6 +63,8 @@ public final class ModelConfig {
     JsonNode n;
     try {
       n = JSON.readTree(json);
+    } catch (MismatchedInputException e) { // the only binding error readTree has: FAIL_ON_TRAILING_TOKENS
+      throw new TesseraException(source + ": invalid JSON: unexpected data after the object" + where(e));
     } catch (JsonProcessingException | StackOverflowError e) {
       throw new TesseraException(source + ": invalid JSON: " + firstLine(e));
     }
@@ -57,14 +75,16 @@ public final class ModelConfig {
   }
 
   public static ModelConfig read(Path file) {
+    byte[] bytes;
     try {
       if (Files.size(file) > MAX_BYTES) {
         throw new TesseraException(file + ": config larger than " + MAX_BYTES + " bytes");
       }
-      return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+      bytes = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new TesseraException(file + ": cannot read config: " + e);
     }
+    return parse(decode(bytes, file.toString()), file.toString());
   }
 
   public static ModelConfig read(InputStream in, String source) throws IOException {
@@ -72,7 +92,20 @@ public final class ModelConfig {
     if (bytes.length > MAX_BYTES) {
       throw new TesseraException(source + ": config larger than " + MAX_BYTES + " bytes");
     }
-    return parse(new String(bytes, StandardCharsets.UTF_8), source);
+    return parse(decode(bytes, source), source);
+  }
+
+  /** UTF-8, strictly: a damaged byte is an error rather than a silent U+FFFD in a name or path. */
+  private static String decode(byte[] bytes, String source) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new TesseraException(source + ": config is not valid UTF-8 text");
+    }
   }
 
   /** Writes atomically (temporary file renamed into place). */
@@ -136,8 +169,9 @@ public final class ModelConfig {
     if (v == null || v.isNull()) {
       return defaultValue;
     }
-    if (!v.isNumber()) {
-      throw wrongType(key, "a number", v);
+    // 1e999 parses as infinity; no hyper-parameter means that, so it is refused like a wrong type.
+    if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
+      throw wrongType(key, "a finite number", v);
     }
     return v.doubleValue();
   }
@@ -219,6 +253,11 @@ public final class ModelConfig {
 
   private TesseraException wrongType(String key, String expected, JsonNode v) {
     return new TesseraException(source + ": '" + key + "' must be " + expected + ", got " + v);
+  }
+
+  private static String where(JsonProcessingException e) {
+    JsonLocation at = e.getLocation();
+    return at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
   }
 
   private static String firstLine(Throwable e) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.api.TesseraException;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -68,6 +70,31 @@ class ModelConfigTest {
     Files.write(big, new byte[2_000_000]);
     assertTrue(assertThrows(TesseraException.class, () -> ModelConfig.read(big)).getMessage().contains("larger"));
     assertThrows(TesseraException.class, () -> ModelConfig.read(tmp.resolve("missing.json")));
+  }
+
+  /** Damage the fuzz test (ModelConfigFuzzTest) found being read silently: each is now an error naming the file. */
+  @Test
+  void damageThatUsedToBeReadSilentlyIsRefused() throws Exception {
+    for (Map.Entry<String, byte[]> bad : Map.of(
+        "repeated key", "{\"steps\": 50, \"steps\": 5}".getBytes(StandardCharsets.UTF_8),
+        "data after the object", "{\"steps\": 50}}".getBytes(StandardCharsets.UTF_8),
+        "second object", "{\"steps\": 50} {\"steps\": 5}".getBytes(StandardCharsets.UTF_8),
+        "not UTF-8", new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, 0x28, '"', '}'}).entrySet()) {
+      Path f = tmp.resolve(bad.getKey().replace(' ', '-') + ".json");
+      Files.write(f, bad.getValue());
+      TesseraException e = assertThrows(TesseraException.class, () -> ModelConfig.read(f), bad.getKey());
+      assertTrue(e.getMessage().startsWith(f + ": "), e.getMessage());
+      if (bad.getKey().equals("not UTF-8")) {
+        TesseraException fromStream = assertThrows(TesseraException.class,
+            () -> ModelConfig.read(new ByteArrayInputStream(bad.getValue()), "jar/config.json"));
+        assertTrue(fromStream.getMessage().contains("not valid UTF-8"), fromStream.getMessage());
+      }
+    }
+    ModelConfig overflow = ModelConfig.parse("{\"learning_rate\": 1e999, \"eta\": -1e999, \"ok\": 1e-400}", "cfg.json");
+    TesseraException e = assertThrows(TesseraException.class, () -> overflow.getDouble("learning_rate", 0.1));
+    assertTrue(e.getMessage().contains("cfg.json") && e.getMessage().contains("finite"), e.getMessage());
+    assertThrows(TesseraException.class, () -> overflow.getDouble("eta", 0));
+    assertEquals(0.0, overflow.getDouble("ok", 1), "underflow to zero is still the number written");
   }
 
   @Test

@@ -200,13 +200,8 @@ public final class PngImages {
   private static Decoded decode(
       Path file, int expectedHeight, int expectedWidth, ResizeMode mode) {
     return withReader(file, reader -> {
-      int w = reader.getWidth(0);
+      int w = reader.getWidth(0); // at most MAX_PIXELS in all: PngChunkCheck checked IHDR
       int h = reader.getHeight(0);
-      if ((long) w * h > MAX_PIXELS) {
-        throw new DataFormatException(
-            file, "image of " + h + "x" + w + " pixels is too large (limit " + MAX_PIXELS
-                + " pixels)");
-      }
       if (expectedHeight > 0 && mode == ResizeMode.ERROR
           && (h != expectedHeight || w != expectedWidth)) {
         throw new DataFormatException(
@@ -233,6 +228,8 @@ public final class PngImages {
       if (n < signature.length || !Arrays.equals(signature, PNG_SIGNATURE)) {
         throw new DataFormatException(file, "not a PNG file (missing PNG signature)");
       }
+      // Before ImageIO, which checks no CRC and allocates the image from IHDR before any data.
+      PngChunkCheck.check(file, MAX_PIXELS);
       reader.setInput(in, true, true);
       return action.apply(reader);
     } catch (DataFormatException e) {

@@ -3,6 +3,7 @@ package dev.tessera.runtime.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelConfig;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Set;
@@ -160,16 +161,24 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
       throw new TesseraException(file + ": 'pipeline' is missing (e.g. \"pipeline\": \"clip-diffusion\")");
     }
     PipelineSpec d = of(name);
-    return new PipelineSpec(name, c.getString("model", null), path(file, c, "weights"), c.getString("device", d.device()),
-        c.getString("scheduler", d.scheduler()), c.getPositiveInt("steps", d.steps()), (float) c.getDouble("guidance_scale", d.guidanceScale()),
-        c.getDouble("eta", d.eta()), c.getPositiveInt("batch_size", d.batchSize()), path(file, c, "prior_weights"),
-        (float) c.getDouble("prior_guidance_scale", d.priorGuidanceScale()), c.getPositiveInt("candidates", d.candidates()),
-        c.getString("score_guidance", d.scoreGuidance()), (float) c.getDouble("score_guidance_scale", d.scoreGuidanceScale()),
-        new TokenOptions(c.getDouble("temperature", d.tokens().temperature()), c.getInt("top_k", d.tokens().topK()),
-            c.getDouble("top_p", d.tokens().topP())),
-        new OptimisationOptions(c.getInt("iterations", d.optimisation().iterations()), c.getDouble("learning_rate", d.optimisation().learningRate()),
-            path(file, c, "init_image"), c.getInt("save_every", d.optimisation().saveEvery()), c.getInt("cutouts", d.optimisation().cutouts()),
-            c.getDouble("init_noise", d.optimisation().initNoise()), null));
+    try {
+      return new PipelineSpec(name, c.getString("model", null), path(file, c, "weights"), c.getString("device", d.device()),
+          c.getString("scheduler", d.scheduler()), c.getPositiveInt("steps", d.steps()), getFloat(file, c, "guidance_scale", d.guidanceScale()),
+          c.getDouble("eta", d.eta()), c.getPositiveInt("batch_size", d.batchSize()), path(file, c, "prior_weights"),
+          getFloat(file, c, "prior_guidance_scale", d.priorGuidanceScale()), c.getPositiveInt("candidates", d.candidates()),
+          c.getString("score_guidance", d.scoreGuidance()), getFloat(file, c, "score_guidance_scale", d.scoreGuidanceScale()),
+          new TokenOptions(c.getDouble("temperature", d.tokens().temperature()), c.getInt("top_k", d.tokens().topK()),
+              c.getDouble("top_p", d.tokens().topP())),
+          new OptimisationOptions(c.getInt("iterations", d.optimisation().iterations()), c.getDouble("learning_rate", d.optimisation().learningRate()),
+              path(file, c, "init_image"), c.getInt("save_every", d.optimisation().saveEvery()), c.getInt("cutouts", d.optimisation().cutouts()),
+              c.getDouble("init_noise", d.optimisation().initNoise()), null));
+    } catch (TesseraException e) {
+      if (e.getMessage().startsWith(file.toString())) {
+        throw e;
+      }
+      // The options' own range checks ("top-p must be in (0, 1]") do not know which file they read.
+      throw new TesseraException(file + ": " + e.getMessage(), e);
+    }
   }
 
   private static Path path(Path file, ModelConfig c, String key) {
@@ -180,7 +189,20 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
     if (!w.isTextual()) {
       throw new TesseraException(file + ": '" + key + "' must be a path, got " + w);
     }
-    return file.toAbsolutePath().getParent().resolve(w.asText()).normalize();
+    try {
+      return file.toAbsolutePath().getParent().resolve(w.asText()).normalize();
+    } catch (InvalidPathException e) { // a NUL or an unpaired surrogate
+      throw new TesseraException(file + ": '" + key + "' is not a valid path: " + w);
+    }
+  }
+
+  /** A number that fits a float: 1e39 is refused, not read as infinity. */
+  private static float getFloat(Path file, ModelConfig c, String key, float defaultValue) {
+    double v = c.getDouble(key, defaultValue);
+    if (Math.abs(v) > Float.MAX_VALUE) {
+      throw new TesseraException(file + ": '" + key + "' must be a number within float range, got " + v);
+    }
+    return (float) v;
   }
 
   DiffusionPipeline.Options diffusionOptions() {

@@ -16,12 +16,15 @@ import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -212,6 +215,48 @@ class PngImagesTest {
     DataFormatException e =
         assertThrows(DataFormatException.class, () -> PngImages.readFolder(dir, 8, 8, 3, null));
     assertMessage(e, file.toString(), "corrupt PNG");
+  }
+
+  /** A chunk with its CRC-32 recomputed, as a hostile file would have it. */
+  private static void putChunk(ByteBuffer png, int at, String type, byte[] data) {
+    CRC32 crc = new CRC32();
+    crc.update(type.getBytes(StandardCharsets.ISO_8859_1));
+    crc.update(data);
+    png.putInt(at, data.length).put(at + 4, type.getBytes(StandardCharsets.ISO_8859_1)).put(at + 8, data)
+        .putInt(at + 8 + data.length, (int) crc.getValue());
+  }
+
+  /**
+   * Damage ImageIO alone reads silently or pays for dearly (found by PngFuzzTest): a flipped bit
+   * in the pixel data (no CRC check), a header asking for 16384 x 16384 pixels over 100 bytes of
+   * data (ImageIO allocates the image first), compressed data with a valid CRC but a wrong Adler-32.
+   */
+  @Test
+  void damageImageIoMissesIsRefusedBeforeDecoding() throws IOException {
+    Path good = dir.resolve("good.png");
+    PngImages.write(good, randomBatch(1, 8, 8, 3, 6), 0);
+    byte[] bytes = Files.readAllBytes(good);
+    int idat = 8 + 25; // signature, then IHDR (12 + 13 bytes)
+    int idatLength = ByteBuffer.wrap(bytes).getInt(idat);
+
+    byte[] flipped = bytes.clone();
+    flipped[idat + 8 + idatLength / 2] ^= 0x10;
+    Path file = Files.write(dir.resolve("flipped.png"), flipped);
+    assertMessage(assertThrows(DataFormatException.class, () -> PngImages.read(file, 3)), file.toString(), "wrong CRC-32");
+
+    ByteBuffer huge = ByteBuffer.wrap(bytes.clone());
+    byte[] ihdr = Arrays.copyOfRange(bytes, 16, 29);
+    ByteBuffer.wrap(ihdr).putInt(0, 16384).putInt(4, 16384);
+    putChunk(huge, 8, "IHDR", ihdr);
+    Path bomb = Files.write(dir.resolve("bomb.png"), huge.array());
+    assertMessage(assertThrows(DataFormatException.class, () -> PngImages.read(bomb, 3)), bomb.toString(), "ends early");
+
+    ByteBuffer adler = ByteBuffer.wrap(bytes.clone());
+    byte[] data = Arrays.copyOfRange(bytes, idat + 8, idat + 8 + idatLength);
+    data[data.length - 1] ^= 1; // the last byte of the Adler-32
+    putChunk(adler, idat, "IDAT", data);
+    Path checksum = Files.write(dir.resolve("adler.png"), adler.array());
+    assertMessage(assertThrows(DataFormatException.class, () -> PngImages.read(checksum, 3)), checksum.toString(), "corrupt image data");
   }
 
   @Test

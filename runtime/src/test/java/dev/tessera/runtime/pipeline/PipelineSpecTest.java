@@ -70,6 +70,16 @@ class PipelineSpecTest {
     assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": ")).getMessage().length() > 0);
   }
 
+  /** Found by PipelineSpecFuzzTest: each used to escape as a raw exception, without the file, or as infinity. */
+  @Test
+  void hostileValuesAreRefusedNamingTheFile() throws Exception {
+    for (String bad : new String[] {"\"top_p\": 1.5", "\"top_k\": -1", "\"learning_rate\": 0", "\"init_noise\": -2",
+        "\"weights\": \"a\\u0000b\"", "\"prior_weights\": \"\\ud800\"", "\"guidance_scale\": 1e39", "\"eta\": 1e999"}) {
+      TesseraException e = assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"x\", " + bad + "}"), bad);
+      assertTrue(e.getMessage().startsWith(tmp.resolve("sub").resolve("p.json").toString() + ": "), e.getMessage());
+    }
+  }
+
   @Test
   void optimisationKeysAndTheirMistakes() throws Exception {
     PipelineSpec s = read("{\"pipeline\": \"vqgan-clip\", \"iterations\": 20, \"learning_rate\": 0.05, \"init_image\": \"start.png\","
