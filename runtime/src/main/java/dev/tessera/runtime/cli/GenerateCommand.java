@@ -87,7 +87,8 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--candidates", description = "dalle2: images drawn per image kept, re-ranked by CLIP similarity. Default: 1.")
   Integer candidates;
 
-  @Option(names = "--temperature", description = "vqgan-transformer: softmax temperature of each code (0: greedy). Default: 1.")
+  @Option(names = "--temperature", description = "vqgan-transformer: softmax temperature of each code (0: greedy); clip-vae, clip-gan: "
+      + "standard deviation of z (below 1 trades diversity for typical samples). Default: 1.")
   Double temperature;
 
   @Option(names = "--top-k", description = "vqgan-transformer: draw each code among the k most likely (0: all). Default: 0.")

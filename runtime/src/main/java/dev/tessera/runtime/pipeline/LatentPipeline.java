@@ -24,17 +24,20 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Prompt -> CLIP text embedding c; z ~ N(0, I) from the seed; a one-shot Decoder turns [z, c] into
- * images in one session run: the {@code clip-vae} pipeline (and any generator whose decoder takes
- * a Gaussian sample next to the condition). The config names the decoder, where its variables
- * live ("decoder_scope", default "&lt;scope&gt;.decoder"), the latent size ("latent_dim") and nests
- * the CLIP config under "text_encoder".
+ * Prompt -> CLIP text embedding c; z ~ N(0, t^2 I) from the seed, t the spec's temperature
+ * (default 1; below 1 is the "truncation trick": more typical samples, less variety); a one-shot
+ * Decoder turns [z, c] into images in one session run: the {@code clip-vae} and {@code clip-gan}
+ * pipelines (and any generator whose decoder takes a Gaussian sample next to the condition). The
+ * config names the decoder, where its variables live ("decoder_scope", default
+ * "&lt;scope&gt;.decoder"), the latent size ("latent_dim") and nests the CLIP config under
+ * "text_encoder".
  */
 public final class LatentPipeline implements GenerationPipeline {
   private final String name;
   private final PipelineSpec spec;
   private final LoadedGraph<Parts> graph;
   private final int latentDim;
+  private final double temperature;
   private final Double trainingSeconds;
   private final TrainingRuns trainingRuns;
 
@@ -50,6 +53,7 @@ public final class LatentPipeline implements GenerationPipeline {
     ModelConfig encoderConfig = FrozenEncoder.section(config);
     Decoder decoder = components.decoder(config.getString("decoder", name));
     this.latentDim = config.getPositiveInt("latent_dim", 16);
+    this.temperature = spec.tokens().temperature();
     this.graph = LoadedGraph.build(spec.device(), weights.parameters(), root -> {
       Ops tf = root.tf();
       PromptTower prompts = new PromptTower(root, encoderConfig, components);
@@ -74,7 +78,7 @@ public final class LatentPipeline implements GenerationPipeline {
   public Map<String, Object> settings() {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("latent_dim", latentDim);
-    s.put("temperature", 1.0);
+    s.put("temperature", temperature);
     s.put("batch_size", spec.batchSize());
     return s;
   }
@@ -100,6 +104,9 @@ public final class LatentPipeline implements GenerationPipeline {
       throw new TesseraException("--num-images must be positive, got " + count);
     }
     float[] z = Scheduler.gaussian(count * latentDim, new SplittableRandom(seed));
+    for (int i = 0; i < z.length; i++) {
+      z[i] *= (float) temperature;
+    }
     List<ImageBatch> parts = new java.util.ArrayList<>();
     Parts p = graph.parts();
     try (TInt32 t = p.prompts().tokensOf(prompt)) {
