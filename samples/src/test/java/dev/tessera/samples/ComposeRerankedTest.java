@@ -9,18 +9,21 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The composed CLIP+VAE generator with CLIP re-ranking, on the shipped weights of two plugins. */
+/** The composed CLIP+GAN and CLIP+VAE generators with CLIP re-ranking, on the shipped weights of two plugins. */
 class ComposeRerankedTest {
   static final Path PLUGINS = Path.of(System.getProperty("tessera.test.plugins", "../runtime/target/dist/plugins"));
   @TempDir Path tmp;
 
   @Test
   void reRankingKeepsTheCandidatesClipFindsClosest() {
-    assumeTrue(Files.exists(PLUGINS.resolve("clip-vae.jar")), "plugins not packaged yet");
-    ComposeReranked.Result r = ComposeReranked.run(PLUGINS, "a photo of a bag", 6, 4, 3, tmp);
-    assertEquals(6, r.images().count());
-    assertEquals(28, r.images().height());
-    assertTrue(r.reranked() > r.firstCandidates(), r.reranked() + " vs " + r.firstCandidates());
-    assertTrue(Files.exists(tmp.resolve("grid.png")) && Files.exists(tmp.resolve("00005.png")));
+    for (String model : new String[] {"clip-gan", "clip-vae"}) {
+      assumeTrue(Files.exists(PLUGINS.resolve(model + ".jar")), "plugins not packaged yet");
+      Path out = tmp.resolve(model);
+      ComposeReranked.Result r = ComposeReranked.run(PLUGINS, model, "a photo of a bag", 6, 4, 3, out);
+      assertEquals(6, r.images().count());
+      assertEquals(28, r.images().height());
+      assertTrue(r.reranked() > r.firstCandidates(), model + ": " + r.reranked() + " vs " + r.firstCandidates());
+      assertTrue(Files.exists(out.resolve("grid.png")) && Files.exists(out.resolve("00005.png")));
+    }
   }
 }
