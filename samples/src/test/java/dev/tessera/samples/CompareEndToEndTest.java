@@ -119,6 +119,16 @@ class CompareEndToEndTest {
       pixels[i] = java.util.Arrays.toString(PngImages.read(out.resolve("images/0002.png"), 1).data());
     }
     assertEquals(pixels[0], pixels[1], "the same seed draws the same images");
+
+    // The shipped generator from the sample pipeline file: 8 candidates per image, re-ranked by CLIP.
+    Path reranked = tmp.resolve("gan-reranked");
+    Run r = run("generate", "--pipeline-file", Path.of("pipelines/clip-gan-reranked.json").toString(), "--prompt", "a photo of a bag",
+        "--num-images", "4", "--seed", "2", "--output-dir", reranked.toString());
+    assertEquals(0, r.exit(), r.err());
+    JsonNode m = new ObjectMapper().readTree(reranked.resolve("manifest.json").toFile());
+    assertEquals(8, m.get("settings").get("candidates").asInt(), m.toString());
+    assertEquals(4, m.get("images").size());
+    assertTrue(m.get("clip_similarity_kept").asDouble() > m.get("clip_similarity_first_candidates").asDouble(), m.toString());
   }
 
   @Test

@@ -61,6 +61,10 @@ final class CompareCommand implements Callable<Integer> {
       + "deviation of z. Default: 1.")
   Double temperature;
 
+  @Option(names = "--candidates", description = "Draw this many candidates per image and keep the one CLIP finds closest to the prompt. "
+      + "Default: 1.")
+  Integer candidates;
+
   @Option(names = "--evaluator", defaultValue = "fashion-classifier", description = "Evaluator model. Default: ${DEFAULT-VALUE}.")
   String evaluator;
 
@@ -86,6 +90,9 @@ final class CompareCommand implements Callable<Integer> {
       PipelineSpec s = PipelineSpec.of(name).withDevice(device);
       s = s.withSampling(scheduler != null ? scheduler : s.scheduler(), steps != null ? steps : s.steps(),
           guidanceScale != null ? guidanceScale : s.guidanceScale(), s.eta());
+      if (candidates != null) {
+        s = s.withCandidates(candidates);
+      }
       if (temperature != null) {
         s = s.withTokens(new PipelineSpec.TokenOptions(temperature, s.tokens().topK(), s.tokens().topP()));
       }

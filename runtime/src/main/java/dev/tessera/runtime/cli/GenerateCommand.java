@@ -84,7 +84,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--prior-guidance-scale", description = "dalle2: classifier-free guidance of the prior. Default: 1.")
   Float priorGuidanceScale;
 
-  @Option(names = "--candidates", description = "dalle2: images drawn per image kept, re-ranked by CLIP similarity. Default: 1.")
+  @Option(names = "--candidates", description = "Draw this many candidates per image and keep the one CLIP finds closest to the prompt (any pipeline). Default: 1.")
   Integer candidates;
 
   @Option(names = "--temperature", description = "vqgan-transformer: softmax temperature of each code (0: greedy); clip-vae, clip-gan: "

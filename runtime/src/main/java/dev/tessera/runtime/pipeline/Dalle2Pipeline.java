@@ -13,7 +13,6 @@ import dev.tessera.api.types.Latents;
 import dev.tessera.runtime.plugin.Components;
 import dev.tessera.runtime.tf.SessionFactory;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
@@ -21,8 +20,8 @@ import org.tensorflow.Session;
 /**
  * DALL-E 2 (Ramesh et al. 2022) as a composition: prompt -> CLIP text embedding -> diffusion prior
  * (a Prior component) -> CLIP image embeddings -> diffusion decoder conditioned on them
- * ({@link DiffusionPipeline}). With {@code candidates > 1} it draws that many images per requested
- * image and keeps the one whose CLIP image embedding is closest to the prompt's text embedding.
+ * ({@link DiffusionPipeline}). "--candidates K" re-ranking, which the paper uses, is
+ * {@link RerankedPipeline} around it, as for every pipeline.
  */
 public final class Dalle2Pipeline implements GenerationPipeline {
   private final String name;
@@ -32,22 +31,17 @@ public final class Dalle2Pipeline implements GenerationPipeline {
   private final PromptTower prompts;
   private final Prior.Sampler prior;
   private final DiffusionPipeline decoder;
-  private final EmbeddingPipeline reranker;
   private final long priorParameters;
   private final Double priorTrainingSeconds;
 
   public Dalle2Pipeline(String name, Components components, ModelWeights priorWeights, ModelWeights decoderWeights, PipelineSpec spec) {
     this.name = name;
     this.spec = spec;
-    if (spec.candidates() < 1) {
-      throw new TesseraException("--candidates must be positive, got " + spec.candidates());
-    }
     ModelConfig config = priorWeights.config();
     this.priorTrainingSeconds = GenerationPipeline.trainingSeconds(config);
     ModelConfig encoderConfig = dev.tessera.api.train.FrozenEncoder.section(config);
     this.graph = new Graph();
     DiffusionPipeline d = null;
-    EmbeddingPipeline r = null;
     Session opened = null;
     try {
       GraphScope root = GraphScope.root(graph, SessionFactory.device(spec.device()));
@@ -58,14 +52,6 @@ public final class Dalle2Pipeline implements GenerationPipeline {
       root.variables().load(session, priorWeights.parameters(), VariableStore.MODEL_WEIGHTS, false);
       this.priorParameters = root.variables().count(VariableStore.MODEL_WEIGHTS);
       d = new DiffusionPipeline(name, components, decoderWeights, spec.diffusionOptions());
-      if (spec.candidates() > 1) {
-        ModelWeights clip = components.model(config.getString("text_model", "clip")).shippedWeights();
-        if (clip == null) {
-          throw new TesseraException("re-ranking candidates needs CLIP's image encoder: model '" + config.getString("text_model", "clip")
-              + "' ships no weights");
-        }
-        r = new EmbeddingPipeline(components, clip, 256, spec.device());
-      }
     } catch (RuntimeException e) {
       if (d != null) {
         d.close();
@@ -77,7 +63,6 @@ public final class Dalle2Pipeline implements GenerationPipeline {
       throw e;
     }
     this.decoder = d;
-    this.reranker = r;
   }
 
   @Override
@@ -91,7 +76,6 @@ public final class Dalle2Pipeline implements GenerationPipeline {
     s.put("prior_scheduler", spec.scheduler());
     s.put("prior_steps", spec.steps());
     s.put("prior_guidance_scale", spec.priorGuidanceScale());
-    s.put("candidates", spec.candidates());
     decoder.settings().forEach((k, v) -> s.put("decoder_" + k, v));
     return s;
   }
@@ -121,31 +105,11 @@ public final class Dalle2Pipeline implements GenerationPipeline {
     if (count < 1) {
       throw new TesseraException("--num-images must be positive, got " + count);
     }
-    int k = spec.candidates();
-    ImageBatch all = decoder.generate(imageEmbeddings(prompt, count * k, seed), count * k, seed, progress);
-    if (k == 1) {
-      return all;
-    }
-    Embedding text = reranker.embedTexts(List.of(prompt));
-    Embedding images = reranker.embedImages(all);
-    int[] keep = new int[count];
-    for (int i = 0; i < count; i++) {
-      int best = i * k;
-      for (int j = i * k + 1; j < (i + 1) * k; j++) {
-        if (images.dot(j, text, 0) > images.dot(best, text, 0)) {
-          best = j;
-        }
-      }
-      keep[i] = best;
-    }
-    return all.select(keep);
+    return decoder.generate(imageEmbeddings(prompt, count, seed), count, seed, progress);
   }
 
   @Override
   public void close() {
-    if (reranker != null) {
-      reranker.close();
-    }
     decoder.close();
     session.close();
     graph.close();

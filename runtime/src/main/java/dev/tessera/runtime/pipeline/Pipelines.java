@@ -97,9 +97,28 @@ public final class Pipelines {
     return out;
   }
 
+  /** Opens the spec's pipeline; with more than one candidate per image, inside a {@link RerankedPipeline}. */
   public static GenerationPipeline open(Components components, PipelineSpec spec) {
+    if (spec.candidates() < 1) {
+      throw new TesseraException("--candidates must be positive, got " + spec.candidates());
+    }
     ModelChoice model = chooseModel(components, spec);
-    return KNOWN.get(spec.pipeline()).factory().open(spec.pipeline(), components, weights(components, model.model(), spec), spec, model);
+    ModelWeights weights = weights(components, model.model(), spec);
+    GenerationPipeline p = KNOWN.get(spec.pipeline()).factory().open(spec.pipeline(), components, weights, spec, model);
+    if (spec.candidates() == 1) {
+      return p;
+    }
+    try {
+      String clip = weights.config().getString("text_model", "clip");
+      ModelWeights clipWeights = components.models().has(clip) ? components.model(clip).shippedWeights() : null;
+      if (clipWeights == null) {
+        throw new TesseraException("re-ranking candidates needs CLIP's image encoder: model '" + clip + "' is not loaded or ships no weights");
+      }
+      return new RerankedPipeline(p, new EmbeddingPipeline(components, clipWeights, 256, spec.device()), spec.candidates());
+    } catch (RuntimeException e) {
+      p.close();
+      throw e;
+    }
   }
 
   /**

@@ -1,0 +1,113 @@
+package dev.tessera.runtime.pipeline;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.types.Embedding;
+import dev.tessera.api.types.ImageBatch;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Any pipeline drawing {@code k} candidates per requested image and keeping, of each k, the one
+ * CLIP's image embedding finds closest to the prompt's text embedding: DALL-E 2's re-ranking, for
+ * every pipeline ({@code --candidates K}, or "candidates" in a pipeline file). The inner pipeline
+ * draws all {@code count * k} images with the request's seed, so the kept images are a
+ * deterministic choice among deterministic candidates. The manifest's results record the mean
+ * CLIP similarity of the first candidate of each group and of the kept one.
+ */
+public final class RerankedPipeline implements GenerationPipeline {
+  private final GenerationPipeline inner;
+  private final EmbeddingPipeline clip;
+  private final int candidates;
+  private Map<String, Object> results = Map.of();
+
+  /** Takes ownership of both: {@link #close} closes them. */
+  public RerankedPipeline(GenerationPipeline inner, EmbeddingPipeline clip, int candidates) {
+    if (candidates < 2) {
+      throw new TesseraException("re-ranking needs at least 2 candidates per image, got " + candidates);
+    }
+    this.inner = inner;
+    this.clip = clip;
+    this.candidates = candidates;
+  }
+
+  /** For each group of k consecutive rows of {@code images}, the index of the row closest to {@code text}'s row 0. */
+  public static int[] bestOfEach(Embedding images, Embedding text, int k) {
+    int groups = images.count() / k;
+    int[] keep = new int[groups];
+    for (int i = 0; i < groups; i++) {
+      int best = i * k;
+      for (int j = i * k + 1; j < (i + 1) * k; j++) {
+        if (images.dot(j, text, 0) > images.dot(best, text, 0)) {
+          best = j;
+        }
+      }
+      keep[i] = best;
+    }
+    return keep;
+  }
+
+  @Override
+  public String name() {
+    return inner.name();
+  }
+
+  @Override
+  public Map<String, Object> settings() {
+    Map<String, Object> s = new LinkedHashMap<>(inner.settings());
+    s.put("candidates", candidates);
+    return s;
+  }
+
+  @Override
+  public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
+    if (count < 1) {
+      throw new TesseraException("--num-images must be positive, got " + count);
+    }
+    ImageBatch all = inner.generate(prompt, count * candidates, seed, progress);
+    Embedding text = clip.embedTexts(List.of(prompt));
+    Embedding images = clip.embedImages(all);
+    int[] keep = bestOfEach(images, text, candidates);
+    double first = 0;
+    double kept = 0;
+    for (int i = 0; i < count; i++) {
+      first += images.dot(i * candidates, text, 0);
+      kept += images.dot(keep[i], text, 0);
+    }
+    Map<String, Object> r = new LinkedHashMap<>(inner.results());
+    r.put("clip_similarity_first_candidates", first / count);
+    r.put("clip_similarity_kept", kept / count);
+    results = r;
+    return all.select(keep);
+  }
+
+  @Override
+  public Map<String, Object> results() {
+    return results;
+  }
+
+  /** The inner pipeline's networks; the re-ranking CLIP image tower is not counted (it scores, it does not generate). */
+  @Override
+  public long parameterCount() {
+    return inner.parameterCount();
+  }
+
+  @Override
+  public Double trainingSeconds() {
+    return inner.trainingSeconds();
+  }
+
+  @Override
+  public TrainingRuns trainingRuns() {
+    return inner.trainingRuns();
+  }
+
+  @Override
+  public void close() {
+    try {
+      clip.close();
+    } finally {
+      inner.close();
+    }
+  }
+}
