@@ -57,13 +57,7 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--guidance-scale", description = "Classifier-free guidance scale. Default: 2 (dalle2: 3, vqgan-transformer: 1.5).")
   Float guidanceScale;
 
-  @Option(names = "--temperature", description = "vqgan-transformer: softmax temperature of each code; clip-vae, clip-gan: standard "
-      + "deviation of z. Default: 1.")
-  Double temperature;
-
-  @Option(names = "--candidates", description = "Draw this many candidates per image and keep the one CLIP finds closest to the prompt. "
-      + "Default: 1.")
-  Integer candidates;
+  @picocli.CommandLine.Mixin DrawOptions draw = new DrawOptions();
 
   @Option(names = "--evaluator", defaultValue = "fashion-classifier", description = "Evaluator model. Default: ${DEFAULT-VALUE}.")
   String evaluator;
@@ -90,12 +84,7 @@ final class CompareCommand implements Callable<Integer> {
       PipelineSpec s = PipelineSpec.of(name).withDevice(device);
       s = s.withSampling(scheduler != null ? scheduler : s.scheduler(), steps != null ? steps : s.steps(),
           guidanceScale != null ? guidanceScale : s.guidanceScale(), s.eta());
-      if (candidates != null) {
-        s = s.withCandidates(candidates);
-      }
-      if (temperature != null) {
-        s = s.withTokens(new PipelineSpec.TokenOptions(temperature, s.tokens().topK(), s.tokens().topP()));
-      }
+      s = draw.applyTo(s);
       specs.add(weights.containsKey(name) ? s.withWeights(weights.get(name)) : s);
     }
     PrintWriter out = spec.commandLine().getOut();

@@ -84,18 +84,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--prior-guidance-scale", description = "dalle2: classifier-free guidance of the prior. Default: 1.")
   Float priorGuidanceScale;
 
-  @Option(names = "--candidates", description = "Draw this many candidates per image and keep the one CLIP finds closest to the prompt (any pipeline). Default: 1.")
-  Integer candidates;
-
-  @Option(names = "--temperature", description = "vqgan-transformer: softmax temperature of each code (0: greedy); clip-vae, clip-gan: "
-      + "standard deviation of z (below 1 trades diversity for typical samples). Default: 1.")
-  Double temperature;
-
-  @Option(names = "--top-k", description = "vqgan-transformer: draw each code among the k most likely (0: all). Default: 0.")
-  Integer topK;
-
-  @Option(names = "--top-p", description = "vqgan-transformer: nucleus sampling, the most likely codes up to this mass (1: all). Default: 1.")
-  Double topP;
+  @picocli.CommandLine.Mixin DrawOptions draw = new DrawOptions();
 
   @Option(names = "--model", description = "The trained model whose shipped weights the pipeline runs (default: the pipeline's; "
       + "vqgan-clip: vqgan when loaded with weights, else vqvae).")
@@ -143,14 +132,7 @@ final class GenerateCommand implements Callable<Integer> {
     if (clipGuidanceScale != null) {
       s = s.withScoreGuidance("clip", clipGuidanceScale);
     }
-    if (candidates != null) {
-      s = s.withCandidates(candidates);
-    }
-    if (temperature != null || topK != null || topP != null) {
-      PipelineSpec.TokenOptions t = s.tokens();
-      s = s.withTokens(new PipelineSpec.TokenOptions(temperature != null ? temperature : t.temperature(), topK != null ? topK : t.topK(),
-          topP != null ? topP : t.topP()));
-    }
+    s = draw.applyTo(s);
     if (model != null) {
       s = s.withModel(model);
     }
