@@ -12,6 +12,9 @@ import org.tensorflow.Operand;
 
 /** The checks the SPI contract test bases share. */
 public final class ContractAssertions {
+  /** The seed the contract tests initialise variables with. */
+  public static final long SEED = 7;
+
   /** Two runs of the same input and seed may differ by float rounding at most. */
   static final double REPEAT_TOLERANCE = 1e-6;
 

@@ -1,5 +1,6 @@
 package dev.tessera.api.testing;
 
+import static dev.tessera.api.testing.ContractAssertions.SEED;
 import static dev.tessera.api.testing.ContractAssertions.assertFinite;
 import static dev.tessera.api.testing.ContractAssertions.assertRepeats;
 import static dev.tessera.api.testing.ContractAssertions.assertShape;
@@ -28,7 +29,6 @@ import org.tensorflow.types.TFloat32;
  * axis has another size.
  */
 public abstract class DecoderContract {
-  static final long SEED = 7;
 
   /** The decoder under test (a new instance each call). */
   protected abstract Decoder decoder();

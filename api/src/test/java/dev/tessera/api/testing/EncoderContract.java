@@ -1,5 +1,6 @@
 package dev.tessera.api.testing;
 
+import static dev.tessera.api.testing.ContractAssertions.SEED;
 import static dev.tessera.api.testing.ContractAssertions.assertFinite;
 import static dev.tessera.api.testing.ContractAssertions.assertRepeats;
 import static dev.tessera.api.testing.ContractAssertions.assertShape;
@@ -37,7 +38,6 @@ import org.tensorflow.types.TFloat32;
  * }</pre>
  */
 public abstract class EncoderContract {
-  static final long SEED = 7;
 
   /** The encoder under test (a new instance each call). */
   protected abstract Encoder encoder();

@@ -3,9 +3,14 @@ package dev.tessera.api.testing;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Tensors;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
@@ -38,8 +43,8 @@ public final class GraphRun implements AutoCloseable {
   private final GraphScope root = GraphScope.root(graph);
   private final long seed;
   private final List<Input> inputs = new ArrayList<>();
-  private final java.util.Set<String> names = new java.util.HashSet<>();
-  private final java.util.Map<Placeholder<?>, Operand<?>> identities = new java.util.HashMap<>();
+  private final Set<String> names = new HashSet<>();
+  private final Map<Placeholder<?>, Operand<?>> identities = new HashMap<>();
   private Session session;
 
   /** @param seed initialises the variables */
@@ -106,7 +111,7 @@ public final class GraphRun implements AutoCloseable {
         runner.feed(in.placeholder(), t);
       }
       // TensorFlow refuses to fetch one output twice: fetch each once and hand it back at every place asked.
-      List<org.tensorflow.Output<?>> distinct = new ArrayList<>();
+      List<Output<?>> distinct = new ArrayList<>();
       for (Operand<?> o : outputs) {
         if (!distinct.contains(o.asOutput())) {
           distinct.add(o.asOutput());

@@ -1,8 +1,8 @@
 package dev.tessera.api.testing;
 
 import static dev.tessera.api.testing.ContractAssertions.assertClose;
+import static dev.tessera.api.testing.ContractAssertions.SEED;
 import static dev.tessera.api.testing.ContractAssertions.assertFinite;
-import static dev.tessera.api.testing.ContractAssertions.assertRepeats;
 import static dev.tessera.api.testing.ContractAssertions.assertShape;
 import static dev.tessera.api.testing.ContractAssertions.assertVariablesUnder;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -35,7 +35,6 @@ import org.tensorflow.types.TFloat32;
  * {@link UnsupportedOperationException}.
  */
 public abstract class GuidanceContract {
-  static final long SEED = 7;
   static final long[] PREDICTION_SHAPE = {2, 4, 4, 1};
 
   /** The guidance under test (a new instance each call). */

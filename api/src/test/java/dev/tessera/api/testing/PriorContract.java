@@ -1,5 +1,6 @@
 package dev.tessera.api.testing;
 
+import static dev.tessera.api.testing.ContractAssertions.SEED;
 import static dev.tessera.api.testing.ContractAssertions.assertFinite;
 import static dev.tessera.api.testing.ContractAssertions.assertVariablesUnder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -27,7 +28,6 @@ import org.junit.jupiter.api.Test;
  * sample.
  */
 public abstract class PriorContract {
-  static final long SEED = 7;
 
   /** The prior under test (a new instance each call). */
   protected abstract Prior prior();

@@ -1,6 +1,7 @@
 package dev.tessera.api.testing;
 
 import static dev.tessera.api.testing.ContractAssertions.assertClose;
+import static dev.tessera.api.testing.ContractAssertions.SEED;
 import static dev.tessera.api.testing.ContractAssertions.assertFinite;
 import static dev.tessera.api.testing.ContractAssertions.assertRepeats;
 import static dev.tessera.api.testing.ContractAssertions.assertShape;
@@ -36,7 +37,6 @@ import org.tensorflow.types.TFloat32;
  * axis has another size.
  */
 public abstract class QuantizerContract {
-  static final long SEED = 7;
   static final double TOLERANCE = 1e-5;
 
   /** The quantizer under test (a new instance each call). */
