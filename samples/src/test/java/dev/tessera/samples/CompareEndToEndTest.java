@@ -35,6 +35,11 @@ class CompareEndToEndTest {
   record Run(int exit, String out, String err) {}
 
   static Run run(String... args) {
+    return run(PLUGINS, args);
+  }
+
+  /** A command run in-process as a user runs it, against the plugins in {@code plugins}. */
+  static Run run(Path plugins, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cl = TesseraCli.commandLine();
@@ -42,7 +47,7 @@ class CompareEndToEndTest {
     cl.setErr(new PrintWriter(err, true));
     String[] all = new String[args.length + 2];
     all[0] = "--plugins-dir";
-    all[1] = PLUGINS.toString();
+    all[1] = plugins.toString();
     System.arraycopy(args, 0, all, 2, args.length);
     return new Run(cl.execute(all), out.toString(), err.toString());
   }

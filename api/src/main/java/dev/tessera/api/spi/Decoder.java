@@ -10,6 +10,11 @@ import org.tensorflow.types.TFloat32;
  * Latents -> pixels. One-shot decoders (VQ decoders, GAN generators, VAE decoders) implement
  * {@link #decode}; iterative ones (diffusion decoders) implement {@link #denoise}, and a pipeline
  * runs a {@link dev.tessera.api.sampling.Scheduler} over it, one session run per step.
+ * {@link #iterative()} says which of the two works; the other fails with
+ * {@link UnsupportedOperationException}. Latents (or noisy images) whose last axis has another
+ * size than the config asks for fail when the graph is built, with a
+ * {@link dev.tessera.api.TesseraException} ({@link dev.tessera.api.graph.InputShapes}).
+ * {@code dev.tessera.api.testing.DecoderContract} in the api's test-jar checks all of this.
  */
 public interface Decoder extends ExtensionPoint {
   String name();

@@ -10,7 +10,11 @@ import org.tensorflow.types.TInt32;
 /**
  * Image -> latent (a VQ encoder) or text/image -> embedding (a CLIP tower). Builds into the
  * scope it is given, so its output can be differentiated together with other components.
- * An encoder implements the modalities it supports; the others fail clearly.
+ * An encoder implements the modalities it supports; the others fail clearly
+ * ({@link UnsupportedOperationException}). Images with another number of channels than the config
+ * asks for fail when the graph is built, with a {@link dev.tessera.api.TesseraException}
+ * ({@link dev.tessera.api.graph.InputShapes}). {@code dev.tessera.api.testing.EncoderContract} in the
+ * api's test-jar checks all of this.
  */
 public interface Encoder extends ExtensionPoint {
   String name();

@@ -17,7 +17,12 @@ import org.tensorflow.types.TFloat32;
  * PlaceholderWithDefault ops whose names start with {@code random_uniform} (values in [0, 1)) or
  * {@code random_normal} (standard normal), with the random op as the default. Op-seeded random
  * ops do not repeat across runs of a program; a caller that must (a seed gives the same images)
- * feeds those placeholders from its own seeded generator.
+ * feeds those placeholders from its own seeded generator
+ * ({@link dev.tessera.api.sampling.FedRandomness}). With them fed, the same images score the same.
+ *
+ * <p>A score asked for a condition it cannot use (a text guidance given no prompt) fails with a
+ * {@link dev.tessera.api.TesseraException}. {@code dev.tessera.api.testing.GuidanceContract} in the
+ * api's test-jar checks all of this.
  */
 public interface Guidance extends ExtensionPoint {
   String name();
@@ -31,7 +36,11 @@ public interface Guidance extends ExtensionPoint {
     throw new UnsupportedOperationException("guidance '" + name() + "' has no score; it combines predictions");
   }
 
-  /** Combines conditional and unconditional predictions; by default returns the conditional one. */
+  /**
+   * Combines conditional and unconditional predictions; by default returns the conditional one.
+   * At scale 1 the result is the conditional prediction (pipelines then skip the unconditional
+   * half), and two equal predictions combine to themselves at any scale.
+   */
   default Operand<TFloat32> combine(GraphScope scope, Operand<TFloat32> conditional, Operand<TFloat32> unconditional, float scale) {
     return conditional;
   }

@@ -11,7 +11,8 @@ import org.tensorflow.Session;
  * Conditioning (text, embedding, class) -> latents, codes or embeddings: an autoregressive
  * transformer over codes, a diffusion prior, the Gaussian of a GAN or VAE. Sampling is a Java loop
  * over session runs (TF Java 1.1.0 cannot differentiate graph while-loops), so a prior first
- * builds its graph and then samples with the session.
+ * builds its graph and then samples with the session. {@code dev.tessera.api.testing.PriorContract}
+ * in the api's test-jar checks what every prior must do.
  */
 public interface Prior extends ExtensionPoint {
   String name();
@@ -24,6 +25,12 @@ public interface Prior extends ExtensionPoint {
 
   /** A built prior. */
   interface Sampler {
+    /**
+     * Draws {@code count} latents; the same options (seed included) draw the same latents.
+     *
+     * @throws dev.tessera.api.TesseraException when the condition lacks what the prior reads (a text
+     *     embedding of the right size) or {@code count} is below 1
+     */
     Latents sample(Session session, Condition condition, int count, SamplingOptions options);
   }
 

@@ -5,7 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.pf4j.ExtensionPoint;
 
-/** Text -> token ids and back (CLIP byte-level BPE). Host-side: no graph involved. */
+/**
+ * Text -> token ids and back (CLIP byte-level BPE). Host-side: no graph involved. Ids are in
+ * [0, {@link #vocabularySize}); the same text always gives the same ids, and encoding the decoded
+ * text gives them again. {@code dev.tessera.api.testing.TokenizerContract} in the api's test-jar
+ * checks this.
+ */
 public interface Tokenizer extends ExtensionPoint {
   String name();
 

@@ -1,6 +1,7 @@
 package dev.tessera.api.testing;
 
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.InputShapes;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.spi.Decoder;
 import dev.tessera.api.spi.Encoder;
@@ -56,6 +57,7 @@ public final class DummyAutoencoder {
 
     @Override
     public Quantization quantize(GraphScope scope, ModelConfig config, Operand<TFloat32> latents) {
+      InputShapes.requireLastAxis(latents, 1, "dummy-vq latents");
       Ops tf = scope.tf();
       int k = codebookSize(config);
       Operand<TFloat32> level = tf.clipByValue(tf.math.floor(tf.math.mul(latents, tf.constant((float) k))), tf.constant(0f), tf.constant(k - 1f));
@@ -63,7 +65,14 @@ public final class DummyAutoencoder {
       Operand<TFloat32> zero = tf.constant(0f);
       // Straight-through: the levels forward, the identity backward.
       Operand<TFloat32> quantized = tf.math.add(latents, tf.stopGradient(tf.math.sub(embed(scope, config, codes), latents)));
-      return new Quantization(quantized, codes, zero, zero, zero, List.of());
+      return new Quantization(quantized, codes, zero, zero, perplexity(tf, codes, k), List.of());
+    }
+
+    /** exp(entropy) of the batch's code usage. */
+    private static Operand<TFloat32> perplexity(Ops tf, Operand<TInt32> codes, int k) {
+      Operand<TFloat32> oneHot = tf.reshape(tf.oneHot(codes, tf.constant(k), tf.constant(1f), tf.constant(0f)), tf.constant(new long[] {-1, k}));
+      Operand<TFloat32> p = tf.math.mean(oneHot, tf.constant(0));
+      return tf.math.exp(tf.math.neg(tf.reduceSum(tf.math.mul(p, tf.math.log(tf.math.add(p, tf.constant(1e-10f)))), tf.constant(0))));
     }
 
     @Override

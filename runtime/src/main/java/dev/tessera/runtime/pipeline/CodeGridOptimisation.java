@@ -8,6 +8,7 @@ import dev.tessera.api.graph.VariableStore;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.Parameters;
 import dev.tessera.api.io.TensorData;
+import dev.tessera.api.sampling.FedRandomness;
 import dev.tessera.api.spi.Guidance;
 import dev.tessera.api.train.AdamOptimizer;
 import dev.tessera.api.train.FrozenAutoencoder;

@@ -1,6 +1,7 @@
 package dev.tessera.plugins.clipgan;
 
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.InputShapes;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.layers.Activations;
 import dev.tessera.api.layers.Conv2d;
@@ -39,6 +40,7 @@ public class ConditionalGenerator implements Decoder {
   }
 
   static Operand<TFloat32> apply(GraphScope scope, ClipGanConfig c, Operand<TFloat32> latents) {
+    InputShapes.requireLastAxis(latents, c.latentDim() + c.conditionDim(), "clip-gan generator latents (latent_dim + the CLIP embed_dim)");
     Ops tf = scope.tf();
     long w = c.generatorChannels();
     Operand<TFloat32> condition = tf.slice(latents, tf.constant(new int[] {0, c.latentDim()}), tf.constant(new int[] {-1, c.conditionDim()}));

@@ -1,6 +1,7 @@
 package dev.tessera.plugins.clipvae;
 
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.InputShapes;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.layers.Activations;
 import dev.tessera.api.layers.ConvTranspose2d;
@@ -35,6 +36,7 @@ public class ClipVaeDecoder implements Decoder {
 
   /** The pixels' logits (the loss uses them: cross-entropy from logits is stable where log(sigmoid) is not). */
   static Operand<TFloat32> logits(GraphScope scope, ClipVaeConfig c, Operand<TFloat32> latents) {
+    InputShapes.requireLastAxis(latents, c.latentDim() + c.conditionDim(), "clip-vae decoder latents (latent_dim + the CLIP embed_dim)");
     Ops tf = scope.tf();
     long cells = (long) c.bottom() * c.bottom() * 2 * c.hidden();
     Operand<TFloat32> h;

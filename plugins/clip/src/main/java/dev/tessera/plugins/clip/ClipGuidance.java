@@ -1,5 +1,6 @@
 package dev.tessera.plugins.clip;
 
+import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.spi.Guidance;
@@ -42,7 +43,7 @@ public class ClipGuidance implements Guidance {
   @Override
   public Operand<TFloat32> score(GraphScope scope, ModelConfig config, Operand<TFloat32> images, Condition condition) {
     if (condition == null || condition.prompt() == null) {
-      throw new IllegalArgumentException("CLIP guidance needs a prompt");
+      throw new TesseraException("CLIP guidance needs a prompt");
     }
     ClipConfig c = ClipConfig.from(config);
     Ops tf = scope.tf();

@@ -1,6 +1,7 @@
 package dev.tessera.plugins.clip;
 
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.InputShapes;
 import dev.tessera.api.graph.Initializers;
 import dev.tessera.api.layers.Conv2d;
 import dev.tessera.api.layers.Dense;
@@ -33,6 +34,7 @@ final class ClipVisionTower {
   }
 
   private static Operand<TFloat32> build(GraphScope scope, ClipConfig c, Operand<TFloat32> images, List<Operand<TFloat32>> blockOutputs) {
+    InputShapes.requireLastAxis(images, c.channels(), "CLIP images (channels)");
     Ops tf = scope.tf();
     int w = c.visionWidth();
     int n = c.patches();

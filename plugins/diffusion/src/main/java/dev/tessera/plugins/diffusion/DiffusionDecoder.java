@@ -1,6 +1,7 @@
 package dev.tessera.plugins.diffusion;
 
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.InputShapes;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.layers.UNet;
 import dev.tessera.api.spi.Decoder;
@@ -34,6 +35,10 @@ public class DiffusionDecoder implements Decoder {
   public Operand<TFloat32> denoise(GraphScope scope, ModelConfig config, Operand<TFloat32> noisy, Operand<TFloat32> timesteps,
       Operand<TFloat32> condition) {
     DiffusionConfig c = DiffusionConfig.from(config);
+    InputShapes.requireLastAxis(noisy, c.channels(), "diffusion decoder images (channels)");
+    if (condition != null && c.unet().conditionDim() > 0) {
+      InputShapes.requireLastAxis(condition, c.unet().conditionDim(), "diffusion decoder condition (the text encoder's embed_dim)");
+    }
     return new UNet(scope.child("unet"), c.unet()).apply(noisy, timesteps, c.unet().conditionDim() > 0 ? condition : null);
   }
 }

@@ -63,6 +63,9 @@ public class DiffusionPrior implements Prior {
     if (text == null || text.dim() != c.dim() || (text.count() != 1 && text.count() != count)) {
       throw new TesseraException("the prior takes a text embedding of " + c.dim() + " values, one for all samples or one per sample");
     }
+    if (count < 1) {
+      throw new TesseraException("the number of samples must be positive, got " + count);
+    }
     float[] rows = text.rowsFor(count);
     Scheduler scheduler = Schedulers.create(options.scheduler(), c.schedule(), 0);
     scheduler.setTimesteps(Math.min(options.steps(), c.timesteps()));

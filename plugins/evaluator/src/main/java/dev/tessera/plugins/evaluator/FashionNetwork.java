@@ -1,6 +1,7 @@
 package dev.tessera.plugins.evaluator;
 
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.InputShapes;
 import dev.tessera.api.layers.Conv2d;
 import dev.tessera.api.layers.Dense;
 import org.tensorflow.Operand;
@@ -22,6 +23,7 @@ final class FashionNetwork {
 
   /** @param images [N, 28, 28, 1] in [0, 1] */
   static Operand<TFloat32> features(GraphScope scope, Operand<TFloat32> images) {
+    InputShapes.require(images, "Fashion-MNIST classifier images", -1, 28, 28, 1);
     Ops tf = scope.tf();
     Operand<TFloat32> x = tf.math.sub(images, tf.constant(0.5f));
     x = tf.nn.relu(new Conv2d(scope.child("conv1"), 1, 32, 3).apply(x));

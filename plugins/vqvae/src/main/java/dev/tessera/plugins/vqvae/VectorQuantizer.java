@@ -1,6 +1,7 @@
 package dev.tessera.plugins.vqvae;
 
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.InputShapes;
 import dev.tessera.api.graph.Initializers;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.spi.Quantization;
@@ -76,6 +77,7 @@ public class VectorQuantizer implements Quantizer {
 
   Parts build(GraphScope scope, ModelConfig config, Operand<TFloat32> latents) {
     VqVaeConfig c = VqVaeConfig.from(config);
+    InputShapes.requireLastAxis(latents, c.embeddingDim(), "vector-quantizer latents (embedding_dim)");
     Ops tf = scope.tf();
     int k = c.codebookSize();
     int d = c.embeddingDim();

@@ -1,6 +1,7 @@
 package dev.tessera.plugins.vqvae;
 
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.InputShapes;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.layers.Conv2d;
 import dev.tessera.api.layers.ConvTranspose2d;
@@ -30,6 +31,7 @@ public class VqVaeDecoder implements Decoder {
   @Override
   public Operand<TFloat32> decode(GraphScope scope, ModelConfig config, Operand<TFloat32> latents) {
     VqVaeConfig c = VqVaeConfig.from(config);
+    InputShapes.requireLastAxis(latents, c.embeddingDim(), "vqvae decoder latents (embedding_dim)");
     Ops tf = scope.tf();
     int hidden = c.hiddenChannels();
     Operand<TFloat32> x = new Conv2d(scope.child("conv_in"), c.embeddingDim(), hidden, 3).apply(latents);

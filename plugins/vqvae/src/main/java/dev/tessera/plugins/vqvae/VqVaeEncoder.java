@@ -1,6 +1,7 @@
 package dev.tessera.plugins.vqvae;
 
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.InputShapes;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.layers.Conv2d;
 import dev.tessera.api.layers.ResidualBlock;
@@ -29,6 +30,7 @@ public class VqVaeEncoder implements Encoder {
   @Override
   public Operand<TFloat32> encodeImages(GraphScope scope, ModelConfig config, Operand<TFloat32> images) {
     VqVaeConfig c = VqVaeConfig.from(config);
+    InputShapes.requireLastAxis(images, c.channels(), "vqvae encoder images (channels)");
     Ops tf = scope.tf();
     int hidden = c.hiddenChannels();
     Operand<TFloat32> x = tf.math.sub(images, tf.constant(0.5f)); // centre the data

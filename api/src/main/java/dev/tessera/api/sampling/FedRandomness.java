@@ -1,7 +1,6 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.api.sampling;
 
 import dev.tessera.api.graph.Tensors;
-import dev.tessera.api.sampling.Scheduler;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -17,16 +16,17 @@ import org.tensorflow.types.TFloat32;
  * Feeds the random draws of a graph's guidance from a seeded Java generator (the Guidance SPI's
  * fed-randomness convention: PlaceholderWithDefault ops named {@code random_uniform*} or
  * {@code random_normal*}). Op-seeded TensorFlow random ops do not repeat across runs of a program,
- * so a pipeline whose images depend on them feeds them to keep "same seed, same images".
+ * so a pipeline whose images depend on them feeds them to keep "same seed, same images" (and the
+ * Guidance contract test feeds them to check that a score is deterministic).
  */
-final class FedRandomness {
+public final class FedRandomness {
   private record Draw(Output<TFloat32> placeholder, Shape shape, boolean normal) {}
 
   private final List<Draw> draws = new ArrayList<>();
   private final SplittableRandom random;
 
   /** @param batch the size of an unknown leading dimension */
-  FedRandomness(Graph graph, int batch, long seed) {
+  public FedRandomness(Graph graph, int batch, long seed) {
     this.random = new SplittableRandom(seed);
     for (Iterator<GraphOperation> it = graph.operations(); it.hasNext(); ) {
       GraphOperation op = it.next();
@@ -46,12 +46,12 @@ final class FedRandomness {
   }
 
   /** How many random tensors each run feeds. */
-  int count() {
+  public int count() {
     return draws.size();
   }
 
   /** Feeds new draws into a runner; close the returned tensors after the run. */
-  List<TFloat32> feed(Session.Runner runner) {
+  public List<TFloat32> feed(Session.Runner runner) {
     List<TFloat32> fed = new ArrayList<>();
     for (Draw d : draws) {
       int n = Math.toIntExact(d.shape().size());

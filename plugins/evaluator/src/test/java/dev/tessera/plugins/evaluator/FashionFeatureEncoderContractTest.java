@@ -1,0 +1,24 @@
+package dev.tessera.plugins.evaluator;
+
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.spi.Encoder;
+import dev.tessera.api.testing.EncoderContract;
+import dev.tessera.api.testing.TinyBatch;
+
+/** The Encoder contract on the evaluator's feature layer: 28x28 grey images to 128-d features. */
+class FashionFeatureEncoderContractTest extends EncoderContract {
+  @Override
+  protected Encoder encoder() {
+    return new FashionFeatureEncoder();
+  }
+
+  @Override
+  protected ModelConfig config() {
+    return ModelConfig.empty();
+  }
+
+  @Override
+  protected TinyBatch images() {
+    return TinyBatch.of(new long[] {2, 28, 28, 1}, new long[] {2, FashionNetwork.FEATURES});
+  }
+}
