@@ -17,7 +17,7 @@ record ClipVaeConfig(int imageSize, int channels, int hidden, int latentDim, int
   static ModelConfig defaults() {
     return ModelConfig.empty().with("model", "clip-vae").with("scope", "vae").with("decoder", "clip-vae")
         .with("image_size", 28).with("channels", 1).with("hidden_channels", 32).with("latent_dim", 16).with("conditioning", "concat")
-        .with("kl_weight", 1.0).with("kl_anneal_steps", 2000).with("text_model", "clip").with("learning_rate", 1e-3).with("batch_size", 128);
+        .with("kl_weight", 2.0).with("kl_anneal_steps", 2000).with("text_model", "clip").with("learning_rate", 1e-3).with("batch_size", 128);
   }
 
   static ClipVaeConfig from(ModelConfig c) {
@@ -29,7 +29,7 @@ record ClipVaeConfig(int imageSize, int channels, int hidden, int latentDim, int
     if (!conditioning.equals("concat") && !conditioning.equals("add")) {
       throw new TesseraException(c.source() + ": 'conditioning' must be concat or add, got '" + conditioning + "'");
     }
-    double kl = c.getDouble("kl_weight", 1.0);
+    double kl = c.getDouble("kl_weight", 2.0);
     if (kl < 0) {
       throw new TesseraException(c.source() + ": 'kl_weight' must be >= 0, got " + kl);
     }
