@@ -14,6 +14,7 @@ import dev.tessera.runtime.data.PngImages;
 import dev.tessera.runtime.pipeline.EmbeddingPipeline;
 import dev.tessera.runtime.pipeline.PromptCheck;
 import dev.tessera.runtime.pipeline.ReferencedWeights;
+import dev.tessera.runtime.pipeline.RerankedPipeline;
 import dev.tessera.runtime.plugin.Components;
 import dev.tessera.runtime.plugin.PluginRuntime;
 import dev.tessera.runtime.tf.SessionFactory;
@@ -80,10 +81,7 @@ public final class ComposeReranked {
         Placeholder<TFloat32> z = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(count * k, latent)));
         Operand<TFloat32> text = clip.encodeText(root.child("clip"), clipConfig, tokens);
         Operand<TFloat32> condition = tf.tile(text, tf.constant(new int[] {count * k, 1}));
-        GraphScope decoderScope = root;
-        for (String part : config.getString("decoder_scope", config.getString("scope", "vae") + ".decoder").split("\\.")) {
-          decoderScope = decoderScope.child(part);
-        }
+        GraphScope decoderScope = root.descend(config.getString("decoder_scope", config.getString("scope", "vae") + ".decoder"));
         Operand<TFloat32> images = decoder.decode(decoderScope, config, tf.concat(List.of(z, condition), tf.constant(1)));
         // 3. Weights by name into the variables the parts created.
         try (Session session = SessionFactory.createLoaded(graph, root.variables(), generator.parameters());
@@ -97,16 +95,10 @@ public final class ComposeReranked {
       try (EmbeddingPipeline rank = new EmbeddingPipeline(components, components.model("clip").shippedWeights(), 256, "cpu")) {
         Embedding promptEmbedding = rank.embedTexts(List.of(prompt));
         Embedding imageEmbeddings = rank.embedImages(candidates);
-        int[] keep = new int[count];
+        int[] keep = RerankedPipeline.bestOfEach(imageEmbeddings, promptEmbedding, k);
         double first = 0;
         double kept = 0;
         for (int i = 0; i < count; i++) {
-          keep[i] = i * k;
-          for (int j = i * k + 1; j < (i + 1) * k; j++) {
-            if (imageEmbeddings.dot(j, promptEmbedding, 0) > imageEmbeddings.dot(keep[i], promptEmbedding, 0)) {
-              keep[i] = j;
-            }
-          }
           first += imageEmbeddings.dot(i * k, promptEmbedding, 0);
           kept += imageEmbeddings.dot(keep[i], promptEmbedding, 0);
         }

@@ -52,6 +52,15 @@ public final class GraphScope {
     return new GraphScope(graph, tf.withSubScope(name), variables, qualify(name));
   }
 
+  /** The scope a dotted path names below this one: {@code descend("gan.generator_ema")} is {@code child("gan").child("generator_ema")}. */
+  public GraphScope descend(String dottedPath) {
+    GraphScope s = this;
+    for (String part : dottedPath.split("\\.", -1)) {
+      s = s.child(part);
+    }
+    return s;
+  }
+
   public Ops tf() {
     return tf;
   }

@@ -98,13 +98,9 @@ public final class ComparisonReport {
 
   /** Standard deviation of a pooled metric across sampling seeds (NaN with one seed). */
   static double spread(Comparison.PipelineResult p, ToDoubleFunction<GenerationScorer.SetScore> metric) {
-    List<Double> v = p.perSeed().values().stream().map(metric::applyAsDouble).toList();
-    if (v.size() < 2) {
-      return Double.NaN;
-    }
-    double mean = v.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-    return Math.sqrt(v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / (v.size() - 1));
+    return TrainingRuns.standardDeviation(p.perSeed().values().stream().mapToDouble(metric).toArray());
   }
+
 
   private static void put(ObjectNode o, String key, double v) {
     if (Double.isFinite(v)) {

@@ -61,10 +61,7 @@ public final class LatentPipeline implements GenerationPipeline {
       Operand<TFloat32> text = prompts.embedding(); // [1, E] for one prompt
       Operand<TInt32> count = tf.slice(tf.shape(noise), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
       Operand<TFloat32> repeated = tf.tile(text, tf.concat(List.of(count, tf.constant(new int[] {1})), tf.constant(0))); // [N, E]
-      GraphScope decoderScope = root;
-      for (String part : config.getString("decoder_scope", config.getString("scope", "vae") + ".decoder").split("\\.")) {
-        decoderScope = decoderScope.child(part);
-      }
+      GraphScope decoderScope = root.descend(config.getString("decoder_scope", config.getString("scope", "vae") + ".decoder"));
       return new Parts(prompts, noise, decoder.decode(decoderScope, config, tf.concat(List.of(noise, repeated), tf.constant(1))));
     });
   }

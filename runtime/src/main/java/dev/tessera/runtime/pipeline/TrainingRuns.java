@@ -46,15 +46,16 @@ public record TrainingRuns(String command, List<Run> runs) {
 
   /** Sample standard deviation of the runs' conditional accuracy (NaN with fewer than two runs). */
   public double accuracySpread() {
-    return spread(runs.stream().mapToDouble(Run::conditionalAccuracy).toArray());
+    return standardDeviation(runs.stream().mapToDouble(Run::conditionalAccuracy).toArray());
   }
 
   /** Sample standard deviation of the runs' FID. */
   public double fidSpread() {
-    return spread(runs.stream().mapToDouble(Run::fid).toArray());
+    return standardDeviation(runs.stream().mapToDouble(Run::fid).toArray());
   }
 
-  static double spread(double[] v) {
+  /** Sample standard deviation (n - 1), NaN with fewer than two values. */
+  public static double standardDeviation(double[] v) {
     if (v.length < 2) {
       return Double.NaN;
     }
