@@ -255,4 +255,14 @@ class TrainerTest {
         .train(new FrozenEncoderModel(encoderOnly), ModelConfig.empty(), d, TrainOptions.defaults(dir).withSteps(4).withResume(true));
     assertTrue(log.toString().contains("weights rewritten"), log.toString());
   }
+
+  @Test
+  void adamBetasComeFromTheConfigAndOutOfRangeOnesNameTheKey() {
+    assertEquals(0.9, Trainer.adamBeta(ModelConfig.empty(), "adam_beta1", 0.9));
+    assertEquals(0.5, Trainer.adamBeta(ModelConfig.empty().with("adam_beta1", 0.5), "adam_beta1", 0.9));
+    for (double bad : new double[] {-0.1, 1.0}) {
+      assertTrue(assertThrows(TesseraException.class, () -> Trainer.adamBeta(ModelConfig.empty().with("adam_beta2", bad), "adam_beta2", 0.999))
+          .getMessage().contains("'adam_beta2' must be in [0, 1)"));
+    }
+  }
 }

@@ -73,8 +73,7 @@ public class ClipGanModel implements TextConditionedModel {
     Operand<TFloat32> x = in.images();
 
     StepRandom random = new StepRandom(tf, in.requireRandomSeed());
-    Operand<org.tensorflow.types.TInt32> batch = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
-    Operand<TFloat32> z = random.normal(tf.concat(List.of(batch, tf.constant(new int[] {c.latentDim()})), tf.constant(0)), 0);
+    Operand<TFloat32> z = random.normal(tf.concat(List.of(random.batchShape(x), tf.constant(new int[] {c.latentDim()})), tf.constant(0)), 0);
     Operand<TFloat32> fake = ConditionalGenerator.apply(model.child("generator"), c, tf.concat(List.of(z, condition), tf.constant(1)));
 
     ProjectionDiscriminator d = new ProjectionDiscriminator(model.child("discriminator"), c);
