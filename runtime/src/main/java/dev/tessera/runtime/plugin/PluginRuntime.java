@@ -17,6 +17,7 @@ import org.pf4j.DefaultPluginFactory;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.Plugin;
 import org.pf4j.PluginFactory;
+import org.pf4j.PluginRepository;
 import org.pf4j.PluginRuntimeException;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
@@ -25,7 +26,8 @@ import org.pf4j.PluginWrapper;
  * Loads PF4J plugins from a folder and collects their extensions by SPI and name. One broken
  * plugin never stops the others: a file that is not a plugin, a plugin whose start() throws, one
  * whose classes are missing or that bundles its own TensorFlow is reported with its reason and
- * skipped. Plugins are trusted code (PF4J checks no signatures): only put jars you trust in the
+ * skipped; archives {@link PluginArchiveCheck} rejects (path traversal, bundled TensorFlow or api,
+ * zip bombs) are never unpacked or opened. Plugins are trusted code (PF4J checks no signatures): only put jars you trust in the
  * folder.
  */
 public final class PluginRuntime implements AutoCloseable {
@@ -80,20 +82,20 @@ public final class PluginRuntime implements AutoCloseable {
       for (Path p : (Iterable<Path>) files.sorted()::iterator) {
         String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean candidate = name.endsWith(".jar") || name.endsWith(".zip") || Files.isDirectory(p);
-        if (!candidate || loaded.contains(p.toAbsolutePath().normalize()) || isUnpackedZip(p)) {
+        Path unpacked = name.endsWith(".zip") ? p.resolveSibling(p.getFileName().toString().substring(0, name.length() - 4)) : p;
+        boolean reported = loaded.contains(p.toAbsolutePath().normalize()) || loaded.contains(unpacked.toAbsolutePath().normalize());
+        if (!candidate || reported || (Files.isDirectory(p) && CheckedPluginRepository.isUnpackedZip(p))) {
           continue;
         }
+        String rejected = manager.repository().rejected().get(p.toAbsolutePath().normalize());
         Throwable why = manager.failures.get(p.toAbsolutePath().normalize());
-        String reason = why == null ? "not a plugin (no plugin descriptor)" : "not loaded: " + describe(why);
+        String reason = rejected != null ? "rejected: " + rejected
+            : why == null ? "not a plugin (no plugin descriptor)" : "not loaded: " + describe(why);
         reports.add(new PluginReport(p.getFileName().toString(), "", p, "NOT_LOADED", reason, List.of()));
       }
     } catch (IOException e) {
       reports.add(new PluginReport(dir.toString(), "", dir, "NOT_LOADED", "cannot list plugins folder: " + e, List.of()));
     }
-  }
-
-  private boolean isUnpackedZip(Path p) {
-    return Files.isDirectory(p) && Files.exists(p.resolveSibling(p.getFileName() + ".zip"));
   }
 
   private PluginReport report(PluginWrapper w) {
@@ -230,6 +232,16 @@ public final class PluginRuntime implements AutoCloseable {
 
     RecordingPluginManager(Path dir) {
       super(dir);
+    }
+
+    // Called from PF4J's constructor, before this class's fields are set: the roots are already.
+    @Override
+    protected PluginRepository createPluginRepository() {
+      return new CheckedPluginRepository(getPluginsRoots().get(0));
+    }
+
+    CheckedPluginRepository repository() {
+      return (CheckedPluginRepository) pluginRepository;
     }
 
     // DefaultPluginFactory only logs why it cannot create the Plugin-Class and returns null, so

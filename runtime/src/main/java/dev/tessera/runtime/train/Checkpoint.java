@@ -52,6 +52,26 @@ public final class Checkpoint {
     all.save(file(dir));
   }
 
+  /**
+   * Deletes the temporary files a save killed mid-write leaves behind ({@code NAME.tmp-HEX} next to
+   * the file it was going to replace) and returns how many there were. The files they were to
+   * replace are untouched: renaming is the last thing a save does.
+   */
+  public static int removeStaleTemporaries(Path dir) {
+    int removed = 0;
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        if (p.getFileName().toString().matches(".+\\.tmp-[0-9a-f]+") && Files.isRegularFile(p)) {
+          Files.deleteIfExists(p);
+          removed++;
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new TesseraException(dir + ": cannot clean up temporary files: " + e.getMessage(), e);
+    }
+    return removed;
+  }
+
   /** Loads the full state saved by {@link #save} and returns its step. */
   public static long restore(Path dir, Session session, VariableStore variables) {
     Parameters all = Parameters.load(file(dir));

@@ -17,7 +17,6 @@ import dev.tessera.runtime.data.Dataset;
 import dev.tessera.runtime.tf.SessionFactory;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,6 +175,10 @@ public final class Trainer {
       try (Session session = SessionFactory.create(graph)) {
         long step;
         if (options.resume()) {
+          int stale = Checkpoint.removeStaleTemporaries(dir);
+          if (stale > 0) {
+            out.printf(Locale.ROOT, "removed %d temporary file(s) of a save that was interrupted%n", stale);
+          }
           step = Checkpoint.restore(dir, session, scope.variables());
           out.printf(Locale.ROOT, "resumed %s from %s at step %d%n", model.name(), Checkpoint.file(dir), step);
         } else {
@@ -212,7 +215,11 @@ public final class Trainer {
           columns.add("seconds");
           Files.writeString(log, String.join(",", columns) + "\n", StandardCharsets.UTF_8);
         } else if (options.resume()) {
-          truncateLog(log, step);
+          try {
+            truncateLog(log, step);
+          } catch (IOException e) {
+            throw writeFailed("could not rewrite " + log + " (" + e.getMessage() + ")", dir, step, options);
+          }
         }
         try (ProgressReporter progress = new ProgressReporter(model.name(), firstStep, options.steps(), options.logEvery(), out)) {
           while (step < options.steps()) {
@@ -247,8 +254,8 @@ public final class Trainer {
                   ? "the last good checkpoint (step " + lastSaved + ") is kept in " + Checkpoint.file(dir)
                   : "no checkpoint had been written yet";
               if (!Double.isFinite(lastLoss)) {
-                throw new TrainingDivergedException(String.format(Locale.ROOT,
-                    "loss became %s at step %d; training stopped; %s. Try a lower --lr or --clip-norm.", lastLoss, current, kept), current);
+                throw new TrainingDivergedException("loss " + DivergenceDiagnosis.describe(tg.loss().op().name(), lastLoss, current, lastMetrics,
+                    session, scope.variables()) + "; training stopped; " + kept + ". Try a lower --lr or --clip-norm.", current);
               }
               for (int p = 0; p < tg.phases().size(); p++) {
                 TrainingGraph.Phase phase = tg.phases().get(p);
@@ -262,9 +269,8 @@ public final class Trainer {
                 try (Result r = pr.run()) {
                   double phaseLoss = Tensors.toScalar(r.get(0));
                   if (!Double.isFinite(phaseLoss)) {
-                    throw new TrainingDivergedException(String.format(Locale.ROOT,
-                        "%s loss became %s at step %d; training stopped; %s. Try a lower --lr or --clip-norm.", phase.name(), phaseLoss,
-                        current, kept), current);
+                    throw new TrainingDivergedException(phase.name() + " loss " + DivergenceDiagnosis.describe(phase.loss().op().name(), phaseLoss,
+                        current, Map.of(), session, scope.variables()) + "; training stopped; " + kept + ". Try a lower --lr or --clip-norm.", current);
                   }
                   lastMetrics.put(phase.name() + "_loss", phaseLoss);
                   for (int i = 0; i < names.size(); i++) {
@@ -281,13 +287,21 @@ public final class Trainer {
             step = current;
             progress.update(step, lastLoss, lastMetrics);
             if (options.logEvery() > 0 && (step % options.logEvery() == 0 || step == options.steps())) {
-              appendLog(log, step, lastLoss, lastMetrics, (System.nanoTime() - start) / 1e9);
+              try {
+                appendLog(log, step, lastLoss, lastMetrics, (System.nanoTime() - start) / 1e9);
+              } catch (IOException e) {
+                throw writeFailed("could not append step " + step + " to " + log + " (" + e.getMessage() + ")", dir, lastSaved, options);
+              }
             }
             if (step % options.checkpointEvery() == 0 || step == options.steps()) {
               // Wall-clock training time over all runs of this folder, for model cards and compare.
               double trained = savedConfig.getDouble(TRAINING_SECONDS, 0) + (System.nanoTime() - start) / 1e9;
-              Checkpoint.save(dir, session, scope.variables(), savedConfig.with(TRAINING_SECONDS, Math.round(trained * 10) / 10.0),
-                  model.name(), step, options.seed(), leftOut);
+              try {
+                Checkpoint.save(dir, session, scope.variables(), savedConfig.with(TRAINING_SECONDS, Math.round(trained * 10) / 10.0),
+                    model.name(), step, options.seed(), leftOut);
+              } catch (TesseraException e) {
+                throw writeFailed("could not save the checkpoint of step " + step + " (" + e.getMessage() + ")", dir, lastSaved, options);
+              }
               lastSaved = step;
             }
           }
@@ -296,7 +310,7 @@ public final class Trainer {
         return new TrainResult(firstStep, step, lastLoss, lastMetrics, seconds);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new TesseraException("training stopped: cannot write to " + dir + ": " + e, e);
     }
   }
 
@@ -379,17 +393,38 @@ public final class Trainer {
     return out;
   }
 
+  /** A write during training failed (disk full, ...): say what, and which checkpoint is intact. */
+  private static TesseraException writeFailed(String what, Path dir, long lastSaved, TrainOptions options) {
+    String kept = lastSaved > 0 || options.resume()
+        ? "the previous checkpoint (step " + lastSaved + ") in " + Checkpoint.file(dir) + " is intact"
+        : "no checkpoint had been written yet";
+    return new TesseraException(what + "; training stopped; " + kept + ". Free some space and run again with --resume.");
+  }
+
   /** Drops log rows after the checkpoint a run resumes from, so no step is logged twice. */
-  private static void truncateLog(Path log, long lastStep) throws IOException {
-    List<String> kept = new ArrayList<>();
-    for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+  static void truncateLog(Path log, long lastStep) throws IOException {
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    if (lines.isEmpty()) {
+      return;
+    }
+    // A run killed mid-append leaves a short last row: rows without the header's column count go too.
+    int columns = lines.get(0).split(",", -1).length;
+    List<String> kept = new ArrayList<>(List.of(lines.get(0)));
+    for (String line : lines.subList(1, lines.size())) {
       int comma = line.indexOf(',');
       String first = comma < 0 ? line : line.substring(0, comma);
-      if (!first.chars().allMatch(Character::isDigit) || first.isEmpty() || Long.parseLong(first) <= lastStep) {
+      boolean whole = line.split(",", -1).length == columns && !first.isEmpty() && first.chars().allMatch(Character::isDigit);
+      if (whole && Long.parseLong(first) <= lastStep) {
         kept.add(line);
       }
     }
-    Files.write(log, kept, StandardCharsets.UTF_8);
+    Path temp = log.resolveSibling(log.getFileName() + ".tmp");
+    try {
+      Files.write(temp, kept, StandardCharsets.UTF_8);
+      Files.move(temp, log, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(temp);
+    }
   }
 
   private static void appendLog(Path log, long step, double loss, Map<String, Double> metrics, double seconds) throws IOException {

@@ -61,6 +61,19 @@ class CliEndToEndTest {
   }
 
   @Test
+  void pluginsRejectsAPluginBundlingTensorFlowAndAZipWithPathTraversal() {
+    TestPluginJars.plugin("fat", TinyPlugin.class).extensions(TinyDecoder.class).bundle(org.tensorflow.Session.class).writeTo(plugins, "fat.jar");
+    TestPluginJars.plugin("slip", TinyPlugin.class).extensions(TinyDecoder.class).writeZipTo(plugins, "slip.zip", "../../slipped.txt");
+    CliRun r = run("plugins");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("FAILED  fat.jar: rejected: bundles TensorFlow classes (org/tensorflow/Session.class)"), r.out());
+    assertTrue(r.out().contains("FAILED  slip.zip: rejected: entry '../../slipped.txt' would be written outside the plugin's folder"), r.out());
+    assertTrue(r.out().contains("OK      tiny 1.0.0"), r.out());
+    assertTrue(r.out().contains("1 plugin(s) loaded, 3 with problems"), r.out());
+    assertFalse(Files.exists(tmp.resolve("slipped.txt")) || Files.exists(tmp.getParent().resolve("slipped.txt")));
+  }
+
+  @Test
   void trainResumeAndReconstructEndToEnd() throws Exception {
     Path run = tmp.resolve("run");
     CliRun t = run("train", "tiny", "--dataset", images.toString(), "--steps", "4", "--checkpoint-every", "2", "--log-every", "2", "--out", run.toString());

@@ -278,4 +278,82 @@ class PluginRuntimeReportsTest {
     assertEquals("good.jar", System.getProperty(GoodPlugin.STOPS));
     runtime = null;
   }
+
+  @Test
+  void pluginBundlingTensorFlowIsRejectedBeforeItIsOpened() {
+    goodPlugin();
+    TestPluginJars.plugin("fat", GoodPlugin.class)
+        .extensions(FixtureDecoder.class)
+        .bundle(org.tensorflow.Graph.class)
+        .writeTo(plugins, "fat.jar");
+    load();
+
+    PluginReport fat = report("fat.jar");
+    assertEquals("NOT_LOADED", fat.state());
+    assertMentions(fat.problem(), "rejected", "bundles TensorFlow", "org/tensorflow/Graph.class", "provided");
+    assertEquals(List.of(), fat.extensions());
+    assertGoodPluginLoaded();
+    assertEquals("good", runtime.owner(Decoder.class, "fixture"));
+  }
+
+  @Test
+  void zipPluginIsUnpackedAndLoaded() {
+    TestPluginJars.plugin("zipped", GoodPlugin.class)
+        .extensions(FixtureTokenizer.class)
+        .writeZipTo(plugins, "zipped.zip");
+    load();
+
+    assertEquals(1, runtime.reports().size(), runtime.reports()::toString);
+    assertTrue(report("zipped").ok(), report("zipped")::toString);
+    assertEquals("zipped", runtime.owner(Tokenizer.class, "fixture"));
+  }
+
+  @Test
+  void zipWithPathTraversalEntriesIsRejectedAndNothingIsWritten() throws Exception {
+    goodPlugin();
+    Path outside = plugins.getParent().resolve("escaped-" + plugins.getFileName() + ".txt");
+    String traversal = "../" + outside.getFileName();
+    TestPluginJars.plugin("slip", GoodPlugin.class)
+        .extensions(FixtureDecoder.class)
+        .writeZipTo(plugins, "slip.zip", "classes/harmless.txt", traversal);
+    load();
+
+    PluginReport slip = report("slip.zip");
+    assertEquals("NOT_LOADED", slip.state());
+    assertMentions(slip.problem(), "rejected", traversal, "path traversal");
+    assertFalse(java.nio.file.Files.exists(outside), "the traversal entry was written to " + outside);
+    // Not even the harmless entries before it were unpacked.
+    assertFalse(java.nio.file.Files.exists(plugins.resolve("slip")), "the rejected zip was unpacked");
+    assertEquals(2, runtime.reports().size(), runtime.reports()::toString);
+    assertGoodPluginLoaded();
+  }
+
+  @Test
+  void loadingAndClosing50TimesLeaksNoPluginClassLoader() {
+    goodPlugin();
+    java.util.List<java.lang.ref.WeakReference<ClassLoader>> loaders = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      try (PluginRuntime r = PluginRuntime.load(plugins)) {
+        Tokenizer t = Components.create(r).tokenizer("fixture");
+        assertEquals("fixture", t.name());
+        loaders.add(new java.lang.ref.WeakReference<>(t.getClass().getClassLoader()));
+      }
+    }
+    System.clearProperty(GoodPlugin.STOPS);
+    // Every unloaded plugin's class loader (and so its classes) can be collected.
+    long alive = 0;
+    for (int attempt = 0; attempt < 20; attempt++) {
+      System.gc();
+      alive = loaders.stream().filter(w -> w.get() != null).count();
+      if (alive == 0) {
+        break;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    assertEquals(0, alive, alive + " of 50 plugin class loaders are still reachable after close()");
+  }
 }

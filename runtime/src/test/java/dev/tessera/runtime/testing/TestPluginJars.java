@@ -53,6 +53,12 @@ public final class TestPluginJars {
     return this;
   }
 
+  /** Copies classes into the jar without listing them as extensions (for example TensorFlow's, bundled by mistake). */
+  public TestPluginJars bundle(Class<?>... types) {
+    classes.addAll(List.of(types));
+    return this;
+  }
+
   /** Sets a manifest entry; null removes it. */
   public TestPluginJars manifest(String key, String value) {
     if (value == null) {
@@ -100,6 +106,53 @@ public final class TestPluginJars {
       throw new UncheckedIOException(e);
     }
     return jar;
+  }
+
+  /**
+   * The plugin as a PF4J zip: plugin.properties, classes/ and classes/META-INF/extensions.idx,
+   * plus {@code extraEntries} (names only, for hostile archives) written first.
+   */
+  public Path writeZipTo(Path dir, String fileName, String... extraEntries) {
+    Path zip = dir.resolve(fileName);
+    StringBuilder props = new StringBuilder();
+    props.append("plugin.id=").append(manifest.get("Plugin-Id")).append('\n');
+    props.append("plugin.version=").append(manifest.get("Plugin-Version")).append('\n');
+    props.append("plugin.requires=").append(manifest.get("Plugin-Requires")).append('\n');
+    props.append("plugin.class=").append(manifest.get("Plugin-Class")).append('\n');
+    try {
+      Files.createDirectories(dir);
+      try (OutputStream file = Files.newOutputStream(zip); java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(file)) {
+        for (String extra : extraEntries) {
+          out.putNextEntry(new java.util.zip.ZipEntry(extra));
+          out.write(("written from " + fileName + "\n").getBytes(StandardCharsets.UTF_8));
+          out.closeEntry();
+        }
+        out.putNextEntry(new java.util.zip.ZipEntry("plugin.properties"));
+        out.write(props.toString().getBytes(StandardCharsets.UTF_8));
+        out.closeEntry();
+        if (index) {
+          StringBuilder idx = new StringBuilder("# written by TestPluginJars\n");
+          extensions.forEach(e -> idx.append(e.getName()).append('\n'));
+          out.putNextEntry(new java.util.zip.ZipEntry("classes/META-INF/extensions.idx"));
+          out.write(idx.toString().getBytes(StandardCharsets.UTF_8));
+          out.closeEntry();
+        }
+        for (Class<?> c : classes) {
+          String entry = c.getName().replace('.', '/') + ".class";
+          out.putNextEntry(new java.util.zip.ZipEntry("classes/" + entry));
+          try (InputStream in = TestPluginJars.class.getClassLoader().getResourceAsStream(entry)) {
+            if (in == null) {
+              throw new IllegalStateException("no class file " + entry + " on the test classpath");
+            }
+            in.transferTo(out);
+          }
+          out.closeEntry();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return zip;
   }
 
   /** A file named like a jar whose content is not a zip at all. */

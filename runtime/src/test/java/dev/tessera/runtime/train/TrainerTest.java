@@ -129,6 +129,10 @@ class TrainerTest {
     assertEquals(5, e.step());
     assertTrue(e.getMessage().contains("step 5"), e.getMessage());
     assertTrue(e.getMessage().contains("step 4"), e.getMessage());
+    // The message names the loss tensor, the metrics and the variables that went non-finite.
+    assertTrue(e.getMessage().contains("tensor '"), e.getMessage());
+    assertTrue(e.getMessage().contains("mse=NaN"), e.getMessage());
+    assertTrue(e.getMessage().contains("variables holding NaN/Inf after the update: "), e.getMessage());
     assertArrayEquals(before, Files.readAllBytes(Checkpoint.file(dir)));
   }
 
