@@ -162,4 +162,38 @@ public abstract class GuidanceContract {
       assertNotNull(e.getMessage());
     }
   }
+
+  @Test
+  public void aNoisySampleScoreIsFiniteDifferentiableAndDependsOnTheTimestep() {
+    long[] shape = imageShape();
+    assumeTrue(shape != null && guidance().scoresNoisySamples(), "scores clean images");
+    float[] early = noisyScoreAt(shape, 0, true);
+    assertTrue(!java.util.Arrays.equals(early, noisyScoreAt(shape, 900, false)), "the noisy score ignores the timestep");
+  }
+
+  /** The noisy score of fixed samples at timestep t (same variables each time); with checks of shape, gradient and scope. */
+  private float[] noisyScoreAt(long[] shape, float t, boolean check) {
+    try (GraphRun run = new GraphRun(SEED)) {
+      Placeholder<TFloat32> noisy = run.input("noisy", shape, TinyBatch.uniform(1, shape, -1, 1));
+      float[] ts = new float[(int) shape[0]];
+      java.util.Arrays.fill(ts, t);
+      Operand<TFloat32> score = guidance().noisyScore(scope(run), config(), noisy, run.input("timesteps", new long[] {shape[0]}, ts), condition());
+      if (!check) {
+        return run.fetch(score).values();
+      }
+      Operand<TFloat32> total = run.root().tf().reduceSum(score, run.root().tf().constant(0));
+      Output<TFloat32> gradient = Gradients.ofOutputs(run.root().graph(), total, new Output<?>[] {noisy.asOutput()}, List.of("noisy")).get(0);
+      List<GraphRun.Values> out = run.fetch(score, gradient);
+      assertShape("noisy score", new long[] {shape[0]}, score, out.get(0));
+      assertFinite("noisy score", out.get(0).values());
+      assertFinite("d score / d x_t", out.get(1).values());
+      boolean moves = false;
+      for (float g : out.get(1).values()) {
+        moves |= g != 0;
+      }
+      assertTrue(moves, "the noisy score's gradient is zero everywhere: it cannot steer a sampler");
+      assertVariablesUnder(scope(run));
+      return out.get(0).values();
+    }
+  }
 }

@@ -78,6 +78,18 @@ final class GenerateCommand implements Callable<Integer> {
           + "Weighted prompts work: \"a sneaker:1|a boot:-0.3\". Default: 0.")
   Float clipGuidanceScale;
 
+  @Option(names = "--classifier-guidance-scale",
+      description = "Classifier guidance on top of classifier-free guidance: the gradient of log p(class named in the prompt | x_t) under "
+          + "the noisy classifier (model noisy-classifier) shifts each step (0: off). Default: 0.")
+  Float classifierGuidanceScale;
+
+  @Option(names = "--score-guidance", paramLabel = "NAME", description = "Any score guidance by name (from ./tessera plugins), with "
+      + "--score-guidance-scale; --clip-guidance-scale and --classifier-guidance-scale are short for clip and noisy-classifier.")
+  String scoreGuidance;
+
+  @Option(names = "--score-guidance-scale", description = "The scale of --score-guidance (0: off).")
+  Float scoreGuidanceScale;
+
   @Option(names = "--prior-weights", description = "dalle2: the prior's weights folder (default: DIR/prior of --weights, else shipped).")
   Path priorWeights;
 
@@ -129,8 +141,19 @@ final class GenerateCommand implements Callable<Integer> {
     if (priorWeights != null || priorGuidanceScale != null) {
       s = s.withPrior(priorWeights != null ? priorWeights : s.priorWeights(), priorGuidanceScale != null ? priorGuidanceScale : s.priorGuidanceScale());
     }
+    int scoreOptions = (clipGuidanceScale != null ? 1 : 0) + (classifierGuidanceScale != null ? 1 : 0) + (scoreGuidance != null ? 1 : 0);
+    if (scoreOptions > 1) {
+      throw new TesseraException("one score guidance per run: give one of --clip-guidance-scale, --classifier-guidance-scale, --score-guidance");
+    }
+    if ((scoreGuidance == null) != (scoreGuidanceScale == null)) {
+      throw new TesseraException("--score-guidance and --score-guidance-scale go together");
+    }
     if (clipGuidanceScale != null) {
       s = s.withScoreGuidance("clip", clipGuidanceScale);
+    } else if (classifierGuidanceScale != null) {
+      s = s.withScoreGuidance("noisy-classifier", classifierGuidanceScale);
+    } else if (scoreGuidance != null) {
+      s = s.withScoreGuidance(scoreGuidance, scoreGuidanceScale);
     }
     s = draw.applyTo(s);
     if (model != null) {

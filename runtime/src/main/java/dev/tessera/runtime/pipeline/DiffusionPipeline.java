@@ -235,11 +235,21 @@ public final class DiffusionPipeline implements GenerationPipeline {
 
   /**
    * The noise prediction with a score guidance's push added: the score's gradient at the
-   * predicted clean image (in [0, 1]), scaled by sqrt(1 - abar_t), so it fades as the noise does.
+   * predicted clean image (in [0, 1]), or at the noisy sample itself for a guidance that scores
+   * noisy samples (classifier guidance), scaled by sqrt(1 - abar_t), so it fades as the noise does.
    */
   private float[] guided(float[] x, int t, int n, float[] cond, ScoreGradient score) {
     float[] eps = epsilon(x, t, n, cond);
     if (score == null) {
+      return eps;
+    }
+    if (score.scoresNoisySamples()) {
+      // Classifier guidance (Dhariwal and Nichol 2021): eps - s * sqrt(1 - abar_t) * d log p(y | x_t) / d x_t.
+      float[] g = score.gradientAt(x, t, n);
+      float k = (float) (options.scoreGuidanceScale() * Math.sqrt(1 - schedule.alphaCumprod(t)));
+      for (int i = 0; i < eps.length; i++) {
+        eps[i] -= k * g[i];
+      }
       return eps;
     }
     float[] x0 = schedule.predictX0(x, eps, t);

@@ -19,8 +19,8 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The gradient of a score-based guidance (CLIP similarity, a classifier's log-probability) with
- * respect to the images it scores, in a graph of its own: a sampler adds it to its update without
+ * The gradient of a score-based guidance (CLIP similarity of clean images, a noisy classifier's
+ * log-probability of x_t at timestep t) with respect to the images it scores, in a graph of its own: a sampler adds it to its update without
  * the guidance and the decoder having to share a graph. Built per condition (a CLIP guidance
  * compiles its prompt into the graph).
  */
@@ -28,6 +28,7 @@ final class ScoreGradient implements AutoCloseable {
   private final Graph graph;
   private final Session session;
   private final Placeholder<TFloat32> images;
+  private final Placeholder<TFloat32> timesteps; // null for a score of clean images
   private final Output<TFloat32> gradient;
   private final int size;
   private final int channels;
@@ -46,7 +47,14 @@ final class ScoreGradient implements AutoCloseable {
     try {
       GraphScope root = GraphScope.root(graph, SessionFactory.device(device));
       this.images = root.tf().withName("guided_images").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, channels)));
-      Operand<TFloat32> score = guidance.score(root.child(scope), config, images, condition);
+      Operand<TFloat32> score;
+      if (guidance.scoresNoisySamples()) {
+        this.timesteps = root.tf().withName("guided_timesteps").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
+        score = guidance.noisyScore(root.child(scope), config, images, timesteps, condition);
+      } else {
+        this.timesteps = null;
+        score = guidance.score(root.child(scope), config, images, condition);
+      }
       Operand<TFloat32> total = root.tf().reduceSum(score, root.tf().constant(0));
       this.gradient = Gradients.ofOutputs(graph, total, new Output<?>[] {images.asOutput()}, List.of("guided_images")).get(0);
       opened = SessionFactory.create(graph);
@@ -67,9 +75,25 @@ final class ScoreGradient implements AutoCloseable {
     }
   }
 
+  /** Whether the score is of noisy samples at a timestep ({@link #gradientAt}) rather than of clean images ({@link #gradient}). */
+  boolean scoresNoisySamples() {
+    return timesteps != null;
+  }
+
   /** d sum(score) / d images for {@code n} images in [0, 1]. */
   float[] gradient(float[] values, int n) {
     try (TFloat32 x = Tensors.floats(new long[] {n, size, size, channels}, values); Result r = session.runner().feed(images, x).fetch(gradient).run()) {
+      return Tensors.toFloats(r.get(0));
+    }
+  }
+
+  /** d sum(score) / d x_t for {@code n} noisy samples (in [-1, 1]) at timestep {@code t}. */
+  float[] gradientAt(float[] noisy, int t, int n) {
+    float[] ts = new float[n];
+    java.util.Arrays.fill(ts, t);
+    try (TFloat32 x = Tensors.floats(new long[] {n, size, size, channels}, noisy);
+        TFloat32 tb = Tensors.floats(new long[] {n}, ts);
+        Result r = session.runner().feed(images, x).feed(timesteps, tb).fetch(gradient).run()) {
       return Tensors.toFloats(r.get(0));
     }
   }

@@ -15,6 +15,7 @@ import dev.tessera.runtime.cli.fixtures.TinyBrightnessGuidance;
 import dev.tessera.runtime.cli.fixtures.TinyDenoiser;
 import dev.tessera.runtime.cli.fixtures.TinyGuidance;
 import dev.tessera.runtime.cli.fixtures.TinyJointEncoder;
+import dev.tessera.runtime.cli.fixtures.TinyNoisyBrightnessGuidance;
 import dev.tessera.runtime.cli.fixtures.TinyPlugin;
 import dev.tessera.runtime.cli.fixtures.TinyTokenizer;
 import dev.tessera.runtime.data.PngImages;
@@ -69,7 +70,8 @@ class GenerateEndToEndTest {
   void setUp() {
     plugins = tmp.resolve("plugins");
     TestPluginJars.plugin("tinygen", TinyPlugin.class)
-        .extensions(TinyDenoiser.class, TinyGuidance.class, TinyJointEncoder.class, TinyTokenizer.class, TinyBrightnessGuidance.class)
+        .extensions(TinyDenoiser.class, TinyGuidance.class, TinyJointEncoder.class, TinyTokenizer.class, TinyBrightnessGuidance.class,
+            TinyNoisyBrightnessGuidance.class)
         .writeTo(plugins, "tinygen.jar");
     weights = tmp.resolve("weights");
     writeWeights(weights);
@@ -174,6 +176,26 @@ class GenerateEndToEndTest {
     assertTrue(meanPixel(guided) > meanPixel(plain) + 0.05, meanPixel(guided) + " vs " + meanPixel(plain));
     JsonNode m = new ObjectMapper().readTree(guided.resolve("manifest.json").toFile());
     assertEquals("brightness", m.get("settings").get("score_guidance").asText());
+  }
+
+  /** A guidance that scores noisy samples (classifier guidance's kind) is differentiated at x_t and steers the samples too. */
+  @Test
+  void aNoisySampleGuidanceSteersTheSamplesAndScoreGuidancesDoNotStack() throws Exception {
+    Path guided = tmp.resolve("noisy-guided");
+    CliRun r = generate(guided, "a bag", 4, "--score-guidance", "noisy-brightness", "--score-guidance-scale", "20");
+    assertEquals(0, r.exit(), r.err());
+    Path plain = tmp.resolve("noisy-plain");
+    assertEquals(0, generate(plain, "a bag", 4).exit());
+    assertTrue(meanPixel(guided) > meanPixel(plain) + 0.05, meanPixel(guided) + " vs " + meanPixel(plain));
+    JsonNode m = new ObjectMapper().readTree(guided.resolve("manifest.json").toFile());
+    assertEquals("noisy-brightness", m.get("settings").get("score_guidance").asText());
+
+    CliRun two = generate(tmp.resolve("two"), "a bag", 4, "--clip-guidance-scale", "1", "--classifier-guidance-scale", "1");
+    assertEquals(1, two.exit());
+    assertTrue(two.err().contains("one score guidance per run"), two.err());
+    CliRun half = generate(tmp.resolve("half"), "a bag", 4, "--score-guidance", "noisy-brightness");
+    assertEquals(1, half.exit());
+    assertTrue(half.err().contains("--score-guidance-scale"), half.err());
   }
 
   /** A weights file missing a tensor fails with its name, and does not hang closing the half-built graph. */

@@ -74,7 +74,7 @@ record DiffusionConfig(int imageSize, int channels, UNet.Config unet, int timest
     }
   }
 
-  private static int[] ints(ModelConfig c, String key, int[] fallback) {
+  static int[] ints(ModelConfig c, String key, int[] fallback) {
     JsonNode n = c.node(key);
     if (n == null) {
       return fallback;

@@ -4,6 +4,7 @@ import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.train.ClassificationLoss;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
 import java.util.LinkedHashMap;
@@ -13,7 +14,6 @@ import org.pf4j.Extension;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /** The evaluator's classifier, trained with cross-entropy on the Fashion-MNIST training labels. */
 @Extension
@@ -52,13 +52,9 @@ public class FashionClassifierModel implements TrainableModel {
     Ops tf = scope.tf();
     GraphScope model = scope.child(config.getString("scope", "evaluator"));
     Operand<TFloat32> logits = FashionNetwork.logits(model, FashionNetwork.features(model, inputs.images()));
-    Operand<TFloat32> targets = tf.oneHot(inputs.labels(), tf.constant(FashionNetwork.CLASSES), tf.constant(1f), tf.constant(0f));
-    Operand<TFloat32> loss = tf.math.neg(tf.math.mean(
-        tf.reduceSum(tf.math.mul(tf.nn.logSoftmax(logits), targets), tf.constant(1)), tf.constant(0)));
-    Operand<TFloat32> correct = tf.dtypes.cast(
-        tf.math.equal(tf.math.argMax(logits, tf.constant(1), TInt32.class), inputs.labels()), TFloat32.class);
+    Operand<TFloat32> loss = ClassificationLoss.crossEntropy(tf, logits, inputs.labels(), FashionNetwork.CLASSES);
     Map<String, Operand<TFloat32>> metrics = new LinkedHashMap<>();
-    metrics.put("accuracy", tf.math.mean(correct, tf.constant(0)));
+    metrics.put("accuracy", ClassificationLoss.accuracy(tf, logits, inputs.labels()));
     return new TrainingGraph(loss, metrics, scope.variables().trainable(model.path()), List.of(), null);
   }
 }
