@@ -199,6 +199,32 @@ class CompareEndToEndTest {
     renderInHeadlessBrowser(report.resolve("index.html"), 2 + 4);
   }
 
+  @Test
+  void compareRunsVariantsOfOnePipelineFromPipelineFilesUnderTheirFileNames() throws Exception {
+    Path files = Files.createDirectories(tmp.resolve("variants"));
+    Files.writeString(files.resolve("plain.json"), "{\"pipeline\": \"clip-diffusion\", \"weights\": \"" + weights + "\"}");
+    Files.writeString(files.resolve("unguided-ddpm.json"), "{\"pipeline\": \"clip-diffusion\", \"weights\": \"" + weights
+        + "\", \"scheduler\": \"ddpm\", \"guidance_scale\": 1.0}");
+    Path prompts = tmp.resolve("one-prompt.txt");
+    Files.writeString(prompts, "a photo of a bag\n");
+    Path report = tmp.resolve("variants-report");
+    Run c = run("compare", "--pipelines", files.resolve("plain.json") + "," + files.resolve("unguided-ddpm.json"), "--prompts", prompts.toString(),
+        "--num-images", "2", "--steps", "2", "--output-dir", report.toString());
+    assertEquals(0, c.exit(), c.err());
+    JsonNode table = new ObjectMapper().readTree(report.resolve("table.json").toFile());
+    assertEquals("plain", table.get("pipelines").get(0).get("pipeline").asText());
+    assertEquals("unguided-ddpm", table.get("pipelines").get(1).get("pipeline").asText());
+    assertEquals("ddpm", table.get("pipelines").get(1).get("settings").get("scheduler").asText());
+    assertFalse(table.get("pipelines").get(0).has("error"), table.toString());
+    assertFalse(table.get("pipelines").get(1).has("error"), table.toString());
+    assertTrue(Files.isDirectory(report.resolve("unguided-ddpm/seed-1")));
+
+    Run twice = run("compare", "--pipelines", files.resolve("plain.json") + "," + files.resolve("plain.json"), "--prompts", prompts.toString(),
+        "--output-dir", tmp.resolve("twice").toString());
+    assertEquals(1, twice.exit());
+    assertTrue(twice.err().contains("'plain' twice"), twice.err());
+  }
+
   /**
    * Loads the report in headless Chromium (installed by .ci/run; skipped where there is none) and
    * reads what the page's own check found: every image decoded.

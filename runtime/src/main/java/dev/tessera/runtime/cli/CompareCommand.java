@@ -30,7 +30,8 @@ final class CompareCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--pipelines", required = true, split = ",", description = "Pipelines to compare, e.g. clip-diffusion,clip-gan.")
+  @Option(names = "--pipelines", required = true, split = ",", description = "Pipelines to compare, e.g. clip-diffusion,clip-gan; "
+      + "a pipeline file (NAME.json, as for generate --pipeline-file) adds a variant labelled NAME.")
   List<String> pipelines;
 
   @Option(names = "--prompts", description = "File with one prompt per line (default: the ten Fashion-MNIST class prompts).")
@@ -74,18 +75,24 @@ final class CompareCommand implements Callable<Integer> {
       throw new TesseraException("--num-images must be at least 2 (diversity needs pairs), got " + numImages);
     }
     List<String> prompts = promptsFile == null ? Comparison.classPrompts() : readPrompts(promptsFile);
+    List<String> labels = pipelines.stream().map(n -> n.endsWith(".json") ? labelOf(Path.of(n)) : n).toList();
     for (String name : weights.keySet()) {
-      if (!pipelines.contains(name)) {
+      if (!labels.contains(name)) {
         throw new TesseraException("--weights " + name + "=...: '" + name + "' is not one of --pipelines " + pipelines);
       }
     }
-    List<PipelineSpec> specs = new ArrayList<>();
+    java.util.Map<String, PipelineSpec> specs = new java.util.LinkedHashMap<>();
     for (String name : pipelines) {
-      PipelineSpec s = PipelineSpec.of(name).withDevice(device);
+      // A pipeline file is a variant of a pipeline (its own guidance, sampler, weights), labelled by its file name.
+      boolean file = name.endsWith(".json");
+      String label = file ? labelOf(Path.of(name)) : name;
+      PipelineSpec s = (file ? PipelineSpec.read(Path.of(name)) : PipelineSpec.of(name)).withDevice(device);
       s = s.withSampling(scheduler != null ? scheduler : s.scheduler(), steps != null ? steps : s.steps(),
           guidanceScale != null ? guidanceScale : s.guidanceScale(), s.eta());
       s = draw.applyTo(s);
-      specs.add(weights.containsKey(name) ? s.withWeights(weights.get(name)) : s);
+      if (specs.put(label, weights.containsKey(label) ? s.withWeights(weights.get(label)) : s) != null) {
+        throw new TesseraException("--pipelines lists '" + label + "' twice");
+      }
     }
     PrintWriter out = spec.commandLine().getOut();
     try (PluginRuntime plugins = root.loadPlugins()) {
@@ -110,6 +117,12 @@ final class CompareCommand implements Callable<Integer> {
       out.flush();
     }
     return 0;
+  }
+
+  /** A pipeline file's label in the report: its file name without ".json". */
+  static String labelOf(Path file) {
+    String name = file.getFileName().toString();
+    return name.substring(0, name.length() - ".json".length());
   }
 
   static List<String> readPrompts(Path file) throws IOException {

@@ -54,12 +54,28 @@ public final class Comparison {
    */
   public Result run(List<PipelineSpec> specs, List<String> prompts, List<Long> seeds, int imagesPerPrompt, Path outDir,
       GenerationPipeline.Progress progress) {
+    Map<String, PipelineSpec> labelled = new LinkedHashMap<>();
+    specs.forEach(s -> labelled.put(s.pipeline(), s));
+    if (labelled.size() != specs.size()) {
+      throw new dev.tessera.api.TesseraException("a pipeline is listed twice; give variants of one pipeline as pipeline files");
+    }
+    return run(labelled, prompts, seeds, imagesPerPrompt, outDir, progress);
+  }
+
+  /**
+   * As above, with each spec under a label of its own (variants of one pipeline from pipeline
+   * files: "clip-diffusion-classifier-3"); rows and output folders are named by the label.
+   */
+  public Result run(Map<String, PipelineSpec> contenders, List<String> prompts, List<Long> seeds, int imagesPerPrompt, Path outDir,
+      GenerationPipeline.Progress progress) {
+    List<String> labels = new ArrayList<>(contenders.keySet());
+    List<PipelineSpec> specs = new ArrayList<>(contenders.values());
     long total = (long) specs.size() * prompts.size() * seeds.size();
     long[] done = {0};
     List<PipelineResult> results = new ArrayList<>();
     long perPipeline = (long) prompts.size() * seeds.size();
     for (int i = 0; i < specs.size(); i++) {
-      results.add(runOne(specs.get(i), prompts, seeds, imagesPerPrompt, outDir, () -> {
+      results.add(runOne(labels.get(i), specs.get(i), prompts, seeds, imagesPerPrompt, outDir, () -> {
         done[0]++;
         if (progress != null) {
           progress.update(done[0], total);
@@ -75,7 +91,7 @@ public final class Comparison {
     return new Result(prompts, seeds, imagesPerPrompt, results);
   }
 
-  private PipelineResult runOne(PipelineSpec spec, List<String> prompts, List<Long> seeds, int n, Path outDir, Runnable step) {
+  private PipelineResult runOne(String label, PipelineSpec spec, List<String> prompts, List<Long> seeds, int n, Path outDir, Runnable step) {
     List<Sample> samples = new ArrayList<>();
     Map<String, Object> settings = Map.of();
     double load = Double.NaN;
@@ -103,7 +119,7 @@ public final class Comparison {
             generateSeconds += seconds;
             generated += images.count();
             byPrompt.put(prompt, images);
-            String dir = String.format(Locale.ROOT, "%s/seed-%d/%02d-%s", spec.pipeline(), seed, i, slug(prompt));
+            String dir = String.format(Locale.ROOT, "%s/seed-%d/%02d-%s", label, seed, i, slug(prompt));
             GenerationOutput.write(outDir.resolve(dir), new GenerationOutput.Run(p.name(), prompt, seed, settings,
                 spec.weights() == null ? "shipped" : spec.weights().toString(), parameters, load, seconds, p.results()), images);
             samples.add(new Sample(prompt, seed, dir + "/grid.png", dir + "/" + GenerationOutput.MANIFEST));
@@ -118,11 +134,11 @@ public final class Comparison {
         perSeed.put(e.getKey(), scorer.scoreAll(e.getValue()));
         e.getValue().forEach((prompt, images) -> pooled.merge(prompt, images, (a, b) -> ImageBatch.stack(List.of(a, b))));
       }
-      return new PipelineResult(spec.pipeline(), null, settings, scorer.scoreAll(pooled), perSeed, load, generateSeconds / generated,
+      return new PipelineResult(label, null, settings, scorer.scoreAll(pooled), perSeed, load, generateSeconds / generated,
           parameters, trainingSeconds, trainingRuns, samples);
     } catch (RuntimeException e) {
       String message = e.getMessage() == null ? e.toString() : e.getMessage();
-      return new PipelineResult(spec.pipeline(), message, settings, null, Map.of(), load,
+      return new PipelineResult(label, message, settings, null, Map.of(), load,
           generated == 0 ? Double.NaN : generateSeconds / generated, parameters, trainingSeconds, trainingRuns, samples);
     }
   }
