@@ -20,4 +20,25 @@ public interface ComponentLookup {
   Guidance guidance(String name);
 
   TrainableModel model(String name);
+
+  /**
+   * The shipped weights a reference names ({@code "clip"}, {@code "clip:twemoji"}, see
+   * {@link dev.tessera.api.io.WeightsReference}), or null when the model ships no default weights.
+   * A variant the model does not ship is an error listing the ones it does. The parameters'
+   * "model" metadata is set to the reference, so what a model was built on is recorded with its
+   * variant.
+   */
+  default dev.tessera.api.io.ModelWeights shippedWeights(String reference) {
+    dev.tessera.api.io.WeightsReference r = dev.tessera.api.io.WeightsReference.parse(reference);
+    TrainableModel m = model(r.model());
+    dev.tessera.api.io.ModelWeights w = m.shippedWeights(r.variant());
+    if (w == null && r.variant() != null) {
+      throw new dev.tessera.api.TesseraException("model '" + r.model() + "' ships no weights '" + r.variant() + "' (it ships: "
+          + String.join(", ", java.util.stream.Stream.concat(java.util.stream.Stream.of("the default"), m.weightVariants().stream()).toList()) + ")");
+    }
+    if (w != null && r.variant() != null) {
+      w.parameters().metadata().put("model", r.toString());
+    }
+    return w;
+  }
 }

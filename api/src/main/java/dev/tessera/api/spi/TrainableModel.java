@@ -89,4 +89,18 @@ public interface TrainableModel extends ExtensionPoint {
   default ModelWeights shippedWeights() {
     return null;
   }
+
+  /**
+   * Other weight sets the plugin ships for this model (another data set, another size), by name:
+   * {@code shippedWeights("twemoji")} is what {@code --model clip:twemoji} runs. Null or empty is
+   * {@link #shippedWeights()}; a name the model does not ship gives null.
+   */
+  default ModelWeights shippedWeights(String variant) {
+    return variant == null || variant.isEmpty() ? shippedWeights() : null;
+  }
+
+  /** The names {@link #shippedWeights(String)} knows besides the default, for listings and errors. */
+  default java.util.List<String> weightVariants() {
+    return java.util.List.of();
+  }
 }

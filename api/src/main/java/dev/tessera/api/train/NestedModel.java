@@ -24,7 +24,7 @@ public record NestedModel(String key, String modelKey, String defaultModel, Stri
     if (components == null) {
       throw new TesseraException("this model is built on model '" + model + "' (" + role + "), but no plugins were given to find it");
     }
-    ModelWeights w = components.model(model).shippedWeights();
+    ModelWeights w = components.shippedWeights(model);
     if (w == null) {
       throw new TesseraException("model '" + model + "' (" + role + ") ships no weights to build on: train it first");
     }

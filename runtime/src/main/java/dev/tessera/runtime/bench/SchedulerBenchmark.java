@@ -54,7 +54,7 @@ public final class SchedulerBenchmark {
 
   /** The evaluator's and CLIP's shipped weights, as compare uses them. */
   public static GenerationScorer scorer(Components components, String device) {
-    ModelWeights evaluator = components.model("fashion-classifier").shippedWeights();
+    ModelWeights evaluator = components.shippedWeights("fashion-classifier");
     if (evaluator == null) {
       throw new dev.tessera.api.TesseraException("the scheduler benchmark scores with model 'fashion-classifier', which ships no weights");
     }

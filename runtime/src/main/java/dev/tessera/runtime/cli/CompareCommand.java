@@ -97,11 +97,11 @@ final class CompareCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (PluginRuntime plugins = root.loadPlugins()) {
       Components components = root.components(plugins);
-      ModelWeights evaluatorWeights = components.model(evaluator).shippedWeights();
+      ModelWeights evaluatorWeights = components.shippedWeights(evaluator);
       if (evaluatorWeights == null) {
         throw new TesseraException("evaluator model '" + evaluator + "' ships no weights");
       }
-      ModelWeights clip = clipModel.equals("none") ? null : components.model(clipModel).shippedWeights();
+      ModelWeights clip = clipModel.equals("none") ? null : components.shippedWeights(clipModel);
       Comparison.Result result;
       try (GenerationScorer scorer = new GenerationScorer(components, evaluatorWeights, clip, device, 0);
           ConsoleProgress progress = new ConsoleProgress("compare", out)) {

@@ -90,7 +90,7 @@ final class EvaluateCommand implements Callable<Integer> {
       ModelWeights w = weightsOptions.load(components, model);
       ModelWeights clip = null;
       if (promptText != null && !clipModel.equals("none")) {
-        clip = components.model(clipModel).shippedWeights();
+        clip = components.shippedWeights(clipModel);
         if (clip == null) {
           throw new TesseraException("model '" + clipModel + "' ships no weights for the CLIP score (use --clip-model none)");
         }

@@ -121,7 +121,7 @@ final class ReconstructCommand implements Callable<Integer> {
   private static void reconstructionFid(Components components, ImageBatch originals, ImageBatch reconstructions, java.io.PrintWriter out) {
     ModelWeights evaluator;
     try {
-      evaluator = components.model("fashion-classifier").shippedWeights();
+      evaluator = components.shippedWeights("fashion-classifier");
     } catch (TesseraException e) {
       return; // no evaluator plugin: no FID
     }

@@ -1,8 +1,6 @@
 package dev.tessera.runtime.cli;
 
-import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelWeights;
-import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.runtime.plugin.Components;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -20,12 +18,7 @@ final class WeightsOptions {
     if (weights != null) {
       return dev.tessera.runtime.pipeline.ReferencedWeights.complete(ModelWeights.load(weights), components);
     }
-    TrainableModel m = components.model(model);
-    ModelWeights shipped = m.shippedWeights();
-    if (shipped == null) {
-      throw new TesseraException("model '" + model + "' ships no weights: train it (./tessera train " + model
-          + " --out DIR) and pass --weights DIR");
-    }
-    return dev.tessera.runtime.pipeline.ReferencedWeights.complete(shipped, components);
+    return dev.tessera.runtime.pipeline.ReferencedWeights.complete(dev.tessera.runtime.pipeline.Pipelines.requireShipped(components, model),
+        components);
   }
 }

@@ -179,7 +179,7 @@ public final class DiffusionPipeline implements GenerationPipeline {
     ModelConfig guidanceConfig = ModelConfig.empty();
     dev.tessera.api.io.Parameters weights = null;
     if (components.models().has(options.scoreGuidance())) {
-      ModelWeights w = components.model(options.scoreGuidance()).shippedWeights();
+      ModelWeights w = components.shippedWeights(options.scoreGuidance());
       if (w != null) {
         guidanceConfig = w.config();
         weights = w.parameters();

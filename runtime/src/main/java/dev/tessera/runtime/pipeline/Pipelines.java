@@ -2,7 +2,7 @@ package dev.tessera.runtime.pipeline;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelWeights;
-import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.io.WeightsReference;
 import dev.tessera.runtime.plugin.Components;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,7 +110,7 @@ public final class Pipelines {
     }
     try {
       String clip = weights.config().getString("text_model", "clip");
-      ModelWeights clipWeights = components.models().has(clip) ? components.model(clip).shippedWeights() : null;
+      ModelWeights clipWeights = components.models().has(WeightsReference.parse(clip).model()) ? components.shippedWeights(clip) : null;
       if (clipWeights == null) {
         throw new TesseraException("re-ranking candidates needs CLIP's image encoder: model '" + clip + "' is not loaded or ships no weights");
       }
@@ -143,7 +143,7 @@ public final class Pipelines {
       String m = models.get(i);
       if (!components.models().has(m)) {
         skipped.add("'" + m + "' is not loaded");
-      } else if (components.model(m).shippedWeights() == null) {
+      } else if (components.shippedWeights(m) == null) {
         skipped.add("'" + m + "' ships no weights");
       } else {
         break;
@@ -159,12 +159,17 @@ public final class Pipelines {
       Path decoder = spec.weights().resolve("decoder");
       return ReferencedWeights.complete(ModelWeights.load(java.nio.file.Files.isDirectory(decoder) ? decoder : spec.weights()), components);
     }
-    TrainableModel m = components.model(model);
-    ModelWeights shipped = m.shippedWeights();
+    return ReferencedWeights.complete(requireShipped(components, model), components);
+  }
+
+  /** The shipped weights a reference ("clip", "clip:twemoji") names; a clear error when its model ships none. */
+  public static ModelWeights requireShipped(dev.tessera.api.spi.ComponentLookup components, String reference) {
+    ModelWeights shipped = components.shippedWeights(reference);
     if (shipped == null) {
+      String model = WeightsReference.parse(reference).model();
       throw new TesseraException("model '" + model + "' ships no weights: train it (./tessera train " + model
           + " --out DIR) and pass --weights DIR");
     }
-    return ReferencedWeights.complete(shipped, components);
+    return shipped;
   }
 }

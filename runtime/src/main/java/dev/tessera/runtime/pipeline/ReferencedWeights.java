@@ -28,7 +28,7 @@ public final class ReferencedWeights {
     merged.metadata().putAll(weights.parameters().metadata());
     for (Iterator<Map.Entry<String, JsonNode>> it = from.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      ModelWeights shipped = components.model(e.getKey()).shippedWeights();
+      ModelWeights shipped = components.shippedWeights(e.getKey());
       if (shipped == null) {
         throw new TesseraException(weights.config().source() + ": these weights take their frozen '" + e.getKey()
             + "' tensors from that model's shipped weights, and it ships none");

@@ -20,6 +20,8 @@ import org.tensorflow.types.TFloat32;
 @Extension
 public class ClipModel implements TrainableModel {
   public static final String SHIPPED = "tessera/weights/clip/fashion-mnist";
+  private static final dev.tessera.api.io.ShippedWeightSets SETS =
+      new dev.tessera.api.io.ShippedWeightSets(ClipModel.class, SHIPPED, java.util.Map.of("twemoji", "tessera/weights/clip/twemoji"));
 
   @Override
   public String name() {
@@ -78,7 +80,18 @@ public class ClipModel implements TrainableModel {
 
   @Override
   public ModelWeights shippedWeights() {
-    return ModelWeights.shipped(getClass(), SHIPPED);
+    return SETS.get(null);
+  }
+
+  /** "twemoji": trained on Twemoji 64x64 RGB (docs/model-cards/clip.md). */
+  @Override
+  public ModelWeights shippedWeights(String variant) {
+    return SETS.get(variant);
+  }
+
+  @Override
+  public java.util.List<String> weightVariants() {
+    return SETS.variants();
   }
 
   @Override

@@ -144,4 +144,16 @@ class ClipModelTest {
     assertThrows(TesseraException.class, () -> ClipConfig.from(ClipConfig.defaults().with("text_length", 100)));
     assertThrows(TesseraException.class, () -> ClipConfig.from(ClipConfig.defaults().with("vocabulary", new int[] {-1})));
   }
+
+  @Test
+  void theTwemojiWeightsShipAsAVariant() {
+    ClipModel clip = new ClipModel();
+    assertEquals(java.util.List.of("twemoji"), clip.weightVariants());
+    dev.tessera.api.io.ModelWeights twemoji = clip.shippedWeights("twemoji");
+    org.junit.jupiter.api.Assertions.assertNotNull(twemoji, "plugins/clip/weights/twemoji is not on the class path");
+    assertEquals(64, twemoji.config().getInt("image_size", 0));
+    assertEquals(3, twemoji.config().getInt("channels", 0));
+    assertEquals(28, clip.shippedWeights().config().getInt("image_size", 0));
+    org.junit.jupiter.api.Assertions.assertNull(clip.shippedWeights("emoji"));
+  }
 }

@@ -1,0 +1,25 @@
+package dev.tessera.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+
+/** {@code --model MODEL:VARIANT} picks another weight set a plugin ships (CLIP's Twemoji weights). */
+class WeightVariantsEndToEndTest {
+  @Test
+  void classifyRunsClipsTwemojiWeightsByReference() {
+    assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("clip.jar")), "plugins not packaged yet");
+    CompareEndToEndTest.Run r = CompareEndToEndTest.run(CompareEndToEndTest.PLUGINS, "classify", "--model", "clip:twemoji",
+        "--labels", "a red heart,a dog face", "--input", "images/fashion-mnist");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("\"label\":"), r.out());
+
+    CompareEndToEndTest.Run unknown = CompareEndToEndTest.run(CompareEndToEndTest.PLUGINS, "classify", "--model", "clip:emoji",
+        "--labels", "a,b", "--input", "images/fashion-mnist");
+    assertEquals(1, unknown.exit());
+    assertTrue(unknown.err().contains("model 'clip' ships no weights 'emoji' (it ships: the default, twemoji)"), unknown.err());
+  }
+}
