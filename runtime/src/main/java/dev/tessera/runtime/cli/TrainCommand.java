@@ -97,6 +97,9 @@ final class TrainCommand implements Callable<Integer> {
       throw new TesseraException("--worker-timeout must be positive, got " + workerTimeout);
     }
     ClusterSpec cluster = clusterFile == null ? null : ClusterSpec.read(clusterFile);
+    if (cluster != null && !device.equals("cpu")) {
+      throw new TesseraException("--device does not apply with --cluster: each worker runs its replica on its own devices");
+    }
     PrintWriter out = spec.commandLine().getOut();
     try (PluginRuntime plugins = root.loadPlugins()) {
       TrainableModel m = root.components(plugins).model(model);

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelConfig;
-import dev.tessera.api.io.ModelWeights;
-import dev.tessera.api.io.Parameters;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.cluster.ClusterSpec;
 import dev.tessera.runtime.cluster.LoopbackCluster;
@@ -50,22 +48,6 @@ class ClusterTrainingTest {
     return Dataset.unlabeled("random", new ImageBatch(n, 4, 4, 1, px));
   }
 
-  /** The largest absolute difference between two runs' model.safetensors, tensor by tensor. */
-  public static float maxAbsDifference(Path a, Path b) {
-    Parameters pa = Parameters.load(a.resolve(ModelWeights.WEIGHTS_FILE));
-    Parameters pb = Parameters.load(b.resolve(ModelWeights.WEIGHTS_FILE));
-    assertEquals(pa.names(), pb.names());
-    float max = 0;
-    for (String name : pa.names()) {
-      float[] x = pa.get(name).toFloats();
-      float[] y = pb.get(name).toFloats();
-      for (int i = 0; i < x.length; i++) {
-        max = Math.max(max, Math.abs(x[i] - y[i]));
-      }
-    }
-    return max;
-  }
-
   private static Trainer quiet() {
     return new Trainer(new PrintWriter(new StringWriter()));
   }
@@ -80,7 +62,7 @@ class ClusterTrainingTest {
     TrainResult single = quiet().train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("single", 20));
     TrainResult distributed = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20))
         .train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("cluster", 20));
-    float diff = maxAbsDifference(tmp.resolve("single"), tmp.resolve("cluster"));
+    float diff = WeightDifference.maxAbs(tmp.resolve("single"), tmp.resolve("cluster"));
     System.out.printf("tiny autoencoder, 20 steps, batch 8 = 2 x 4: max |w_cluster - w_single| = %g; loss %.7f vs %.7f%n", diff,
         distributed.lastLoss(), single.lastLoss());
     assertTrue(diff < 1e-5, "max abs difference " + diff);
@@ -94,7 +76,7 @@ class ClusterTrainingTest {
     trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("straight", 20));
     trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("resumed", 10));
     trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("resumed", 20).withResume(true));
-    assertEquals(0f, maxAbsDifference(tmp.resolve("straight"), tmp.resolve("resumed")));
+    assertEquals(0f, WeightDifference.maxAbs(tmp.resolve("straight"), tmp.resolve("resumed")));
   }
 
   @Test
