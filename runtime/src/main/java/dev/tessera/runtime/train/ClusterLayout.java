@@ -48,6 +48,11 @@ final class ClusterLayout implements TrainingLayout {
   }
 
   @Override
+  public void checkReady() {
+    WorkerReachability.check(cluster, timeout);
+  }
+
+  @Override
   public GraphScope root(Graph graph) {
     return GraphScope.root(graph, cluster.device(0));
   }
@@ -109,7 +114,6 @@ final class ClusterLayout implements TrainingLayout {
 
   @Override
   public Session open(Graph graph) {
-    WorkerReachability.check(cluster, timeout);
     ConfigProto config = ConfigProto.newBuilder()
         .setAllowSoftPlacement(true)
         // A step that gets no answer from a worker fails after this instead of waiting forever.

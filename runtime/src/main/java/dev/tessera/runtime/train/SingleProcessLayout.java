@@ -20,6 +20,11 @@ final class SingleProcessLayout implements TrainingLayout {
   }
 
   @Override
+  public void checkReady() {
+    // nothing to wait for
+  }
+
+  @Override
   public GraphScope root(Graph graph) {
     return GraphScope.root(graph, SessionFactory.device(device));
   }

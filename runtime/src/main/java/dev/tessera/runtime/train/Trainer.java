@@ -117,17 +117,18 @@ public final class Trainer {
     if (cluster != null) {
       StepBatch.checkDivisible(batchSize, cluster.size());
     }
+    layout.checkReady();
     try (Graph graph = new Graph()) {
       GraphScope scope = layout.root(graph);
       int textLength = model.textLength(config);
       if (textLength > 0 && (tokenizer == null || captioner == null)) {
         throw new TesseraException("model '" + model.name() + "' trains on captions, but the data set " + data.name() + " has none");
       }
-      ModelConfig built = config;
+      ModelConfig modelConfig = config;
       // GANs train with a short first-moment memory (beta1 0.5 or 0), so a model's config may set the betas.
       AdamOptimizer.Config adamConfig = new AdamOptimizer.Config(lr, adamBeta(config, "adam_beta1", 0.9), adamBeta(config, "adam_beta2", 0.999), 1e-8,
           options.clipNorm());
-      StepGraph stepGraph = layout.build(scope, s -> Replica.build(s, model, built, images, textLength, components), adamConfig);
+      StepGraph stepGraph = layout.build(scope, s -> Replica.build(s, model, modelConfig, images, textLength, components), adamConfig);
       TrainingGraph tg = stepGraph.model();
       AdamOptimizer adam = stepGraph.optimizer();
       List<String> metricNames = new ArrayList<>(stepGraph.metrics().keySet());
@@ -177,7 +178,7 @@ public final class Trainer {
       }
       final ModelConfig savedConfig = config;
 
-      Position at = new Position();
+      Position position = new Position();
       try (Session session = layout.open(graph)) {
         try {
           long step;
@@ -193,7 +194,7 @@ public final class Trainer {
             step = 0;
             Files.createDirectories(dir);
           }
-          at.lastSaved = step;
+          position.lastSaved = step;
           if (step >= options.steps()) {
             // Rewrite the weights files (e.g. in a newer format) from the checkpoint; nothing trains.
             Checkpoint.save(dir, session, scope.variables(), savedConfig, model.name(), step, options.seed(), leftOut);
@@ -223,7 +224,7 @@ public final class Trainer {
           try (ProgressReporter progress = new ProgressReporter(model.name(), firstStep, options.steps(), options.logEvery(), out)) {
             while (step < options.steps()) {
               long current = step + 1;
-              at.current = current;
+              position.current = current;
               StepBatch batch = batch(data, images, options.seed(), current, batchSize, textLength);
               try (StepFeeds feeds = layout.feed(stepGraph, batch, options.seed(), current);
                   TFloat32 lrNow = TFloat32.scalarOf((float) scheduledRate(lr, options.schedule(), current, options.steps()))) {
@@ -242,7 +243,7 @@ public final class Trainer {
                     lastMetrics.put(metricNames.get(i), (double) Tensors.toScalar(r.get(fetchIndex[i])));
                   }
                 }
-                String kept = kept(dir, at.lastSaved, options.resume());
+                String kept = kept(dir, position.lastSaved, options.resume());
                 if (!Double.isFinite(lastLoss)) {
                   throw new TrainingDivergedException(String.format(Locale.ROOT,
                       "loss became %s at step %d; training stopped; %s. Try a lower --lr or --clip-norm.", lastLoss, current, kept), current);
@@ -285,7 +286,7 @@ public final class Trainer {
                 double trained = savedConfig.getDouble(TRAINING_SECONDS, 0) + (System.nanoTime() - start) / 1e9;
                 Checkpoint.save(dir, session, scope.variables(), savedConfig.with(TRAINING_SECONDS, Math.round(trained * 10) / 10.0),
                     model.name(), step, options.seed(), leftOut);
-                at.lastSaved = step;
+                position.lastSaved = step;
               }
             }
           }
@@ -293,7 +294,7 @@ public final class Trainer {
           return new TrainResult(firstStep, step, lastLoss, lastMetrics, seconds);
         } catch (TensorFlowException e) {
           // On a cluster: a lost worker; the checkpoint files were written whole or not at all.
-          throw layout.failure(e, at.current, kept(dir, at.lastSaved, options.resume()));
+          throw layout.failure(e, position.current, kept(dir, position.lastSaved, options.resume()));
         }
       }
     } catch (IOException e) {

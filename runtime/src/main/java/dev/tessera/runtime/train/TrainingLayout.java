@@ -13,6 +13,9 @@ import org.tensorflow.Session;
  */
 interface TrainingLayout {
 
+  /** Checks, before anything is built, what the layout needs (a cluster's workers must be reachable). */
+  void checkReady();
+
   /** The scope the model's variables (and the optimizer's) are created in. */
   GraphScope root(Graph graph);
 
