@@ -1,11 +1,14 @@
 package dev.tessera.runtime.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.io.Parameters;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.cluster.ClusterSpec;
 import dev.tessera.runtime.cluster.LoopbackCluster;
@@ -13,8 +16,10 @@ import dev.tessera.runtime.cluster.WorkerProcesses;
 import dev.tessera.runtime.data.Dataset;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,6 +82,33 @@ class ClusterTrainingTest {
     trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("resumed", 10));
     trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("resumed", 20).withResume(true));
     assertEquals(0f, WeightDifference.maxAbs(tmp.resolve("straight"), tmp.resolve("resumed")));
+  }
+
+  @Test
+  void phasesAreSplitLikeTheMainLoss() {
+    Dataset d = data(64);
+    quiet().train(new TinyPhaseModel(), ModelConfig.empty(), d, options("phase-single", 10));
+    quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).train(new TinyPhaseModel(), ModelConfig.empty(), d, options("phase-cluster", 10));
+    float diff = WeightDifference.maxAbs(tmp.resolve("phase-single"), tmp.resolve("phase-cluster"));
+    assertTrue(diff < 1e-5, "max abs difference " + diff);
+    float scale = Parameters.load(tmp.resolve("phase-cluster").resolve(ModelWeights.WEIGHTS_FILE))
+        .get("critic.scale").toFloats()[0];
+    assertTrue(scale != 1f, "the phase trained its variable");
+  }
+
+  @Test
+  void aNanLossStopsAClusterRunAndKeepsTheCheckpoint() throws Exception {
+    float[] px = new float[16 * 16];
+    Arrays.fill(px, Float.NaN);
+    Dataset nan = Dataset.unlabeled("nan", new ImageBatch(16, 4, 4, 1, px));
+    Trainer trainer = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20));
+    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), data(16), options("nan", 10));
+    byte[] before = Files.readAllBytes(Checkpoint.file(tmp.resolve("nan")));
+    TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+        () -> trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), nan, options("nan", 20).withResume(true)));
+    assertEquals(11, e.step());
+    assertTrue(e.getMessage().contains("the last good checkpoint (step 10)"), e.getMessage());
+    assertArrayEquals(before, Files.readAllBytes(Checkpoint.file(tmp.resolve("nan"))));
   }
 
   @Test
