@@ -39,6 +39,18 @@ public final class GraphScope {
   }
 
   /**
+   * A scope for one data-parallel replica of a model: its ops are named under {@code name} and
+   * placed on {@code device}; its variables are this scope's (the same store, the same dotted
+   * names), so every replica reads and trains the one copy of each variable.
+   */
+  public GraphScope replica(String name, org.tensorflow.DeviceSpec device) {
+    if (name == null || !VariableStore.NAME.matcher(name).matches()) {
+      throw new TesseraException("invalid replica name " + name);
+    }
+    return new GraphScope(graph, tf.withSubScope(name).withDevice(device), variables, path);
+  }
+
+  /**
    * The child scope {@code path.name}.
    *
    * @throws TesseraException for a name TensorFlow would refuse; names often come from a

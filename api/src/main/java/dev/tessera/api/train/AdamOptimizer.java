@@ -43,11 +43,20 @@ public final class AdamOptimizer {
    * @param scope where the optimizer's own variables go (for example the root scope and name "optimizer")
    */
   public AdamOptimizer(GraphScope scope, String name, Operand<TFloat32> loss, List<VariableStore.Entry> variables, Config config) {
-    if (variables.isEmpty()) {
-      throw new IllegalArgumentException("no variables to train");
+    this(scope, name, Gradients.of(scope.graph(), loss, checkNotEmpty(variables)), variables, config);
+  }
+
+  /**
+   * Builds the update for {@code variables} from gradients computed elsewhere, one per variable in
+   * the same order (for example the average of several replicas' gradients).
+   */
+  public AdamOptimizer(GraphScope scope, String name, List<Output<TFloat32>> gradients, List<VariableStore.Entry> variables, Config config) {
+    checkNotEmpty(variables);
+    if (gradients.size() != variables.size()) {
+      throw new IllegalArgumentException(gradients.size() + " gradients for " + variables.size() + " variables");
     }
     Ops tf = scope.tf();
-    List<Output<TFloat32>> grads = Gradients.of(scope.graph(), loss, variables);
+    List<Output<TFloat32>> grads = gradients;
 
     this.gradientNorm = Gradients.globalNorm(tf, grads);
     if (config.clipNorm() > 0) {
@@ -83,6 +92,13 @@ public final class AdamOptimizer {
       updates.add(afterGradients.train.applyAdam(e.variable(), m, v, beta1Power, beta2Power, learningRate, beta1, beta2, eps, grads.get(i)));
     }
     this.update = tf.withControlDependencies(updates).noOp();
+  }
+
+  private static List<VariableStore.Entry> checkNotEmpty(List<VariableStore.Entry> variables) {
+    if (variables.isEmpty()) {
+      throw new IllegalArgumentException("no variables to train");
+    }
+    return variables;
   }
 
   /** Run this target once per training step. */

@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       PluginsCommand.class,
       TrainCommand.class,
+      WorkerCommand.class,
       GenerateCommand.class,
       CompareCommand.class,
       ReconstructCommand.class,

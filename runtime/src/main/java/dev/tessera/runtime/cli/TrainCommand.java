@@ -3,6 +3,7 @@ package dev.tessera.runtime.cli;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.runtime.cluster.ClusterSpec;
 import dev.tessera.runtime.data.Dataset;
 import dev.tessera.runtime.data.DataSources;
 import dev.tessera.runtime.plugin.PluginRuntime;
@@ -11,6 +12,7 @@ import dev.tessera.runtime.train.TrainResult;
 import dev.tessera.runtime.train.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -75,6 +77,14 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (soft placement). Default: ${DEFAULT-VALUE}.")
   String device;
 
+  @Option(names = "--cluster", paramLabel = "FILE",
+      description = "Train data-parallel on the workers of this cluster file ({\"worker\": [\"host:port\", ...]}, each started with ./tessera worker); see docs/distributed.md.")
+  Path clusterFile;
+
+  @Option(names = "--worker-timeout", defaultValue = "30", paramLabel = "SECONDS",
+      description = "With --cluster: how long to wait for workers to accept connections, and for a step's answer, before stopping with an error. Default: ${DEFAULT-VALUE}.")
+  long workerTimeout;
+
   @Override
   public Integer call() {
     if (steps <= 0) {
@@ -82,6 +92,13 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (checkpointEvery <= 0) {
       throw new TesseraException("--checkpoint-every must be positive, got " + checkpointEvery);
+    }
+    if (workerTimeout <= 0) {
+      throw new TesseraException("--worker-timeout must be positive, got " + workerTimeout);
+    }
+    ClusterSpec cluster = clusterFile == null ? null : ClusterSpec.read(clusterFile);
+    if (cluster != null && !device.equals("cpu")) {
+      throw new TesseraException("--device does not apply with --cluster: each worker runs its replica on its own devices");
     }
     PrintWriter out = spec.commandLine().getOut();
     try (PluginRuntime plugins = root.loadPlugins()) {
@@ -102,6 +119,10 @@ final class TrainCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "training %s on %s (%d images) for %d steps -> %s%n", model, data.name(), data.size(), steps, this.out);
       TrainOptions options = new TrainOptions(steps, batchSize, lr, schedule, seed, checkpointEvery, logEvery, this.out, resume, clipNorm, device);
       Trainer trainer = new Trainer(out).withComponents(root.components(plugins));
+      if (cluster != null) {
+        out.printf(Locale.ROOT, "on %d workers of %s: %s%n", cluster.size(), clusterFile, String.join(", ", cluster.addresses()));
+        trainer.onCluster(cluster, Duration.ofSeconds(workerTimeout));
+      }
       String tokenizerName = m.tokenizer(merged);
       if (tokenizerName != null) {
         if (source.captions() == null) {

@@ -9,18 +9,18 @@ import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.api.train.AdamOptimizer;
 import dev.tessera.api.train.StepHook;
 import dev.tessera.api.train.TrainingGraph;
-import dev.tessera.api.train.TrainingInputs;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.api.types.TokenIds;
+import dev.tessera.runtime.cluster.ClusterSpec;
 import dev.tessera.runtime.data.Captioner;
 import dev.tessera.runtime.data.Dataset;
-import dev.tessera.runtime.tf.SessionFactory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,24 +34,24 @@ import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
+import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.op.Op;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * The training loop every model shares: Adam over the variables the model names, deterministic
  * batches (step s of seed k always sees the same images, so a resumed run matches an
  * uninterrupted one), a progress bar, atomic checkpoints, and a stop on NaN/Inf loss that leaves
- * the last good checkpoint in place.
+ * the last good checkpoint in place. The same loop trains in this process or data-parallel on a
+ * cluster of TensorFlow servers ({@link #onCluster}); a {@link TrainingLayout} holds the difference.
  */
 public final class Trainer {
   private final PrintWriter out;
   private Tokenizer tokenizer;
   private Captioner captioner;
   private dev.tessera.api.spi.ComponentLookup components;
+  private ClusterSpec cluster;
+  private Duration workerTimeout;
 
   public Trainer(PrintWriter out) {
     this.out = out;
@@ -63,6 +63,19 @@ public final class Trainer {
   /** Other plugins' components, for models that compose them (see TrainableModel#buildTraining(TrainingContext)). */
   public Trainer withComponents(dev.tessera.api.spi.ComponentLookup lookup) {
     this.components = lookup;
+    return this;
+  }
+
+  /**
+   * Trains data-parallel on the TensorFlow servers of {@code cluster} (started with {@code
+   * tessera worker}) instead of in this process; see {@link ClusterLayout}.
+   *
+   * @param workerTimeout how long to wait for a worker to accept connections at start, and for
+   *     any one step's answer: a lost worker stops training after at most this long
+   */
+  public Trainer onCluster(ClusterSpec cluster, Duration workerTimeout) {
+    this.cluster = cluster;
+    this.workerTimeout = workerTimeout;
     return this;
   }
 
@@ -99,38 +112,30 @@ public final class Trainer {
     ImageBatch images = data.images();
     checkImageSize(config, images);
 
+    TrainingLayout layout = cluster == null ? new SingleProcessLayout(options.device()) : new ClusterLayout(cluster, workerTimeout);
+    if (cluster != null) {
+      StepBatch.checkDivisible(batchSize, cluster.size());
+    }
+    layout.checkReady();
     try (Graph graph = new Graph()) {
-      GraphScope scope = GraphScope.root(graph, SessionFactory.device(options.device()));
-      Ops tf = scope.tf();
-      Placeholder<TFloat32> x = tf.withName("images").placeholder(TFloat32.class,
-          Placeholder.shape(Shape.of(-1, images.height(), images.width(), images.channels())));
-      Placeholder<TInt32> y = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      GraphScope scope = layout.root(graph);
       int textLength = model.textLength(config);
-      Placeholder<TInt32> text = null;
-      if (textLength > 0) {
-        if (tokenizer == null || captioner == null) {
-          throw new TesseraException("model '" + model.name() + "' trains on captions, but the data set " + data.name() + " has none");
-        }
-        text = tf.withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength)));
+      if (textLength > 0 && (tokenizer == null || captioner == null)) {
+        throw new TesseraException("model '" + model.name() + "' trains on captions, but the data set " + data.name() + " has none");
       }
-      Placeholder<org.tensorflow.types.TInt64> seedFeed =
-          tf.withName("random_seed").placeholder(org.tensorflow.types.TInt64.class, Placeholder.shape(Shape.of(2)));
-      TrainingGraph tg = model.buildTraining(new dev.tessera.api.train.TrainingContext(scope, config, new TrainingInputs(x, y, text, seedFeed), components));
+      ModelConfig modelConfig = config;
       // GANs train with a short first-moment memory (beta1 0.5 or 0), so a model's config may set the betas.
       AdamOptimizer.Config adamConfig = new AdamOptimizer.Config(lr, adamBeta(config, "adam_beta1", 0.9), adamBeta(config, "adam_beta2", 0.999), 1e-8,
           options.clipNorm());
-      AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(), adamConfig);
-      // Each further phase (a GAN's discriminator) has its own optimizer over its own variables.
-      List<AdamOptimizer> phaseOptimizers = new ArrayList<>();
-      for (TrainingGraph.Phase phase : tg.phases()) {
-        phaseOptimizers.add(new AdamOptimizer(scope, "optimizer_" + phase.name(), phase.loss(), phase.trainable(), adamConfig));
-      }
-      List<String> metricNames = new ArrayList<>(tg.metrics().keySet());
+      StepGraph stepGraph = layout.build(scope, s -> Replica.build(s, model, modelConfig, images, textLength, components), adamConfig);
+      TrainingGraph tg = stepGraph.model();
+      AdamOptimizer adam = stepGraph.optimizer();
+      List<String> metricNames = new ArrayList<>(stepGraph.metrics().keySet());
       // A session run may not fetch one output twice (a metric may be the loss itself).
-      List<Operand<TFloat32>> fetches = new ArrayList<>(List.of(tg.loss()));
+      List<Operand<TFloat32>> fetches = new ArrayList<>(List.of(stepGraph.loss()));
       int[] fetchIndex = new int[metricNames.size()];
       for (int i = 0; i < metricNames.size(); i++) {
-        Operand<TFloat32> m = tg.metrics().get(metricNames.get(i));
+        Operand<TFloat32> m = stepGraph.metrics().get(metricNames.get(i));
         int at = -1;
         for (int j = 0; j < fetches.size(); j++) {
           if (fetches.get(j).asOutput().equals(m.asOutput())) {
@@ -172,146 +177,164 @@ public final class Trainer {
       }
       final ModelConfig savedConfig = config;
 
-      try (Session session = SessionFactory.create(graph)) {
-        long step;
-        if (options.resume()) {
-          int stale = Checkpoint.removeStaleTemporaries(dir);
-          if (stale > 0) {
-            out.printf(Locale.ROOT, "removed %d temporary file(s) of a save that was interrupted%n", stale);
+      Position position = new Position();
+      try (Session session = layout.open(graph)) {
+        try {
+          long step;
+          if (options.resume()) {
+            int stale = Checkpoint.removeStaleTemporaries(dir);
+            if (stale > 0) {
+              out.printf(Locale.ROOT, "removed %d temporary file(s) of a save that was interrupted%n", stale);
+            }
+            step = Checkpoint.restore(dir, session, scope.variables());
+            out.printf(Locale.ROOT, "resumed %s from %s at step %d%n", model.name(), Checkpoint.file(dir), step);
+          } else {
+            scope.variables().initialize(session, options.seed());
+            for (dev.tessera.api.io.Parameters p : tg.pretrained()) {
+              int loaded = scope.variables().loadPresent(session, p);
+              out.printf(Locale.ROOT, "loaded %d pretrained tensors from %s%n", loaded, p.source());
+            }
+            step = 0;
+            Files.createDirectories(dir);
           }
-          step = Checkpoint.restore(dir, session, scope.variables());
-          out.printf(Locale.ROOT, "resumed %s from %s at step %d%n", model.name(), Checkpoint.file(dir), step);
-        } else {
-          scope.variables().initialize(session, options.seed());
-          for (dev.tessera.api.io.Parameters p : tg.pretrained()) {
-            int loaded = scope.variables().loadPresent(session, p);
-            out.printf(Locale.ROOT, "loaded %d pretrained tensors from %s%n", loaded, p.source());
+          position.lastSaved = step;
+          if (step >= options.steps()) {
+            // Rewrite the weights files (e.g. in a newer format) from the checkpoint; nothing trains.
+            Checkpoint.save(dir, session, scope.variables(), savedConfig, model.name(), step, options.seed(), leftOut);
+            out.printf(Locale.ROOT, "already at step %d of %d: nothing to train; weights rewritten from the checkpoint%n", step, options.steps());
+            return new TrainResult(step, step, Double.NaN, Map.of(), 0);
           }
-          step = 0;
-          Files.createDirectories(dir);
-        }
-        if (step >= options.steps()) {
-          // Rewrite the weights files (e.g. in a newer format) from the checkpoint; nothing trains.
-          Checkpoint.save(dir, session, scope.variables(), savedConfig, model.name(), step, options.seed(), leftOut);
-          out.printf(Locale.ROOT, "already at step %d of %d: nothing to train; weights rewritten from the checkpoint%n", step, options.steps());
-          return new TrainResult(step, step, Double.NaN, Map.of(), 0);
-        }
-        long firstStep = step;
-        long lastSaved = step;
-        double lastLoss = Double.NaN;
-        Map<String, Double> lastMetrics = new LinkedHashMap<>();
-        for (String m : metricNames) {
-          lastMetrics.put(m, Double.NaN);
-        }
-        for (TrainingGraph.Phase phase : tg.phases()) {
-          lastMetrics.put(phase.name() + "_loss", Double.NaN); // NaN in the log until the phase starts
-          phase.metrics().keySet().forEach(m -> lastMetrics.put(phase.name() + "_" + m, Double.NaN));
-        }
-        long start = System.nanoTime();
-        Path log = dir.resolve("train-log.csv");
-        if (!Files.exists(log)) {
-          List<String> columns = new ArrayList<>(List.of("step", "loss"));
-          columns.addAll(lastMetrics.keySet());
-          columns.add("seconds");
-          Files.writeString(log, String.join(",", columns) + "\n", StandardCharsets.UTF_8);
-        } else if (options.resume()) {
-          try {
-            truncateLog(log, step);
-          } catch (IOException e) {
-            throw writeFailed("could not rewrite " + log + " (" + e.getMessage() + ")", dir, step, options);
+          long firstStep = step;
+          double lastLoss = Double.NaN;
+          Map<String, Double> lastMetrics = new LinkedHashMap<>();
+          for (String m : metricNames) {
+            lastMetrics.put(m, Double.NaN);
           }
-        }
-        try (ProgressReporter progress = new ProgressReporter(model.name(), firstStep, options.steps(), options.logEvery(), out)) {
-          while (step < options.steps()) {
-            long current = step + 1;
-            int[] rows = batchRows(options.seed(), current, batchSize, images.count());
-            try (TFloat32 xb = Tensors.floats(new long[] {rows.length, images.height(), images.width(), images.channels()}, gather(images, rows));
-                TInt32 yb = Tensors.ints(new long[] {rows.length}, labels(data, rows));
-                TFloat32 lrNow = TFloat32.scalarOf((float) scheduledRate(lr, options.schedule(), current, options.steps()));
-                org.tensorflow.types.TInt64 seedNow = org.tensorflow.types.TInt64.vectorOf(TrainingInputs.stepSeed(options.seed(), current));
-                TInt32 tb = text == null ? null : Tensors.ints(new long[] {rows.length, textLength},
-                    captionTokens(data, rows, textLength, new SplittableRandom(options.seed() * 7919L + current)))) {
-              Placeholder<TInt32> textFeed = text;
-              // A runner fed with this step's batch, captions and random seed: the main step, each phase and the hook use one.
-              java.util.function.Supplier<Session.Runner> fed = () -> {
-                Session.Runner r = session.runner().feed(x, xb).feed(y, yb).feed(seedFeed, seedNow);
-                return textFeed == null ? r : r.feed(textFeed, tb);
-              };
-              Session.Runner runner = fed.get().feed(adam.learningRate(), lrNow).addTarget(adam.update());
-              for (Op u : tg.updates()) {
-                runner.addTarget(u);
-              }
-              for (Operand<TFloat32> f : fetches) {
-                runner.fetch(f);
-              }
-              try (Result r = runner.run()) {
-                lastLoss = Tensors.toScalar(r.get(0));
-                for (int i = 0; i < metricNames.size(); i++) {
-                  lastMetrics.put(metricNames.get(i), (double) Tensors.toScalar(r.get(fetchIndex[i])));
+          for (TrainingGraph.Phase phase : tg.phases()) {
+            lastMetrics.put(phase.name() + "_loss", Double.NaN); // NaN in the log until the phase starts
+            phase.metrics().keySet().forEach(m -> lastMetrics.put(phase.name() + "_" + m, Double.NaN));
+          }
+          long start = System.nanoTime();
+          Path log = dir.resolve("train-log.csv");
+          if (!Files.exists(log)) {
+            List<String> columns = new ArrayList<>(List.of("step", "loss"));
+            columns.addAll(lastMetrics.keySet());
+            columns.add("seconds");
+            Files.writeString(log, String.join(",", columns) + "\n", StandardCharsets.UTF_8);
+          } else if (options.resume()) {
+            try {
+              truncateLog(log, step);
+            } catch (IOException e) {
+              throw writeFailed("could not rewrite " + log + " (" + e.getMessage() + ")", dir, step, options);
+            }
+          }
+          try (ProgressReporter progress = new ProgressReporter(model.name(), firstStep, options.steps(), options.logEvery(), out)) {
+            while (step < options.steps()) {
+              long current = step + 1;
+              position.current = current;
+              StepBatch batch = batch(data, images, options.seed(), current, batchSize, textLength);
+              try (StepFeeds feeds = layout.feed(stepGraph, batch, options.seed(), current);
+                  TFloat32 lrNow = TFloat32.scalarOf((float) scheduledRate(lr, options.schedule(), current, options.steps()))) {
+                // A runner fed with this step's batch, captions and random seed: the main step, each phase and the hook use one.
+                java.util.function.Supplier<Session.Runner> fed = () -> feeds.feed(session.runner());
+                Session.Runner runner = fed.get().feed(adam.learningRate(), lrNow).addTarget(adam.update());
+                for (Op u : tg.updates()) {
+                  runner.addTarget(u);
                 }
-              }
-              String kept = lastSaved > 0 || options.resume()
-                  ? "the last good checkpoint (step " + lastSaved + ") is kept in " + Checkpoint.file(dir)
-                  : "no checkpoint had been written yet";
-              if (!Double.isFinite(lastLoss)) {
-                throw new TrainingDivergedException("loss " + DivergenceDiagnosis.describe(tg.loss().op().name(), lastLoss, current, lastMetrics,
-                    session, scope.variables()) + "; training stopped; " + kept + ". Try a lower --lr or --clip-norm.", current);
-              }
-              for (int p = 0; p < tg.phases().size(); p++) {
-                TrainingGraph.Phase phase = tg.phases().get(p);
-                if (current <= phase.startStep()) {
-                  continue;
+                for (Operand<TFloat32> f : fetches) {
+                  runner.fetch(f);
                 }
-                AdamOptimizer phaseAdam = phaseOptimizers.get(p);
-                Session.Runner pr = fed.get().feed(phaseAdam.learningRate(), lrNow).addTarget(phaseAdam.update()).fetch(phase.loss());
-                List<String> names = new ArrayList<>(phase.metrics().keySet());
-                names.forEach(m -> pr.fetch(phase.metrics().get(m)));
-                try (Result r = pr.run()) {
-                  double phaseLoss = Tensors.toScalar(r.get(0));
-                  if (!Double.isFinite(phaseLoss)) {
-                    throw new TrainingDivergedException(phase.name() + " loss " + DivergenceDiagnosis.describe(phase.loss().op().name(), phaseLoss,
-                        current, Map.of(), session, scope.variables()) + "; training stopped; " + kept + ". Try a lower --lr or --clip-norm.", current);
-                  }
-                  lastMetrics.put(phase.name() + "_loss", phaseLoss);
-                  for (int i = 0; i < names.size(); i++) {
-                    lastMetrics.put(phase.name() + "_" + names.get(i), (double) Tensors.toScalar(r.get(i + 1)));
+                try (Result r = runner.run()) {
+                  lastLoss = Tensors.toScalar(r.get(0));
+                  for (int i = 0; i < metricNames.size(); i++) {
+                    lastMetrics.put(metricNames.get(i), (double) Tensors.toScalar(r.get(fetchIndex[i])));
                   }
                 }
+                String kept = kept(dir, position.lastSaved, options.resume());
+                if (!Double.isFinite(lastLoss)) {
+                  throw new TrainingDivergedException("loss " + DivergenceDiagnosis.describe(fetches.get(0).op().name(), lastLoss, current,
+                      lastMetrics, session, scope.variables()) + "; training stopped; " + kept + ". Try a lower --lr or --clip-norm.", current);
+                }
+                for (StepGraph.PhaseStep ps : stepGraph.phases()) {
+                  TrainingGraph.Phase phase = ps.phase();
+                  if (current <= phase.startStep()) {
+                    continue;
+                  }
+                  AdamOptimizer phaseAdam = ps.optimizer();
+                  Session.Runner pr = fed.get().feed(phaseAdam.learningRate(), lrNow).addTarget(phaseAdam.update()).fetch(ps.loss());
+                  List<String> names = new ArrayList<>(ps.metrics().keySet());
+                  names.forEach(m -> pr.fetch(ps.metrics().get(m)));
+                  try (Result r = pr.run()) {
+                    double phaseLoss = Tensors.toScalar(r.get(0));
+                    if (!Double.isFinite(phaseLoss)) {
+                      throw new TrainingDivergedException(phase.name() + " loss " + DivergenceDiagnosis.describe(ps.loss().op().name(),
+                          phaseLoss, current, Map.of(), session, scope.variables()) + "; training stopped; " + kept
+                          + ". Try a lower --lr or --clip-norm.", current);
+                    }
+                    lastMetrics.put(phase.name() + "_loss", phaseLoss);
+                    for (int i = 0; i < names.size(); i++) {
+                      lastMetrics.put(phase.name() + "_" + names.get(i), (double) Tensors.toScalar(r.get(i + 1)));
+                    }
+                  }
+                }
+                if (tg.hook() != null) {
+                  StepHook.Context ctx = new StepHook.Context(current, session, scope.variables(), fed,
+                      new SplittableRandom(options.seed() * 31 + current));
+                  tg.hook().afterStep(ctx);
+                }
               }
-              if (tg.hook() != null) {
-                StepHook.Context ctx = new StepHook.Context(current, session, scope.variables(), fed,
-                    new SplittableRandom(options.seed() * 31 + current));
-                tg.hook().afterStep(ctx);
+              step = current;
+              progress.update(step, lastLoss, lastMetrics);
+              if (options.logEvery() > 0 && (step % options.logEvery() == 0 || step == options.steps())) {
+                try {
+                  appendLog(log, step, lastLoss, lastMetrics, (System.nanoTime() - start) / 1e9);
+                } catch (IOException e) {
+                  throw writeFailed("could not append step " + step + " to " + log + " (" + e.getMessage() + ")", dir, position.lastSaved, options);
+                }
               }
-            }
-            step = current;
-            progress.update(step, lastLoss, lastMetrics);
-            if (options.logEvery() > 0 && (step % options.logEvery() == 0 || step == options.steps())) {
-              try {
-                appendLog(log, step, lastLoss, lastMetrics, (System.nanoTime() - start) / 1e9);
-              } catch (IOException e) {
-                throw writeFailed("could not append step " + step + " to " + log + " (" + e.getMessage() + ")", dir, lastSaved, options);
+              if (step % options.checkpointEvery() == 0 || step == options.steps()) {
+                // Wall-clock training time over all runs of this folder, for model cards and compare.
+                double trained = savedConfig.getDouble(TRAINING_SECONDS, 0) + (System.nanoTime() - start) / 1e9;
+                try {
+                  Checkpoint.save(dir, session, scope.variables(), savedConfig.with(TRAINING_SECONDS, Math.round(trained * 10) / 10.0),
+                      model.name(), step, options.seed(), leftOut);
+                } catch (TesseraException e) {
+                  throw writeFailed("could not save the checkpoint of step " + step + " (" + e.getMessage() + ")", dir, position.lastSaved, options);
+                }
+                position.lastSaved = step;
               }
-            }
-            if (step % options.checkpointEvery() == 0 || step == options.steps()) {
-              // Wall-clock training time over all runs of this folder, for model cards and compare.
-              double trained = savedConfig.getDouble(TRAINING_SECONDS, 0) + (System.nanoTime() - start) / 1e9;
-              try {
-                Checkpoint.save(dir, session, scope.variables(), savedConfig.with(TRAINING_SECONDS, Math.round(trained * 10) / 10.0),
-                    model.name(), step, options.seed(), leftOut);
-              } catch (TesseraException e) {
-                throw writeFailed("could not save the checkpoint of step " + step + " (" + e.getMessage() + ")", dir, lastSaved, options);
-              }
-              lastSaved = step;
             }
           }
+          double seconds = (System.nanoTime() - start) / 1e9;
+          return new TrainResult(firstStep, step, lastLoss, lastMetrics, seconds);
+        } catch (TensorFlowException e) {
+          // On a cluster: a lost worker; the checkpoint files were written whole or not at all.
+          throw layout.failure(e, position.current, kept(dir, position.lastSaved, options.resume()));
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new TrainResult(firstStep, step, lastLoss, lastMetrics, seconds);
       }
     } catch (IOException e) {
       throw new TesseraException("training stopped: cannot write to " + dir + ": " + e, e);
     }
+  }
+
+  /** Where a run is, for the message of a failed step. */
+  private static final class Position {
+    long lastSaved; // the step of the last checkpoint written (or restored)
+    long current; // the step being run
+  }
+
+  private static String kept(Path dir, long lastSaved, boolean resumed) {
+    return lastSaved > 0 || resumed
+        ? "the last good checkpoint (step " + lastSaved + ") is kept in " + Checkpoint.file(dir)
+        : "no checkpoint had been written yet";
+  }
+
+  /** The global batch of step {@code step}: rows, images, labels and captions depend on (seed, step) only. */
+  private StepBatch batch(Dataset data, ImageBatch images, long seed, long step, int batchSize, int textLength) {
+    int[] rows = batchRows(seed, step, batchSize, images.count());
+    int[] tokens = textLength > 0 ? captionTokens(data, rows, textLength, new SplittableRandom(seed * 7919L + step)) : null;
+    return new StepBatch(rows.length, new long[] {images.height(), images.width(), images.channels()}, gather(images, rows),
+        labels(data, rows), tokens, textLength);
   }
 
   /** Tokenized captions the trainer may draw: 20,000 draws over random examples. */
@@ -395,10 +418,8 @@ public final class Trainer {
 
   /** A write during training failed (disk full, ...): say what, and which checkpoint is intact. */
   private static TesseraException writeFailed(String what, Path dir, long lastSaved, TrainOptions options) {
-    String kept = lastSaved > 0 || options.resume()
-        ? "the previous checkpoint (step " + lastSaved + ") in " + Checkpoint.file(dir) + " is intact"
-        : "no checkpoint had been written yet";
-    return new TesseraException(what + "; training stopped; " + kept + ". Free some space and run again with --resume.");
+    return new TesseraException(what + "; training stopped; " + kept(dir, lastSaved, options.resume())
+        + ". Free some space and run again with --resume.");
   }
 
   /** Drops log rows after the checkpoint a run resumes from, so no step is logged twice. */

@@ -112,10 +112,14 @@ public class VectorQuantizer implements Quantizer {
         tf.math.exp(tf.math.neg(tf.reduceSum(tf.math.mul(avgProbs, tf.math.log(tf.math.add(avgProbs, tf.constant(1e-10f)))), tf.constant(0))));
 
     List<Op> updates = new ArrayList<>();
-    // Usage statistics for dead-code detection: an EMA of how often each code is picked per batch.
-    Variable<TFloat32> usage = scope.trainingState(USAGE, new long[] {k}, Initializers.zeros());
     Ops afterLookup = tf.withControlDependencies(List.<Op>of(quantizedFlat, distances));
-    updates.add(afterLookup.assign(usage, tf.math.add(tf.math.mul(usage, tf.constant(0.99f)), tf.math.mul(counts, tf.constant(0.01f)))));
+    if (c.deadCodeCheckEvery() > 0) {
+      // Usage statistics for dead-code detection: an EMA of how often each code is picked per batch.
+      // Kept only when dead codes are checked, so a config without EMA and dead-code resets has no
+      // per-step state besides its gradients (what data-parallel training can split across workers).
+      Variable<TFloat32> usage = scope.trainingState(USAGE, new long[] {k}, Initializers.zeros());
+      updates.add(afterLookup.assign(usage, tf.math.add(tf.math.mul(usage, tf.constant(0.99f)), tf.math.mul(counts, tf.constant(0.01f)))));
+    }
     if (c.ema()) {
       float decay = (float) c.emaDecay();
       Variable<TFloat32> clusterSize = scope.buffer(CLUSTER_SIZE, new long[] {k}, Initializers.ones());

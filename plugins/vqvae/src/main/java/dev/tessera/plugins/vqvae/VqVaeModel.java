@@ -59,7 +59,7 @@ public class VqVaeModel implements TrainableModel {
   public record Forward(
       Operand<TFloat32> reconstruction, Operand<TFloat32> mse, Quantization quantization, Operand<TFloat32> counts, DeadCodeResetHandle deadCodes) {}
 
-  /** Opaque handle so callers outside the package can pass the reset hook along. */
+  /** Opaque handle so callers outside the package can pass the reset hook along (null hook: dead codes are not checked). */
   public record DeadCodeResetHandle(dev.tessera.api.train.StepHook hook) {}
 
   public static Forward forward(GraphScope scope, ModelConfig config, Operand<TFloat32> images) {
@@ -71,7 +71,7 @@ public class VqVaeModel implements TrainableModel {
     VectorQuantizer.Parts parts = new VectorQuantizer().build(quantizerScope, config, latents);
     Operand<TFloat32> reconstruction = new VqVaeDecoder().decode(model.child("decoder"), config, parts.quantization().quantized());
     Operand<TFloat32> mse = tf.math.mean(tf.math.squaredDifference(reconstruction, images), tf.constant(new int[] {0, 1, 2, 3}));
-    DeadCodeReset reset = new DeadCodeReset(quantizerScope.path(), parts.flatLatents(), c);
+    DeadCodeReset reset = c.deadCodeCheckEvery() > 0 ? new DeadCodeReset(quantizerScope.path(), parts.flatLatents(), c) : null;
     return new Forward(reconstruction, mse, parts.quantization(), parts.counts(), new DeadCodeResetHandle(reset));
   }
 

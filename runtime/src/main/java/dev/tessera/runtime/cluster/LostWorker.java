@@ -1,0 +1,50 @@
+package dev.tessera.runtime.cluster;
+
+import dev.tessera.api.TesseraException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns TensorFlow's error for a failed distributed step into one line that says which worker was
+ * lost. TensorFlow names the remote task in its message ({@code From /job:worker/replica:0/task:1:
+ * Connection reset by peer}); a worker that stops answering ends in "Deadline Exceeded" after the
+ * session's operation timeout instead, with no task named.
+ */
+public final class LostWorker {
+  private static final Pattern TASK = Pattern.compile("/job:" + ClusterSpec.JOB + "/replica:\\d+/task:(\\d+)");
+
+  private LostWorker() {}
+
+  /** The task a TensorFlow error message names, or -1. */
+  public static int task(String message) {
+    if (message == null) {
+      return -1;
+    }
+    Matcher m = TASK.matcher(message);
+    return m.find() ? Integer.parseInt(m.group(1)) : -1;
+  }
+
+  /**
+   * The error to report for a step that failed on the cluster.
+   *
+   * @param kept what happened to the checkpoint, as the trainer words it
+   */
+  public static TesseraException describe(RuntimeException error, ClusterSpec cluster, long step, Duration timeout, String kept) {
+    String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    String firstLine = message.strip().lines().findFirst().orElse(message);
+    int task = task(message);
+    if (task >= 0 && task < cluster.size()) {
+      String cause = message.strip().lines().skip(1).findFirst().orElse(firstLine).strip();
+      return new TesseraException(String.format(Locale.ROOT, "lost worker task %d at %s at step %d (%s); training stopped; %s",
+          task, cluster.address(task), step, cause, kept), error);
+    }
+    if (message.contains("Deadline Exceeded") || message.contains("DEADLINE_EXCEEDED") || message.contains("timed out")) {
+      return new TesseraException(String.format(Locale.ROOT,
+          "a worker of %s stopped answering at step %d (no reply within --worker-timeout %d s); training stopped; %s",
+          cluster.source(), step, timeout.toSeconds(), kept), error);
+    }
+    return new TesseraException(String.format(Locale.ROOT, "step %d failed on the cluster: %s; training stopped; %s", step, firstLine, kept), error);
+  }
+}

@@ -1,0 +1,177 @@
+package dev.tessera.runtime.train;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.train.AdamOptimizer;
+import dev.tessera.api.train.Gradients;
+import dev.tessera.api.train.TrainingGraph;
+import dev.tessera.api.train.TrainingInputs;
+import dev.tessera.runtime.cluster.ClusterSpec;
+import dev.tessera.runtime.cluster.LostWorker;
+import dev.tessera.runtime.cluster.WorkerReachability;
+import dev.tessera.runtime.tf.ClusterSession;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Data-parallel training on TensorFlow's distributed runtime, with the trainer as the client
+ * (in-graph replication). Every variable, the optimizer and its state live on task 0; task
+ * {@code i} holds replica {@code i} of the model and computes the loss and gradients of shard
+ * {@code i} of every global batch (examples {@code [i B/n, (i+1) B/n)}); task 0 averages the
+ * gradients and applies them once per step. Since every loss Tessera trains is a mean over the
+ * batch, the averaged gradient is the gradient of the whole batch, so a cluster run follows the
+ * single-process run of the same global batches (up to float rounding).
+ *
+ * <p>What cannot be split that way is refused: per-step state updates besides the gradients (an
+ * EMA codebook) and step hooks work on the whole batch in one place.
+ */
+final class ClusterLayout implements TrainingLayout {
+  private final ClusterSpec cluster;
+  private final Duration timeout;
+
+  ClusterLayout(ClusterSpec cluster, Duration timeout) {
+    this.cluster = cluster;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public void checkReady() {
+    WorkerReachability.check(cluster, timeout);
+  }
+
+  @Override
+  public GraphScope root(Graph graph) {
+    return GraphScope.root(graph, cluster.device(0));
+  }
+
+  @Override
+  public StepGraph build(GraphScope root, Function<GraphScope, Replica> replica, AdamOptimizer.Config adam) {
+    Graph graph = root.graph();
+    List<Replica> replicas = new ArrayList<>();
+    List<List<Output<TFloat32>>> gradients = new ArrayList<>();
+    List<List<List<Output<TFloat32>>>> phaseGradients = new ArrayList<>();
+    for (int task = 0; task < cluster.size(); task++) {
+      Replica r = replica.apply(root.replica("task" + task, cluster.device(task)));
+      TrainingGraph tg = r.graph();
+      refuseUnsplittable(tg);
+      replicas.add(r);
+      // Graph.addGradients ignores the scope's device: place the gradient ops on the replica's worker.
+      gradients.add(ClusterSession.placeNewOps(graph, cluster.device(task), () -> Gradients.of(graph, tg.loss(), tg.trainable())));
+      List<List<Output<TFloat32>>> perPhase = new ArrayList<>();
+      for (TrainingGraph.Phase phase : tg.phases()) {
+        perPhase.add(ClusterSession.placeNewOps(graph, cluster.device(task), () -> Gradients.of(graph, phase.loss(), phase.trainable())));
+      }
+      phaseGradients.add(perPhase);
+    }
+    Ops tf = root.tf();
+    TrainingGraph first = replicas.get(0).graph();
+    AdamOptimizer optimizer = new AdamOptimizer(root, "optimizer", averageEach(tf, gradients), first.trainable(), adam);
+    List<StepGraph.PhaseStep> phases = new ArrayList<>();
+    for (int p = 0; p < first.phases().size(); p++) {
+      TrainingGraph.Phase phase = first.phases().get(p);
+      List<List<Output<TFloat32>>> grads = new ArrayList<>();
+      List<Operand<TFloat32>> losses = new ArrayList<>();
+      List<Map<String, Operand<TFloat32>>> metrics = new ArrayList<>();
+      for (int task = 0; task < replicas.size(); task++) {
+        TrainingGraph.Phase own = replicas.get(task).graph().phases().get(p);
+        grads.add(phaseGradients.get(task).get(p));
+        losses.add(own.loss());
+        metrics.add(own.metrics());
+      }
+      phases.add(new StepGraph.PhaseStep(phase, average(tf, losses), averageMetrics(tf, metrics),
+          new AdamOptimizer(root, "optimizer_" + phase.name(), averageEach(tf, grads), phase.trainable(), adam)));
+    }
+    List<Operand<TFloat32>> losses = new ArrayList<>();
+    List<Map<String, Operand<TFloat32>>> metrics = new ArrayList<>();
+    replicas.forEach(r -> {
+      losses.add(r.graph().loss());
+      metrics.add(r.graph().metrics());
+    });
+    return new StepGraph(first, average(tf, losses), averageMetrics(tf, metrics), optimizer, phases, replicas);
+  }
+
+  private void refuseUnsplittable(TrainingGraph tg) {
+    if (!tg.updates().isEmpty() || tg.hook() != null) {
+      throw new TesseraException("this model updates state from each whole batch besides its gradients ("
+          + (tg.hook() != null ? "a step hook" : tg.updates().size() + " update op(s), e.g. an EMA")
+          + "), which cannot be split over workers yet; train it in one process"
+          + " (for the VQ-VAE: --set ema=false --set dead_code_check_every=0 makes it splittable)");
+    }
+  }
+
+  @Override
+  public Session open(Graph graph) {
+    ConfigProto config = ConfigProto.newBuilder()
+        .setAllowSoftPlacement(true)
+        // A step that gets no answer from a worker fails after this instead of waiting forever.
+        .setOperationTimeoutInMs(timeout.toMillis())
+        // Variables on a server outlive sessions and are shared by name: keep each run's own.
+        .setIsolateSessionState(true)
+        .setGraphOptions(GraphOptions.newBuilder()
+            .setRewriteOptions(RewriterConfig.newBuilder().setRemapping(RewriterConfig.Toggle.OFF)))
+        .build();
+    return ClusterSession.open(graph, cluster.target(0), config);
+  }
+
+  @Override
+  public StepFeeds feed(StepGraph graph, StepBatch batch, long seed, long step) {
+    StepFeeds feeds = new StepFeeds();
+    int n = graph.replicas().size();
+    for (int task = 0; task < n; task++) {
+      // Task 0 draws the noise one process would; the others draw their own, from the same step.
+      long[] stepSeed = TrainingInputs.stepSeed(seed + task * 0x9E3779B97F4A7C15L, step);
+      graph.replicas().get(task).feed(feeds, batch.shard(task, n), stepSeed);
+    }
+    return feeds;
+  }
+
+  @Override
+  public RuntimeException failure(RuntimeException error, long step, String kept) {
+    return LostWorker.describe(error, cluster, step, timeout, kept);
+  }
+
+  /** The element-wise mean over replicas of each variable's gradient, on task 0. */
+  private static List<Output<TFloat32>> averageEach(Ops tf, List<List<Output<TFloat32>>> perReplica) {
+    List<Output<TFloat32>> out = new ArrayList<>();
+    for (int v = 0; v < perReplica.get(0).size(); v++) {
+      List<Operand<TFloat32>> values = new ArrayList<>();
+      for (List<Output<TFloat32>> grads : perReplica) {
+        values.add(grads.get(v));
+      }
+      out.add(average(tf, values).asOutput());
+    }
+    return out;
+  }
+
+  private static Operand<TFloat32> average(Ops tf, List<Operand<TFloat32>> values) {
+    if (values.size() == 1) {
+      return values.get(0);
+    }
+    return tf.math.div(tf.math.addN(values), tf.constant((float) values.size()));
+  }
+
+  /** Each metric's mean over the replicas' shards (exact for means, an approximation for other statistics). */
+  private static Map<String, Operand<TFloat32>> averageMetrics(Ops tf, List<Map<String, Operand<TFloat32>>> perReplica) {
+    Map<String, Operand<TFloat32>> out = new LinkedHashMap<>();
+    for (String name : perReplica.get(0).keySet()) {
+      List<Operand<TFloat32>> values = new ArrayList<>();
+      perReplica.forEach(m -> values.add(m.get(name)));
+      out.put(name, average(tf, values));
+    }
+    return out;
+  }
+
+}

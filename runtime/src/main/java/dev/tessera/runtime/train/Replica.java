@@ -1,0 +1,52 @@
+package dev.tessera.runtime.train;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.Tensors;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.spi.ComponentLookup;
+import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.train.TrainingContext;
+import dev.tessera.api.train.TrainingGraph;
+import dev.tessera.api.train.TrainingInputs;
+import dev.tessera.api.types.ImageBatch;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+
+/**
+ * One copy of a model's training graph and the placeholders it is fed: the whole model in one
+ * process, or one worker's replica on a cluster.
+ *
+ * @param tokens null when the model reads no text
+ */
+record Replica(Placeholder<TFloat32> images, Placeholder<TInt32> labels, Placeholder<TInt32> tokens, Placeholder<TInt64> randomSeed,
+    TrainingGraph graph) {
+
+  /** Builds the placeholders in {@code scope} and the model's training graph on them. */
+  static Replica build(GraphScope scope, TrainableModel model, ModelConfig config, ImageBatch images, int textLength,
+      ComponentLookup components) {
+    Ops tf = scope.tf();
+    Placeholder<TFloat32> x = tf.withName("images").placeholder(TFloat32.class,
+        Placeholder.shape(Shape.of(-1, images.height(), images.width(), images.channels())));
+    Placeholder<TInt32> y = tf.withName("labels").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+    Placeholder<TInt32> text = textLength > 0
+        ? tf.withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength)))
+        : null;
+    Placeholder<TInt64> seed = tf.withName("random_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+    TrainingGraph tg = model.buildTraining(new TrainingContext(scope, config, new TrainingInputs(x, y, text, seed), components));
+    return new Replica(x, y, text, seed, tg);
+  }
+
+  /** Adds this replica's feeds for {@code batch} (its shard) with per-step random seed {@code seed}. */
+  void feed(StepFeeds feeds, StepBatch batch, long[] seed) {
+    feeds.add(images, Tensors.floats(batch.shape(), batch.images()));
+    feeds.add(labels, Tensors.ints(new long[] {batch.size()}, batch.labels()));
+    feeds.add(randomSeed, TInt64.vectorOf(seed));
+    if (tokens != null) {
+      feeds.add(tokens, Tensors.ints(new long[] {batch.size(), batch.textLength()}, batch.tokens()));
+    }
+  }
+}

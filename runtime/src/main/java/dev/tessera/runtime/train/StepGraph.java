@@ -1,0 +1,23 @@
+package dev.tessera.runtime.train;
+
+import dev.tessera.api.train.AdamOptimizer;
+import dev.tessera.api.train.TrainingGraph;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * What one training step runs, however the graph is laid out: the loss and metrics it fetches
+ * (over the whole batch), the optimizer update, and each further phase's.
+ *
+ * @param model the model's training graph (of the first replica on a cluster): trainable
+ *     variables, pretrained weights, updates and hook
+ * @param replicas the copies of the model the batch is fed to (one in a single process)
+ */
+record StepGraph(TrainingGraph model, Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics, AdamOptimizer optimizer,
+    List<PhaseStep> phases, List<Replica> replicas) {
+
+  /** A further phase (a GAN's discriminator): its loss and metrics over the whole batch and its optimizer. */
+  record PhaseStep(TrainingGraph.Phase phase, Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics, AdamOptimizer optimizer) {}
+}

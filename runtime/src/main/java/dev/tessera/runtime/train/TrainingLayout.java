@@ -1,0 +1,39 @@
+package dev.tessera.runtime.train;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.train.AdamOptimizer;
+import java.util.function.Function;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+
+/**
+ * Where the training graph runs: in this process ({@link SingleProcessLayout}) or as data-parallel
+ * replicas on a cluster of TensorFlow servers ({@link ClusterLayout}). The trainer's loop is the
+ * same for both; only building, feeding and opening the session differ.
+ */
+interface TrainingLayout {
+
+  /** Checks, before anything is built, what the layout needs (a cluster's workers must be reachable). */
+  void checkReady();
+
+  /** The scope the model's variables (and the optimizer's) are created in. */
+  GraphScope root(Graph graph);
+
+  /**
+   * Builds the replicas with {@code replica} (which builds the model's graph in the scope it is
+   * given), then the optimizers that apply their gradients.
+   */
+  StepGraph build(GraphScope root, Function<GraphScope, Replica> replica, AdamOptimizer.Config adam);
+
+  Session open(Graph graph);
+
+  /** The feeds of step {@code step}: the global batch, split over the replicas. */
+  StepFeeds feed(StepGraph graph, StepBatch batch, long seed, long step);
+
+  /**
+   * The error to report when a session run of step {@code step} failed with a TensorFlow error.
+   *
+   * @param kept what happened to the checkpoint, in words
+   */
+  RuntimeException failure(RuntimeException error, long step, String kept);
+}

@@ -1,0 +1,52 @@
+package dev.tessera.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code worker} and {@code train --cluster} refuse bad input with one line, before anything starts. */
+class ClusterCommandsTest {
+  @TempDir Path tmp;
+
+  private Path cluster(String json) throws Exception {
+    return Files.writeString(tmp.resolve("cluster.json"), json);
+  }
+
+  @Test
+  void workerNamesABadClusterFileOrTask() throws Exception {
+    CliRun missing = CliRun.run(tmp, "worker", "--cluster", tmp.resolve("none.json").toString(), "--task", "0");
+    assertEquals(1, missing.exit());
+    assertTrue(missing.err().contains("cannot read the cluster file"), missing.err());
+
+    Path file = cluster("{\"worker\": [\"127.0.0.1:1\", \"127.0.0.1:2\"]}");
+    CliRun task = CliRun.run(tmp, "worker", "--cluster", file.toString(), "--task", "2");
+    assertEquals(1, task.exit());
+    assertTrue(task.err().contains("--task 2: " + file + " has tasks 0..1"), task.err());
+  }
+
+  @Test
+  void workerRefusesToStartWithOneDnnOn() throws Exception {
+    // The test JVM runs with oneDNN's defaults, as `java -jar` without the launcher would.
+    Path file = cluster("{\"worker\": [\"127.0.0.1:1\"]}");
+    CliRun r = CliRun.run(tmp, "worker", "--cluster", file.toString(), "--task", "0");
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("TF_ENABLE_ONEDNN_OPTS=0"), r.err());
+  }
+
+  @Test
+  void trainRefusesABadClusterFileAndADevice() throws Exception {
+    Path file = cluster("{\"worker\": [\"127.0.0.1\"]}");
+    CliRun bad = CliRun.run(tmp, "train", "vqvae", "--cluster", file.toString());
+    assertEquals(1, bad.exit());
+    assertTrue(bad.err().contains("task 0 address '127.0.0.1' is not host:port"), bad.err());
+
+    Path good = cluster("{\"worker\": [\"127.0.0.1:1\"]}");
+    CliRun device = CliRun.run(tmp, "train", "vqvae", "--cluster", good.toString(), "--device", "gpu");
+    assertEquals(1, device.exit());
+    assertTrue(device.err().contains("--device does not apply with --cluster"), device.err());
+  }
+}

@@ -1,0 +1,37 @@
+package dev.tessera.runtime.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tessera.api.TesseraException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.Test;
+
+class WorkerServerTest {
+  @Test
+  void aTakenPortIsNamed() throws Exception {
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress(0));
+      int port = taken.getLocalPort();
+      ClusterSpec cluster = ClusterSpec.of("127.0.0.1:" + port);
+      String message = assertThrows(TesseraException.class, () -> WorkerServer.checkPortFree(port, 0, cluster)).getMessage();
+      assertTrue(message.contains("task 0 (127.0.0.1:" + port + "): port " + port + " is in use"), message);
+    }
+  }
+
+  @Test
+  void aWorkerNeedsOneDnnOff() {
+    assertDoesNotThrow(() -> WorkerServer.checkOneDnnOff("0"));
+    String message = assertThrows(TesseraException.class, () -> WorkerServer.checkOneDnnOff(null)).getMessage();
+    assertTrue(message.contains("TF_ENABLE_ONEDNN_OPTS=0"), message);
+    assertThrows(TesseraException.class, () -> WorkerServer.checkOneDnnOff("1"));
+  }
+
+  @Test
+  void aTaskOutsideTheClusterIsRefusedBeforeAnythingStarts() {
+    String message = assertThrows(TesseraException.class, () -> WorkerServer.start(ClusterSpec.of("127.0.0.1:1"), 3)).getMessage();
+    assertTrue(message.startsWith("--task 3: "), message);
+  }
+}

@@ -1,0 +1,141 @@
+package dev.tessera.runtime.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.io.Parameters;
+import dev.tessera.api.types.ImageBatch;
+import dev.tessera.runtime.cluster.ClusterSpec;
+import dev.tessera.runtime.cluster.LoopbackCluster;
+import dev.tessera.runtime.cluster.WorkerProcesses;
+import dev.tessera.runtime.data.Dataset;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The trainer on two worker processes on 127.0.0.1 against the same run in one process. */
+class ClusterTrainingTest {
+  @TempDir static Path shared;
+  @TempDir Path tmp;
+  static WorkerProcesses workers;
+
+  @BeforeAll
+  static void startWorkers() {
+    workers = WorkerProcesses.start(2, shared.resolve("workers"));
+  }
+
+  @AfterAll
+  static void stopWorkers() {
+    if (workers != null) {
+      workers.close();
+    }
+  }
+
+  static Dataset data(int n) {
+    SplittableRandom r = new SplittableRandom(3);
+    float[] px = new float[n * 16];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (float) r.nextDouble();
+    }
+    return Dataset.unlabeled("random", new ImageBatch(n, 4, 4, 1, px));
+  }
+
+  private static Trainer quiet() {
+    return new Trainer(new PrintWriter(new StringWriter()));
+  }
+
+  private TrainOptions options(String dir, long steps) {
+    return TrainOptions.defaults(tmp.resolve(dir)).withSteps(steps).withBatchSize(8).withCheckpointEvery(10);
+  }
+
+  @Test
+  void twoWorkersTrainTheWeightsOneProcessTrains() {
+    Dataset d = data(64);
+    TrainResult single = quiet().train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("single", 20));
+    TrainResult distributed = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20))
+        .train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("cluster", 20));
+    float diff = WeightDifference.maxAbs(tmp.resolve("single"), tmp.resolve("cluster"));
+    System.out.printf("tiny autoencoder, 20 steps, batch 8 = 2 x 4: max |w_cluster - w_single| = %g; loss %.7f vs %.7f%n", diff,
+        distributed.lastLoss(), single.lastLoss());
+    assertTrue(diff < 1e-5, "max abs difference " + diff);
+    assertEquals(single.lastLoss(), distributed.lastLoss(), 1e-5);
+  }
+
+  @Test
+  void aClusterRunResumesFromItsCheckpointLikeAnUninterruptedOne() {
+    Dataset d = data(64);
+    Trainer trainer = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20));
+    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("straight", 20));
+    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("resumed", 10));
+    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("resumed", 20).withResume(true));
+    assertEquals(0f, WeightDifference.maxAbs(tmp.resolve("straight"), tmp.resolve("resumed")));
+  }
+
+  @Test
+  void phasesAreSplitLikeTheMainLoss() {
+    Dataset d = data(64);
+    quiet().train(new TinyPhaseModel(), ModelConfig.empty(), d, options("phase-single", 10));
+    quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).train(new TinyPhaseModel(), ModelConfig.empty(), d, options("phase-cluster", 10));
+    float diff = WeightDifference.maxAbs(tmp.resolve("phase-single"), tmp.resolve("phase-cluster"));
+    assertTrue(diff < 1e-5, "max abs difference " + diff);
+    float scale = Parameters.load(tmp.resolve("phase-cluster").resolve(ModelWeights.WEIGHTS_FILE))
+        .get("critic.scale").toFloats()[0];
+    assertTrue(scale != 1f, "the phase trained its variable");
+  }
+
+  @Test
+  void aNanLossStopsAClusterRunAndKeepsTheCheckpoint() throws Exception {
+    float[] px = new float[16 * 16];
+    Arrays.fill(px, Float.NaN);
+    Dataset nan = Dataset.unlabeled("nan", new ImageBatch(16, 4, 4, 1, px));
+    Trainer trainer = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20));
+    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), data(16), options("nan", 10));
+    byte[] before = Files.readAllBytes(Checkpoint.file(tmp.resolve("nan")));
+    TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+        () -> trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), nan, options("nan", 20).withResume(true)));
+    assertEquals(11, e.step());
+    assertTrue(e.getMessage().contains("the last good checkpoint (step 10)"), e.getMessage());
+    assertArrayEquals(before, Files.readAllBytes(Checkpoint.file(tmp.resolve("nan"))));
+  }
+
+  @Test
+  void anUnreachableWorkerIsNamedWithinTheTimeout() {
+    int[] ports = LoopbackCluster.freePorts(1);
+    ClusterSpec cluster = ClusterSpec.of(workers.cluster().address(0), "127.0.0.1:" + ports[0]);
+    long start = System.nanoTime();
+    TesseraException e = assertThrows(TesseraException.class, () -> quiet().onCluster(cluster, Duration.ofSeconds(2))
+        .train(new TinyAutoencoderModel(), ModelConfig.empty(), data(16), options("unreachable", 5)));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    System.out.printf("unreachable worker reported after %.2f s: %s%n", seconds, e.getMessage());
+    assertTrue(e.getMessage().contains("task 1 at 127.0.0.1:" + ports[0] + " is not reachable"), e.getMessage());
+    assertTrue(seconds < 10, "took " + seconds + " s");
+  }
+
+  @Test
+  void modelsWithStepHooksAreRefusedWithAReason() {
+    TinyAutoencoderModel withHook = new TinyAutoencoderModel(ctx -> { });
+    TesseraException e = assertThrows(TesseraException.class, () -> quiet().onCluster(workers.cluster(), Duration.ofSeconds(5))
+        .train(withHook, ModelConfig.empty(), data(16), options("hook", 2)));
+    assertTrue(e.getMessage().contains("cannot be split over workers"), e.getMessage());
+  }
+
+  @Test
+  void aBatchThatDoesNotSplitEvenlyIsRefused() {
+    TesseraException e = assertThrows(TesseraException.class, () -> quiet().onCluster(workers.cluster(), Duration.ofSeconds(5))
+        .train(new TinyAutoencoderModel(), ModelConfig.empty(), data(16), options("odd", 2).withBatchSize(7)));
+    assertTrue(e.getMessage().contains("batch size 7 does not split evenly over 2 workers"), e.getMessage());
+  }
+}

@@ -1,0 +1,98 @@
+package dev.tessera.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.io.Parameters;
+import dev.tessera.runtime.cluster.WorkerProcesses;
+import dev.tessera.runtime.data.FashionMnist;
+import dev.tessera.runtime.train.Checkpoint;
+import dev.tessera.runtime.train.WeightDifference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tessera worker} and {@code tessera train --cluster} as a user runs them: two worker
+ * processes on 127.0.0.1 and the trainer as the client train the VQ-VAE (the plugin's model, a
+ * small config without EMA or dead-code resets, which a cluster can split) and end where one
+ * process ends; a worker killed mid-run stops training with the checkpoint intact.
+ */
+class ClusterTrainingEndToEndTest {
+  @TempDir Path tmp;
+  static Path config;
+
+  @BeforeAll
+  static void requirements(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("vqvae.jar")), "plugins not packaged yet");
+    assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR), "Fashion-MNIST not installed");
+    config = Files.writeString(dir.resolve("small-vqvae.json"), "{\"hidden_channels\": 16, \"residual_channels\": 8, \"residual_layers\": 1,"
+        + " \"codebook_size\": 32, \"embedding_dim\": 8, \"ema\": false, \"dead_code_check_every\": 0}");
+  }
+
+  /** train vqvae with the small config on 256 images, batch 16, with {@code extra} arguments. */
+  private static CompareEndToEndTest.Run train(Path out, long steps, String... extra) {
+    List<String> args = new ArrayList<>(List.of("train", "vqvae", "--config", config.toString(), "--limit", "256", "--batch-size", "16",
+        "--lr", "1e-3", "--steps", Long.toString(steps), "--log-every", "25", "--out", out.toString()));
+    args.addAll(List.of(extra));
+    return CompareEndToEndTest.run(args.toArray(String[]::new));
+  }
+
+  @Test
+  void twoWorkersTrainTheVqVaeAsOneProcessDoes() {
+    try (WorkerProcesses workers = WorkerProcesses.start(2, tmp.resolve("workers"))) {
+      CompareEndToEndTest.Run single = train(tmp.resolve("single"), 50);
+      assertEquals(0, single.exit(), single.err());
+      CompareEndToEndTest.Run cluster = train(tmp.resolve("cluster"), 50, "--cluster", workers.clusterFile().toString());
+      assertEquals(0, cluster.exit(), cluster.err() + workers.log(0) + workers.log(1));
+      assertTrue(cluster.out().contains("on 2 workers of "), cluster.out());
+      float diff = WeightDifference.maxAbs(tmp.resolve("single"), tmp.resolve("cluster"));
+      System.out.printf("VQ-VAE, 50 steps, global batch 16 = 2 workers x 8: max |w_cluster - w_single| = %g%n", diff);
+      System.out.println("single:  " + last(single.out()));
+      System.out.println("cluster: " + last(cluster.out()));
+      assertTrue(diff < 1e-4, "max abs difference " + diff);
+    }
+  }
+
+  @Test
+  void aKilledWorkerStopsTrainingWithTheCheckpointIntact() throws Exception {
+    try (WorkerProcesses workers = WorkerProcesses.start(2, tmp.resolve("workers"))) {
+      Path out = tmp.resolve("killed");
+      CompletableFuture<CompareEndToEndTest.Run> run = CompletableFuture.supplyAsync(() -> train(out, 1_000_000,
+          "--cluster", workers.clusterFile().toString(), "--checkpoint-every", "10", "--worker-timeout", "10"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (!Checkpoint.exists(out) && System.nanoTime() < deadline && !run.isDone()) {
+        Thread.sleep(100);
+      }
+      assertTrue(Checkpoint.exists(out), "no checkpoint was written: " + (run.isDone() ? run.get().err() : "timed out"));
+      Thread.sleep(500); // a few steps past the first checkpoint
+      long killed = System.nanoTime();
+      workers.kill(1);
+      CompareEndToEndTest.Run r = run.get(60, TimeUnit.SECONDS);
+      double seconds = (System.nanoTime() - killed) / 1e9;
+      System.out.printf("worker task 1 killed; train exited %d after %.1f s: %s", r.exit(), seconds, r.err());
+      assertEquals(1, r.exit());
+      String address = workers.cluster().address(1);
+      assertTrue(r.err().contains("lost worker task 1 at " + address) || r.err().contains("stopped answering"), r.err());
+      assertTrue(r.err().contains("the last good checkpoint (step "), r.err());
+      Parameters checkpoint = Parameters.load(Checkpoint.file(out));
+      long step = Long.parseLong(checkpoint.metadata().get("step"));
+      assertTrue(step >= 10 && step % 10 == 0, "checkpoint step " + step);
+      assertTrue(r.err().contains("(step " + step + ")"), r.err());
+      assertEquals(Long.toString(step), ModelWeights.load(out).parameters().metadata().get("step"));
+    }
+  }
+
+  private static String last(String out) {
+    String[] lines = out.strip().split("\n");
+    return lines[lines.length - 1];
+  }
+}
