@@ -83,24 +83,7 @@ public final class TestPluginJars {
     try {
       Files.createDirectories(dir);
       try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, mf)) {
-        if (index) {
-          StringBuilder idx = new StringBuilder("# written by TestPluginJars\n");
-          extensions.forEach(e -> idx.append(e.getName()).append('\n'));
-          out.putNextEntry(new JarEntry("META-INF/extensions.idx"));
-          out.write(idx.toString().getBytes(StandardCharsets.UTF_8));
-          out.closeEntry();
-        }
-        for (Class<?> c : classes) {
-          String entry = c.getName().replace('.', '/') + ".class";
-          out.putNextEntry(new JarEntry(entry));
-          try (InputStream in = TestPluginJars.class.getClassLoader().getResourceAsStream(entry)) {
-            if (in == null) {
-              throw new IllegalStateException("no class file " + entry + " on the test classpath");
-            }
-            in.transferTo(out);
-          }
-          out.closeEntry();
-        }
+        writeClasses(out, "");
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -130,29 +113,34 @@ public final class TestPluginJars {
         out.putNextEntry(new java.util.zip.ZipEntry("plugin.properties"));
         out.write(props.toString().getBytes(StandardCharsets.UTF_8));
         out.closeEntry();
-        if (index) {
-          StringBuilder idx = new StringBuilder("# written by TestPluginJars\n");
-          extensions.forEach(e -> idx.append(e.getName()).append('\n'));
-          out.putNextEntry(new java.util.zip.ZipEntry("classes/META-INF/extensions.idx"));
-          out.write(idx.toString().getBytes(StandardCharsets.UTF_8));
-          out.closeEntry();
-        }
-        for (Class<?> c : classes) {
-          String entry = c.getName().replace('.', '/') + ".class";
-          out.putNextEntry(new java.util.zip.ZipEntry("classes/" + entry));
-          try (InputStream in = TestPluginJars.class.getClassLoader().getResourceAsStream(entry)) {
-            if (in == null) {
-              throw new IllegalStateException("no class file " + entry + " on the test classpath");
-            }
-            in.transferTo(out);
-          }
-          out.closeEntry();
-        }
+        writeClasses(out, "classes/");
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return zip;
+  }
+
+  /** The extension index (unless left out) and the class files, under {@code prefix} ("" in a jar, "classes/" in a PF4J zip). */
+  private void writeClasses(java.util.zip.ZipOutputStream out, String prefix) throws IOException {
+    if (index) {
+      StringBuilder idx = new StringBuilder("# written by TestPluginJars\n");
+      extensions.forEach(e -> idx.append(e.getName()).append('\n'));
+      out.putNextEntry(new java.util.zip.ZipEntry(prefix + "META-INF/extensions.idx"));
+      out.write(idx.toString().getBytes(StandardCharsets.UTF_8));
+      out.closeEntry();
+    }
+    for (Class<?> c : classes) {
+      String entry = c.getName().replace('.', '/') + ".class";
+      out.putNextEntry(new java.util.zip.ZipEntry(prefix + entry));
+      try (InputStream in = TestPluginJars.class.getClassLoader().getResourceAsStream(entry)) {
+        if (in == null) {
+          throw new IllegalStateException("no class file " + entry + " on the test classpath");
+        }
+        in.transferTo(out);
+      }
+      out.closeEntry();
+    }
   }
 
   /** A file named like a jar whose content is not a zip at all. */

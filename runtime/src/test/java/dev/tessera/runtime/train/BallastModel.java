@@ -2,8 +2,6 @@ package dev.tessera.runtime.train;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
-import dev.tessera.api.layers.Conv2d;
-import dev.tessera.api.layers.ConvTranspose2d;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
@@ -38,9 +36,7 @@ final class BallastModel implements TrainableModel {
   public TrainingGraph buildTraining(GraphScope scope, ModelConfig config, TrainingInputs inputs) {
     Ops tf = scope.tf();
     GraphScope s = scope.child("ballast");
-    Operand<TFloat32> h = tf.nn.relu(new Conv2d(s.child("enc"), 1, 2, 3, 2).apply(inputs.images()));
-    Operand<TFloat32> out = new ConvTranspose2d(s.child("dec"), 2, 1, 3, 2).apply(h);
-    Operand<TFloat32> mse = tf.math.mean(tf.math.squaredDifference(out, inputs.images()), tf.constant(new int[] {0, 1, 2, 3}));
+    Operand<TFloat32> mse = TinyAutoencoderModel.reconstructionError(s, inputs.images());
     Operand<TFloat32> w = s.child("matrix").parameter("w", new long[] {BALLAST, BALLAST}, dev.tessera.api.graph.Initializers.normal(0.02));
     Operand<TFloat32> decay = tf.math.mul(tf.constant(1e-4f), tf.math.mean(tf.math.mul(w, w), tf.constant(new int[] {0, 1})));
     Operand<TFloat32> loss = tf.math.add(mse, decay);

@@ -38,11 +38,15 @@ final class TinyAutoencoderModel implements TrainableModel {
 
   @Override
   public TrainingGraph buildTraining(GraphScope scope, ModelConfig config, TrainingInputs inputs) {
-    Ops tf = scope.tf();
-    GraphScope s = scope.child("tiny");
-    Operand<TFloat32> h = tf.nn.relu(new Conv2d(s.child("enc"), 1, 2, 3, 2).apply(inputs.images()));
-    Operand<TFloat32> out = new ConvTranspose2d(s.child("dec"), 2, 1, 3, 2).apply(h);
-    Operand<TFloat32> mse = tf.math.mean(tf.math.squaredDifference(out, inputs.images()), tf.constant(new int[] {0, 1, 2, 3}));
+    Operand<TFloat32> mse = reconstructionError(scope.child("tiny"), inputs.images());
     return new TrainingGraph(mse, Map.of("mse", mse), scope.variables().trainable("tiny"), List.of(), hook);
+  }
+
+  /** The tiny autoencoder (conv 1->2 stride 2, ReLU, transposed conv back) and its mean squared error on {@code images}. */
+  static Operand<TFloat32> reconstructionError(GraphScope s, Operand<TFloat32> images) {
+    Ops tf = s.tf();
+    Operand<TFloat32> h = tf.nn.relu(new Conv2d(s.child("enc"), 1, 2, 3, 2).apply(images));
+    Operand<TFloat32> out = new ConvTranspose2d(s.child("dec"), 2, 1, 3, 2).apply(h);
+    return tf.math.mean(tf.math.squaredDifference(out, images), tf.constant(new int[] {0, 1, 2, 3}));
   }
 }

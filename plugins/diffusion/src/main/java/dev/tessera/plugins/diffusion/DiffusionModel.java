@@ -5,11 +5,11 @@ import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.io.Parameters;
 import dev.tessera.api.layers.UNet;
-import dev.tessera.api.sampling.ForwardProcess;
 import dev.tessera.api.spi.ComponentLookup;
 import dev.tessera.api.spi.Encoder;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.api.train.FrozenEncoder;
+import dev.tessera.api.train.NoisedBatch;
 import dev.tessera.api.train.StepRandom;
 import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;
@@ -80,10 +80,8 @@ public class DiffusionModel implements TrainableModel {
     Ops tf = scope.tf();
     Operand<TFloat32> x0 = tf.math.sub(tf.math.mul(in.images(), tf.constant(2f)), tf.constant(1f));
     StepRandom random = new StepRandom(tf, in.requireRandomSeed());
-    Operand<TInt32> n = random.batchShape(x0);
-    Operand<TInt32> t = random.uniformInt(n, c.timesteps(), 0);
-    Operand<TFloat32> noise = random.normal(tf.shape(x0), 1);
-    Operand<TFloat32> noisy = ForwardProcess.addNoise(tf, c.schedule(), x0, noise, t, 4);
+    NoisedBatch noised = NoisedBatch.draw(tf, random, c.schedule(), x0, 4);
+    Operand<TInt32> n = noised.batch();
     Operand<TFloat32> condition = null;
     List<Parameters> pretrained = List.of();
     if (!c.condition().equals("none")) {
@@ -97,8 +95,8 @@ public class DiffusionModel implements TrainableModel {
         pretrained = List.of(FrozenEncoder.weights(config, context.components()).parameters());
       }
     }
-    Operand<TFloat32> predicted = new DiffusionDecoder().denoise(scope, config, noisy, tf.dtypes.cast(t, TFloat32.class), condition);
-    Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(predicted, noise), tf.constant(new int[] {0, 1, 2, 3}));
+    Operand<TFloat32> predicted = new DiffusionDecoder().denoise(scope, config, noised.noisy(), noised.timestepsAsFloats(tf), condition);
+    Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(predicted, noised.noise()), tf.constant(new int[] {0, 1, 2, 3}));
     return new TrainingGraph(loss, Map.of(), scope.variables().trainable(scope.path() + ".unet."), List.of(), null, pretrained);
   }
 

@@ -3,10 +3,10 @@ package dev.tessera.plugins.diffusion;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
-import dev.tessera.api.sampling.ForwardProcess;
 import dev.tessera.api.spi.Encoder;
 import dev.tessera.api.spi.TextConditionedModel;
 import dev.tessera.api.train.FrozenEncoder;
+import dev.tessera.api.train.NoisedBatch;
 import dev.tessera.api.train.StepRandom;
 import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;
@@ -17,7 +17,6 @@ import org.pf4j.Extension;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * DALL-E 2's prior ({@code ./tessera train dalle2-prior}): a diffusion model over CLIP image
@@ -63,14 +62,12 @@ public class DiffusionPriorModel implements TextConditionedModel {
     Operand<TFloat32> image = tf.stopGradient(FrozenEncoder.images(context.scope(), c.encoder(), encoder, in.images()));
     Operand<TFloat32> x0 = tf.math.mul(image, tf.constant(c.scale()));
     StepRandom random = new StepRandom(tf, in.requireRandomSeed());
-    Operand<TInt32> n = random.batchShape(x0);
-    Operand<TInt32> t = random.uniformInt(n, c.timesteps(), 0);
-    Operand<TFloat32> noise = random.normal(tf.shape(x0), 1);
-    Operand<TFloat32> noisy = ForwardProcess.addNoise(tf, c.schedule(), x0, noise, t, 2);
-    Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(random.uniform(n, 2), tf.constant((float) c.conditionDropout())), TFloat32.class);
+    NoisedBatch noised = NoisedBatch.draw(tf, random, c.schedule(), x0, 2);
+    Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(random.uniform(noised.batch(), 2), tf.constant((float) c.conditionDropout())),
+        TFloat32.class);
     Operand<TFloat32> condition = tf.math.mul(text, tf.expandDims(keep, tf.constant(1)));
-    Operand<TFloat32> predicted = c.denoiser(scope).apply(noisy, tf.dtypes.cast(t, TFloat32.class), condition);
-    Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(predicted, noise), tf.constant(new int[] {0, 1}));
+    Operand<TFloat32> predicted = c.denoiser(scope).apply(noised.noisy(), noised.timestepsAsFloats(tf), condition);
+    Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(predicted, noised.noise()), tf.constant(new int[] {0, 1}));
     List<dev.tessera.api.io.Parameters> pretrained = config.getString("text_model", "clip").isEmpty()
         ? List.of() : List.of(FrozenEncoder.weights(config, context.components()).parameters());
     return new TrainingGraph(loss, Map.of(), scope.variables().trainable(scope.path() + ".denoiser."), List.of(), null, pretrained);

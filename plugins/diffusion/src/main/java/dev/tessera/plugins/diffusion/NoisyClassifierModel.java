@@ -3,9 +3,9 @@ package dev.tessera.plugins.diffusion;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
-import dev.tessera.api.sampling.ForwardProcess;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.api.train.ClassificationLoss;
+import dev.tessera.api.train.NoisedBatch;
 import dev.tessera.api.train.StepRandom;
 import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;
@@ -17,7 +17,6 @@ import org.pf4j.Extension;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt32;
 
 /**
  * The classifier behind classifier guidance ({@code ./tessera train noisy-classifier}): each step
@@ -58,10 +57,8 @@ public class NoisyClassifierModel implements TrainableModel {
     Ops tf = scope.tf();
     Operand<TFloat32> x0 = tf.math.sub(tf.math.mul(in.images(), tf.constant(2f)), tf.constant(1f));
     StepRandom random = new StepRandom(tf, in.requireRandomSeed());
-    Operand<TInt32> n = random.batchShape(x0);
-    Operand<TInt32> t = random.uniformInt(n, c.timesteps(), 0);
-    Operand<TFloat32> noisy = ForwardProcess.addNoise(tf, c.schedule(), x0, random.normal(tf.shape(x0), 1), t, 4);
-    Operand<TFloat32> logits = NoisyClassifier.logits(scope, c, noisy, tf.dtypes.cast(t, TFloat32.class));
+    NoisedBatch noised = NoisedBatch.draw(tf, random, c.schedule(), x0, 4);
+    Operand<TFloat32> logits = NoisyClassifier.logits(scope, c, noised.noisy(), noised.timestepsAsFloats(tf));
     Operand<TFloat32> loss = ClassificationLoss.crossEntropy(tf, logits, in.labels(), c.classes());
     Map<String, Operand<TFloat32>> metrics = new LinkedHashMap<>();
     metrics.put("accuracy", ClassificationLoss.accuracy(tf, logits, in.labels()));
