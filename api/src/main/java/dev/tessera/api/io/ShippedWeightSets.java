@@ -27,8 +27,11 @@ public record ShippedWeightSets(Class<?> pluginClass, String defaultPrefix, Map<
     return prefix == null ? null : ModelWeights.shipped(pluginClass, prefix);
   }
 
-  /** The variant names, sorted. */
+  /** The names of the variants this build of the plugin holds, sorted (a folder left out of the jar is not listed). */
   public List<String> variants() {
-    return List.copyOf(new TreeMap<>(variantPrefixes).keySet());
+    return new TreeMap<>(variantPrefixes).entrySet().stream()
+        .filter(e -> pluginClass.getClassLoader().getResource(e.getValue() + "/" + ModelWeights.WEIGHTS_FILE) != null)
+        .map(java.util.Map.Entry::getKey)
+        .toList();
   }
 }

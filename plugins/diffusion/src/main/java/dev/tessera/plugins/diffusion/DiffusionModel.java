@@ -102,11 +102,31 @@ public class DiffusionModel implements TrainableModel {
 
   @Override
   public ModelWeights shippedWeights() {
-    return ModelWeights.shipped(DiffusionModel.class, shippedPrefix());
+    return sets().get(null);
+  }
+
+  /** "twemoji": trained on Twemoji 32x32 RGB, conditioned by clip:twemoji (docs/model-cards/diffusion.md). */
+  @Override
+  public ModelWeights shippedWeights(String variant) {
+    return sets().get(variant);
+  }
+
+  @Override
+  public List<String> weightVariants() {
+    return sets().variants();
+  }
+
+  private dev.tessera.api.io.ShippedWeightSets sets() {
+    return new dev.tessera.api.io.ShippedWeightSets(DiffusionModel.class, shippedPrefix(), shippedVariants());
   }
 
   /** Where this model's shipped weights sit in the plugin jar. */
   protected String shippedPrefix() {
     return SHIPPED;
+  }
+
+  /** Its other weight sets in the jar, by variant name. */
+  protected Map<String, String> shippedVariants() {
+    return Map.of("twemoji", "tessera/weights/diffusion/twemoji");
   }
 }

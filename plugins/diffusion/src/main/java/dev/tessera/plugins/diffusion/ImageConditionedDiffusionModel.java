@@ -31,4 +31,9 @@ public class ImageConditionedDiffusionModel extends DiffusionModel {
   protected String shippedPrefix() {
     return SHIPPED;
   }
+
+  @Override
+  protected java.util.Map<String, String> shippedVariants() {
+    return java.util.Map.of();
+  }
 }
