@@ -24,7 +24,7 @@ public final class KvCacheBenchmark {
    * of each way (KiB, VmHWM after a reset; -1 where unknown).
    */
   public record Result(int batch, int codes, int prefix, double cachedMs, double uncachedMs, boolean sameCodes, long cachedPeakKiB,
-      long uncachedPeakKiB) {
+      long uncachedPeakKiB, long cachedGrowthKiB, long uncachedGrowthKiB) {
     public double ratio() {
       return uncachedMs / cachedMs;
     }
@@ -39,13 +39,13 @@ public final class KvCacheBenchmark {
     Sampled uncached = time(components.prior(prior), config.with("kv_cache", false), batch, warmup, iterations);
     int grid = cached.codes.length / batch;
     return new Result(batch, grid, config.getInt("prefix_length", 0), cached.ms, uncached.ms, Arrays.equals(cached.codes, uncached.codes),
-        cached.peakKiB, uncached.peakKiB);
+        cached.peakKiB, uncached.peakKiB, cached.growthKiB, uncached.growthKiB);
   }
 
-  private record Sampled(double ms, int[] codes, long peakKiB) {}
+  private record Sampled(double ms, int[] codes, long peakKiB, long growthKiB) {}
 
   private static Sampled time(Prior prior, ModelConfig config, int batch, int warmup, int iterations) {
-    PeakMemory.reset();
+    PeakMemory.Window memory = PeakMemory.start();
     try (Graph graph = new Graph()) {
       GraphScope root = GraphScope.root(graph);
       Prior.Sampler sampler = prior.build(root, config);
@@ -68,7 +68,7 @@ public final class KvCacheBenchmark {
             ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
           }
         }
-        return new Sampled(Benchmarks.median(ms), codes, PeakMemory.peakKiB());
+        return new Sampled(Benchmarks.median(ms), codes, memory.peakKiB(), memory.growthKiB());
       }
     }
   }

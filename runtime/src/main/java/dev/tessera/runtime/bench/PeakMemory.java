@@ -25,6 +25,26 @@ public final class PeakMemory {
     }
   }
 
+  /** Peak resident memory over a stretch of work: VmHWM after a reset at its start, and the resident size then. */
+  public record Window(long residentAtStartKiB) {
+    /** VmHWM now (KiB, -1 unknown): the stretch's peak, including what was resident at its start. */
+    public long peakKiB() {
+      return PeakMemory.peakKiB();
+    }
+
+    /** How far the peak rose above the resident size at the start (KiB, -1 unknown). */
+    public long growthKiB() {
+      long peak = peakKiB();
+      return peak < 0 || residentAtStartKiB < 0 ? -1 : Math.max(0, peak - residentAtStartKiB);
+    }
+  }
+
+  /** Resets the peak and starts a window; without a reset (old kernels) the peak is the process's so far. */
+  public static Window start() {
+    reset();
+    return new Window(residentKiB());
+  }
+
   /** VmHWM in KiB, or -1 where /proc is missing. */
   public static long peakKiB() {
     return field("VmHWM:");

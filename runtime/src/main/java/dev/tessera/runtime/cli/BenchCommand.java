@@ -113,13 +113,14 @@ final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "tessera bench: TensorFlow %s, %d cores, %s; median of %d steps after %d warm-up, of %d sampling runs after %d%n",
         org.tensorflow.TensorFlow.version(), Runtime.getRuntime().availableProcessors(), SessionFactory.describe(), iterations, warmup,
         sampleIterations, runs.warmup());
-    out.printf(Locale.ROOT, "batches fed: %s; peak memory: VmHWM of the process after a reset before each workload (resident before: %.0f MiB)%n",
+    out.printf(Locale.ROOT, "batches fed: %s; peak memory: VmHWM of the process after a reset before each workload (resident now: %.0f MiB)%n",
         feed, PeakMemory.residentKiB() / 1024.0);
     out.flush();
     double flopsMm = Benchmarks.matmulFlops(matmulSize);
-    PeakMemory.reset();
+    PeakMemory.Window mmMemory = PeakMemory.start();
     Benchmarks.Timing mm1 = Benchmarks.matmul(matmulSize, steps);
-    long mmPeak = PeakMemory.peakKiB();
+    long mmPeak = mmMemory.peakKiB();
+    long mmGrowth = mmMemory.growthKiB();
     out.printf(Locale.ROOT, "matmul %dx%d float32 (start): %8.2f ms  %7.1f GFLOP/s%n", matmulSize, matmulSize, mm1.medianMs(),
         flopsMm / mm1.medianMs() / 1e6);
     out.flush();
@@ -131,30 +132,31 @@ final class BenchCommand implements Callable<Integer> {
         ModelConfig config = trainable.defaultConfig();
         long forward = trainable.forwardFlopsPerExample(config);
         String name = model + "_train";
-        PeakMemory.reset();
+        PeakMemory.Window memory = PeakMemory.start();
         Benchmarks.Timing step = Benchmarks.trainStep(trainable, config, batch, steps, name);
         results.add(new Measurement(name, String.format(Locale.ROOT, "batch %d, %s, Adam", batch, describe(config)), step.medianMs(),
-            forward > 0 ? 3.0 * forward * batch : 0, PeakMemory.peakKiB(), step.outsideRunShare()));
+            forward > 0 ? 3.0 * forward * batch : 0, memory.peakKiB(), memory.growthKiB(), step.outsideRunShare()));
         progress(out, results);
       }
     }
     int size = shapes.unetImageSize();
     if (workloads.contains("unet_train")) {
       long forward = dev.tessera.api.layers.UNet.flops(shapes.unet(), size);
-      PeakMemory.reset();
+      PeakMemory.Window memory = PeakMemory.start();
       Benchmarks.Timing step = Benchmarks.unetTrain(shapes.unet(), shapes.unetTrainBatch(), size, steps, "unet_train");
       results.add(new Measurement("unet_train", String.format(Locale.ROOT, "batch %dx1x%dx%d, %s, Adam", shapes.unetTrainBatch(), size, size,
-          describe(shapes.unet())), step.medianMs(), 3.0 * forward * shapes.unetTrainBatch(), PeakMemory.peakKiB(), step.outsideRunShare()));
+          describe(shapes.unet())), step.medianMs(), 3.0 * forward * shapes.unetTrainBatch(), memory.peakKiB(), memory.growthKiB(),
+          step.outsideRunShare()));
       progress(out, results);
     }
     if (workloads.contains("unet_sample")) {
       long forward = dev.tessera.api.layers.UNet.flops(shapes.unet(), size);
       int b = shapes.unetSampleBatch();
-      PeakMemory.reset();
+      PeakMemory.Window memory = PeakMemory.start();
       Benchmarks.Timing run = Benchmarks.unetSample(shapes.unet(), b, size, shapes.samplingSteps(), runs, "unet_sample");
       results.add(new Measurement("unet_sample", String.format(Locale.ROOT, "%d DDIM steps at batch %d, ms per run (%.2f ms per image)",
-          shapes.samplingSteps(), b, run.medianMs() / b), run.medianMs(), (double) shapes.samplingSteps() * forward * b, PeakMemory.peakKiB(),
-          run.outsideRunShare()));
+          shapes.samplingSteps(), b, run.medianMs() / b), run.medianMs(), (double) shapes.samplingSteps() * forward * b, memory.peakKiB(),
+          memory.growthKiB(), run.outsideRunShare()));
       progress(out, results);
     }
     if (workloads.contains("gpt_decode")) {
@@ -169,16 +171,17 @@ final class BenchCommand implements Callable<Integer> {
       kvCache(out);
     }
 
-    PeakMemory.reset();
+    mmMemory = PeakMemory.start();
     Benchmarks.Timing mm2 = Benchmarks.matmul(matmulSize, steps);
-    mmPeak = Math.max(mmPeak, PeakMemory.peakKiB());
+    mmPeak = Math.max(mmPeak, mmMemory.peakKiB());
+    mmGrowth = Math.max(mmGrowth, mmMemory.growthKiB());
     out.printf(Locale.ROOT, "matmul %dx%d float32 (end):   %8.2f ms  %7.1f GFLOP/s%n",
         matmulSize, matmulSize, mm2.medianMs(), flopsMm / mm2.medianMs() / 1e6);
     double best = Math.min(mm1.medianMs(), mm2.medianMs());
     double ceiling = flopsMm / best / 1e6;
     out.printf(Locale.ROOT, "ceiling: %.1f GFLOP/s (the better of the two matmul runs)%n", ceiling);
     results.add(0, new Measurement("matmul", String.format(Locale.ROOT, "%dx%d float32, operands in graph variables", matmulSize, matmulSize),
-        best, flopsMm, mmPeak, Double.NaN));
+        best, flopsMm, mmPeak, mmGrowth, Double.NaN));
     for (Measurement m : results) {
       out.printf(Locale.ROOT, "%s %s: %.2f ms%n", m.workload(), m.description(), m.ms());
       if (m.flops() > 0) {
@@ -191,7 +194,8 @@ final class BenchCommand implements Callable<Integer> {
     gptRatio(out, results);
     out.println();
     out.print(Measurement.table(results, ceiling));
-    out.println("(outside: median share of a step or run spent outside Session.Runner.run: feeding, fetching, Java work)");
+    out.println("(peak: VmHWM during the workload, including what was resident before it; grow: peak minus resident at its start;");
+    out.println(" outside: median share of a step or run spent outside Session.Runner.run: feeding, fetching, Java work)");
     if (profile != null) {
       out.println("op profiles written to " + profile.toAbsolutePath());
     }
@@ -222,9 +226,10 @@ final class BenchCommand implements Callable<Integer> {
           + "ms per batch, same codes both ways: %s", work.layers(), work.dim(), config.getInt("heads", 0), work.vocabulary(), r.batch(),
           r.codes(), r.prefix(), r.sameCodes());
       return java.util.List.of(
-          new Measurement("gpt_decode_cache", shape, r.cachedMs(), (double) work.cachedFlops() * r.batch(), r.cachedPeakKiB(), Double.NaN),
+          new Measurement("gpt_decode_cache", shape, r.cachedMs(), (double) work.cachedFlops() * r.batch(), r.cachedPeakKiB(), r.cachedGrowthKiB(),
+              Double.NaN),
           new Measurement("gpt_decode_nocache", shape, r.uncachedMs(), (double) work.uncachedFlops(gpt.forwardFlopsPerExample(config)) * r.batch(),
-              r.uncachedPeakKiB(), Double.NaN));
+              r.uncachedPeakKiB(), r.uncachedGrowthKiB(), Double.NaN));
     }
   }
 

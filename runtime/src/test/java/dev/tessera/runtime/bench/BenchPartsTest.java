@@ -20,6 +20,12 @@ class BenchPartsTest {
     big = null;
     if (PeakMemory.reset()) {
       assertTrue(PeakMemory.peakKiB() <= PeakMemory.residentKiB() + 1024);
+      PeakMemory.Window w = PeakMemory.start();
+      java.nio.ByteBuffer more = java.nio.ByteBuffer.allocateDirect(32 << 20);
+      for (int i = 0; i < more.capacity(); i += 4096) {
+        more.put(i, (byte) 1);
+      }
+      assertTrue(w.growthKiB() >= 30_000, "growth " + w.growthKiB());
     }
   }
 
@@ -35,13 +41,13 @@ class BenchPartsTest {
 
   @Test
   void tableHasOneRowPerWorkloadWithRatesRatiosMemoryAndOutsideShare() {
-    String t = Measurement.table(List.of(new Measurement("matmul", "", 10, 2e9, 2048, Double.NaN),
-        new Measurement("unet_train", "", 20, 1e9, -1, 0.125)), 200);
+    String t = Measurement.table(List.of(new Measurement("matmul", "", 10, 2e9, 2048, 1024, Double.NaN),
+        new Measurement("unet_train", "", 20, 1e9, -1, -1, 0.125)), 200);
     String[] lines = t.split("\n");
     assertEquals(3, lines.length);
     assertTrue(lines[0].startsWith("workload"));
-    assertEquals(List.of("matmul", "10.000", "200.0", "1.000", "2", "-"), List.of(lines[1].trim().split("\\s+")));
-    assertEquals(List.of("unet_train", "20.000", "50.0", "0.250", "-", "12.5%"), List.of(lines[2].trim().split("\\s+")));
+    assertEquals(List.of("matmul", "10.000", "200.0", "1.000", "2", "1", "-"), List.of(lines[1].trim().split("\\s+")));
+    assertEquals(List.of("unet_train", "20.000", "50.0", "0.250", "-", "-", "12.5%"), List.of(lines[2].trim().split("\\s+")));
   }
 
   @Test
