@@ -63,16 +63,20 @@ public final class OpProfile {
     v[1]++;
   }
 
-  /** The node's op type from the graph, else from its timeline label "name = Type(inputs)". */
+  /**
+   * The kernel that ran, from the timeline label "name = Type(inputs)": graph rewrites rename
+   * ops (oneDNN runs Conv2D + BiasAdd as one _MklNativeConv2DWithBias under the BiasAdd's name),
+   * so the graph's own op type can mislead. Else the graph's op type, else the node name.
+   */
   private String opType(NodeExecStats node) {
-    GraphOperation op = graph == null ? null : graph.operation(node.getNodeName());
-    if (op != null) {
-      return op.type();
-    }
     String label = node.getTimelineLabel();
     int eq = label.indexOf(" = ");
     int paren = label.indexOf('(', Math.max(eq, 0));
-    return eq >= 0 && paren > eq ? label.substring(eq + 3, paren) : node.getNodeName();
+    if (eq >= 0 && paren > eq) {
+      return label.substring(eq + 3, paren);
+    }
+    GraphOperation op = graph == null ? null : graph.operation(node.getNodeName());
+    return op != null ? op.type() : node.getNodeName();
   }
 
   public long runs() {

@@ -39,6 +39,27 @@ class BenchPartsTest {
     assertEquals(2 * 1000, w.uncachedFlops(1000));
   }
 
+  /**
+   * The issue's U-Net has as many parameters as benchmarks/pytorch/bench.py's (3,055,937, printed
+   * by its UNet there): the two sides run the same network.
+   */
+  @Test
+  void issueUNetHasThePyTorchModelsParameterCount() {
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+      dev.tessera.api.graph.GraphScope scope = dev.tessera.api.graph.GraphScope.root(g);
+      var tf = scope.tf();
+      new dev.tessera.api.layers.UNet(scope.child("unet"), WorkloadShapes.issue().unet()).apply(
+          tf.placeholder(org.tensorflow.types.TFloat32.class, org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 32, 32, 1))),
+          tf.placeholder(org.tensorflow.types.TFloat32.class, org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1))), null);
+      long parameters = 0;
+      for (var e : scope.variables().trainable("unet")) {
+        parameters += java.util.Arrays.stream(e.shape()).reduce(1, (a, b) -> a * b);
+      }
+      assertEquals(3_055_937L, parameters);
+      assertEquals(864_493_568L, dev.tessera.api.layers.UNet.flops(WorkloadShapes.issue().unet(), 32)); // the same count in bench.py
+    }
+  }
+
   @Test
   void tableHasOneRowPerWorkloadWithRatesRatiosMemoryAndOutsideShare() {
     String t = Measurement.table(List.of(new Measurement("matmul", "", 10, 2e9, 2048, 1024, Double.NaN),
