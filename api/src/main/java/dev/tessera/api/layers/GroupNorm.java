@@ -36,16 +36,31 @@ public final class GroupNorm {
     this.beta = scope.parameter("beta", new long[] {channels}, Initializers.zeros());
   }
 
+  /**
+   * Two passes over x seen as [N, H*W, C]: per-channel means over the positions (a reduction over
+   * one axis) averaged within each group give the group means; the same for the squared
+   * deviations gives the variances; then x * a + b with per-channel a = gamma / std and
+   * b = beta - mean * a. Reducing over axes 1, 2 and 4 of a [N, H, W, G, C/G] view, as this did
+   * first, was 16% of a U-Net forward pass in the profiles.
+   */
   public Operand<TFloat32> apply(Operand<TFloat32> x) {
     long h = GraphScope.staticDim(x, 1);
     long w = GraphScope.staticDim(x, 2);
-    Operand<TFloat32> grouped = tf.reshape(x, tf.constant(new long[] {-1, h, w, groups, channels / groups}));
-    Operand<org.tensorflow.types.TInt32> axes = tf.constant(new int[] {1, 2, 4});
-    Operand<TFloat32> mean = tf.math.mean(grouped, axes, Mean.keepDims(true));
-    Operand<TFloat32> centered = tf.math.sub(grouped, mean);
-    Operand<TFloat32> variance = tf.math.mean(tf.math.square(centered), axes, Mean.keepDims(true));
-    Operand<TFloat32> normed = tf.math.mul(centered, tf.math.rsqrt(tf.math.add(variance, tf.constant(epsilon))));
-    Operand<TFloat32> back = tf.reshape(normed, tf.constant(new long[] {-1, h, w, channels}));
-    return tf.math.add(tf.math.mul(back, gamma), beta);
+    Operand<TFloat32> flat = tf.reshape(x, tf.constant(new long[] {-1, h * w, channels}));
+    Operand<TFloat32> mean = perChannelGroupMean(flat);
+    Operand<TFloat32> centered = tf.math.sub(flat, mean);
+    Operand<TFloat32> variance = perChannelGroupMean(tf.math.square(centered));
+    Operand<TFloat32> scale = tf.math.mul(tf.math.rsqrt(tf.math.add(variance, tf.constant(epsilon))), gamma); // [N, 1, C]
+    Operand<TFloat32> normed = tf.math.add(tf.math.mul(centered, scale), beta);
+    return tf.reshape(normed, tf.constant(new long[] {-1, h, w, channels}));
+  }
+
+  /** [N, P, C] -> [N, 1, C]: the mean over positions and over the channels of each channel's group. */
+  private Operand<TFloat32> perChannelGroupMean(Operand<TFloat32> values) {
+    Operand<TFloat32> perChannel = tf.math.mean(values, tf.constant(1)); // [N, C]
+    Operand<TFloat32> grouped = tf.reshape(perChannel, tf.constant(new long[] {-1, groups, channels / groups}));
+    Operand<TFloat32> perGroup = tf.math.mean(grouped, tf.constant(2), Mean.keepDims(true)); // [N, G, 1]
+    Operand<TFloat32> spread = tf.math.mul(perGroup, tf.ones(tf.constant(new long[] {1, groups, channels / groups}), TFloat32.class));
+    return tf.reshape(spread, tf.constant(new long[] {-1, 1, channels}));
   }
 }

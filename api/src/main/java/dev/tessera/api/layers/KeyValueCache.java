@@ -7,6 +7,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Assign;
+import org.tensorflow.op.core.StridedSliceAssign;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -47,21 +48,31 @@ public final class KeyValueCache {
     return write(values, chunk, start, fresh);
   }
 
-  /** chunk [B, H, c, Dh] at positions [start, start + c); a fresh write zeroes the other positions. */
+  /**
+   * chunk [B, H, c, Dh] at positions [start, start + c). A fresh write allocates the slot: the chunk
+   * padded with zeros. A later write stores the chunk in place (StridedSliceAssign on the slot
+   * variable, c positions written) and then reads the whole slot: rebuilding the slot from
+   * masks, as this did first, read and wrote it whole several times per layer and code.
+   */
   private Write write(Variable<TFloat32> slot, Operand<TFloat32> chunk, Operand<TInt32> start, boolean fresh) {
     long c = GraphScope.staticDim(chunk, 2);
-    Operand<TInt32> after = tf.math.sub(tf.constant((int) (length - c)), start);
-    Operand<TInt32> none = tf.constant(new int[] {0, 0});
-    Operand<TInt32> paddings = tf.stack(List.of(none, none, tf.stack(List.of(start, after)), none));
-    Operand<TFloat32> placed = tf.pad(chunk, paddings, tf.constant(0f));
-    Operand<TFloat32> all = placed;
-    if (!fresh) {
-      Operand<TFloat32> where = tf.pad(tf.ones(tf.constant(new long[] {1, 1, c, 1}), TFloat32.class), paddings, tf.constant(0f));
-      all = tf.math.add(tf.math.mul(slot, tf.math.sub(tf.constant(1f), where)), placed);
-      // The slot variable has no static shape; restore it so later ops (and TF's cost model) see ranks.
-      all = tf.reshape(all, tf.constant(new long[] {-1, GraphScope.staticDim(chunk, 1), length, GraphScope.staticDim(chunk, 3)}));
+    if (fresh) {
+      Operand<TInt32> after = tf.math.sub(tf.constant((int) (length - c)), start);
+      Operand<TInt32> none = tf.constant(new int[] {0, 0});
+      Operand<TInt32> paddings = tf.stack(List.of(none, none, tf.stack(List.of(start, after)), none));
+      Operand<TFloat32> placed = tf.pad(chunk, paddings, tf.constant(0f));
+      return new Write(placed, tf.assign(slot, placed, Assign.validateShape(false)));
     }
-    return new Write(all, tf.assign(slot, all, Assign.validateShape(false)));
+    Operand<TInt32> zero = tf.constant(0);
+    Operand<TInt32> begin = tf.stack(List.of(zero, zero, start, zero));
+    Operand<TInt32> end = tf.stack(List.of(zero, zero, tf.math.add(start, tf.constant((int) c)), zero));
+    long allButPositions = 0b1011; // axes 0, 1 and 3 whole
+    Op store = tf.stridedSliceAssign(slot, begin, end, tf.constant(new int[] {1, 1, 1, 1}), chunk,
+        StridedSliceAssign.beginMask(allButPositions), StridedSliceAssign.endMask(allButPositions));
+    Operand<TFloat32> all = tf.withControlDependencies(List.of(store)).identity(slot);
+    // The slot variable has no static shape; restore it so later ops (and TF's cost model) see ranks.
+    all = tf.reshape(all, tf.constant(new long[] {-1, GraphScope.staticDim(chunk, 1), length, GraphScope.staticDim(chunk, 3)}));
+    return new Write(all, store);
   }
 
   /**

@@ -13,6 +13,11 @@ import org.tensorflow.types.TFloat32;
  * path of {@link UNetBlock}s per level with strided-convolution downsampling, a middle with
  * self-attention, an up path that concatenates the down path's activations (skip connections) and
  * upsamples by nearest-neighbour resize and convolution, self-attention at the listed levels.
+ *
+ * <p>Two skip layouts: DDPM's (Ho et al. 2020), where the up path has one block more per level than
+ * the down path and concatenates every down-path activation (the input convolution's, each
+ * block's and each downsampling's); and the plain one, the same number of blocks up and down,
+ * each up block concatenating the output of its mirror-image down block.
  */
 public final class UNet {
   /**
@@ -21,9 +26,28 @@ public final class UNet {
    * @param attentionLevels levels (indices into channels) that get self-attention
    * @param embedDim time-embedding width
    * @param conditionDim size of the condition vector (0: unconditional)
+   * @param upBlocksPerLevel blocks per level on the way up: blocksPerLevel + 1 (DDPM's skips) or
+   *     blocksPerLevel (one skip per down block)
    */
   public record Config(int imageChannels, int[] channels, int blocksPerLevel, int[] attentionLevels, int embedDim,
-      int conditionDim, int groups, int heads) {}
+      int conditionDim, int groups, int heads, int upBlocksPerLevel) {
+    public Config {
+      if (upBlocksPerLevel != blocksPerLevel && upBlocksPerLevel != blocksPerLevel + 1) {
+        throw new IllegalArgumentException("upBlocksPerLevel must be blocksPerLevel (" + blocksPerLevel + ") or one more, got " + upBlocksPerLevel);
+      }
+    }
+
+    /** DDPM's layout: one block more on the way up, every down-path activation a skip. */
+    public Config(int imageChannels, int[] channels, int blocksPerLevel, int[] attentionLevels, int embedDim, int conditionDim, int groups,
+        int heads) {
+      this(imageChannels, channels, blocksPerLevel, attentionLevels, embedDim, conditionDim, groups, heads, blocksPerLevel + 1);
+    }
+
+    /** Whether the input convolution and the downsamplings are skips too (DDPM's layout). */
+    boolean everyStageIsSkip() {
+      return upBlocksPerLevel == blocksPerLevel + 1;
+    }
+  }
 
   private final Ops tf;
   private final GraphScope scope;
@@ -45,7 +69,10 @@ public final class UNet {
     long f = 2L * c.embedDim() * e + 2L * e * e + (c.conditionDim() > 0 ? 2L * c.conditionDim() * e : 0);
     long s = size;
     f += Conv2d.flops(s, s, 3, c.imageChannels(), c.channels()[0]);
-    List<Long> skipChannels = new ArrayList<>(List.of((long) c.channels()[0]));
+    List<Long> skipChannels = new ArrayList<>();
+    if (c.everyStageIsSkip()) {
+      skipChannels.add((long) c.channels()[0]);
+    }
     long ch = c.channels()[0];
     UNet probe = new UNet(null, c);
     for (int level = 0; level < levels; level++) {
@@ -60,12 +87,14 @@ public final class UNet {
       if (level < levels - 1) {
         f += Conv2d.flops(s / 2, s / 2, 3, ch, ch);
         s /= 2;
-        skipChannels.add(ch);
+        if (c.everyStageIsSkip()) {
+          skipChannels.add(ch);
+        }
       }
     }
     f += 2 * (UNetBlock.flops(s, s, ch, ch) + 2L * e * ch) + MultiHeadAttention.flops(s * s, ch);
     for (int level = levels - 1; level >= 0; level--) {
-      for (int b = 0; b <= c.blocksPerLevel(); b++) {
+      for (int b = 0; b < c.upBlocksPerLevel(); b++) {
         long sc = skipChannels.remove(skipChannels.size() - 1);
         f += UNetBlock.flops(s, s, ch + sc, c.channels()[level]) + 2L * e * c.channels()[level];
         ch = c.channels()[level];
@@ -111,8 +140,10 @@ public final class UNet {
     Operand<TFloat32> h = new Conv2d(scope.child("conv_in"), c.imageChannels(), c.channels()[0], 3).apply(x);
     List<Operand<TFloat32>> skips = new ArrayList<>();
     List<Long> skipChannels = new ArrayList<>();
-    skips.add(h);
-    skipChannels.add((long) c.channels()[0]);
+    if (c.everyStageIsSkip()) {
+      skips.add(h);
+      skipChannels.add((long) c.channels()[0]);
+    }
     long ch = c.channels()[0];
     for (int level = 0; level < levels; level++) {
       for (int b = 0; b < c.blocksPerLevel(); b++) {
@@ -127,15 +158,17 @@ public final class UNet {
       }
       if (level < levels - 1) {
         h = new Conv2d(scope.child("down" + level + "_sample"), ch, ch, 3, 2).apply(h);
-        skips.add(h);
-        skipChannels.add(ch);
+        if (c.everyStageIsSkip()) {
+          skips.add(h);
+          skipChannels.add(ch);
+        }
       }
     }
     h = new UNetBlock(scope.child("mid_res1"), ch, ch, e, c.groups()).apply(h, emb);
     h = new SpatialSelfAttention(scope.child("mid_attn"), ch, c.heads(), c.groups()).apply(h);
     h = new UNetBlock(scope.child("mid_res2"), ch, ch, e, c.groups()).apply(h, emb);
     for (int level = levels - 1; level >= 0; level--) {
-      for (int b = 0; b <= c.blocksPerLevel(); b++) {
+      for (int b = 0; b < c.upBlocksPerLevel(); b++) {
         GraphScope s = scope.child("up" + level + "_" + b);
         Operand<TFloat32> skip = skips.remove(skips.size() - 1);
         long sc = skipChannels.remove(skipChannels.size() - 1);

@@ -3,6 +3,7 @@ package dev.tessera.api.layers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.api.testing.GradientChecker;
 import dev.tessera.api.testing.LayerHarness;
@@ -42,6 +43,30 @@ class UNetTest {
         new long[] {1, 4, 4, 2}, new long[] {1, 3});
     GradientChecker.assertGradientsMatch(
         (scope, in) -> new SpatialSelfAttention(scope.child("attn"), 4, 2, 2).apply(in.get(0)), new long[] {1, 3, 3, 4});
+  }
+
+  /** TINY with as many blocks up as down: each up block concatenates its mirror down block's output only. */
+  static final UNet.Config TINY_PLAIN = new UNet.Config(1, new int[] {4, 8}, 1, new int[] {1}, 8, 3, 2, 2, 1);
+
+  @Test
+  void plainSkipLayoutPredictsNoiseShapedLikeTheInput() {
+    LayerHarness.Output out = LayerHarness.run(
+        (scope, in) -> new UNet(scope.child("unet"), TINY_PLAIN).apply(in.get(0),
+            scope.tf().constant(new float[] {10f, 500f}), scope.tf().constant(new float[][] {{1, 0, 0}, {0, 1, 0}})),
+        LayerHarness.input(new long[] {2, 8, 8, 1}, Reference.random(128, 4)));
+    assertArrayEquals(new long[] {2, 8, 8, 1}, out.shape());
+  }
+
+  /**
+   * Counted by hand for TINY_PLAIN at 8x8: time MLP 2,752; conv_in 4,608; down block 37,120;
+   * downsampling 4,608; level-1 block 29,184 + attention 16,384; middle 91,136; up level 1 59,904
+   * + attention 16,384; upsampling 73,728; up level 0 80,128; conv_out 4,608.
+   */
+  @Test
+  void plainSkipLayoutFlopsCountedByHand() {
+    assertEquals(420_544L, UNet.flops(TINY_PLAIN, 8));
+    assertTrue(UNet.flops(TINY, 8) > UNet.flops(TINY_PLAIN, 8));
+    assertThrows(IllegalArgumentException.class, () -> new UNet.Config(1, new int[] {4}, 2, new int[0], 8, 0, 2, 2, 4));
   }
 
   @Test

@@ -19,8 +19,12 @@ import org.tensorflow.Session;
  * same codes (they must).
  */
 public final class KvCacheBenchmark {
-  /** Median ms per sampling call (a batch), per sample, and whether the codes matched. */
-  public record Result(int batch, int codes, int prefix, double cachedMs, double uncachedMs, boolean sameCodes) {
+  /**
+   * Median ms per sampling call (a batch), whether the codes matched, and the peak resident memory
+   * of each way (KiB, VmHWM after a reset; -1 where unknown).
+   */
+  public record Result(int batch, int codes, int prefix, double cachedMs, double uncachedMs, boolean sameCodes, long cachedPeakKiB,
+      long uncachedPeakKiB, long cachedGrowthKiB, long uncachedGrowthKiB) {
     public double ratio() {
       return uncachedMs / cachedMs;
     }
@@ -34,12 +38,14 @@ public final class KvCacheBenchmark {
     Sampled cached = time(components.prior(prior), config.with("kv_cache", true), batch, warmup, iterations);
     Sampled uncached = time(components.prior(prior), config.with("kv_cache", false), batch, warmup, iterations);
     int grid = cached.codes.length / batch;
-    return new Result(batch, grid, config.getInt("prefix_length", 0), cached.ms, uncached.ms, Arrays.equals(cached.codes, uncached.codes));
+    return new Result(batch, grid, config.getInt("prefix_length", 0), cached.ms, uncached.ms, Arrays.equals(cached.codes, uncached.codes),
+        cached.peakKiB, uncached.peakKiB, cached.growthKiB, uncached.growthKiB);
   }
 
-  private record Sampled(double ms, int[] codes) {}
+  private record Sampled(double ms, int[] codes, long peakKiB, long growthKiB) {}
 
   private static Sampled time(Prior prior, ModelConfig config, int batch, int warmup, int iterations) {
+    PeakMemory.Window memory = PeakMemory.start();
     try (Graph graph = new Graph()) {
       GraphScope root = GraphScope.root(graph);
       Prior.Sampler sampler = prior.build(root, config);
@@ -62,8 +68,7 @@ public final class KvCacheBenchmark {
             ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
           }
         }
-        Arrays.sort(ms);
-        return new Sampled(ms[ms.length / 2], codes);
+        return new Sampled(Benchmarks.median(ms), codes, memory.peakKiB(), memory.growthKiB());
       }
     }
   }

@@ -2,7 +2,14 @@ package dev.tessera.runtime.cli;
 
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.runtime.bench.BatchFeed;
 import dev.tessera.runtime.bench.Benchmarks;
+import dev.tessera.runtime.bench.GptDecodeWork;
+import dev.tessera.runtime.bench.KvCacheBenchmark;
+import dev.tessera.runtime.bench.Measurement;
+import dev.tessera.runtime.bench.PeakMemory;
+import dev.tessera.runtime.bench.WorkloadShapes;
+import dev.tessera.runtime.tf.SessionFactory;
 import dev.tessera.runtime.plugin.PluginRuntime;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -12,22 +19,27 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code tessera bench}: the machine's matmul rate (the ceiling, measured at the start and the end;
- * the better is used) and the VQ-VAE training step, reported as a ratio to that ceiling.
+ * the better is used) and the performance issue's workloads, each reported as ms per iteration,
+ * achieved GFLOP/s from an analytic count, its ratio to that ceiling and its peak resident memory.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Measure float32 matmul GFLOP/s (the ceiling) and the VQ-VAE training step against it, in one run.")
+    description = "Measure float32 matmul GFLOP/s (the ceiling) and the training, sampling and decoding workloads against it, in one run.")
 final class BenchCommand implements Callable<Integer> {
+  private static final java.util.List<String> WORKLOADS = java.util.List.of("model", "unet_train", "unet_sample", "gpt_decode", "schedulers", "kv_cache");
+
   @ParentCommand TesseraCli root;
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--model", defaultValue = "vqvae",
-      description = "Trainable model whose training step is timed, with its default config. Default: ${DEFAULT-VALUE} (the documented workload).")
+      description = "Trainable model whose training step the 'model' workload times, with its default config. Default: ${DEFAULT-VALUE} "
+          + "(the documented vqvae_train).")
   String model;
 
-  @Option(names = "--workloads", split = ",", defaultValue = "model,unet_train,unet_sample",
+  @Option(names = "--workloads", split = ",", defaultValue = "model,unet_train,unet_sample,gpt_decode",
       description = "Which workloads besides the matmul ceiling: model (the --model training step), unet_train, unet_sample, "
+          + "gpt_decode (the gpt prior at the issue's shapes, with and without its key/value cache), "
           + "schedulers (the shipped clip-diffusion under DDIM 50 and DDPM 1000 steps, timed and scored; minutes), "
-          + "kv_cache (the gpt prior sampling a code grid with and without its key/value cache). Default: ${DEFAULT-VALUE}.")
+          + "kv_cache (the gpt prior's default config sampled with and without its cache). Default: ${DEFAULT-VALUE}.")
   java.util.List<String> workloads;
 
   @Option(names = "--scheduler-images", defaultValue = "10",
@@ -37,17 +49,34 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--diffusion-weights", description = "schedulers: a clip-diffusion weights folder (default: shipped).")
   java.nio.file.Path diffusionWeights;
 
-  @Option(names = "--iterations", defaultValue = "20", description = "Timed iterations per workload (median reported). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--iterations", defaultValue = "20", description = "Timed iterations per step workload (median reported). Default: ${DEFAULT-VALUE}.")
   int iterations;
 
-  @Option(names = "--warmup", defaultValue = "5", description = "Untimed iterations first. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--sample-iterations", defaultValue = "10",
+      description = "Timed whole sampling runs of unet_sample and gpt_decode (median reported). Default: ${DEFAULT-VALUE}.")
+  int sampleIterations;
+
+  @Option(names = "--warmup", defaultValue = "5", description = "Untimed iterations first (at most 2 for sampling runs). Default: ${DEFAULT-VALUE}.")
   int warmup;
 
   @Option(names = "--matmul-size", defaultValue = "2048", description = "Side of the square matmul. Default: ${DEFAULT-VALUE}.")
   int matmulSize;
 
-  @Option(names = "--batch-size", defaultValue = "32", description = "VQ-VAE batch. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--batch-size", defaultValue = "32", description = "Batch of the 'model' training step. Default: ${DEFAULT-VALUE}.")
   int batch;
+
+  @Option(names = "--tiny", description = "Tiny U-Net and GPT shapes (for tests and smoke runs; not the documented workloads).")
+  boolean tiny;
+
+  @Option(names = "--profile", paramLabel = "DIR",
+      description = "After timing, trace one more iteration of each workload (RunOptions FULL_TRACE) and write its ten most expensive "
+          + "op types and nodes to DIR/<workload>.txt and .json.")
+  java.nio.file.Path profile;
+
+  @Option(names = "--feed", defaultValue = "per-step",
+      description = "How training batches reach the graph: per-step (copied from Java into a new tensor and fed every step, as "
+          + "training does) or in-graph (constants: nothing fed). Default: ${DEFAULT-VALUE}.")
+  String feed;
 
   private static String describe(ModelConfig c) {
     int s = c.getInt("image_size", 0);
@@ -59,49 +88,80 @@ final class BenchCommand implements Callable<Integer> {
     return base;
   }
 
+  private BatchFeed.Mode feedMode() {
+    return switch (feed) {
+      case "per-step" -> BatchFeed.Mode.PER_STEP;
+      case "in-graph" -> BatchFeed.Mode.IN_GRAPH;
+      default -> throw new IllegalArgumentException("--feed must be per-step or in-graph, got '" + feed + "'");
+    };
+  }
+
   @Override
   public Integer call() {
-    if (iterations < 1 || warmup < 0 || matmulSize < 1 || batch < 1) {
-      throw new IllegalArgumentException("--iterations, --matmul-size and --batch-size must be positive, --warmup >= 0");
+    if (iterations < 1 || sampleIterations < 1 || warmup < 0 || matmulSize < 1 || batch < 1) {
+      throw new IllegalArgumentException("--iterations, --sample-iterations, --matmul-size and --batch-size must be positive, --warmup >= 0");
     }
     for (String w : workloads) {
-      if (!java.util.List.of("model", "unet_train", "unet_sample", "schedulers", "kv_cache").contains(w)) {
-        throw new IllegalArgumentException("unknown workload '" + w + "' (model, unet_train, unet_sample, schedulers, kv_cache)");
+      if (!WORKLOADS.contains(w)) {
+        throw new IllegalArgumentException("unknown workload '" + w + "' (" + String.join(", ", WORKLOADS) + ")");
       }
     }
+    Benchmarks.Options steps = new Benchmarks.Options(warmup, iterations, profile, feedMode());
+    Benchmarks.Options runs = new Benchmarks.Options(Math.min(2, warmup), sampleIterations, profile, feedMode());
+    WorkloadShapes shapes = tiny ? WorkloadShapes.tiny() : WorkloadShapes.issue();
     java.io.PrintWriter out = spec.commandLine().getOut();
-    out.printf(Locale.ROOT, "tessera bench: %d cores, median of %d after %d warm-up%n",
-        Runtime.getRuntime().availableProcessors(), iterations, warmup);
+    out.printf(Locale.ROOT, "tessera bench: TensorFlow %s, %d cores, %s; median of %d steps after %d warm-up, of %d sampling runs after %d%n",
+        org.tensorflow.TensorFlow.version(), Runtime.getRuntime().availableProcessors(), SessionFactory.describe(), iterations, warmup,
+        sampleIterations, runs.warmup());
+    out.printf(Locale.ROOT, "batches fed: %s; peak memory: VmHWM of the process after a reset before each workload (resident now: %.0f MiB)%n",
+        feed, PeakMemory.residentKiB() / 1024.0);
+    out.flush();
     double flopsMm = Benchmarks.matmulFlops(matmulSize);
-    Benchmarks.Timing mm1 = Benchmarks.matmul(matmulSize, warmup, iterations);
-    out.printf(Locale.ROOT, "matmul %dx%d float32 (start): %8.2f ms  %7.1f GFLOP/s%n",
-        matmulSize, matmulSize, mm1.medianMs(), flopsMm / mm1.medianMs() / 1e6);
+    PeakMemory.Window mmMemory = PeakMemory.start();
+    Benchmarks.Timing mm1 = Benchmarks.matmul(matmulSize, steps);
+    long mmPeak = mmMemory.peakKiB();
+    long mmGrowth = mmMemory.growthKiB();
+    out.printf(Locale.ROOT, "matmul %dx%d float32 (start): %8.2f ms  %7.1f GFLOP/s%n", matmulSize, matmulSize, mm1.medianMs(),
+        flopsMm / mm1.medianMs() / 1e6);
+    out.flush();
 
-    java.util.List<String> lines = new java.util.ArrayList<>();
-    java.util.List<double[]> flopsAndMs = new java.util.ArrayList<>();
+    java.util.List<Measurement> results = new java.util.ArrayList<>();
     if (workloads.contains("model")) {
       try (PluginRuntime plugins = root.loadPlugins()) {
         TrainableModel trainable = root.components(plugins).model(model);
         ModelConfig config = trainable.defaultConfig();
         long forward = trainable.forwardFlopsPerExample(config);
-        Benchmarks.Timing step = Benchmarks.trainStep(trainable, config, batch, warmup, iterations);
-        lines.add(String.format(Locale.ROOT, "%s_train batch %d, %s, Adam: %8.2f ms/step", model, batch, describe(config), step.medianMs()));
-        flopsAndMs.add(new double[] {forward > 0 ? 3.0 * forward * batch : -1, step.medianMs()});
+        String name = model + "_train";
+        PeakMemory.Window memory = PeakMemory.start();
+        Benchmarks.Timing step = Benchmarks.trainStep(trainable, config, batch, steps, name);
+        results.add(new Measurement(name, String.format(Locale.ROOT, "batch %d, %s, Adam", batch, describe(config)), step.medianMs(),
+            forward > 0 ? 3.0 * forward * batch : 0, memory.peakKiB(), memory.growthKiB(), step.outsideRunShare()));
+        progress(out, results);
       }
     }
+    int size = shapes.unetImageSize();
     if (workloads.contains("unet_train")) {
-      long forward = dev.tessera.api.layers.UNet.flops(Benchmarks.BENCH_UNET, 32);
-      Benchmarks.Timing step = Benchmarks.unetTrain(Benchmarks.BENCH_UNET, 32, 32, warmup, iterations);
-      lines.add(String.format(Locale.ROOT, "unet_train batch 32x1x32x32, channels (32,64,128), 2 blocks, attention at 8x8, Adam: %8.2f ms/step", step.medianMs()));
-      flopsAndMs.add(new double[] {3.0 * forward * 32, step.medianMs()});
+      long forward = dev.tessera.api.layers.UNet.flops(shapes.unet(), size);
+      PeakMemory.Window memory = PeakMemory.start();
+      Benchmarks.Timing step = Benchmarks.unetTrain(shapes.unet(), shapes.unetTrainBatch(), size, steps, "unet_train");
+      results.add(new Measurement("unet_train", String.format(Locale.ROOT, "batch %dx1x%dx%d, %s, Adam", shapes.unetTrainBatch(), size, size,
+          describe(shapes.unet())), step.medianMs(), 3.0 * forward * shapes.unetTrainBatch(), memory.peakKiB(), memory.growthKiB(),
+          step.outsideRunShare()));
+      progress(out, results);
     }
     if (workloads.contains("unet_sample")) {
-      long forward = dev.tessera.api.layers.UNet.flops(Benchmarks.BENCH_UNET, 32);
-      int runs = Math.max(1, iterations / 4);
-      Benchmarks.Timing run = Benchmarks.unetSample(Benchmarks.BENCH_UNET, 16, 32, 50, Math.min(1, warmup), runs);
-      lines.add(String.format(Locale.ROOT, "unet_sample 50 DDIM steps, batch 16: %8.2f ms per run, %.2f ms per image (median of %d runs)",
-          run.medianMs(), run.medianMs() / 16, runs));
-      flopsAndMs.add(new double[] {50.0 * forward * 16, run.medianMs()});
+      long forward = dev.tessera.api.layers.UNet.flops(shapes.unet(), size);
+      int b = shapes.unetSampleBatch();
+      PeakMemory.Window memory = PeakMemory.start();
+      Benchmarks.Timing run = Benchmarks.unetSample(shapes.unet(), b, size, shapes.samplingSteps(), runs, "unet_sample");
+      results.add(new Measurement("unet_sample", String.format(Locale.ROOT, "%d DDIM steps at batch %d, ms per run (%.2f ms per image)",
+          shapes.samplingSteps(), b, run.medianMs() / b), run.medianMs(), (double) shapes.samplingSteps() * forward * b, memory.peakKiB(),
+          memory.growthKiB(), run.outsideRunShare()));
+      progress(out, results);
+    }
+    if (workloads.contains("gpt_decode")) {
+      results.addAll(gptDecode(shapes, runs));
+      progress(out, results);
     }
 
     if (workloads.contains("schedulers")) {
@@ -111,24 +171,81 @@ final class BenchCommand implements Callable<Integer> {
       kvCache(out);
     }
 
-    Benchmarks.Timing mm2 = Benchmarks.matmul(matmulSize, warmup, iterations);
+    mmMemory = PeakMemory.start();
+    Benchmarks.Timing mm2 = Benchmarks.matmul(matmulSize, steps);
+    mmPeak = Math.max(mmPeak, mmMemory.peakKiB());
+    mmGrowth = Math.max(mmGrowth, mmMemory.growthKiB());
     out.printf(Locale.ROOT, "matmul %dx%d float32 (end):   %8.2f ms  %7.1f GFLOP/s%n",
         matmulSize, matmulSize, mm2.medianMs(), flopsMm / mm2.medianMs() / 1e6);
-    double ceiling = flopsMm / Math.min(mm1.medianMs(), mm2.medianMs()) / 1e6;
+    double best = Math.min(mm1.medianMs(), mm2.medianMs());
+    double ceiling = flopsMm / best / 1e6;
     out.printf(Locale.ROOT, "ceiling: %.1f GFLOP/s (the better of the two matmul runs)%n", ceiling);
-    for (int i = 0; i < lines.size(); i++) {
-      out.println(lines.get(i));
-      double flops = flopsAndMs.get(i)[0];
-      double ms = flopsAndMs.get(i)[1];
-      if (flops > 0) {
-        double achieved = flops / ms / 1e6;
-        out.printf(Locale.ROOT, "  analytic %.2f GFLOP, achieved %.1f GFLOP/s = %.3f of the matmul ceiling%n", flops / 1e9, achieved, achieved / ceiling);
+    results.add(0, new Measurement("matmul", String.format(Locale.ROOT, "%dx%d float32, operands in graph variables", matmulSize, matmulSize),
+        best, flopsMm, mmPeak, mmGrowth, Double.NaN));
+    for (Measurement m : results) {
+      out.printf(Locale.ROOT, "%s %s: %.2f ms%n", m.workload(), m.description(), m.ms());
+      if (m.flops() > 0) {
+        out.printf(Locale.ROOT, "  analytic %.2f GFLOP, achieved %.1f GFLOP/s = %.3f of the matmul ceiling%n", m.flops() / 1e9,
+            m.gflopsPerSecond(), m.gflopsPerSecond() / ceiling);
       } else {
         out.println("  (the model gives no FLOP count: no GFLOP/s ratio)");
       }
     }
+    gptRatio(out, results);
+    out.println();
+    out.print(Measurement.table(results, ceiling));
+    out.println("(peak: VmHWM during the workload, including what was resident before it; grow: peak minus resident at its start;");
+    out.println(" outside: median share of a step or run spent outside Session.Runner.run: feeding, fetching, Java work)");
+    if (profile != null) {
+      out.println("op profiles written to " + profile.toAbsolutePath());
+    }
     out.flush();
     return 0;
+  }
+
+  private static void progress(java.io.PrintWriter out, java.util.List<Measurement> results) {
+    Measurement m = results.get(results.size() - 1);
+    out.printf(Locale.ROOT, "  ... %s done: %.2f ms%n", m.workload(), m.ms());
+    out.flush();
+  }
+
+  private static String describe(dev.tessera.api.layers.UNet.Config u) {
+    return String.format(Locale.ROOT, "channels %s, %d+%d blocks per level, GroupNorm(%d), time embedding %d, attention in the middle",
+        java.util.Arrays.toString(u.channels()), u.blocksPerLevel(), u.upBlocksPerLevel(), u.groups(), 4 * u.embedDim());
+  }
+
+  /** The gpt prior at the workload shapes (nested CLIP and autoencoder configs from their shipped weights), with and without its cache. */
+  private java.util.List<Measurement> gptDecode(WorkloadShapes shapes, Benchmarks.Options runs) {
+    try (PluginRuntime plugins = root.loadPlugins()) {
+      dev.tessera.runtime.plugin.Components components = root.components(plugins);
+      TrainableModel gpt = components.model("gpt");
+      ModelConfig config = gpt.resolveComponents(shapes.gpt(gpt.defaultConfig()), components);
+      GptDecodeWork work = GptDecodeWork.of(config);
+      KvCacheBenchmark.Result r = KvCacheBenchmark.run(components, config, shapes.gptBatch(), runs.warmup(), runs.iterations());
+      String shape = String.format(Locale.ROOT, "%d layers, width %d, %d heads, vocabulary %d, batch %d, %d codes after a %d-position prefix; "
+          + "ms per batch, same codes both ways: %s", work.layers(), work.dim(), config.getInt("heads", 0), work.vocabulary(), r.batch(),
+          r.codes(), r.prefix(), r.sameCodes());
+      return java.util.List.of(
+          new Measurement("gpt_decode_cache", shape, r.cachedMs(), (double) work.cachedFlops() * r.batch(), r.cachedPeakKiB(), r.cachedGrowthKiB(),
+              Double.NaN),
+          new Measurement("gpt_decode_nocache", shape, r.uncachedMs(), (double) work.uncachedFlops(gpt.forwardFlopsPerExample(config)) * r.batch(),
+              r.uncachedPeakKiB(), r.uncachedGrowthKiB(), Double.NaN));
+    }
+  }
+
+  private static void gptRatio(java.io.PrintWriter out, java.util.List<Measurement> results) {
+    Measurement cached = null;
+    Measurement uncached = null;
+    for (Measurement m : results) {
+      if (m.workload().equals("gpt_decode_cache")) {
+        cached = m;
+      } else if (m.workload().equals("gpt_decode_nocache")) {
+        uncached = m;
+      }
+    }
+    if (cached != null && uncached != null) {
+      out.printf(Locale.ROOT, "gpt_decode: the cache is %.1fx faster%n", uncached.ms() / cached.ms());
+    }
   }
 
   @Option(names = "--kv-batch", defaultValue = "16", description = "kv_cache: samples per sampling call. Default: ${DEFAULT-VALUE}.")
@@ -145,8 +262,8 @@ final class BenchCommand implements Callable<Integer> {
           dev.tessera.runtime.bench.KvCacheBenchmark.run(components, config, kvBatch, Math.min(1, warmup), runs);
       out.printf(Locale.ROOT, "kv_cache gpt (dim %d, %d layers), %d codes after a %d-position prefix, batch %d, median of %d:%n",
           config.getInt("dim", 0), config.getInt("layers", 0), r.codes(), r.prefix(), r.batch(), runs);
-      out.printf(Locale.ROOT, "  with cache %.2f ms/sample, without %.2f ms/sample: cache %.1fx faster; same codes: %s%n",
-          r.cachedMs() / r.batch(), r.uncachedMs() / r.batch(), r.ratio(), r.sameCodes());
+      out.printf(Locale.ROOT, "  with cache %.2f ms/sample, without %.2f ms/sample: cache %.1fx faster; same codes: %s; peak RSS %.0f / %.0f MiB%n",
+          r.cachedMs() / r.batch(), r.uncachedMs() / r.batch(), r.ratio(), r.sameCodes(), r.cachedPeakKiB() / 1024.0, r.uncachedPeakKiB() / 1024.0);
     }
   }
 

@@ -14,15 +14,67 @@ public final class SessionFactory {
   private SessionFactory() {}
 
   public static Session create(Graph graph) {
-    // Grappler's remapper fails on these graphs ("remapper failed: ... missing node ...", printed at
-    // error level on every run) and then leaves them as they were; turning it off keeps the log clean.
-    ConfigProto config = ConfigProto.newBuilder()
+    return new Session(graph, config());
+  }
+
+  /**
+   * The session config. Grappler's remapper fails on these graphs ("remapper failed: ... missing
+   * node ...", printed at error level on every run) and then leaves them as they were; turning it
+   * off keeps the log clean. Thread pools and XLA can be set from the environment for
+   * experiments (docs/benchmarks.md): TESSERA_INTRA_OP_THREADS, TESSERA_INTER_OP_THREADS (0 or unset:
+   * TensorFlow's choice, one per core) and TESSERA_XLA_JIT (off, on_1, on_2).
+   */
+  static ConfigProto config() {
+    org.tensorflow.proto.GraphOptions.Builder graphOptions = org.tensorflow.proto.GraphOptions.newBuilder()
+        .setRewriteOptions(org.tensorflow.proto.RewriterConfig.newBuilder()
+            .setRemapping(org.tensorflow.proto.RewriterConfig.Toggle.OFF));
+    org.tensorflow.proto.OptimizerOptions.GlobalJitLevel jit = jitLevel();
+    if (jit != org.tensorflow.proto.OptimizerOptions.GlobalJitLevel.DEFAULT) {
+      graphOptions.setOptimizerOptions(org.tensorflow.proto.OptimizerOptions.newBuilder().setGlobalJitLevel(jit));
+    }
+    return ConfigProto.newBuilder()
         .setAllowSoftPlacement(true)
-        .setGraphOptions(org.tensorflow.proto.GraphOptions.newBuilder()
-            .setRewriteOptions(org.tensorflow.proto.RewriterConfig.newBuilder()
-                .setRemapping(org.tensorflow.proto.RewriterConfig.Toggle.OFF)))
+        .setIntraOpParallelismThreads(threads("TESSERA_INTRA_OP_THREADS"))
+        .setInterOpParallelismThreads(threads("TESSERA_INTER_OP_THREADS"))
+        .setGraphOptions(graphOptions)
         .build();
-    return new Session(graph, config);
+  }
+
+  /** The settings in force, for benchmark headers. */
+  public static String describe() {
+    ConfigProto c = config();
+    return String.format(java.util.Locale.ROOT, "intra-op threads %s, inter-op threads %s, XLA jit %s, grappler remapper off",
+        c.getIntraOpParallelismThreads() == 0 ? "default" : c.getIntraOpParallelismThreads(),
+        c.getInterOpParallelismThreads() == 0 ? "default" : c.getInterOpParallelismThreads(),
+        jitLevel() == org.tensorflow.proto.OptimizerOptions.GlobalJitLevel.DEFAULT ? "off" : jitLevel().name().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  private static int threads(String variable) {
+    String v = System.getenv(variable);
+    if (v == null || v.isBlank()) {
+      return 0;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new TesseraException(variable + " must be a thread count >= 0 (0: TensorFlow's choice), got '" + v + "'");
+  }
+
+  private static org.tensorflow.proto.OptimizerOptions.GlobalJitLevel jitLevel() {
+    String v = System.getenv("TESSERA_XLA_JIT");
+    if (v == null || v.isBlank() || v.equalsIgnoreCase("off")) {
+      return org.tensorflow.proto.OptimizerOptions.GlobalJitLevel.DEFAULT;
+    }
+    return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "on_1" -> org.tensorflow.proto.OptimizerOptions.GlobalJitLevel.ON_1;
+      case "on_2" -> org.tensorflow.proto.OptimizerOptions.GlobalJitLevel.ON_2;
+      default -> throw new TesseraException("TESSERA_XLA_JIT must be off, on_1 or on_2, got '" + v + "'");
+    };
   }
 
   /**

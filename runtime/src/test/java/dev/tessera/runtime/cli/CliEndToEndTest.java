@@ -133,9 +133,28 @@ class CliEndToEndTest {
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("ceiling:"), r.out());
     assertTrue(r.out().contains("tiny_train batch 4") && r.out().contains("of the matmul ceiling"), r.out());
+    assertTrue(r.out().contains("peak_MiB") && r.out().contains("tiny_train "), r.out());
     CliRun bad = run("bench", "--workloads", "resnet");
     assertEquals(1, bad.exit());
     assertTrue(bad.err().contains("unknown workload 'resnet'"), bad.err());
+  }
+
+  @Test
+  void benchRunsTheUNetWorkloadsAtTinyShapesAndWritesOpProfiles() throws Exception {
+    Path dir = tmp.resolve("profile");
+    CliRun r = run("bench", "--tiny", "--workloads", "model,unet_train,unet_sample", "--model", "tiny", "--iterations", "2", "--warmup", "1",
+        "--sample-iterations", "2", "--matmul-size", "64", "--batch-size", "4", "--profile", dir.toString(), "--feed", "in-graph");
+    assertEquals(0, r.exit(), r.err());
+    for (String row : List.of("matmul ", "tiny_train ", "unet_train ", "unet_sample ")) {
+      assertTrue(r.out().lines().anyMatch(l -> l.startsWith(row) && (row.equals("matmul ") || l.endsWith("%"))), row + "\n" + r.out());
+    }
+    for (String w : List.of("tiny_train", "unet_train", "unet_sample")) {
+      assertTrue(Files.readString(dir.resolve(w + ".txt")).contains("ten most expensive by op type"), w);
+      assertTrue(Files.exists(dir.resolve(w + ".json")), w);
+    }
+    CliRun bad = run("bench", "--feed", "sideways");
+    assertEquals(1, bad.exit());
+    assertTrue(bad.err().contains("--feed must be per-step or in-graph"), bad.err());
   }
 
   @Test
