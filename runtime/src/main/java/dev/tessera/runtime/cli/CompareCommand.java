@@ -75,7 +75,7 @@ final class CompareCommand implements Callable<Integer> {
       throw new TesseraException("--num-images must be at least 2 (diversity needs pairs), got " + numImages);
     }
     List<String> prompts = promptsFile == null ? Comparison.classPrompts() : readPrompts(promptsFile);
-    List<String> labels = pipelines.stream().map(n -> n.endsWith(".json") ? labelOf(Path.of(n)) : n).toList();
+    List<String> labels = pipelines.stream().map(CompareCommand::labelOf).toList();
     for (String name : weights.keySet()) {
       if (!labels.contains(name)) {
         throw new TesseraException("--weights " + name + "=...: '" + name + "' is not one of --pipelines " + pipelines);
@@ -84,9 +84,8 @@ final class CompareCommand implements Callable<Integer> {
     java.util.Map<String, PipelineSpec> specs = new java.util.LinkedHashMap<>();
     for (String name : pipelines) {
       // A pipeline file is a variant of a pipeline (its own guidance, sampler, weights), labelled by its file name.
-      boolean file = name.endsWith(".json");
-      String label = file ? labelOf(Path.of(name)) : name;
-      PipelineSpec s = (file ? PipelineSpec.read(Path.of(name)) : PipelineSpec.of(name)).withDevice(device);
+      String label = labelOf(name);
+      PipelineSpec s = (isFile(name) ? PipelineSpec.read(Path.of(name)) : PipelineSpec.of(name)).withDevice(device);
       s = s.withSampling(scheduler != null ? scheduler : s.scheduler(), steps != null ? steps : s.steps(),
           guidanceScale != null ? guidanceScale : s.guidanceScale(), s.eta());
       s = draw.applyTo(s);
@@ -119,9 +118,16 @@ final class CompareCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** A pipeline file's label in the report: its file name without ".json". */
-  static String labelOf(Path file) {
-    String name = file.getFileName().toString();
+  private static boolean isFile(String pipeline) {
+    return pipeline.endsWith(".json");
+  }
+
+  /** A --pipelines entry's label in the report: a pipeline's name, or a pipeline file's name without ".json". */
+  static String labelOf(String pipeline) {
+    if (!isFile(pipeline)) {
+      return pipeline;
+    }
+    String name = Path.of(pipeline).getFileName().toString();
     return name.substring(0, name.length() - ".json".length());
   }
 

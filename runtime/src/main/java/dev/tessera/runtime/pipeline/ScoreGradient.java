@@ -20,8 +20,8 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * The gradient of a score-based guidance (CLIP similarity of clean images, a noisy classifier's
- * log-probability of x_t at timestep t) with respect to the images it scores, in a graph of its own: a sampler adds it to its update without
- * the guidance and the decoder having to share a graph. Built per condition (a CLIP guidance
+ * log-probability of x_t at timestep t) with respect to the images it scores, in a graph of its
+ * own: a sampler adds it to its update without the guidance and the decoder having to share a graph. Built per condition (a CLIP guidance
  * compiles its prompt into the graph).
  */
 final class ScoreGradient implements AutoCloseable {

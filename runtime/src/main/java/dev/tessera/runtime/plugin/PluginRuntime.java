@@ -27,8 +27,8 @@ import org.pf4j.PluginWrapper;
  * plugin never stops the others: a file that is not a plugin, a plugin whose start() throws, one
  * whose classes are missing or that bundles its own TensorFlow is reported with its reason and
  * skipped; archives {@link PluginArchiveCheck} rejects (path traversal, bundled TensorFlow or api,
- * zip bombs) are never unpacked or opened. Plugins are trusted code (PF4J checks no signatures): only put jars you trust in the
- * folder.
+ * zip bombs) are never unpacked or opened. Plugins are trusted code (PF4J checks no signatures):
+ * only put jars you trust in the folder.
  */
 public final class PluginRuntime implements AutoCloseable {
   /** The api version plugins declare in Plugin-Requires (for example {@code >=0.1.0 & <0.2.0}). */
