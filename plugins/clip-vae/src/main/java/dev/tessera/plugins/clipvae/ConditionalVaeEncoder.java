@@ -1,6 +1,7 @@
 package dev.tessera.plugins.clipvae;
 
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.PixelRange;
 import dev.tessera.api.layers.Activations;
 import dev.tessera.api.layers.Conv2d;
 import dev.tessera.api.layers.Dense;
@@ -21,7 +22,7 @@ final class ConditionalVaeEncoder {
 
   static Posterior apply(GraphScope scope, ClipVaeConfig c, Operand<TFloat32> images, Operand<TFloat32> condition) {
     Ops tf = scope.tf();
-    Operand<TFloat32> x = tf.math.sub(tf.math.mul(images, tf.constant(2f)), tf.constant(1f));
+    Operand<TFloat32> x = PixelRange.toSigned(tf, images);
     x = Activations.relu(tf, new Conv2d(scope.child("conv1"), c.channels(), c.hidden(), 4, 2).apply(x));
     x = Activations.relu(tf, new Conv2d(scope.child("conv2"), c.hidden(), 2L * c.hidden(), 4, 2).apply(x));
     long flat = (long) c.bottom() * c.bottom() * 2 * c.hidden();

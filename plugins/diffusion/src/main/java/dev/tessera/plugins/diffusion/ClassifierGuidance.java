@@ -2,6 +2,7 @@ package dev.tessera.plugins.diffusion;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.PixelRange;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.spi.Guidance;
 import dev.tessera.api.types.Condition;
@@ -51,7 +52,7 @@ public class ClassifierGuidance implements Guidance {
   @Override
   public Operand<TFloat32> score(GraphScope scope, ModelConfig config, Operand<TFloat32> images, Condition condition) {
     Ops tf = scope.tf();
-    Operand<TFloat32> x0 = tf.math.sub(tf.math.mul(images, tf.constant(2f)), tf.constant(1f));
+    Operand<TFloat32> x0 = PixelRange.toSigned(tf, images);
     Operand<TFloat32> atZero = tf.zeros(tf.slice(tf.shape(x0), tf.constant(new int[] {0}), tf.constant(new int[] {1})), TFloat32.class);
     return noisyScore(scope, config, x0, atZero, condition);
   }

@@ -1,6 +1,7 @@
 package dev.tessera.plugins.diffusion;
 
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.PixelRange;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.io.Parameters;
@@ -78,7 +79,7 @@ public class DiffusionModel implements TrainableModel {
     TrainingInputs in = context.inputs();
     GraphScope scope = context.scope().child(config.getString("scope", "diffusion"));
     Ops tf = scope.tf();
-    Operand<TFloat32> x0 = tf.math.sub(tf.math.mul(in.images(), tf.constant(2f)), tf.constant(1f));
+    Operand<TFloat32> x0 = PixelRange.toSigned(tf, in.images());
     StepRandom random = new StepRandom(tf, in.requireRandomSeed());
     NoisedBatch noised = NoisedBatch.draw(tf, random, c.schedule(), x0, 4);
     Operand<TInt32> n = noised.batch();

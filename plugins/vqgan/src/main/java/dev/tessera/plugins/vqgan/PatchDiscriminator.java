@@ -1,6 +1,7 @@
 package dev.tessera.plugins.vqgan;
 
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.PixelRange;
 import dev.tessera.api.layers.Activations;
 import dev.tessera.api.layers.Conv2d;
 import dev.tessera.api.layers.GroupNorm;
@@ -35,7 +36,7 @@ final class PatchDiscriminator {
   }
 
   Operand<TFloat32> logits(Operand<TFloat32> images) {
-    Operand<TFloat32> x = tf.math.sub(tf.math.mul(images, tf.constant(2f)), tf.constant(1f));
+    Operand<TFloat32> x = PixelRange.toSigned(tf, images);
     x = Activations.leakyRelu(tf, conv1.apply(x), 0.2f);
     x = Activations.leakyRelu(tf, norm2.apply(conv2.apply(x)), 0.2f);
     x = Activations.leakyRelu(tf, norm3.apply(conv3.apply(x)), 0.2f);
