@@ -85,9 +85,18 @@ public interface TrainableModel extends ExtensionPoint {
     throw new dev.tessera.api.TesseraException("model '" + name() + "' cannot import weights in format '" + format + "'");
   }
 
+  /**
+   * The weight sets the plugin ships for this model, the default and named variants; null when
+   * none ship. The three methods below read it, so a model usually overrides only this one.
+   */
+  default dev.tessera.api.io.ShippedWeightSets shippedWeightSets() {
+    return null;
+  }
+
   /** The weights shipped inside the plugin, or null when none ship. */
   default ModelWeights shippedWeights() {
-    return null;
+    dev.tessera.api.io.ShippedWeightSets sets = shippedWeightSets();
+    return sets == null ? null : sets.get(null);
   }
 
   /**
@@ -96,11 +105,16 @@ public interface TrainableModel extends ExtensionPoint {
    * {@link #shippedWeights()}; a name the model does not ship gives null.
    */
   default ModelWeights shippedWeights(String variant) {
-    return variant == null || variant.isEmpty() ? shippedWeights() : null;
+    if (variant == null || variant.isEmpty()) {
+      return shippedWeights();
+    }
+    dev.tessera.api.io.ShippedWeightSets sets = shippedWeightSets();
+    return sets == null ? null : sets.get(variant);
   }
 
   /** The names {@link #shippedWeights(String)} knows besides the default, for listings and errors. */
   default java.util.List<String> weightVariants() {
-    return java.util.List.of();
+    dev.tessera.api.io.ShippedWeightSets sets = shippedWeightSets();
+    return sets == null ? java.util.List.of() : sets.variants();
   }
 }

@@ -35,11 +35,21 @@ public final class PerceptualLoss {
     return tf.math.div(total, tf.constant((float) a.size()));
   }
 
-  /** The distance between images and their reconstructions under {@code encoder}'s features (one pass over both). */
+  /**
+   * The distance between images and their reconstructions under {@code encoder}'s features (one
+   * pass over both). Images of another side than the feature network's {@code image_size} are
+   * resized bilinearly to it first (a 32x32 autoencoder measured by a 64x64 CLIP tower).
+   */
   public static Operand<TFloat32> between(GraphScope encoderScope, ModelConfig encoderConfig, Encoder encoder, Operand<TFloat32> images,
       Operand<TFloat32> reconstructions) {
     Ops tf = encoderScope.tf();
-    List<Operand<TFloat32>> both = encoder.imageFeatures(encoderScope, encoderConfig, tf.concat(List.of(images, reconstructions), tf.constant(0)));
+    Operand<TFloat32> pair = tf.concat(List.of(images, reconstructions), tf.constant(0));
+    long side = images.shape().get(1);
+    int featureSide = encoderConfig.getPositiveInt("image_size", (int) side);
+    if (side > 0 && side != featureSide) {
+      pair = tf.image.resizeBilinear(pair, tf.constant(new int[] {featureSide, featureSide}));
+    }
+    List<Operand<TFloat32>> both = encoder.imageFeatures(encoderScope, encoderConfig, pair);
     List<Operand<TFloat32>> a = new ArrayList<>();
     List<Operand<TFloat32>> b = new ArrayList<>();
     for (Operand<TFloat32> f : both) {

@@ -4,6 +4,7 @@ import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Initializers;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.io.ShippedWeightSets;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
@@ -20,8 +21,8 @@ import org.tensorflow.types.TFloat32;
 @Extension
 public class ClipModel implements TrainableModel {
   public static final String SHIPPED = "tessera/weights/clip/fashion-mnist";
-  private static final dev.tessera.api.io.ShippedWeightSets SETS =
-      new dev.tessera.api.io.ShippedWeightSets(ClipModel.class, SHIPPED, java.util.Map.of("twemoji", "tessera/weights/clip/twemoji"));
+  private static final ShippedWeightSets SETS =
+      new ShippedWeightSets(ClipModel.class, SHIPPED, Map.of("twemoji", "tessera/weights/clip/twemoji"));
 
   @Override
   public String name() {
@@ -78,20 +79,10 @@ public class ClipModel implements TrainableModel {
     return HuggingFaceClipImporter.importFrom(source);
   }
 
+  /** Besides the default, "twemoji": trained on Twemoji 64x64 RGB (docs/model-cards/clip.md). */
   @Override
-  public ModelWeights shippedWeights() {
-    return SETS.get(null);
-  }
-
-  /** "twemoji": trained on Twemoji 64x64 RGB (docs/model-cards/clip.md). */
-  @Override
-  public ModelWeights shippedWeights(String variant) {
-    return SETS.get(variant);
-  }
-
-  @Override
-  public java.util.List<String> weightVariants() {
-    return SETS.variants();
+  public ShippedWeightSets shippedWeightSets() {
+    return SETS;
   }
 
   @Override

@@ -3,7 +3,7 @@ package dev.tessera.plugins.diffusion;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.PixelRange;
 import dev.tessera.api.io.ModelConfig;
-import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.io.ShippedWeightSets;
 import dev.tessera.api.io.Parameters;
 import dev.tessera.api.layers.UNet;
 import dev.tessera.api.spi.ComponentLookup;
@@ -101,24 +101,10 @@ public class DiffusionModel implements TrainableModel {
     return new TrainingGraph(loss, Map.of(), scope.variables().trainable(scope.path() + ".unet."), List.of(), null, pretrained);
   }
 
+  /** Besides the default, "twemoji": trained on Twemoji 32x32 RGB, conditioned by clip:twemoji (docs/model-cards/diffusion.md). */
   @Override
-  public ModelWeights shippedWeights() {
-    return sets().get(null);
-  }
-
-  /** "twemoji": trained on Twemoji 32x32 RGB, conditioned by clip:twemoji (docs/model-cards/diffusion.md). */
-  @Override
-  public ModelWeights shippedWeights(String variant) {
-    return sets().get(variant);
-  }
-
-  @Override
-  public List<String> weightVariants() {
-    return sets().variants();
-  }
-
-  private dev.tessera.api.io.ShippedWeightSets sets() {
-    return new dev.tessera.api.io.ShippedWeightSets(DiffusionModel.class, shippedPrefix(), shippedVariants());
+  public ShippedWeightSets shippedWeightSets() {
+    return new ShippedWeightSets(DiffusionModel.class, shippedPrefix(), shippedVariants());
   }
 
   /** Where this model's shipped weights sit in the plugin jar. */

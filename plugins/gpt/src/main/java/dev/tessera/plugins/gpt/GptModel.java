@@ -2,7 +2,7 @@ package dev.tessera.plugins.gpt;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
-import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.io.ShippedWeightSets;
 import dev.tessera.api.io.Parameters;
 import dev.tessera.api.spi.ComponentLookup;
 import dev.tessera.api.spi.TextConditionedModel;
@@ -58,9 +58,10 @@ public class GptModel implements TextConditionedModel {
     return CodeTransformer.flops(GptConfig.from(config));
   }
 
+  /** Besides the default (Fashion-MNIST), "twemoji": over vqgan:twemoji codes, conditioned by clip:twemoji (docs/model-cards/gpt.md). */
   @Override
-  public ModelWeights shippedWeights() {
-    return ModelWeights.shipped(GptModel.class, SHIPPED);
+  public ShippedWeightSets shippedWeightSets() {
+    return new ShippedWeightSets(GptModel.class, SHIPPED, Map.of("twemoji", "tessera/weights/gpt/twemoji"));
   }
 
   @Override

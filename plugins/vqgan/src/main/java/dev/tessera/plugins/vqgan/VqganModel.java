@@ -5,6 +5,7 @@ import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.VariableStore;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.io.ShippedWeightSets;
 import dev.tessera.api.io.Parameters;
 import dev.tessera.api.spi.ComponentLookup;
 import dev.tessera.api.spi.Encoder;
@@ -54,9 +55,10 @@ public class VqganModel implements TrainableModel {
     return VqganConfig.defaults();
   }
 
+  /** Besides the default (Fashion-MNIST), "twemoji": Twemoji 32x32 RGB, 8x8 codes (docs/model-cards/vqgan.md). */
   @Override
-  public ModelWeights shippedWeights() {
-    return ModelWeights.shipped(VqganModel.class, SHIPPED);
+  public ShippedWeightSets shippedWeightSets() {
+    return new ShippedWeightSets(VqganModel.class, SHIPPED, Map.of("twemoji", "tessera/weights/vqgan/twemoji"));
   }
 
   /** Nests the perceptual network's config and copies the architecture of the model it starts from. */

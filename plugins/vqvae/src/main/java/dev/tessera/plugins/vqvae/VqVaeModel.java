@@ -2,7 +2,7 @@ package dev.tessera.plugins.vqvae;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
-import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.io.ShippedWeightSets;
 import dev.tessera.api.spi.Quantization;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.api.train.TrainingGraph;
@@ -41,9 +41,10 @@ public class VqVaeModel implements TrainableModel {
     return VqVaeConfig.defaults();
   }
 
+  /** Besides the default (Fashion-MNIST), "twemoji": Twemoji 32x32 RGB, 8x8 codes (docs/model-cards/vqvae.md). */
   @Override
-  public ModelWeights shippedWeights() {
-    return ModelWeights.shipped(getClass(), SHIPPED);
+  public ShippedWeightSets shippedWeightSets() {
+    return new ShippedWeightSets(VqVaeModel.class, SHIPPED, Map.of("twemoji", "tessera/weights/vqvae/twemoji"));
   }
 
   @Override
