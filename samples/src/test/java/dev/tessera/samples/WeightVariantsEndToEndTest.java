@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --model MODEL:VARIANT} picks another weight set a plugin ships (CLIP's Twemoji weights). */
 class WeightVariantsEndToEndTest {
@@ -21,5 +23,19 @@ class WeightVariantsEndToEndTest {
         "--labels", "a,b", "--input", "images/fashion-mnist");
     assertEquals(1, unknown.exit());
     assertTrue(unknown.err().contains("model 'clip' ships no weights 'emoji' (it ships: the default, twemoji)"), unknown.err());
+  }
+
+  @Test
+  void reconstructRunsTheTwemojiAutoencoders(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("vqvae.jar")), "plugins not packaged yet");
+    for (String model : new String[] {"vqvae:twemoji"}) {
+      Path out = dir.resolve(model.replace(':', '-'));
+      CompareEndToEndTest.Run r = CompareEndToEndTest.run(CompareEndToEndTest.PLUGINS, "reconstruct", "--model", model,
+          "--input", "images/fashion-mnist", "--resize", "--output-dir", out.toString());
+      assertEquals(0, r.exit(), r.err());
+      assertTrue(r.out().contains("reconstructed 10 images"), r.out());
+      java.awt.image.BufferedImage first = javax.imageio.ImageIO.read(out.resolve("00000-ankle-boot.png").toFile());
+      assertEquals(32, first.getWidth(), "the Twemoji autoencoders work at 32x32");
+    }
   }
 }

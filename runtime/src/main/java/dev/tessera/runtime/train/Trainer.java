@@ -284,7 +284,7 @@ public final class Trainer {
                 }
               }
               step = current;
-              progress.update(step, lastLoss, lastMetrics);
+              progress.update(step, lastLoss, shownMetrics(lastMetrics, tg.phases(), step));
               if (options.logEvery() > 0 && (step % options.logEvery() == 0 || step == options.steps())) {
                 try {
                   appendLog(log, step, lastLoss, lastMetrics, (System.nanoTime() - start) / 1e9);
@@ -458,6 +458,22 @@ public final class Trainer {
   }
 
   /** A progress bar on a terminal; plain log lines otherwise (CI, nohup, log files). */
+
+  /**
+   * The metrics the progress line shows: a phase that has not started yet (a discriminator before
+   * {@code disc_start}) is shown as "disc from step N" instead of its NaN placeholders, which stay
+   * in train-log.csv.
+   */
+  static Map<String, Object> shownMetrics(Map<String, Double> metrics, List<TrainingGraph.Phase> phases, long step) {
+    Map<String, Object> shown = new LinkedHashMap<>(metrics);
+    for (TrainingGraph.Phase phase : phases) {
+      if (step <= phase.startStep()) {
+        shown.keySet().removeIf(k -> k.startsWith(phase.name() + "_"));
+        shown.put(phase.name(), "from step " + (phase.startStep() + 1));
+      }
+    }
+    return shown;
+  }
   static final class ProgressReporter implements AutoCloseable {
     private final ProgressBar bar;
     private final PrintWriter out;
@@ -479,10 +495,10 @@ public final class Trainer {
       }
     }
 
-    void update(long step, double loss, Map<String, Double> metrics) {
+    void update(long step, double loss, Map<String, ?> metrics) {
       double rate = (step - first) / Math.max(1e-9, (System.nanoTime() - start) / 1e9);
       StringBuilder msg = new StringBuilder(String.format(Locale.ROOT, "loss %.4f", loss));
-      metrics.forEach((k, v) -> msg.append(String.format(Locale.ROOT, " %s %.4g", k, v)));
+      metrics.forEach((k, v) -> msg.append(v instanceof Double d ? String.format(Locale.ROOT, " %s %.4g", k, d) : " " + k + " " + v));
       msg.append(String.format(Locale.ROOT, " | %.2f steps/s", rate));
       if (bar != null) {
         bar.stepTo(step);

@@ -269,4 +269,19 @@ class TrainerTest {
           .getMessage().contains("'adam_beta2' must be in [0, 1)"));
     }
   }
+
+  @Test
+  void theProgressLineShowsAPhaseThatHasNotStartedByItsFirstStepNotByNaN() {
+    java.util.Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+    metrics.put("mse", 0.5);
+    metrics.put("disc_loss", Double.NaN);
+    metrics.put("disc_real", Double.NaN);
+    java.util.List<dev.tessera.api.train.TrainingGraph.Phase> phases =
+        java.util.List.of(new dev.tessera.api.train.TrainingGraph.Phase("disc", null, java.util.List.of(), 1000, java.util.Map.of()));
+
+    assertEquals(java.util.Map.of("mse", 0.5, "disc", "from step 1001"), Trainer.shownMetrics(metrics, phases, 1000));
+    metrics.put("disc_loss", 1.2);
+    metrics.put("disc_real", 0.3);
+    assertEquals(metrics, Trainer.shownMetrics(metrics, phases, 1001), "once the phase runs, its metrics are shown as they are");
+  }
 }
