@@ -1,18 +1,30 @@
 package dev.tessera.plugins.evaluator;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.api.TesseraException;
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.Tensors;
+import dev.tessera.api.graph.VariableStore;
 import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.layers.Conv2d;
 import dev.tessera.api.testing.GradientChecker;
 import dev.tessera.api.testing.TrainingSteps;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 
 /** The Twemoji classifier: the shared network at the size, channels and classes its config names. */
 class TwemojiClassifierTest {
@@ -85,5 +97,43 @@ class TwemojiClassifierTest {
         .getMessage().contains("class_names"));
     assertTrue(assertThrows(TesseraException.class, () -> ClassifierNetwork.Spec.of(TINY.with("class_names", null).with("classes", 1)))
         .getMessage().contains("at least 2 classes"));
+  }
+
+  /** A trained model's folder (config.json with the class names + model.safetensors) reads back to the same network and outputs. */
+  @Test
+  void weightsAndClassNamesRoundTripThroughAWeightsFolder(@TempDir Path tmp) {
+    ModelConfig config = new TwemojiClassifierModel().adaptToLabels(TINY.with("class_names", null).with("classes", null),
+        List.of("alphanum", "animal-bird", "sky & weather"));
+    float[] px = new float[2 * 8 * 8 * 3];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (i % 7) / 6f;
+    }
+    float[] before;
+    try (Graph g = new Graph()) {
+      GraphScope root = GraphScope.root(g);
+      var p = new TwemojiClassEncoder().encodeImages(root.child("evaluator"), config, root.tf().constant(
+          Shape.of(2, 8, 8, 3), DataBuffers.of(px)));
+      try (Session s = new Session(g)) {
+        root.variables().initialize(s, 7);
+        new ModelWeights(config, root.variables().snapshot(s, VariableStore.MODEL_WEIGHTS)).save(tmp);
+        try (Result r = s.runner().fetch(p).run()) {
+          before = Tensors.toFloats(r.get(0));
+        }
+      }
+    }
+    ModelWeights loaded = ModelWeights.load(tmp);
+    ClassifierNetwork.Spec spec = ClassifierNetwork.Spec.of(loaded.config());
+    assertEquals(new ClassifierNetwork.Spec(8, 3, 3, List.of("alphanum", "animal-bird", "sky & weather")), spec);
+    try (Graph g = new Graph()) {
+      GraphScope root = GraphScope.root(g);
+      var p = new TwemojiClassEncoder().encodeImages(root.child("evaluator"), loaded.config(), root.tf().constant(
+          Shape.of(2, 8, 8, 3), DataBuffers.of(px)));
+      try (Session s = new Session(g)) {
+        root.variables().load(s, loaded.parameters(), VariableStore.MODEL_WEIGHTS, true);
+        try (Result r = s.runner().fetch(p).run()) {
+          assertArrayEquals(before, Tensors.toFloats(r.get(0)));
+        }
+      }
+    }
   }
 }
