@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Twemoji folder that {@code $TESSERA_TWEMOJI} points to (so each command runs in its own JVM):
  * {@code train twemoji-classifier --dataset twemoji-subcategories} records its classes, and
  * {@code reconstruct --dataset twemoji} reconstructs the test split with a 32x32 RGB VQ-VAE and
- * scores it in the Twemoji classifier's features (or says that none ships).
+ * scores it in the Twemoji classifier's features (or says that none ships); {@code classify}
+ * measures the classifier's accuracy on the subcategory test split.
  */
 class TwemojiReconstructionEndToEndTest {
   static final List<String> SUBCATEGORIES = List.of("face-smiling", "animal-bird", "country-flag");
@@ -118,5 +119,21 @@ class TwemojiReconstructionEndToEndTest {
     } finally {
       twemoji = saved;
     }
+  }
+
+  @Test
+  void classifyScoresTheTrainedClassifierOnTheSubcategoryTestSplit() throws Exception {
+    int testSplit = Twemoji.load(twemoji, Twemoji.Split.TEST, 32, Twemoji.Labels.SUBCATEGORY).data().size();
+    Run r = run("classify", "--model", "twemoji-classifier", "--weights", classifier.toString(), "--dataset", "twemoji-subcategories");
+    assertEquals(0, r.exit(), r.output());
+    String line = r.output().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow();
+    JsonNode o = new ObjectMapper().readTree(line);
+    assertEquals("twemoji-subcategories-test", o.get("dataset").asText());
+    assertEquals(testSplit, o.get("images").asInt());
+    assertTrue(o.get("top1").asDouble() >= 0 && o.get("top1").asDouble() <= 1, line);
+
+    Run wrongData = run("classify", "--model", "twemoji-classifier", "--weights", classifier.toString(), "--dataset", "twemoji");
+    assertEquals(1, wrongData.exit());
+    assertTrue(wrongData.output().contains("not the data set it was trained on"), wrongData.output());
   }
 }
