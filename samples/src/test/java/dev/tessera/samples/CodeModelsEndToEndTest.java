@@ -95,5 +95,6 @@ class CodeModelsEndToEndTest {
         "--output-dir", tmp.resolve("recon").toString());
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("mean PSNR") && r.out().contains("reconstruction FID"), r.out());
+    assertTrue(r.out().contains("(fashion-classifier features; 0 = indistinguishable)"), "the features are named: " + r.out());
   }
 }

@@ -81,4 +81,21 @@ class EvaluateEndToEndTest {
     assertTrue(copies.get("near_duplicates").asInt() >= 39, copies.toString());
     assertTrue(copies.get("mode_collapse_warning").asBoolean(), copies.toString());
   }
+
+  /** classify with the evaluator itself: the shipped Fashion-MNIST classifier's accuracy on the first test images. */
+  @Test
+  void classifyScoresTheShippedEvaluatorOnTheTestSplit() throws Exception {
+    CompareEndToEndTest.Run r = CompareEndToEndTest.run(PLUGINS, "classify", "--model", "fashion-classifier", "--dataset", "fashion-mnist",
+        "--limit", "500");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode o = new ObjectMapper().readTree(r.out());
+    assertEquals("fashion-mnist-test", o.get("dataset").asText());
+    assertEquals(500, o.get("images").asInt());
+    assertTrue(o.get("top1").asDouble() > 0.85, r.out());
+    assertTrue(o.get("per_class_top1").has("Ankle boot"), r.out());
+    CompareEndToEndTest.Run labels = CompareEndToEndTest.run(PLUGINS, "classify", "--model", "fashion-classifier", "--dataset", "fashion-mnist",
+        "--labels", "a,b");
+    assertEquals(1, labels.exit());
+    assertTrue(labels.err().contains("--labels and --template are for zero-shot models"), labels.err());
+  }
 }

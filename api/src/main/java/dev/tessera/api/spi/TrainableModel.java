@@ -64,6 +64,18 @@ public interface TrainableModel extends ExtensionPoint {
     return config;
   }
 
+  /**
+   * Adapts the config to the class labels of the training data, for models that read
+   * {@code TrainingInputs.labels}: a classifier records how many classes it has and their names
+   * (label i is {@code classNames.get(i)}), so the saved config.json says what its outputs mean.
+   * Called before every run, fresh or resumed (a resumed run should refuse data whose classes
+   * differ from the saved ones); {@code classNames} is empty when the data set has no named
+   * classes. By default returns the config unchanged.
+   */
+  default ModelConfig adaptToLabels(ModelConfig config, java.util.List<String> classNames) {
+    return config;
+  }
+
   /** Token ids per caption the model takes (0 when it reads no text). */
   default int textLength(ModelConfig config) {
     return 0;

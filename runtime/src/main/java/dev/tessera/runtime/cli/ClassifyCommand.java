@@ -9,6 +9,7 @@ import dev.tessera.runtime.data.Dataset;
 import dev.tessera.runtime.data.FashionMnist;
 import dev.tessera.runtime.data.FashionMnistCaptions;
 import dev.tessera.runtime.data.PngImages;
+import dev.tessera.runtime.evaluation.ImageEvaluator;
 import dev.tessera.runtime.pipeline.EmbeddingPipeline;
 import dev.tessera.runtime.pipeline.ZeroShotClassifier;
 import dev.tessera.runtime.plugin.Components;
@@ -25,9 +26,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code tessera classify}: zero-shot classification with a joint image/text encoder. */
+/**
+ * {@code tessera classify}: zero-shot classification with a joint image/text encoder, or
+ * classification by an evaluator classifier (fashion-classifier, twemoji-classifier) into the
+ * classes its config.json names.
+ */
 @Command(name = "classify", mixinStandardHelpOptions = true,
-    description = "Zero-shot classification: one JSON object per image (file, best label, scores); with --dataset, accuracy.")
+    description = "Zero-shot classification (or an evaluator classifier's own classes): one JSON object per image (file, best label, scores); with --dataset, accuracy.")
 final class ClassifyCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -49,7 +54,7 @@ final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--input", description = "Folder of PNG images.")
     Path input;
 
-    @Option(names = "--dataset", description = "fashion-mnist: score the test split and print the accuracy.")
+    @Option(names = "--dataset", description = "fashion-mnist (or, for twemoji-classifier, twemoji-subcategories): score the test split and print the accuracy.")
     String dataset;
   }
 
@@ -68,6 +73,14 @@ final class ClassifyCommand implements Callable<Integer> {
     try (PluginRuntime plugins = root.loadPlugins()) {
       Components components = root.components(plugins);
       ModelWeights w = weightsOptions.load(components, model);
+      if (w.config().has("features")) { // an evaluator classifier: its own classes, no prompts
+        if (labels != null || templates != null) {
+          throw new TesseraException("--labels and --template are for zero-shot models; '" + model + "' classifies into the classes its config.json names");
+        }
+        classifyWithEvaluator(components, w, out, json);
+        out.flush();
+        return 0;
+      }
       try (EmbeddingPipeline encoder = new EmbeddingPipeline(components, w, batchSize, weightsOptions.device)) {
         int size = w.config().getPositiveInt("image_size", 28);
         int channels = w.config().getPositiveInt("channels", 1);
@@ -128,6 +141,71 @@ final class ClassifyCommand implements Callable<Integer> {
         out.flush();
         return 0;
       }
+    }
+  }
+
+  /** Per image (--input) or the test split's accuracy (--dataset), in the classes of an evaluator classifier. */
+  private void classifyWithEvaluator(Components components, ModelWeights w, PrintWriter out, ObjectMapper json) throws Exception {
+    int size = w.config().getPositiveInt("image_size", 28);
+    int channels = w.config().getPositiveInt("channels", 1);
+    List<String> names = new java.util.ArrayList<>();
+    com.fasterxml.jackson.databind.JsonNode configured = w.config().node("class_names");
+    if (configured != null && configured.isArray()) {
+      configured.forEach(n -> names.add(n.asText()));
+    }
+    try (ImageEvaluator evaluator = new ImageEvaluator(components, w)) {
+      if (source.input != null) {
+        PngImages.PngFolder folder = PngImages.readFolder(source.input, size, size, channels, PngImages.ResizeMode.BILINEAR);
+        ImageEvaluator.Outputs o = evaluator.run(folder.images());
+        for (int i = 0; i < folder.images().count(); i++) {
+          int best = o.predictedClass(i);
+          ObjectNode line = json.createObjectNode();
+          line.put("file", folder.fileNames().get(i));
+          line.put("class", best);
+          if (best < names.size()) {
+            line.put("label", names.get(best));
+          }
+          line.put("probability", Math.round(o.probabilities().values()[i * o.probabilities().dim() + best] * 1e4) / 1e4);
+          out.println(json.writeValueAsString(line));
+        }
+        return;
+      }
+      Dataset test = dev.tessera.runtime.data.DataSources.open(source.dataset, false, size, channels).data().first(limit);
+      if (!test.hasLabels() || test.classNames().isEmpty()) {
+        throw new TesseraException("--dataset " + source.dataset + ": no class labels to score against");
+      }
+      if (!names.isEmpty() ? !names.equals(test.classNames()) : w.config().getInt("classes", 10) != test.classNames().size()) {
+        throw new TesseraException("'" + model + "' classifies into " + (names.isEmpty() ? w.config().getInt("classes", 10) + " classes" : names.size()
+            + " classes " + names.subList(0, Math.min(3, names.size())) + "...") + ", and " + test.name() + " has " + test.classNames().size()
+            + " classes " + test.classNames().subList(0, Math.min(3, test.classNames().size())) + "...: not the data set it was trained on");
+      }
+      long start = System.nanoTime();
+      ImageEvaluator.Outputs o = evaluator.run(test.images());
+      double seconds = (System.nanoTime() - start) / 1e9;
+      List<String> classNames = test.classNames();
+      int correct = 0;
+      int[] perClassCorrect = new int[classNames.size()];
+      int[] perClassCount = new int[classNames.size()];
+      for (int i = 0; i < test.size(); i++) {
+        int label = test.labels()[i];
+        perClassCount[label]++;
+        if (o.predictedClass(i) == label) {
+          correct++;
+          perClassCorrect[label]++;
+        }
+      }
+      ObjectNode result = json.createObjectNode();
+      result.put("dataset", test.name());
+      result.put("images", test.size());
+      result.put("top1", Math.round(10000.0 * correct / test.size()) / 10000.0);
+      ObjectNode perClass = result.putObject("per_class_top1");
+      for (int l = 0; l < classNames.size(); l++) {
+        if (perClassCount[l] > 0) {
+          perClass.put(classNames.get(l), Math.round(10000.0 * perClassCorrect[l] / perClassCount[l]) / 10000.0);
+        }
+      }
+      result.put("seconds", Math.round(seconds * 100) / 100.0);
+      out.println(json.writeValueAsString(result));
     }
   }
 

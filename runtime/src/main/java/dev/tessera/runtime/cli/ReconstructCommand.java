@@ -7,8 +7,14 @@ import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.data.Dataset;
 import dev.tessera.runtime.data.FashionMnist;
 import dev.tessera.runtime.data.PngImages;
+import dev.tessera.runtime.data.Twemoji;
+import dev.tessera.runtime.evaluation.FeatureNetworks;
+import dev.tessera.runtime.evaluation.FeatureStatistics;
+import dev.tessera.runtime.evaluation.FrechetDistance;
+import dev.tessera.runtime.evaluation.ImageEvaluator;
 import dev.tessera.runtime.pipeline.AutoencoderPipeline;
 import dev.tessera.runtime.pipeline.ImageMetrics;
+import dev.tessera.runtime.pipeline.ReferencedWeights;
 import dev.tessera.runtime.plugin.Components;
 import dev.tessera.runtime.plugin.PluginRuntime;
 import java.nio.file.Path;
@@ -23,7 +29,7 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code tessera reconstruct}: encode and decode images with an autoencoder model. */
 @Command(name = "reconstruct", mixinStandardHelpOptions = true,
-    description = "Encode and decode every PNG of a folder (or Fashion-MNIST test images) and write same-named PNGs.")
+    description = "Encode and decode every PNG of a folder (or a data set's test images) and write same-named PNGs; print PSNR and a reconstruction FID.")
 final class ReconstructCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -38,12 +44,17 @@ final class ReconstructCommand implements Callable<Integer> {
     @Option(names = "--input", description = "Folder of PNG images.")
     Path input;
 
-    @Option(names = "--dataset", description = "fashion-mnist: the test split (see --limit).")
+    @Option(names = "--dataset", description = "fashion-mnist or twemoji: the test split at the model's image size (see --limit).")
     String dataset;
   }
 
-  @Option(names = "--limit", defaultValue = "1000", description = "With --dataset: how many test images. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--limit", defaultValue = "1000", description = "With --dataset: at most this many test images (Twemoji's test split has fewer). Default: ${DEFAULT-VALUE}.")
   int limit;
+
+  @Option(names = "--evaluator-weights", paramLabel = "DIR",
+      description = "Feature network of the reconstruction FID: an evaluator's weights folder (e.g. a twemoji-classifier run). "
+          + "Default: the shipped evaluator whose image size and channels match the images (fashion-classifier, twemoji-classifier).")
+  Path evaluatorWeights;
 
   @Option(names = "--output-dir", required = true, description = "Where the reconstructions go.")
   Path outputDir;
@@ -71,15 +82,24 @@ final class ReconstructCommand implements Callable<Integer> {
         images = folder.images();
         names = folder.fileNames();
       } else {
-        if (!source.dataset.equals("fashion-mnist")) {
-          throw new TesseraException("--dataset: only fashion-mnist is known, got '" + source.dataset + "'");
+        if (limit <= 0) {
+          throw new TesseraException("--limit must be positive, got " + limit);
         }
-        Dataset test = FashionMnist.load(null, FashionMnist.Split.TEST).first(limit);
-        images = test.images();
         names = new ArrayList<>();
-        for (int i = 0; i < images.count(); i++) {
-          names.add(String.format(Locale.ROOT, "%04d.png", i));
-        }
+        images = testSplit(source.dataset, size, channels, limit, names);
+      }
+      // Before the reconstruction runs: a wrong --evaluator-weights fails at once.
+      FeatureNetworks.Choice features = null;
+      String noFid = null;
+      if (evaluatorWeights != null) {
+        features = FeatureNetworks.fromWeights(ReferencedWeights.complete(ModelWeights.load(evaluatorWeights), components),
+            evaluatorWeights.toString(), images.height(), images.channels());
+      } else if (images.height() == images.width()) {
+        FeatureNetworks.Selection s = FeatureNetworks.forImages(components, images.height(), images.channels());
+        features = s.choice();
+        noFid = s.whyNone();
+      } else {
+        noFid = "the feature networks take square images, these are " + images.height() + "x" + images.width();
       }
       java.io.PrintWriter out = spec.commandLine().getOut();
       long start = System.nanoTime();
@@ -107,7 +127,15 @@ final class ReconstructCommand implements Callable<Integer> {
               ImageMetrics.distinct(r.codes()), k, ImageMetrics.perplexity(r.codes(), k));
         }
       }
-      reconstructionFid(components, images, r.images(), out);
+      if (features != null && images.count() < 2) {
+        noFid = "FID needs at least 2 images, got " + images.count();
+      }
+      if (noFid == null) {
+        out.printf(Locale.ROOT, "reconstruction FID %.2f against the %d originals (%s; 0 = indistinguishable)%n",
+            reconstructionFid(components, features.weights(), images, r.images()), images.count(), features.describe());
+      } else {
+        out.println("no reconstruction FID: " + noFid + "; PSNR only (--evaluator-weights DIR names a feature network)");
+      }
       out.println("side by side (original, reconstruction): " + outputDir.resolve("comparison.png").toAbsolutePath());
       out.flush();
       return 0;
@@ -115,27 +143,38 @@ final class ReconstructCommand implements Callable<Integer> {
   }
 
   /**
-   * FID of the reconstructions against the originals in the features of the held-out Fashion-MNIST
-   * classifier (the project's own feature network), when it ships weights for this image size.
+   * The first {@code limit} images of a data set's test split at the model's size, and their
+   * output file names: Fashion-MNIST's numbered, Twemoji's the emoji's own image names.
    */
-  private static void reconstructionFid(Components components, ImageBatch originals, ImageBatch reconstructions, java.io.PrintWriter out) {
-    ModelWeights evaluator;
-    try {
-      evaluator = components.shippedWeights("fashion-classifier");
-    } catch (TesseraException e) {
-      return; // no evaluator plugin: no FID
+  private static ImageBatch testSplit(String dataset, int size, int channels, int limit, List<String> names) {
+    switch (dataset) {
+      case "fashion-mnist" -> {
+        Dataset test = FashionMnist.load(null, FashionMnist.Split.TEST).first(limit);
+        for (int i = 0; i < test.size(); i++) {
+          names.add(String.format(Locale.ROOT, "%04d.png", i));
+        }
+        return test.images();
+      }
+      case "twemoji" -> {
+        if (channels != 3) {
+          throw new TesseraException("--dataset twemoji: twemoji images are RGB, and the model takes " + channels + " channel(s)");
+        }
+        Twemoji.Loaded test = Twemoji.load(null, Twemoji.Split.TEST, size);
+        Dataset first = test.data().first(limit);
+        test.emoji().subList(0, first.size()).forEach(e -> names.add(e.image()));
+        return first.images();
+      }
+      default -> throw new TesseraException("--dataset: fashion-mnist or twemoji, got '" + dataset + "' (--input reads a folder of PNGs)");
     }
-    if (evaluator == null || evaluator.config().getInt("image_size", 28) != originals.height() || evaluator.config().getInt("channels", 1) != originals.channels()) {
-      return;
-    }
-    if (originals.count() < 2) {
-      return;
-    }
-    try (dev.tessera.runtime.evaluation.ImageEvaluator e = new dev.tessera.runtime.evaluation.ImageEvaluator(components, evaluator)) {
-      double fid = dev.tessera.runtime.evaluation.FrechetDistance.between(
-          dev.tessera.runtime.evaluation.FeatureStatistics.of(e.run(originals).features()),
-          dev.tessera.runtime.evaluation.FeatureStatistics.of(e.run(reconstructions).features()));
-      out.printf(Locale.ROOT, "reconstruction FID %.2f against the %d originals (fashion-classifier features; 0 = indistinguishable)%n", fid, originals.count());
+  }
+
+  /**
+   * FID of the reconstructions against the originals in the features of an evaluator trained on
+   * real data (the project's own feature network, see {@link FeatureNetworks}).
+   */
+  private static double reconstructionFid(Components components, ModelWeights evaluator, ImageBatch originals, ImageBatch reconstructions) {
+    try (ImageEvaluator e = new ImageEvaluator(components, evaluator)) {
+      return FrechetDistance.between(FeatureStatistics.of(e.run(originals).features()), FeatureStatistics.of(e.run(reconstructions).features()));
     }
   }
 }

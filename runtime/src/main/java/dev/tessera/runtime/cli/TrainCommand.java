@@ -32,7 +32,7 @@ final class TrainCommand implements Callable<Integer> {
   String model;
 
   @Option(names = "--dataset", defaultValue = "fashion-mnist",
-      description = "fashion-mnist (from $TESSERA_FASHION_MNIST or /usr/share/datasets/fashion-mnist), twemoji (./tessera setup twemoji), or a folder of IDX files or PNGs. Default: ${DEFAULT-VALUE}.")
+      description = "fashion-mnist (from $TESSERA_FASHION_MNIST or /usr/share/datasets/fashion-mnist), twemoji (./tessera setup twemoji; label i is emoji i), twemoji-subcategories (the same images, labelled with their subcategory), or a folder of IDX files or PNGs. Default: ${DEFAULT-VALUE}.")
   String dataset;
 
   @Option(names = "--steps", defaultValue = "1000", description = "Total steps. Default: ${DEFAULT-VALUE}.")
@@ -127,7 +127,7 @@ final class TrainCommand implements Callable<Integer> {
       if (tokenizerName != null) {
         if (source.captions() == null) {
           throw new TesseraException("model '" + model + "' trains on captions, and " + data.name()
-              + " has none (captioned data sets: fashion-mnist, twemoji)");
+              + " has none (captioned data sets: fashion-mnist, twemoji, twemoji-subcategories)");
         }
         trainer.withText(root.components(plugins).tokenizer(tokenizerName), source.captions());
       }

@@ -5,12 +5,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Resolves a {@code --dataset} value: {@code fashion-mnist}, {@code twemoji}, a folder of IDX
- * files, or a folder of PNGs; with the captions that go with it, when it has any.
+ * Resolves a {@code --dataset} value: {@code fashion-mnist}, {@code twemoji} (label i is emoji i),
+ * {@code twemoji-subcategories} (the same images labelled with their subcategory, for the Twemoji
+ * classifier), a folder of IDX files, or a folder of PNGs; with the captions that go with it, when
+ * it has any.
  */
 public final class DataSources {
   /** A data set and its captioner (null when it has no captions). */
   public record Source(Dataset data, Captioner captions) {}
+
+  /** Twemoji labelled with each emoji's subcategory ({@link Twemoji.Labels#SUBCATEGORY}). */
+  public static final String TWEMOJI_SUBCATEGORIES = "twemoji-subcategories";
 
   private DataSources() {}
 
@@ -19,16 +24,17 @@ public final class DataSources {
       Dataset d = FashionMnist.load(null, training ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST);
       return new Source(d, new FashionMnistCaptions());
     }
-    if (spec.equals("twemoji")) {
+    if (spec.equals("twemoji") || spec.equals(TWEMOJI_SUBCATEGORIES)) {
       if (channels != 3) {
         throw new TesseraException("twemoji images are RGB: the model must take 3 channels, its config says " + channels);
       }
-      Twemoji.Loaded t = Twemoji.load(null, training ? Twemoji.Split.TRAIN : Twemoji.Split.TEST, size);
+      Twemoji.Loaded t = Twemoji.load(null, training ? Twemoji.Split.TRAIN : Twemoji.Split.TEST, size,
+          spec.equals("twemoji") ? Twemoji.Labels.EMOJI : Twemoji.Labels.SUBCATEGORY);
       return new Source(t.data(), t.captions());
     }
     Path dir = Path.of(spec);
     if (!Files.isDirectory(dir)) {
-      throw new TesseraException("--dataset " + spec + ": not fashion-mnist, twemoji, nor a folder");
+      throw new TesseraException("--dataset " + spec + ": not fashion-mnist, twemoji, " + TWEMOJI_SUBCATEGORIES + ", nor a folder");
     }
     String prefix = training ? "train" : "t10k";
     if (Files.exists(dir.resolve(prefix + "-images-idx3-ubyte")) || Files.exists(dir.resolve(prefix + "-images-idx3-ubyte.gz"))) {

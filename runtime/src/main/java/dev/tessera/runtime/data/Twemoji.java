@@ -82,15 +82,33 @@ public final class Twemoji {
     return out;
   }
 
-  /** A loaded split: the images (label i is emoji i) and the emoji they show. */
+  /** What a loaded split's labels are. */
+  public enum Labels {
+    /** Label i is emoji i of the split; the class names are the emoji's names. */
+    EMOJI,
+    /**
+     * The emoji's subcategory ("animal-mammal", "country-flag", ... from emoji.json): an index into
+     * the subcategories of the TRAIN split, sorted by name, whichever split is loaded, so both
+     * splits (and every run) number the classes alike. Emoji without a subcategory, and TEST emoji
+     * of a subcategory no TRAIN emoji has, are left out: no class could name them.
+     */
+    SUBCATEGORY
+  }
+
+  /** A loaded split: the images, their labels and class names (see {@link Labels}), and the emoji they show. */
   public record Loaded(Dataset data, List<Emoji> emoji) {
     public TwemojiCaptions captions() {
       return new TwemojiCaptions(emoji);
     }
   }
 
-  /** Loads one split at {@code size} x {@code size} RGB (area-averaged from 64x64). */
+  /** Loads one split at {@code size} x {@code size} RGB (area-averaged from 64x64), label i being emoji i. */
   public static Loaded load(Path dir, Split split, int size) {
+    return load(dir, split, size, Labels.EMOJI);
+  }
+
+  /** Loads one split at {@code size} x {@code size} RGB (area-averaged from 64x64) with the given labels. */
+  public static Loaded load(Path dir, Split split, int size, Labels labels) {
     Path dirOrDefault = dir != null ? dir : defaultDir();
     List<Emoji> all = readIndex(dirOrDefault);
     Path images = dirOrDefault.resolve("img/twitter/64");
@@ -99,23 +117,47 @@ public final class Twemoji {
     for (int i = 0; i < folder.fileNames().size(); i++) {
       row.put(folder.fileNames().get(i), i);
     }
+    List<String> subcategories = labels == Labels.SUBCATEGORY ? trainSubcategories(all, row.keySet()) : List.of();
     List<Integer> rows = new ArrayList<>();
-    List<String> names = new ArrayList<>();
     List<Emoji> kept = new ArrayList<>();
+    List<Integer> classes = new ArrayList<>();
     for (Emoji e : all) {
       Integer r = row.get(e.image());
       if (r == null || heldOut(e.image()) != (split == Split.TEST)) {
         continue;
       }
+      if (labels == Labels.SUBCATEGORY) {
+        int c = java.util.Collections.binarySearch(subcategories, e.subcategory());
+        if (c < 0) {
+          continue;
+        }
+        classes.add(c);
+      } else {
+        classes.add(kept.size());
+      }
       rows.add(r);
-      names.add(e.name().toLowerCase(Locale.ROOT));
       kept.add(e);
     }
-    ImageBatch batch = folder.images().select(rows.stream().mapToInt(Integer::intValue).toArray());
-    int[] labels = new int[kept.size()];
-    for (int i = 0; i < labels.length; i++) {
-      labels[i] = i;
+    if (kept.isEmpty()) {
+      throw new DataFormatException(dirOrDefault.resolve("emoji.json"), "no emoji of the " + split.name().toLowerCase(Locale.ROOT)
+          + " split has an image in " + images + (labels == Labels.SUBCATEGORY ? " and a subcategory" : ""));
     }
-    return new Loaded(new Dataset("twemoji-" + split.name().toLowerCase(Locale.ROOT), batch, labels, names), kept);
+    ImageBatch batch = folder.images().select(rows.stream().mapToInt(Integer::intValue).toArray());
+    int[] labelArray = classes.stream().mapToInt(Integer::intValue).toArray();
+    String name = "twemoji-" + (labels == Labels.SUBCATEGORY ? "subcategories-" : "") + split.name().toLowerCase(Locale.ROOT);
+    List<String> classNames = labels == Labels.SUBCATEGORY ? subcategories
+        : kept.stream().map(e -> e.name().toLowerCase(Locale.ROOT)).toList();
+    return new Loaded(new Dataset(name, batch, labelArray, classNames), kept);
+  }
+
+  /** The distinct non-empty subcategories of the TRAIN emoji that have an image, sorted by name. */
+  static List<String> trainSubcategories(List<Emoji> all, java.util.Set<String> imageFiles) {
+    java.util.TreeSet<String> names = new java.util.TreeSet<>();
+    for (Emoji e : all) {
+      if (imageFiles.contains(e.image()) && !heldOut(e.image()) && !e.subcategory().isBlank()) {
+        names.add(e.subcategory());
+      }
+    }
+    return List.copyOf(names);
   }
 }

@@ -106,6 +106,8 @@ public final class Trainer {
     if (!options.resume() && model.tokenizer(config) != null && tokenizer != null && captioner != null) {
       config = model.adaptToCaptions(config, sampleCaptions(data, options.seed()));
     }
+    // Also on resume: a classifier refuses data whose classes are not the ones it was started with.
+    config = model.adaptToLabels(config, data.hasLabels() ? data.classNames() : List.of());
     int batchSize = options.batchSize() > 0 ? options.batchSize() : config.getPositiveInt("batch_size", 32);
     double lr = options.learningRate() > 0 ? options.learningRate() : config.getDouble("learning_rate", 1e-3);
     config = config.with("batch_size", batchSize).with("learning_rate", lr);

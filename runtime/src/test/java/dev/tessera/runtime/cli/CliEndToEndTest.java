@@ -94,6 +94,8 @@ class CliEndToEndTest {
     CliRun rec = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--input", images.toString(), "--output-dir", out.toString());
     assertEquals(0, rec.exit(), rec.err());
     assertTrue(rec.out().contains("mean PSNR"), rec.out());
+    assertTrue(rec.out().contains("no reconstruction FID: no feature network for 4x4x1 images ships (fashion-classifier: not loaded; "
+        + "twemoji-classifier: not loaded); PSNR only"), rec.out());
     for (String name : List.of("a.png", "b.png", "f.png")) {
       assertEquals(4, PngImages.read(out.resolve(name), 1).height());
     }
@@ -111,6 +113,24 @@ class CliEndToEndTest {
     assertTrue(bad.err().contains("x.png") && bad.err().contains("--resize"), bad.err());
     CliRun ok = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--input", big.toString(), "--resize", "--output-dir", tmp.resolve("o").toString());
     assertEquals(0, ok.exit(), ok.err());
+  }
+
+  @Test
+  void reconstructNamesTheDataSetsItKnowsAndWhatTwemojiNeeds() {
+    Path run = tmp.resolve("run");
+    assertEquals(0, run("train", "tiny", "--dataset", images.toString(), "--steps", "1", "--out", run.toString()).exit());
+    CliRun unknown = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--dataset", "twemoji-subcategories", "--output-dir",
+        tmp.resolve("o").toString());
+    assertEquals(1, unknown.exit());
+    assertTrue(unknown.err().contains("--dataset: fashion-mnist or twemoji, got 'twemoji-subcategories'"), unknown.err());
+    CliRun grey = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--dataset", "twemoji", "--output-dir",
+        tmp.resolve("o").toString());
+    assertEquals(1, grey.exit());
+    assertTrue(grey.err().contains("twemoji images are RGB, and the model takes 1 channel(s)"), grey.err());
+    CliRun notAnEvaluator = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--input", images.toString(),
+        "--evaluator-weights", run.toString(), "--output-dir", tmp.resolve("o").toString());
+    assertEquals(1, notAnEvaluator.exit());
+    assertTrue(notAnEvaluator.err().contains("not an evaluator's weights"), notAnEvaluator.err());
   }
 
   @Test

@@ -284,4 +284,53 @@ class TrainerTest {
     metrics.put("disc_real", 0.3);
     assertEquals(metrics, Trainer.shownMetrics(metrics, phases, 1001), "once the phase runs, its metrics are shown as they are");
   }
+
+  /** The tiny autoencoder, recording the class names it is given the way a classifier does (refusing others on resume). */
+  private static final class LabelRecordingModel implements dev.tessera.api.spi.TrainableModel {
+    final java.util.List<java.util.List<String>> seen = new java.util.ArrayList<>();
+
+    @Override
+    public String name() {
+      return "tiny";
+    }
+
+    @Override
+    public ModelConfig defaultConfig() {
+      return new TinyAutoencoderModel().defaultConfig();
+    }
+
+    @Override
+    public ModelConfig adaptToLabels(ModelConfig config, java.util.List<String> classNames) {
+      seen.add(classNames);
+      com.fasterxml.jackson.databind.JsonNode saved = config.node("class_names");
+      if (saved != null && !saved.toString().equals(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(classNames).toString())) {
+        throw new TesseraException("other classes");
+      }
+      return config.with("class_names", classNames);
+    }
+
+    @Override
+    public dev.tessera.api.train.TrainingGraph buildTraining(dev.tessera.api.graph.GraphScope scope, ModelConfig config,
+        dev.tessera.api.train.TrainingInputs inputs) {
+      return new TinyAutoencoderModel().buildTraining(scope, config, inputs);
+    }
+  }
+
+  @Test
+  void theModelSeesTheClassNamesOfTheDataBeforeEveryRunAndTheyAreSaved() {
+    Dataset unlabelled = data(8, 3);
+    Dataset labelled = new Dataset("labelled", unlabelled.images(), new int[] {0, 1, 0, 1, 0, 1, 0, 1}, java.util.List.of("cat", "dog"));
+    LabelRecordingModel model = new LabelRecordingModel();
+    Path dir = tmp.resolve("labels");
+    Trainer trainer = new Trainer(new PrintWriter(new StringWriter()));
+    trainer.train(model, ModelConfig.empty(), labelled, TrainOptions.defaults(dir).withSteps(2).withCheckpointEvery(2));
+    assertEquals("[\"cat\",\"dog\"]", ModelWeights.load(dir).config().node("class_names").toString());
+    Dataset other = new Dataset("other", unlabelled.images(), labelled.labels(), java.util.List.of("cat", "bird"));
+    assertThrows(TesseraException.class,
+        () -> trainer.train(model, ModelConfig.empty(), other, TrainOptions.defaults(dir).withSteps(4).withResume(true)));
+    trainer.train(model, ModelConfig.empty(), labelled, TrainOptions.defaults(dir).withSteps(4).withResume(true));
+    trainer.train(model, ModelConfig.empty(), unlabelled, TrainOptions.defaults(tmp.resolve("none")).withSteps(1));
+    assertEquals(java.util.List.of(java.util.List.of("cat", "dog"), java.util.List.of("cat", "bird"), java.util.List.of("cat", "dog"),
+        java.util.List.of()), model.seen);
+  }
 }

@@ -19,6 +19,6 @@ class FashionClassEncoderContractTest extends EncoderContract {
 
   @Override
   protected TinyBatch images() {
-    return TinyBatch.of(new long[] {2, 28, 28, 1}, new long[] {2, FashionNetwork.CLASSES});
+    return TinyBatch.of(new long[] {2, 28, 28, 1}, new long[] {2, ClassifierNetwork.Spec.DEFAULT_CLASSES});
   }
 }

@@ -19,6 +19,6 @@ class FashionFeatureEncoderContractTest extends EncoderContract {
 
   @Override
   protected TinyBatch images() {
-    return TinyBatch.of(new long[] {2, 28, 28, 1}, new long[] {2, FashionNetwork.FEATURES});
+    return TinyBatch.of(new long[] {2, 28, 28, 1}, new long[] {2, ClassifierNetwork.FEATURES});
   }
 }
