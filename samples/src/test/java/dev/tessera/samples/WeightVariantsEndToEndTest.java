@@ -28,7 +28,7 @@ class WeightVariantsEndToEndTest {
   @Test
   void reconstructRunsTheTwemojiAutoencoders(@TempDir Path dir) throws Exception {
     assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("vqvae.jar")), "plugins not packaged yet");
-    for (String model : new String[] {"vqvae:twemoji"}) {
+    for (String model : new String[] {"vqvae:twemoji", "vqgan:twemoji"}) {
       Path out = dir.resolve(model.replace(':', '-'));
       CompareEndToEndTest.Run r = CompareEndToEndTest.run(CompareEndToEndTest.PLUGINS, "reconstruct", "--model", model,
           "--input", "images/fashion-mnist", "--resize", "--output-dir", out.toString());
