@@ -22,7 +22,7 @@ class VqganClipEndToEndTest {
     assumeTrue(Files.exists(PLUGINS.resolve("vqvae.jar")) && Files.exists(PLUGINS.resolve("clip.jar")), "plugins not packaged yet");
     Path out = tmp.resolve("out");
     CompareEndToEndTest.Run g = CompareEndToEndTest.run("generate", "--pipeline", "vqgan-clip", "--prompt", "a photo of a sneaker:1|a photo of a bag:-0.3",
-        "--num-images", "2", "--iterations", "4", "--lr", "0.2", "--save-every", "2", "--seed", "5", "--output-dir", out.toString());
+        "--num-images", "2", "--iterations", "4", "--lr", "0.2", "--save-every", "2", "--init-noise", "0.5", "--seed", "5", "--output-dir", out.toString());
     assertEquals(0, g.exit(), g.err());
     JsonNode m = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
     assertEquals("vqgan-clip", m.get("pipeline").asText());
@@ -33,6 +33,7 @@ class VqganClipEndToEndTest {
     JsonNode s = m.get("settings");
     assertEquals(4, s.get("iterations").asInt());
     assertEquals(0.2, s.get("learning_rate").asDouble());
+    assertEquals(0.5, s.get("init_noise").asDouble());
     assertEquals("vqgan", s.get("model").asText());
     for (String f : new String[] {"0000/00000.png", "0000/00002.png", "0001/00004.png"}) {
       assertTrue(Files.isRegularFile(out.resolve("frames").resolve(f)), f);
@@ -46,5 +47,9 @@ class VqganClipEndToEndTest {
         tmp.resolve("y").toString());
     assertNotEquals(0, zero.exit());
     assertTrue(zero.err().contains("iterations must be at least 1"), zero.err());
+    CompareEndToEndTest.Run negative = CompareEndToEndTest.run("generate", "--pipeline", "vqgan-clip", "--prompt", "a bag", "--init-noise", "-1",
+        "--output-dir", tmp.resolve("z").toString());
+    assertNotEquals(0, negative.exit());
+    assertTrue(negative.err().contains("init_noise must be a number >= 0, got -1.0"), negative.err());
   }
 }

@@ -110,6 +110,10 @@ final class GenerateCommand implements Callable<Integer> {
       + "Default: 24 (or the file's).")
   Integer cutouts;
 
+  @Option(names = "--init-noise", description = "vqgan-clip without --init-image: Gaussian noise on the blank canvas's latents, in "
+      + "units of the codebook's RMS (less: more recognisable, less varied images). Default: 0.3 (or the file's).")
+  Double initNoise;
+
   @Option(names = "--lr", description = "vqgan-clip: Adam learning rate on the latent grid. Default: 0.1 (or the file's).")
   Double learningRate;
 
@@ -162,7 +166,8 @@ final class GenerateCommand implements Callable<Integer> {
     PipelineSpec.OptimisationOptions o = s.optimisation();
     s = s.withOptimisation(new PipelineSpec.OptimisationOptions(iterations != null ? iterations : o.iterations(),
         learningRate != null ? learningRate : o.learningRate(), initImage != null ? initImage : o.initImage(),
-        saveEvery != null ? saveEvery : o.saveEvery(), cutouts != null ? cutouts : o.cutouts(), o.initNoise(), outputDir.resolve("frames")));
+        saveEvery != null ? saveEvery : o.saveEvery(), cutouts != null ? cutouts : o.cutouts(),
+        initNoise != null ? initNoise : o.initNoise(), outputDir.resolve("frames")));
     PrintWriter out = spec.commandLine().getOut();
     try (PluginRuntime plugins = root.loadPlugins()) {
       long t0 = System.nanoTime();
