@@ -38,4 +38,16 @@ class WeightVariantsEndToEndTest {
       assertEquals(32, first.getWidth(), "the Twemoji autoencoders work at 32x32");
     }
   }
+
+  @Test
+  void generateRunsTheTwemojiDiffusionWeights(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("diffusion.jar")), "plugins not packaged yet");
+    CompareEndToEndTest.Run r = CompareEndToEndTest.run(CompareEndToEndTest.PLUGINS, "generate", "--pipeline", "clip-diffusion",
+        "--model", "clip-diffusion:twemoji", "--prompt", "grinning face", "--num-images", "2", "--steps", "3", "--seed", "1",
+        "--output-dir", dir.toString());
+    assertEquals(0, r.exit(), r.err());
+    java.awt.image.BufferedImage first = javax.imageio.ImageIO.read(dir.resolve("images/0000.png").toFile());
+    assertEquals(32, first.getWidth(), "Twemoji diffusion samples 32x32 images");
+    assertEquals(3, first.getColorModel().getNumColorComponents(), "in colour");
+  }
 }
