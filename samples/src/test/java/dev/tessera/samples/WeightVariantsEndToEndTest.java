@@ -49,5 +49,7 @@ class WeightVariantsEndToEndTest {
     java.awt.image.BufferedImage first = javax.imageio.ImageIO.read(dir.resolve("images/0000.png").toFile());
     assertEquals(32, first.getWidth(), "Twemoji diffusion samples 32x32 images");
     assertEquals(3, first.getColorModel().getNumColorComponents(), "in colour");
+    com.fasterxml.jackson.databind.JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+    assertEquals("shipped clip-diffusion:twemoji", manifest.get("weights").asText(), "the manifest records which shipped weights");
   }
 }

@@ -137,6 +137,17 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
         candidates, scoreGuidance, scoreGuidanceScale, t, optimisation);
   }
 
+  /**
+   * Which weights a run used, for manifests: the --weights folder, or "shipped" with the model
+   * reference when one was given ("shipped clip-diffusion:twemoji"), so a variant is recorded.
+   */
+  public String weightsDescription() {
+    if (weights != null) {
+      return weights.toString();
+    }
+    return model == null ? "shipped" : "shipped " + model;
+  }
+
   /** The trained model whose weights drive the pipeline (null: the pipeline's default). */
   public PipelineSpec withModel(String m) {
     return new PipelineSpec(pipeline, m, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,

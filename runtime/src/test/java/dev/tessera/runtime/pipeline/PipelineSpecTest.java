@@ -102,4 +102,11 @@ class PipelineSpecTest {
     assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"vqgan-clip\", \"itrations\": 3}")).getMessage()
         .contains("unknown key 'itrations'"));
   }
+
+  @Test
+  void theWeightsDescriptionNamesTheFolderOrTheShippedModelReference() {
+    PipelineSpec s = PipelineSpec.of("clip-diffusion");
+    assertEquals("shipped", s.weightsDescription());
+    assertEquals("shipped clip-diffusion:twemoji", s.withModel("clip-diffusion:twemoji").weightsDescription());
+  }
 }
