@@ -459,8 +459,6 @@ public final class Trainer {
     Files.writeString(log, sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
   }
 
-  /** A progress bar on a terminal; plain log lines otherwise (CI, nohup, log files). */
-
   /**
    * The metrics the progress line shows: a phase that has not started yet (a discriminator before
    * {@code disc_start}) is shown as "disc from step N" instead of its NaN placeholders, which stay
@@ -476,6 +474,8 @@ public final class Trainer {
     }
     return shown;
   }
+
+  /** A progress bar on a terminal; plain log lines otherwise (CI, nohup, log files). */
   static final class ProgressReporter implements AutoCloseable {
     private final ProgressBar bar;
     private final PrintWriter out;
