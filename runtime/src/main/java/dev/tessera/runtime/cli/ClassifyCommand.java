@@ -115,26 +115,13 @@ final class ClassifyCommand implements Callable<Integer> {
           long start = System.nanoTime();
           List<ZeroShotClassifier.Prediction> predictions = new ZeroShotClassifier(encoder, names, used).classify(test.images());
           double seconds = (System.nanoTime() - start) / 1e9;
-          int correct = 0;
-          int[] perClassCorrect = new int[names.size()];
-          int[] perClassCount = new int[names.size()];
-          for (int i = 0; i < predictions.size(); i++) {
-            int label = test.labels()[i];
-            perClassCount[label]++;
-            if (predictions.get(i).best() == label) {
-              correct++;
-              perClassCorrect[label]++;
-            }
-          }
+          Accuracy a = Accuracy.of(test.labels(), i -> predictions.get(i).best(), predictions.size(), names, true);
           ObjectNode o = json.createObjectNode();
           o.put("dataset", "fashion-mnist-test");
           o.put("images", predictions.size());
-          o.put("top1", Math.round(10000.0 * correct / predictions.size()) / 10000.0);
+          o.put("top1", a.top1());
           o.putPOJO("templates", used);
-          ObjectNode perClass = o.putObject("per_class_top1");
-          for (int l = 0; l < names.size(); l++) {
-            perClass.put(names.get(l), perClassCount[l] == 0 ? 0 : Math.round(10000.0 * perClassCorrect[l] / perClassCount[l]) / 10000.0);
-          }
+          o.set("per_class_top1", json.valueToTree(a.perClass()));
           o.put("seconds", Math.round(seconds * 100) / 100.0);
           out.println(json.writeValueAsString(o));
         }
@@ -182,30 +169,45 @@ final class ClassifyCommand implements Callable<Integer> {
       long start = System.nanoTime();
       ImageEvaluator.Outputs o = evaluator.run(test.images());
       double seconds = (System.nanoTime() - start) / 1e9;
-      List<String> classNames = test.classNames();
+      Accuracy a = Accuracy.of(test.labels(), o::predictedClass, test.size(), test.classNames(), false);
+      ObjectNode result = json.createObjectNode();
+      result.put("dataset", test.name());
+      result.put("images", test.size());
+      result.put("top1", a.top1());
+      result.set("per_class_top1", json.valueToTree(a.perClass()));
+      result.put("seconds", Math.round(seconds * 100) / 100.0);
+      out.println(json.writeValueAsString(result));
+    }
+  }
+
+  /**
+   * Top-1 accuracy of {@code n} predictions against their labels, overall and per class (rounded to
+   * four places); a class without images counts 0 when {@code listEmptyClasses}, else is left out.
+   */
+  record Accuracy(double top1, java.util.Map<String, Double> perClass) {
+    static Accuracy of(int[] labels, java.util.function.IntUnaryOperator predicted, int n, List<String> classNames, boolean listEmptyClasses) {
       int correct = 0;
       int[] perClassCorrect = new int[classNames.size()];
       int[] perClassCount = new int[classNames.size()];
-      for (int i = 0; i < test.size(); i++) {
-        int label = test.labels()[i];
+      for (int i = 0; i < n; i++) {
+        int label = labels[i];
         perClassCount[label]++;
-        if (o.predictedClass(i) == label) {
+        if (predicted.applyAsInt(i) == label) {
           correct++;
           perClassCorrect[label]++;
         }
       }
-      ObjectNode result = json.createObjectNode();
-      result.put("dataset", test.name());
-      result.put("images", test.size());
-      result.put("top1", Math.round(10000.0 * correct / test.size()) / 10000.0);
-      ObjectNode perClass = result.putObject("per_class_top1");
+      java.util.Map<String, Double> perClass = new java.util.LinkedHashMap<>();
       for (int l = 0; l < classNames.size(); l++) {
-        if (perClassCount[l] > 0) {
-          perClass.put(classNames.get(l), Math.round(10000.0 * perClassCorrect[l] / perClassCount[l]) / 10000.0);
+        if (perClassCount[l] > 0 || listEmptyClasses) {
+          perClass.put(classNames.get(l), perClassCount[l] == 0 ? 0 : rounded(perClassCorrect[l], perClassCount[l]));
         }
       }
-      result.put("seconds", Math.round(seconds * 100) / 100.0);
-      out.println(json.writeValueAsString(result));
+      return new Accuracy(rounded(correct, n), perClass);
+    }
+
+    private static double rounded(int part, int whole) {
+      return Math.round(10000.0 * part / whole) / 10000.0;
     }
   }
 
