@@ -95,12 +95,43 @@ class TwemojiReconstructionEndToEndTest {
 
     Path limited = tmp.resolve("recon-3");
     Run withFeatures = run("reconstruct", "--model", "vqvae", "--weights", vqvae.toString(), "--dataset", "twemoji", "--limit", "3",
-        "--evaluator-weights", classifier.toString(), "--output-dir", limited.toString());
+        "--evaluator-weights", classifier.toString(), "--bootstrap", "5", "--output-dir", limited.toString());
     assertEquals(0, withFeatures.exit(), withFeatures.output());
+    assertTrue(withFeatures.output().contains("bootstrap (5 resamples of the 3 pairs): FID 95% interval "), withFeatures.output());
+    List<String> csv = Files.readAllLines(limited.resolve("fid-bootstrap.csv"));
+    assertEquals(7, csv.size(), "a header, the full FID and one line per resample: " + csv);
+    assertEquals("resample,images,fid", csv.get(0));
+    assertTrue(csv.get(1).startsWith("-1,3,"), csv.get(1));
+    assertTrue(csv.get(6).startsWith("4,3,") && Double.parseDouble(csv.get(6).substring(4)) >= 0, csv.get(6));
+    Run again = run("reconstruct", "--model", "vqvae", "--weights", vqvae.toString(), "--dataset", "twemoji", "--limit", "3",
+        "--evaluator-weights", classifier.toString(), "--bootstrap", "5", "--paired-with", limited.resolve("fid-bootstrap.csv").toString(),
+        "--output-dir", tmp.resolve("recon-3-again").toString());
+    assertEquals(0, again.exit(), again.output());
+    assertEquals(csv, Files.readAllLines(tmp.resolve("recon-3-again/fid-bootstrap.csv")), "the same resamples every run");
+    assertTrue(again.output().contains("this model's FID is lower on 0 of 5 resamples; difference (this - that) +0.00, "
+        + "95% interval +0.00 .. +0.00"), "the same model against itself: " + again.output());
+
+    Run oneResample = run("reconstruct", "--model", "vqvae", "--weights", vqvae.toString(), "--dataset", "twemoji", "--limit", "3",
+        "--bootstrap", "1", "--output-dir", tmp.resolve("z").toString());
+    assertEquals(1, oneResample.exit());
+    assertTrue(oneResample.output().contains("--bootstrap must be 0 (off) or at least 2 resamples, got 1"), oneResample.output());
     assertTrue(withFeatures.output().contains("reconstructed 3 images"), withFeatures.output());
     assertTrue(withFeatures.output().contains("reconstruction FID")
         && withFeatures.output().contains("(twemoji-classifier features, weights from " + classifier + "; 0 = indistinguishable)"),
         withFeatures.output());
+
+    int trainSplit = Twemoji.load(twemoji, Twemoji.Split.TRAIN, 32).data().size();
+    Run onTraining = run("reconstruct", "--model", "vqvae", "--weights", vqvae.toString(), "--dataset", "twemoji", "--split", "train",
+        "--output-dir", tmp.resolve("recon-train").toString());
+    assertEquals(0, onTraining.exit(), onTraining.output());
+    assertTrue(onTraining.output().contains("reconstructed " + trainSplit + " images"), onTraining.output());
+    for (Twemoji.Emoji e : Twemoji.load(twemoji, Twemoji.Split.TRAIN, 32).emoji()) {
+      assertTrue(Files.exists(tmp.resolve("recon-train").resolve(e.image())), e.image());
+    }
+    Run badSplit = run("reconstruct", "--model", "vqvae", "--weights", vqvae.toString(), "--dataset", "twemoji", "--split", "validation",
+        "--output-dir", tmp.resolve("w").toString());
+    assertEquals(1, badSplit.exit());
+    assertTrue(badSplit.output().contains("--split: test or train, got 'validation'"), badSplit.output());
 
     Run wrongSize = run("reconstruct", "--model", "vqvae", "--dataset", "twemoji", "--output-dir", tmp.resolve("x").toString());
     assertEquals(1, wrongSize.exit());

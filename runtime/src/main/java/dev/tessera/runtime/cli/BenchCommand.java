@@ -197,10 +197,28 @@ final class BenchCommand implements Callable<Integer> {
     out.println("(peak: VmHWM during the workload, including what was resident before it; grow: peak minus resident at its start;");
     out.println(" outside: median share of a step or run spent outside Session.Runner.run: feeding, fetching, Java work)");
     if (profile != null) {
-      out.println("op profiles written to " + profile.toAbsolutePath());
+      out.println(profileSummary(profile, results));
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * Which workloads got an op profile. The decode workloads run their session calls inside the
+   * prior's sampler, which the benchmark cannot trace, so they are named as not traced.
+   */
+  static String profileSummary(java.nio.file.Path dir, java.util.List<Measurement> results) {
+    java.util.List<String> traced = new java.util.ArrayList<>();
+    java.util.List<String> untraced = new java.util.ArrayList<>();
+    for (Measurement m : results) {
+      if (m.workload().equals("matmul")) {
+        continue;
+      }
+      (java.nio.file.Files.exists(dir.resolve(m.workload() + ".txt")) ? traced : untraced).add(m.workload());
+    }
+    String done = traced.isEmpty() ? "no op profiles written" : "op profiles of " + String.join(", ", traced) + " written to " + dir.toAbsolutePath();
+    return untraced.isEmpty() ? done
+        : done + " (not traced: " + String.join(", ", untraced) + ", whose session runs happen inside the plugin's sampler)";
   }
 
   private static void progress(java.io.PrintWriter out, java.util.List<Measurement> results) {

@@ -27,7 +27,7 @@ public final class SessionFactory {
   static ConfigProto config() {
     org.tensorflow.proto.GraphOptions.Builder graphOptions = org.tensorflow.proto.GraphOptions.newBuilder()
         .setRewriteOptions(org.tensorflow.proto.RewriterConfig.newBuilder()
-            .setRemapping(org.tensorflow.proto.RewriterConfig.Toggle.OFF));
+            .setRemapping(remapper() ? org.tensorflow.proto.RewriterConfig.Toggle.ON : org.tensorflow.proto.RewriterConfig.Toggle.OFF));
     org.tensorflow.proto.OptimizerOptions.GlobalJitLevel jit = jitLevel();
     if (jit != org.tensorflow.proto.OptimizerOptions.GlobalJitLevel.DEFAULT) {
       graphOptions.setOptimizerOptions(org.tensorflow.proto.OptimizerOptions.newBuilder().setGlobalJitLevel(jit));
@@ -43,10 +43,26 @@ public final class SessionFactory {
   /** The settings in force, for benchmark headers. */
   public static String describe() {
     ConfigProto c = config();
-    return String.format(java.util.Locale.ROOT, "intra-op threads %s, inter-op threads %s, XLA jit %s, grappler remapper off",
+    return String.format(java.util.Locale.ROOT, "intra-op threads %s, inter-op threads %s, XLA jit %s, grappler remapper %s",
         c.getIntraOpParallelismThreads() == 0 ? "default" : c.getIntraOpParallelismThreads(),
         c.getInterOpParallelismThreads() == 0 ? "default" : c.getInterOpParallelismThreads(),
-        jitLevel() == org.tensorflow.proto.OptimizerOptions.GlobalJitLevel.DEFAULT ? "off" : jitLevel().name().toLowerCase(java.util.Locale.ROOT));
+        jitLevel() == org.tensorflow.proto.OptimizerOptions.GlobalJitLevel.DEFAULT ? "off" : jitLevel().name().toLowerCase(java.util.Locale.ROOT),
+        remapper() ? "on" : "off");
+  }
+
+  /** TESSERA_REMAPPER=on turns grappler's remapper back on (an experiment: see the class comment). */
+  private static boolean remapper() {
+    return remapper(System.getenv("TESSERA_REMAPPER"));
+  }
+
+  static boolean remapper(String v) {
+    if (v == null || v.isBlank() || v.equalsIgnoreCase("off")) {
+      return false;
+    }
+    if (v.trim().equalsIgnoreCase("on")) {
+      return true;
+    }
+    throw new TesseraException("TESSERA_REMAPPER must be on or off, got '" + v + "'");
   }
 
   private static int threads(String variable) {

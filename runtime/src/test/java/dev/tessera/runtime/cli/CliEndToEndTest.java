@@ -168,6 +168,7 @@ class CliEndToEndTest {
     for (String row : List.of("matmul ", "tiny_train ", "unet_train ", "unet_sample ")) {
       assertTrue(r.out().lines().anyMatch(l -> l.startsWith(row) && (row.equals("matmul ") || l.endsWith("%"))), row + "\n" + r.out());
     }
+    assertTrue(r.out().contains("op profiles of tiny_train, unet_train, unet_sample written to " + dir.toAbsolutePath()), r.out());
     for (String w : List.of("tiny_train", "unet_train", "unet_sample")) {
       assertTrue(Files.readString(dir.resolve(w + ".txt")).contains("ten most expensive by op type"), w);
       assertTrue(Files.exists(dir.resolve(w + ".json")), w);
