@@ -52,4 +52,32 @@ class WeightVariantsEndToEndTest {
     com.fasterxml.jackson.databind.JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
     assertEquals("shipped clip-diffusion:twemoji", manifest.get("weights").asText(), "the manifest records which shipped weights");
   }
+
+  @Test
+  void generateRunsTheTwemojiPriorAndDrawsWhatItIsAskedFor(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("gpt.jar")), "plugins not packaged yet");
+    CompareEndToEndTest.Run r = CompareEndToEndTest.run(CompareEndToEndTest.PLUGINS, "generate", "--pipeline", "vqgan-transformer",
+        "--model", "gpt:twemoji", "--prompt", "grinning face", "--num-images", "4", "--seed", "1", "--output-dir", dir.toString());
+    assertEquals(0, r.exit(), r.err());
+    com.fasterxml.jackson.databind.JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+    assertEquals("shipped gpt:twemoji", manifest.get("weights").asText());
+    int yellow = 0;
+    for (int i = 0; i < 4; i++) {
+      java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(dir.resolve(String.format("images/%04d.png", i)).toFile());
+      assertEquals(32, img.getWidth(), "VQGAN-Twemoji codes decode to 32x32");
+      double[] rgb = new double[3];
+      for (int y = 8; y < 24; y++) {
+        for (int x = 8; x < 24; x++) {
+          int p = img.getRGB(x, y);
+          rgb[0] += ((p >> 16) & 255) / 255.0 / 256;
+          rgb[1] += ((p >> 8) & 255) / 255.0 / 256;
+          rgb[2] += (p & 255) / 255.0 / 256;
+        }
+      }
+      if (rgb[0] > 0.6 && rgb[1] > 0.5 && rgb[2] < 0.4) {
+        yellow++;
+      }
+    }
+    assertTrue(yellow >= 3, "a grinning face is a yellow disc: " + yellow + " of 4 samples have a yellow centre");
+  }
 }
