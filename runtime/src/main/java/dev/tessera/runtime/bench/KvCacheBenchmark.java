@@ -1,6 +1,7 @@
 package dev.tessera.runtime.bench;
 
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.TracedRuns;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.spi.Prior;
 import dev.tessera.api.types.Condition;
@@ -34,9 +35,18 @@ public final class KvCacheBenchmark {
 
   /** @param config the prior's config, nested configs resolved (see TrainableModel.resolveComponents) */
   public static Result run(Components components, ModelConfig config, int batch, int warmup, int iterations) {
+    return run(components, config, batch, warmup, iterations, null);
+  }
+
+  /**
+   * As {@link #run(Components, ModelConfig, int, int, int)}, and with a profile folder, one more
+   * traced sampling call each way, written as gpt_decode_cache and gpt_decode_nocache.
+   */
+  public static Result run(Components components, ModelConfig config, int batch, int warmup, int iterations, java.nio.file.Path profileDir) {
     String prior = config.getString("prior", "gpt");
-    Sampled cached = time(components.prior(prior), config.with("kv_cache", true), batch, warmup, iterations);
-    Sampled uncached = time(components.prior(prior), config.with("kv_cache", false), batch, warmup, iterations);
+    Sampled cached = time(components.prior(prior), config.with("kv_cache", true), batch, warmup, iterations, profileDir, "gpt_decode_cache");
+    Sampled uncached = time(components.prior(prior), config.with("kv_cache", false), batch, warmup, iterations, profileDir,
+        "gpt_decode_nocache");
     int grid = cached.codes.length / batch;
     return new Result(batch, grid, config.getInt("prefix_length", 0), cached.ms, uncached.ms, Arrays.equals(cached.codes, uncached.codes),
         cached.peakKiB, uncached.peakKiB, cached.growthKiB, uncached.growthKiB);
@@ -44,7 +54,8 @@ public final class KvCacheBenchmark {
 
   private record Sampled(double ms, int[] codes, long peakKiB, long growthKiB) {}
 
-  private static Sampled time(Prior prior, ModelConfig config, int batch, int warmup, int iterations) {
+  private static Sampled time(Prior prior, ModelConfig config, int batch, int warmup, int iterations, java.nio.file.Path profileDir,
+      String name) {
     PeakMemory.Window memory = PeakMemory.start();
     try (Graph graph = new Graph()) {
       GraphScope root = GraphScope.root(graph);
@@ -68,7 +79,13 @@ public final class KvCacheBenchmark {
             ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
           }
         }
-        return new Sampled(Benchmarks.median(ms), codes, memory.peakKiB(), memory.growthKiB());
+        Sampled result = new Sampled(Benchmarks.median(ms), codes, memory.peakKiB(), memory.growthKiB());
+        if (profileDir != null) {
+          OpProfile profile = new OpProfile(graph);
+          TracedRuns.tracing((m, nanos) -> profile.add(m, nanos / 1000), () -> sampler.sample(session, condition, batch, options));
+          profile.write(profileDir, name);
+        }
+        return result;
       }
     }
   }

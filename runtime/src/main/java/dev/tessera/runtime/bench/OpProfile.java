@@ -18,7 +18,6 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.proto.DeviceStepStats;
 import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.proto.RunMetadata;
-import org.tensorflow.proto.RunOptions;
 
 /**
  * Per-op time of session runs traced with {@code RunOptions.trace_level = FULL_TRACE}: the
@@ -27,9 +26,6 @@ import org.tensorflow.proto.RunOptions;
  * thread pools, so their sum can exceed the wall time.
  */
 public final class OpProfile {
-  /** Options that ask TensorFlow for step stats of every node. */
-  public static final RunOptions FULL_TRACE = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
-
   /** Summed time of one op type or node: microseconds and how many executions. */
   public record Entry(String key, long micros, long count) {}
 

@@ -1,5 +1,6 @@
 package dev.tessera.runtime.bench;
 
+import dev.tessera.api.graph.TracedRuns;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 
@@ -14,17 +15,10 @@ public final class SessionRuns {
 
   /** Runs the runner (traced while a profile is attached); the caller owns the result. */
   public Result run(Session.Runner runner) {
-    if (profile != null) {
-      runner.setOptions(OpProfile.FULL_TRACE);
-    }
+    OpProfile p = profile;
     long t0 = System.nanoTime();
-    Result result = profile != null ? runner.runAndFetchMetadata() : runner.run();
-    long nanos = System.nanoTime() - t0;
-    insideNanos += nanos;
-    if (profile != null) {
-      OpProfile p = profile;
-      result.getMetadata().ifPresent(m -> p.add(m, nanos / 1000));
-    }
+    Result result = p == null ? runner.run() : TracedRuns.tracing((m, nanos) -> p.add(m, nanos / 1000), () -> TracedRuns.run(runner));
+    insideNanos += System.nanoTime() - t0;
     return result;
   }
 

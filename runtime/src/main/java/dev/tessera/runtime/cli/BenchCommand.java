@@ -203,10 +203,7 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  /**
-   * Which workloads got an op profile. The decode workloads run their session calls inside the
-   * prior's sampler, which the benchmark cannot trace, so they are named as not traced.
-   */
+  /** Which workloads got an op profile, and which did not (those whose runs the benchmark cannot trace). */
   static String profileSummary(java.nio.file.Path dir, java.util.List<Measurement> results) {
     java.util.List<String> traced = new java.util.ArrayList<>();
     java.util.List<String> untraced = new java.util.ArrayList<>();
@@ -218,7 +215,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     String done = traced.isEmpty() ? "no op profiles written" : "op profiles of " + String.join(", ", traced) + " written to " + dir.toAbsolutePath();
     return untraced.isEmpty() ? done
-        : done + " (not traced: " + String.join(", ", untraced) + ", whose session runs happen inside the plugin's sampler)";
+        : done + " (not traced: " + String.join(", ", untraced) + ")";
   }
 
   private static void progress(java.io.PrintWriter out, java.util.List<Measurement> results) {
@@ -239,7 +236,7 @@ final class BenchCommand implements Callable<Integer> {
       TrainableModel gpt = components.model("gpt");
       ModelConfig config = gpt.resolveComponents(shapes.gpt(gpt.defaultConfig()), components);
       GptDecodeWork work = GptDecodeWork.of(config);
-      KvCacheBenchmark.Result r = KvCacheBenchmark.run(components, config, shapes.gptBatch(), runs.warmup(), runs.iterations());
+      KvCacheBenchmark.Result r = KvCacheBenchmark.run(components, config, shapes.gptBatch(), runs.warmup(), runs.iterations(), runs.profileDir());
       String shape = String.format(Locale.ROOT, "%d layers, width %d, %d heads, vocabulary %d, batch %d, %d codes after a %d-position prefix; "
           + "ms per batch, same codes both ways: %s", work.layers(), work.dim(), config.getInt("heads", 0), work.vocabulary(), r.batch(),
           r.codes(), r.prefix(), r.sameCodes());

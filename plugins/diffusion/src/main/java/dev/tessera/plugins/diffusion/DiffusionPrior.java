@@ -2,6 +2,7 @@ package dev.tessera.plugins.diffusion;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.TracedRuns;
 import dev.tessera.api.graph.Tensors;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.sampling.ClassifierFree;
@@ -75,7 +76,7 @@ public class DiffusionPrior implements Prior {
         float[] ts = new float[count];
         java.util.Arrays.fill(ts, step);
         try (TFloat32 xb = Tensors.floats(new long[] {count, c.dim()}, sample); TFloat32 tb = Tensors.floats(new long[] {count}, ts);
-            Result r = session.runner().feed(x, xb).feed(t, tb).feed(cond, cb).feed(scale, sb).fetch(eps).run()) {
+            Result r = TracedRuns.run(session.runner().feed(x, xb).feed(t, tb).feed(cond, cb).feed(scale, sb).fetch(eps))) {
           return Tensors.toFloats(r.get(0));
         }
       }, new SplittableRandom(options.seed() ^ 0x9E3779B97F4A7C15L), null);

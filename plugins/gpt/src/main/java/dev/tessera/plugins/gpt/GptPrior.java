@@ -2,6 +2,7 @@ package dev.tessera.plugins.gpt;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.TracedRuns;
 import dev.tessera.api.graph.Tensors;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.sampling.TokenSampling;
@@ -56,7 +57,7 @@ public class GptPrior implements Prior {
       Operand<TFloat32> nextLogits = tf.withControlDependencies(next.stores()).identity(next.logits());
       return (session, condition, count, options) -> sample(c, condition, count, options, (rows, textRows, previous, j) -> {
         if (j == 0) {
-          try (TFloat32 t = Tensors.floats(new long[] {rows, c.textDim()}, textRows); Result r = session.runner().feed(text, t).fetch(firstLogits).run()) {
+          try (TFloat32 t = Tensors.floats(new long[] {rows, c.textDim()}, textRows); Result r = TracedRuns.run(session.runner().feed(text, t).fetch(firstLogits))) {
             return Tensors.toFloats(r.get(0));
           }
         }
@@ -65,7 +66,7 @@ public class GptPrior implements Prior {
           last[i] = previous[i * (c.codes() - 1) + j - 1];
         }
         try (TInt32 cb = Tensors.ints(new long[] {rows}, last); TInt32 pb = TInt32.scalarOf(c.prefixLength() + j - 1);
-            Result r = session.runner().feed(codes, cb).feed(position, pb).fetch(nextLogits).run()) {
+            Result r = TracedRuns.run(session.runner().feed(codes, cb).feed(position, pb).fetch(nextLogits))) {
           return Tensors.toFloats(r.get(0));
         }
       });
@@ -76,7 +77,7 @@ public class GptPrior implements Prior {
     Operand<TFloat32> at = tf.reshape(tf.gather(all, index, tf.constant(1)), tf.constant(new long[] {-1, c.codebookSize()}));
     return (session, condition, count, options) -> sample(c, condition, count, options, (rows, textRows, previous, j) -> {
       try (TFloat32 t = Tensors.floats(new long[] {rows, c.textDim()}, textRows); TInt32 p = Tensors.ints(new long[] {rows, c.codes() - 1}, previous);
-          TInt32 i = TInt32.scalarOf(j); Result r = session.runner().feed(text, t).feed(previousCodes, p).feed(index, i).fetch(at).run()) {
+          TInt32 i = TInt32.scalarOf(j); Result r = TracedRuns.run(session.runner().feed(text, t).feed(previousCodes, p).feed(index, i).fetch(at))) {
         return Tensors.toFloats(r.get(0));
       }
     });
