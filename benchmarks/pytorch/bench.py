@@ -400,7 +400,8 @@ def adam_step(model, opt, loss_of):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--workloads", default="vqvae_train,unet_train,unet_sample,gpt_decode",
-                    help="comma-separated: vqvae_train, unet_train, unet_sample, gpt_decode (default: all)")
+                    help="comma-separated: vqvae_train, unet_train, unet_sample, gpt_decode, conv_layers "
+                         "(default: the first four)")
     ap.add_argument("--iterations", type=int, default=20, help="timed steps per step workload (median)")
     ap.add_argument("--sample-iterations", type=int, default=10, help="timed whole sampling runs (median)")
     ap.add_argument("--warmup", type=int, default=5, help="untimed steps first (at most 2 for sampling runs)")
@@ -412,7 +413,7 @@ def main():
     torch.set_num_threads(args.threads or os.cpu_count())
     torch.manual_seed(0)
     workloads = args.workloads.split(",")
-    unknown = set(workloads) - {"vqvae_train", "unet_train", "unet_sample", "gpt_decode"}
+    unknown = set(workloads) - {"vqvae_train", "unet_train", "unet_sample", "gpt_decode", "conv_layers"}
     if unknown:
         sys.exit(f"unknown workload(s): {', '.join(sorted(unknown))}")
     if args.tiny:
@@ -511,6 +512,28 @@ def main():
             name = "gpt_decode_cache" if cache else "gpt_decode_nocache"
             results.append((name, ms, float(flops) * gpt["batch"], memory.peak(), memory.growth()))
             print(f"  ... {name} done: {ms:.2f} ms per batch of {gpt['batch']}", flush=True)
+
+    if "conv_layers" in workloads:
+        # The U-Net's 3x3 convolutions alone (Tessera's conv_layers): forward plus input and filter
+        # gradients of a mean-square loss, no bias, a fresh input tensor each step.
+        level_size = size
+        for c in unet["channels"]:
+            memory = MemoryWindow()
+            source = torch.randn(train_batch, c, level_size, level_size)
+            if args.channels_last:
+                source = source.to(memory_format=torch.channels_last)
+            w = (torch.randn(c, c, 3, 3) * 0.05).requires_grad_()
+
+            def conv_step():
+                x = source.clone().requires_grad_()
+                y = F.conv2d(x, w, padding=1)
+                return torch.autograd.grad((y * y).mean(), [x, w])
+
+            ms = timed(conv_step, args.warmup, args.iterations)
+            name = f"conv_{level_size}x{level_size}x{c}"
+            results.append((name, ms, 3.0 * 2 * level_size * level_size * 9 * c * c * train_batch, memory.peak(), memory.growth()))
+            print(f"  ... {name} done: {ms:.2f} ms", flush=True)
+            level_size //= 2
 
     mm_end, mm_peak2, mm_growth2 = measure_matmul()
     print(f"matmul {args.matmul_size}x{args.matmul_size} float32 (end):   {mm_end:8.2f} ms  {mm_flops / mm_end / 1e6:7.1f} GFLOP/s")

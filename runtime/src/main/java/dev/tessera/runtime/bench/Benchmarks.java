@@ -167,6 +167,39 @@ public final class Benchmarks {
   }
 
   /**
+   * One 3x3 convolution (SAME, no bias, NHWC) over [batch, size, size, channels] to as many
+   * channels, forward and both gradients (input and filter) of a mean-square loss: the kernels
+   * that dominate a U-Net training step, timed alone so the two frameworks' convolutions can be
+   * compared without the rest of the network.
+   */
+  public static Timing convLayer(int batch, int size, int channels, Options options, String name) {
+    try (Graph g = new Graph()) {
+      GraphScope scope = GraphScope.root(g);
+      var tf = scope.tf();
+      BatchFeed feed = new BatchFeed(tf, options.feed());
+      SplittableRandom r = new SplittableRandom(5);
+      Operand<TFloat32> x = feed.floats(new long[] {batch, size, size, channels}, Scheduler.gaussian(batch * size * size * channels, r));
+      dev.tessera.api.layers.Conv2d conv = new dev.tessera.api.layers.Conv2d(scope.child("conv"), channels, channels, 3, 1, "SAME", false);
+      Operand<TFloat32> y = conv.apply(x);
+      Operand<TFloat32> loss = tf.math.mean(tf.math.square(y), tf.constant(new int[] {0, 1, 2, 3}));
+      org.tensorflow.Output<?>[] grads = g.addGradients(loss.asOutput(), new org.tensorflow.Output<?>[] {x.asOutput(),
+          scope.variables().trainable("conv").get(0).variable().asOutput()});
+      try (Session s = SessionFactory.create(g)) {
+        scope.variables().initialize(s, 1);
+        SessionRuns runs = new SessionRuns();
+        return time(options, name, g, runs, () -> {
+          List<Tensor> opened = new ArrayList<>();
+          try {
+            runs.runAndClose(feed.feed(s.runner(), opened).fetch(grads[0]).fetch(grads[1]));
+          } finally {
+            opened.forEach(Tensor::close);
+          }
+        });
+      }
+    }
+  }
+
+  /**
    * A DDIM run of the U-Net at one batch: each step feeds the sample and fetches the predicted
    * noise (the sampling loop lives in Java). Returns the time of one whole run.
    */

@@ -25,7 +25,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measure float32 matmul GFLOP/s (the ceiling) and the training, sampling and decoding workloads against it, in one run.")
 final class BenchCommand implements Callable<Integer> {
-  private static final java.util.List<String> WORKLOADS = java.util.List.of("model", "unet_train", "unet_sample", "gpt_decode", "schedulers", "kv_cache");
+  private static final java.util.List<String> WORKLOADS = java.util.List.of("model", "unet_train", "unet_sample", "gpt_decode", "conv_layers", "schedulers",
+      "kv_cache");
 
   @ParentCommand TesseraCli root;
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -38,6 +39,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--workloads", split = ",", defaultValue = "model,unet_train,unet_sample,gpt_decode",
       description = "Which workloads besides the matmul ceiling: model (the --model training step), unet_train, unet_sample, "
           + "gpt_decode (the gpt prior at the issue's shapes, with and without its key/value cache), "
+          + "conv_layers (the U-Net's 3x3 convolutions alone, forward and gradients, one per level), "
           + "schedulers (the shipped clip-diffusion under DDIM 50 and DDPM 1000 steps, timed and scored; minutes), "
           + "kv_cache (the gpt prior's default config sampled with and without its cache). Default: ${DEFAULT-VALUE}.")
   java.util.List<String> workloads;
@@ -164,6 +166,21 @@ final class BenchCommand implements Callable<Integer> {
       progress(out, results);
     }
 
+    if (workloads.contains("conv_layers")) {
+      // The U-Net's 3x3 convolutions at each level, alone: forward plus input and filter gradients.
+      int[] channels = shapes.unet().channels();
+      for (int level = 0, s = size; level < channels.length; level++, s /= 2) {
+        int c = channels[level];
+        int b = shapes.unetTrainBatch();
+        String name = String.format(Locale.ROOT, "conv_%dx%dx%d", s, s, c);
+        PeakMemory.Window memory = PeakMemory.start();
+        Benchmarks.Timing step = Benchmarks.convLayer(b, s, c, steps, name);
+        results.add(new Measurement(name, String.format(Locale.ROOT, "3x3 conv %d -> %d channels at %dx%d, batch %d, NHWC, forward + input and "
+            + "filter gradients", c, c, s, s, b), step.medianMs(), 3.0 * dev.tessera.api.layers.Conv2d.flops(s, s, 3, c, c) * b,
+            memory.peakKiB(), memory.growthKiB(), step.outsideRunShare()));
+        progress(out, results);
+      }
+    }
     if (workloads.contains("schedulers")) {
       schedulers(out);
     }

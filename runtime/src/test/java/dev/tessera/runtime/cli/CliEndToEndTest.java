@@ -162,13 +162,16 @@ class CliEndToEndTest {
   @Test
   void benchRunsTheUNetWorkloadsAtTinyShapesAndWritesOpProfiles() throws Exception {
     Path dir = tmp.resolve("profile");
-    CliRun r = run("bench", "--tiny", "--workloads", "model,unet_train,unet_sample", "--model", "tiny", "--iterations", "2", "--warmup", "1",
+    CliRun r = run("bench", "--tiny", "--workloads", "model,unet_train,unet_sample,conv_layers", "--model", "tiny", "--iterations", "2", "--warmup", "1",
         "--sample-iterations", "2", "--matmul-size", "64", "--batch-size", "4", "--profile", dir.toString(), "--feed", "in-graph");
     assertEquals(0, r.exit(), r.err());
     for (String row : List.of("matmul ", "tiny_train ", "unet_train ", "unet_sample ")) {
       assertTrue(r.out().lines().anyMatch(l -> l.startsWith(row) && (row.equals("matmul ") || l.endsWith("%"))), row + "\n" + r.out());
     }
-    assertTrue(r.out().contains("op profiles of tiny_train, unet_train, unet_sample written to " + dir.toAbsolutePath()), r.out());
+    String[] convs = r.out().lines().filter(l -> l.matches("conv_\\d+x\\d+x\\d+ +[0-9.]+ .*")).map(l -> l.split(" +")[0]).toArray(String[]::new);
+    assertEquals(2, convs.length, "one conv layer per level of the tiny U-Net:\n" + r.out());
+    assertTrue(r.out().contains("op profiles of tiny_train, unet_train, unet_sample, " + String.join(", ", convs) + " written to "
+        + dir.toAbsolutePath()), r.out());
     for (String w : List.of("tiny_train", "unet_train", "unet_sample")) {
       assertTrue(Files.readString(dir.resolve(w + ".txt")).contains("ten most expensive by op type"), w);
       assertTrue(Files.exists(dir.resolve(w + ".json")), w);
