@@ -80,4 +80,16 @@ class WeightVariantsEndToEndTest {
     }
     assertTrue(yellow >= 3, "a grinning face is a yellow disc: " + yellow + " of 4 samples have a yellow centre");
   }
+
+  @Test
+  void vqganClipOnTheTwemojiVqganIsGuidedByTheTwemojiClip(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("vqgan.jar")), "plugins not packaged yet");
+    CompareEndToEndTest.Run r = CompareEndToEndTest.run(CompareEndToEndTest.PLUGINS, "generate", "--pipeline", "vqgan-clip",
+        "--model", "vqgan:twemoji", "--prompt", "grinning face", "--num-images", "1", "--iterations", "2", "--seed", "1",
+        "--output-dir", dir.toString());
+    assertEquals(0, r.exit(), r.err());
+    com.fasterxml.jackson.databind.JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+    assertEquals("clip:twemoji", manifest.get("settings").get("clip").asText(), manifest.toString());
+    assertEquals(32, javax.imageio.ImageIO.read(dir.resolve("images/0000.png").toFile()).getWidth());
+  }
 }

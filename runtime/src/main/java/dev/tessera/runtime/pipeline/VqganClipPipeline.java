@@ -63,13 +63,26 @@ public final class VqganClipPipeline implements GenerationPipeline {
     if (spec.batchSize() < 1) {
       throw new TesseraException("--batch-size must be positive, got " + spec.batchSize());
     }
-    ModelWeights clipWeights = FrozenEncoder.weights(autoencoder, components);
+    ModelWeights clipWeights = FrozenEncoder.weights(guideReference(autoencoder), components);
     this.clip = clipWeights.config().with("cutouts", options.cutouts());
     this.guidance = components.guidance(spec.scoreGuidance());
     this.weights = new Parameters(weights.parameters().source() + " + " + clipWeights.parameters().source())
         .putAll(clipWeights.parameters()).putAll(weights.parameters());
     this.parameters = count(this.weights);
     this.initImage = options.initImage() == null ? null : readInitImage(options.initImage());
+  }
+
+  /**
+   * Which CLIP guides the optimisation: the autoencoder's "text_model" if it names one, else the
+   * CLIP its perceptual loss was trained with ("perceptual_model": clip:twemoji for vqgan:twemoji,
+   * so the guide knows the images' domain and its tensors are the ones already in the weights),
+   * else the default CLIP.
+   */
+  static ModelConfig guideReference(ModelConfig autoencoder) {
+    if (autoencoder.has("text_model") || !autoencoder.has("perceptual_model")) {
+      return autoencoder;
+    }
+    return autoencoder.with("text_model", autoencoder.getString("perceptual_model", "clip"));
   }
 
   private ImageBatch readInitImage(Path file) {
@@ -99,6 +112,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
     s.put("model", autoencoder.getString("model", model.model())); // with --weights, the weights say which model they are
     s.put("autoencoder", autoencoder.getString("model", model.model()));
     s.put("guidance", guidance.name());
+    s.put("clip", guideReference(autoencoder).getString("text_model", "clip"));
     s.put("iterations", options.iterations());
     s.put("learning_rate", options.learningRate());
     s.put("cutouts", options.cutouts());
