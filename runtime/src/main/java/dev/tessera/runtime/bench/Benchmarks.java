@@ -110,22 +110,13 @@ public final class Benchmarks {
       }
       TrainingGraph tg = model.buildTraining(new TrainingContext(scope, config, new TrainingInputs(x, y, t), null));
       AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(), AdamOptimizer.Config.defaults(1e-4));
-      try (Session s = SessionFactory.create(g)) {
-        scope.variables().initialize(s, 1);
-        SessionRuns runs = new SessionRuns();
-        return time(options, name, g, runs, () -> {
-          List<Tensor> opened = new ArrayList<>();
-          try {
-            Session.Runner runner = feed.feed(s.runner(), opened).addTarget(adam.update()).fetch(tg.loss());
-            for (Op u : tg.updates()) {
-              runner.addTarget(u);
-            }
-            runs.runAndClose(runner);
-          } finally {
-            opened.forEach(Tensor::close);
-          }
-        });
-      }
+      return timeFedSteps(options, name, scope, feed, runner -> {
+        runner.addTarget(adam.update()).fetch(tg.loss());
+        for (Op u : tg.updates()) {
+          runner.addTarget(u);
+        }
+        return runner;
+      });
     }
   }
 
@@ -151,18 +142,7 @@ public final class Benchmarks {
       Operand<TFloat32> eps = new UNet(scope.child("unet"), config).apply(x, t, null);
       Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(eps, noise), tf.constant(new int[] {0, 1, 2, 3}));
       AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", loss, scope.variables().trainable("unet"), AdamOptimizer.Config.defaults(1e-4));
-      try (Session s = SessionFactory.create(g)) {
-        scope.variables().initialize(s, 1);
-        SessionRuns runs = new SessionRuns();
-        return time(options, name, g, runs, () -> {
-          List<Tensor> opened = new ArrayList<>();
-          try {
-            runs.runAndClose(feed.feed(s.runner(), opened).addTarget(adam.update()).fetch(loss));
-          } finally {
-            opened.forEach(Tensor::close);
-          }
-        });
-      }
+      return timeFedSteps(options, name, scope, feed, runner -> runner.addTarget(adam.update()).fetch(loss));
     }
   }
 
@@ -184,18 +164,7 @@ public final class Benchmarks {
       Operand<TFloat32> loss = tf.math.mean(tf.math.square(y), tf.constant(new int[] {0, 1, 2, 3}));
       org.tensorflow.Output<?>[] grads = g.addGradients(loss.asOutput(), new org.tensorflow.Output<?>[] {x.asOutput(),
           scope.variables().trainable("conv").get(0).variable().asOutput()});
-      try (Session s = SessionFactory.create(g)) {
-        scope.variables().initialize(s, 1);
-        SessionRuns runs = new SessionRuns();
-        return time(options, name, g, runs, () -> {
-          List<Tensor> opened = new ArrayList<>();
-          try {
-            runs.runAndClose(feed.feed(s.runner(), opened).fetch(grads[0]).fetch(grads[1]));
-          } finally {
-            opened.forEach(Tensor::close);
-          }
-        });
-      }
+      return timeFedSteps(options, name, scope, feed, runner -> runner.fetch(grads[0]).fetch(grads[1]));
     }
   }
 
@@ -228,6 +197,28 @@ public final class Benchmarks {
           }, new SplittableRandom(9), null);
         });
       }
+    }
+  }
+
+  /**
+   * Times a step of the graph under {@code scope}: a fresh session, variables initialised, then
+   * each iteration feeds the batch ({@code feed}) into a runner that {@code step} completes with
+   * its targets and fetches, runs it and closes what it opened.
+   */
+  private static Timing timeFedSteps(Options options, String name, GraphScope scope, BatchFeed feed,
+      java.util.function.UnaryOperator<Session.Runner> step) {
+    Graph g = scope.graph();
+    try (Session s = SessionFactory.create(g)) {
+      scope.variables().initialize(s, 1);
+      SessionRuns runs = new SessionRuns();
+      return time(options, name, g, runs, () -> {
+        List<Tensor> opened = new ArrayList<>();
+        try {
+          runs.runAndClose(step.apply(feed.feed(s.runner(), opened)));
+        } finally {
+          opened.forEach(Tensor::close);
+        }
+      });
     }
   }
 
