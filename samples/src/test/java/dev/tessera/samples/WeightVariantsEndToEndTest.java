@@ -11,6 +11,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code --model MODEL:VARIANT} picks another weight set a plugin ships (CLIP's Twemoji weights). */
 class WeightVariantsEndToEndTest {
+  /** Runs generate into {@code dir} with the given arguments and checks it succeeded. */
+  private static void generate(Path dir, String... args) {
+    String[] all = new String[args.length + 3];
+    all[0] = "generate";
+    System.arraycopy(args, 0, all, 1, args.length);
+    all[args.length + 1] = "--output-dir";
+    all[args.length + 2] = dir.toString();
+    CompareEndToEndTest.Run r = CompareEndToEndTest.run(CompareEndToEndTest.PLUGINS, all);
+    assertEquals(0, r.exit(), r.err());
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode manifest(Path dir) throws java.io.IOException {
+    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+  }
+
   @Test
   void classifyRunsClipsTwemojiWeightsByReference() {
     assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("clip.jar")), "plugins not packaged yet");
@@ -42,24 +57,21 @@ class WeightVariantsEndToEndTest {
   @Test
   void generateRunsTheTwemojiDiffusionWeights(@TempDir Path dir) throws Exception {
     assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("diffusion.jar")), "plugins not packaged yet");
-    CompareEndToEndTest.Run r = CompareEndToEndTest.run(CompareEndToEndTest.PLUGINS, "generate", "--pipeline", "clip-diffusion",
-        "--model", "clip-diffusion:twemoji", "--prompt", "grinning face", "--num-images", "2", "--steps", "3", "--seed", "1",
-        "--output-dir", dir.toString());
-    assertEquals(0, r.exit(), r.err());
+    generate(dir, "--pipeline", "clip-diffusion", "--model", "clip-diffusion:twemoji", "--prompt", "grinning face", "--num-images", "2",
+        "--steps", "3", "--seed", "1");
     java.awt.image.BufferedImage first = javax.imageio.ImageIO.read(dir.resolve("images/0000.png").toFile());
     assertEquals(32, first.getWidth(), "Twemoji diffusion samples 32x32 images");
     assertEquals(3, first.getColorModel().getNumColorComponents(), "in colour");
-    com.fasterxml.jackson.databind.JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+    com.fasterxml.jackson.databind.JsonNode manifest = manifest(dir);
     assertEquals("shipped clip-diffusion:twemoji", manifest.get("weights").asText(), "the manifest records which shipped weights");
   }
 
   @Test
   void generateRunsTheTwemojiPriorAndDrawsWhatItIsAskedFor(@TempDir Path dir) throws Exception {
     assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("gpt.jar")), "plugins not packaged yet");
-    CompareEndToEndTest.Run r = CompareEndToEndTest.run(CompareEndToEndTest.PLUGINS, "generate", "--pipeline", "vqgan-transformer",
-        "--model", "gpt:twemoji", "--prompt", "grinning face", "--num-images", "4", "--seed", "1", "--output-dir", dir.toString());
-    assertEquals(0, r.exit(), r.err());
-    com.fasterxml.jackson.databind.JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+    generate(dir, "--pipeline", "vqgan-transformer", "--model", "gpt:twemoji", "--prompt", "grinning face", "--num-images", "4",
+        "--seed", "1");
+    com.fasterxml.jackson.databind.JsonNode manifest = manifest(dir);
     assertEquals("shipped gpt:twemoji", manifest.get("weights").asText());
     int yellow = 0;
     for (int i = 0; i < 4; i++) {
@@ -84,11 +96,9 @@ class WeightVariantsEndToEndTest {
   @Test
   void vqganClipOnTheTwemojiVqganIsGuidedByTheTwemojiClip(@TempDir Path dir) throws Exception {
     assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("vqgan.jar")), "plugins not packaged yet");
-    CompareEndToEndTest.Run r = CompareEndToEndTest.run(CompareEndToEndTest.PLUGINS, "generate", "--pipeline", "vqgan-clip",
-        "--model", "vqgan:twemoji", "--prompt", "grinning face", "--num-images", "1", "--iterations", "2", "--seed", "1",
-        "--output-dir", dir.toString());
-    assertEquals(0, r.exit(), r.err());
-    com.fasterxml.jackson.databind.JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("manifest.json").toFile());
+    generate(dir, "--pipeline", "vqgan-clip", "--model", "vqgan:twemoji", "--prompt", "grinning face", "--num-images", "1",
+        "--iterations", "2", "--seed", "1");
+    com.fasterxml.jackson.databind.JsonNode manifest = manifest(dir);
     assertEquals("clip:twemoji", manifest.get("settings").get("clip").asText(), manifest.toString());
     assertEquals(32, javax.imageio.ImageIO.read(dir.resolve("images/0000.png").toFile()).getWidth());
   }
