@@ -97,7 +97,7 @@ class TwemojiReconstructionEndToEndTest {
     Run withFeatures = run("reconstruct", "--model", "vqvae", "--weights", vqvae.toString(), "--dataset", "twemoji", "--limit", "3",
         "--evaluator-weights", classifier.toString(), "--bootstrap", "5", "--output-dir", limited.toString());
     assertEquals(0, withFeatures.exit(), withFeatures.output());
-    assertTrue(withFeatures.output().contains("bootstrap (5 resamples of the 3 pairs): FID 95% interval "), withFeatures.output());
+    assertTrue(withFeatures.output().contains("bootstrap (5 resamples of the 3 pairs): resampled FIDs 2.5%..97.5% "), withFeatures.output());
     List<String> csv = Files.readAllLines(limited.resolve("fid-bootstrap.csv"));
     assertEquals(7, csv.size(), "a header, the full FID and one line per resample: " + csv);
     assertEquals("resample,images,fid", csv.get(0));

@@ -4,15 +4,15 @@ import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.AtomicFiles;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.data.Dataset;
 import dev.tessera.runtime.data.FashionMnist;
 import dev.tessera.runtime.data.PngImages;
 import dev.tessera.runtime.data.Twemoji;
-import dev.tessera.api.types.Embedding;
 import dev.tessera.runtime.evaluation.FeatureNetworks;
-import dev.tessera.runtime.evaluation.FidBootstrap;
 import dev.tessera.runtime.evaluation.FeatureStatistics;
+import dev.tessera.runtime.evaluation.FidBootstrap;
 import dev.tessera.runtime.evaluation.FrechetDistance;
 import dev.tessera.runtime.evaluation.ImageEvaluator;
 import dev.tessera.runtime.pipeline.AutoencoderPipeline;
@@ -93,6 +93,9 @@ final class ReconstructCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (bootstrap < 0 || bootstrap == 1) {
+      throw new TesseraException("--bootstrap must be 0 (off) or at least 2 resamples, got " + bootstrap);
+    }
     try (PluginRuntime plugins = root.loadPlugins()) {
       Components components = root.components(plugins);
       ModelWeights w = weightsOptions.load(components, model);
@@ -129,9 +132,6 @@ final class ReconstructCommand implements Callable<Integer> {
         noFid = s.whyNone();
       } else {
         noFid = "the feature networks take square images, these are " + images.height() + "x" + images.width();
-      }
-      if (bootstrap < 0 || bootstrap == 1) {
-        throw new TesseraException("--bootstrap must be 0 (off) or at least 2 resamples, got " + bootstrap);
       }
       double[] baseline = pairedWith == null ? null : readBootstrap(pairedWith, images.count(), bootstrap);
       java.io.PrintWriter out = spec.commandLine().getOut();
@@ -171,7 +171,7 @@ final class ReconstructCommand implements Callable<Integer> {
           FidBootstrap.Result b = FidBootstrap.of(f[0], f[1], bootstrap, BOOTSTRAP_SEED);
           Path csv = outputDir.resolve("fid-bootstrap.csv");
           writeBootstrap(csv, b, images.count());
-          out.printf(Locale.ROOT, "bootstrap (%d resamples of the %d pairs): FID 95%% interval %.2f .. %.2f, median %.2f -> %s%n",
+          out.printf(Locale.ROOT, "bootstrap (%d resamples of the %d pairs): resampled FIDs 2.5%%..97.5%% %.2f .. %.2f, median %.2f -> %s%n",
               bootstrap, images.count(), b.quantile(0.025), b.quantile(0.975), b.quantile(0.5), csv.toAbsolutePath());
           out.println("  (resampled sets repeat images, which raises FID: compare models resample by resample with --paired-with)");
           if (baseline != null) {
@@ -182,7 +182,8 @@ final class ReconstructCommand implements Callable<Integer> {
           }
         }
       } else {
-        out.println("no reconstruction FID: " + noFid + "; PSNR only (--evaluator-weights DIR names a feature network)");
+        out.println("no reconstruction FID: " + noFid + "; PSNR only (--evaluator-weights DIR names a feature network)"
+            + (bootstrap > 0 ? ", so no --bootstrap either" : ""));
       }
       out.println("side by side (original, reconstruction): " + outputDir.resolve("comparison.png").toAbsolutePath());
       out.flush();

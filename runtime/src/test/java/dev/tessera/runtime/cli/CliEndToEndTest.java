@@ -96,6 +96,14 @@ class CliEndToEndTest {
     assertTrue(rec.out().contains("mean PSNR"), rec.out());
     assertTrue(rec.out().contains("no reconstruction FID: no feature network for 4x4x1 images ships (fashion-classifier: not loaded; "
         + "twemoji-classifier: not loaded); PSNR only"), rec.out());
+    CliRun boot = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--input", images.toString(), "--bootstrap", "3",
+        "--output-dir", tmp.resolve("recon-boot").toString());
+    assertEquals(0, boot.exit(), boot.err());
+    assertTrue(boot.out().contains("PSNR only (--evaluator-weights DIR names a feature network), so no --bootstrap either"), boot.out());
+    CliRun badBoot = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--input", images.toString(), "--bootstrap", "-2",
+        "--output-dir", tmp.resolve("recon-bad").toString());
+    assertEquals(1, badBoot.exit());
+    assertTrue(badBoot.err().contains("--bootstrap must be 0 (off) or at least 2 resamples, got -2"), badBoot.err());
     for (String name : List.of("a.png", "b.png", "f.png")) {
       assertEquals(4, PngImages.read(out.resolve(name), 1).height());
     }
