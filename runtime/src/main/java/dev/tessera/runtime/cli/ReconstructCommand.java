@@ -165,10 +165,11 @@ final class ReconstructCommand implements Callable<Integer> {
       }
       if (noFid == null) {
         Embedding[] f = features(components, features.weights(), images, r.images());
+        FidBootstrap.Result b = bootstrap > 0 ? FidBootstrap.of(f[0], f[1], bootstrap, BOOTSTRAP_SEED) : null;
         out.printf(Locale.ROOT, "reconstruction FID %.2f against the %d originals (%s; 0 = indistinguishable)%n",
-            FrechetDistance.between(FeatureStatistics.of(f[0]), FeatureStatistics.of(f[1])), images.count(), features.describe());
-        if (bootstrap > 0) {
-          FidBootstrap.Result b = FidBootstrap.of(f[0], f[1], bootstrap, BOOTSTRAP_SEED);
+            b != null ? b.fullFid() : FrechetDistance.between(FeatureStatistics.of(f[0]), FeatureStatistics.of(f[1])), images.count(),
+            features.describe());
+        if (b != null) {
           Path csv = outputDir.resolve("fid-bootstrap.csv");
           writeBootstrap(csv, b, images.count());
           out.printf(Locale.ROOT, "bootstrap (%d resamples of the %d pairs): resampled FIDs 2.5%%..97.5%% %.2f .. %.2f, median %.2f -> %s%n",
