@@ -82,7 +82,7 @@ public final class KvCacheBenchmark {
         Sampled result = new Sampled(Benchmarks.median(ms), codes, memory.peakKiB(), memory.growthKiB());
         if (profileDir != null) {
           OpProfile profile = new OpProfile(graph);
-          TracedRuns.tracing((m, nanos) -> profile.add(m, nanos / 1000), () -> sampler.sample(session, condition, batch, options));
+          TracedRuns.tracing(profile, () -> sampler.sample(session, condition, batch, options));
           profile.write(profileDir, name);
         }
         return result;

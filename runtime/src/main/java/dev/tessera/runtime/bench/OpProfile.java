@@ -3,6 +3,7 @@ package dev.tessera.runtime.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tessera.api.graph.TracedRuns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ import org.tensorflow.proto.RunMetadata;
  * {@code all_end_rel_micros} (scheduling to end of its outputs); ops run in parallel on the
  * thread pools, so their sum can exceed the wall time.
  */
-public final class OpProfile {
+public final class OpProfile implements TracedRuns.Listener {
   /** Summed time of one op type or node: microseconds and how many executions. */
   public record Entry(String key, long micros, long count) {}
 
@@ -38,6 +39,12 @@ public final class OpProfile {
   /** @param graph the graph whose ops are traced (to name op types); null: types from the timeline labels */
   public OpProfile(Graph graph) {
     this.graph = graph;
+  }
+
+  /** A traced run reported by {@link TracedRuns}: its step stats and wall time. */
+  @Override
+  public void ran(RunMetadata metadata, long nanos) {
+    add(metadata, nanos / 1000);
   }
 
   /** Adds the step stats of one traced run and its wall time. */

@@ -17,7 +17,7 @@ public final class SessionRuns {
   public Result run(Session.Runner runner) {
     OpProfile p = profile;
     long t0 = System.nanoTime();
-    Result result = p == null ? runner.run() : TracedRuns.tracing((m, nanos) -> p.add(m, nanos / 1000), () -> TracedRuns.run(runner));
+    Result result = p == null ? runner.run() : TracedRuns.tracing(p, () -> TracedRuns.run(runner));
     insideNanos += System.nanoTime() - t0;
     return result;
   }
