@@ -2,6 +2,7 @@ package dev.tessera.api.layers;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Initializers;
+import dev.tessera.api.graph.NativeOps;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -9,8 +10,10 @@ import org.tensorflow.op.math.Mean;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Group normalisation (Wu and He 2018) over NHWC input, computed from moments (mean and mean of
- * squared deviations): TF Java 1.1.0 has no gradient for the fused batch-norm ops.
+ * Group normalisation (Wu and He 2018) over NHWC input. Where Tessera's native kernels are loaded
+ * ({@link NativeOps}) it is one kernel each way, with the SiLU that usually follows inside it
+ * ({@link #applySilu}); otherwise it is computed from moments with TensorFlow's ops (TF Java 1.1.0
+ * has no gradient for the fused batch-norm ops). Both compute the same function.
  */
 public final class GroupNorm {
   private final Ops tf;
@@ -36,14 +39,24 @@ public final class GroupNorm {
     this.beta = scope.parameter("beta", new long[] {channels}, Initializers.zeros());
   }
 
+  /** Group-normalised x, scaled and shifted per channel. */
+  public Operand<TFloat32> apply(Operand<TFloat32> x) {
+    return NativeOps.available() ? NativeOps.groupNorm(tf, x, gamma, beta, groups, epsilon, false) : fromMoments(x);
+  }
+
+  /** SiLU of {@link #apply}: one kernel with the native ops. */
+  public Operand<TFloat32> applySilu(Operand<TFloat32> x) {
+    return NativeOps.available() ? NativeOps.groupNorm(tf, x, gamma, beta, groups, epsilon, true) : Activations.silu(tf, fromMoments(x));
+  }
+
   /**
-   * Two passes over x seen as [N, H*W, C]: per-channel means over the positions (a reduction over
+   * With TensorFlow's ops: two passes over x seen as [N, H*W, C]: per-channel means over the positions (a reduction over
    * one axis) averaged within each group give the group means; the same for the squared
    * deviations gives the variances; then x * a + b with per-channel a = gamma / std and
    * b = beta - mean * a. Reducing over axes 1, 2 and 4 of a [N, H, W, G, C/G] view, as this did
    * first, was 16% of a U-Net forward pass in the profiles.
    */
-  public Operand<TFloat32> apply(Operand<TFloat32> x) {
+  Operand<TFloat32> fromMoments(Operand<TFloat32> x) {
     long h = GraphScope.staticDim(x, 1);
     long w = GraphScope.staticDim(x, 2);
     Operand<TFloat32> flat = tf.reshape(x, tf.constant(new long[] {-1, h * w, channels}));

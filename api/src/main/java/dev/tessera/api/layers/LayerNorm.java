@@ -2,6 +2,7 @@ package dev.tessera.api.layers;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Initializers;
+import dev.tessera.api.graph.XlaFusion;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -27,6 +28,7 @@ public final class LayerNorm {
   }
 
   public Operand<TFloat32> apply(Operand<TFloat32> x) {
+    Ops tf = XlaFusion.forActivations(this.tf, x); // all elementwise: one kernel per norm when large
     Operand<org.tensorflow.types.TInt32> last = tf.constant(new int[] {-1});
     Operand<TFloat32> mean = tf.math.mean(x, last, Mean.keepDims(true));
     Operand<TFloat32> centered = tf.math.sub(x, mean);

@@ -185,7 +185,7 @@ public final class UNet {
         h = new Conv2d(scope.child("up" + level + "_sample"), ch, ch, 3).apply(h);
       }
     }
-    h = Activations.silu(tf, new GroupNorm(scope.child("norm_out"), ch, Math.min(c.groups(), ch)).apply(h));
+    h = new GroupNorm(scope.child("norm_out"), ch, Math.min(c.groups(), ch)).applySilu(h);
     return new Conv2d(scope.child("conv_out"), ch, c.imageChannels(), 3).apply(h);
   }
 }

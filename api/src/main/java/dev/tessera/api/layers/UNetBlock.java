@@ -31,12 +31,12 @@ public final class UNetBlock {
 
   /** @param embedding [N, embedDim] */
   public Operand<TFloat32> apply(Operand<TFloat32> x, Operand<TFloat32> embedding) {
-    Operand<TFloat32> h = conv1.apply(Activations.silu(tf, norm1.apply(x)));
+    Operand<TFloat32> h = conv1.apply(norm1.applySilu(x));
     Operand<TFloat32> e = time.apply(Activations.silu(tf, embedding));
     h = tf.math.add(h, tf.reshape(e, tf.concat(java.util.List.of(
         tf.slice(tf.shape(e), tf.constant(new int[] {0}), tf.constant(new int[] {1})),
         tf.constant(new int[] {1, 1, (int) GraphScope.staticDim(e, 1)})), tf.constant(0))));
-    h = conv2.apply(Activations.silu(tf, norm2.apply(h)));
+    h = conv2.apply(norm2.applySilu(h));
     return tf.math.add(skip == null ? x : skip.apply(x), h);
   }
 

@@ -2,11 +2,20 @@ package dev.tessera.api.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tessera.api.graph.NativeOps;
 import dev.tessera.api.testing.GradientChecker;
 import dev.tessera.api.testing.LayerHarness;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
 
 class GroupNormGradientTest {
   private static final long[] SHAPE = {2, 3, 3, 4};
@@ -20,6 +29,50 @@ class GroupNormGradientTest {
   void gradientsOneChannelPerGroup() {
     // Instance norm as a special case (group size 1 channel): the smallest groups, the most curvature.
     GradientChecker.assertGradientsMatch((scope, in) -> new GroupNorm(scope.child("norm"), 4, 4).apply(in.get(0)), SHAPE);
+  }
+
+  @Test
+  void gradientsWithTheSiluInside() {
+    GradientChecker.assertGradientsMatch((scope, in) -> new GroupNorm(scope.child("norm"), 4, 2).applySilu(in.get(0)), SHAPE);
+  }
+
+  @Test
+  void nativeKernelsAreLoadedWhereTheyWereBuilt() {
+    assumeTrue(NativeOps.class.getResource(NativeOps.RESOURCE) != null, "this build has no native kernels (no C compiler)");
+    assertEquals("loaded", NativeOps.status());
+  }
+
+  @Test
+  void nativeKernelAndTensorFlowOpsComputeTheSameFunction() {
+    assumeTrue(NativeOps.available(), "native kernels not loaded");
+    float[] x = Reference.random(2 * 3 * 3 * 4, 8);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = 2 * x[i] + 1; // a mean away from zero
+    }
+    Map<String, float[]> params = Map.of("norm.gamma", new float[] {2, -1, 0.5f, 3}, "norm.beta", new float[] {0.1f, 0.2f, -0.3f, 1});
+    for (boolean silu : new boolean[] {false, true}) {
+      LayerHarness.Output fused = LayerHarness.run((scope, in) -> {
+        GroupNorm norm = new GroupNorm(scope.child("norm"), 4, 2);
+        return silu ? norm.applySilu(in.get(0)) : norm.apply(in.get(0));
+      }, params, 1, LayerHarness.input(SHAPE, x));
+      LayerHarness.Output composed = LayerHarness.run((scope, in) -> {
+        Operand<TFloat32> y = new GroupNorm(scope.child("norm"), 4, 2).fromMoments(in.get(0));
+        return silu ? Activations.silu(scope.tf(), y) : y;
+      }, params, 1, LayerHarness.input(SHAPE, x));
+      assertArrayEquals(composed.values(), fused.values(), 1e-5f, "silu " + silu);
+    }
+  }
+
+  @Test
+  void nativeKernelRejectsChannelsThatDoNotSplitIntoGroups() {
+    assumeTrue(NativeOps.available(), "native kernels not loaded");
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Operand<TFloat32> y = NativeOps.groupNorm(tf, tf.zeros(tf.constant(new long[] {1, 2, 2, 3}), TFloat32.class),
+          tf.ones(tf.constant(new long[] {3}), TFloat32.class), tf.zeros(tf.constant(new long[] {3}), TFloat32.class), 2, 1e-5f, false);
+      Exception e = assertThrows(Exception.class, () -> s.runner().fetch(y).run().close());
+      assertTrue(e.getMessage().contains("divisible by groups"), e.getMessage());
+    }
   }
 
   @Test

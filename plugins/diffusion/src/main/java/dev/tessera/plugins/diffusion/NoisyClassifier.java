@@ -44,7 +44,7 @@ final class NoisyClassifier {
         h = new Conv2d(scope.child("down" + level), ch, ch, 3, 2).apply(h);
       }
     }
-    h = Activations.silu(tf, new GroupNorm(scope.child("norm_out"), ch, Math.min(c.groups(), ch)).apply(h));
+    h = new GroupNorm(scope.child("norm_out"), ch, Math.min(c.groups(), ch)).applySilu(h);
     Operand<TFloat32> pooled = tf.math.mean(h, tf.constant(new int[] {1, 2}));
     return new Dense(scope.child("head"), ch, c.classes()).apply(pooled);
   }

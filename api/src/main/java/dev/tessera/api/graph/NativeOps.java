@@ -1,0 +1,106 @@
+package dev.tessera.api.graph;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Tessera's own TensorFlow kernels (api/src/main/native/tessera_ops.c), built into the api jar
+ * where a C compiler was present, loaded once per process with {@code TensorFlow.loadLibrary}, and
+ * their gradients registered. Layers ask {@link #available()} and otherwise build the same function
+ * from TensorFlow's ops, so a build without the library computes the same results, slower.
+ *
+ * <p>{@code TESSERA_NATIVE_OPS=off} in the environment leaves the library unloaded. The kernels are
+ * CPU kernels: with the GPU build, soft placement runs them on the CPU.
+ */
+public final class NativeOps {
+  /** Group normalisation, optionally with SiLU, over [N, ..., C]: outputs y and stats. */
+  public static final String GROUP_NORM = "TesseraGroupNorm";
+  static final String GROUP_NORM_GRAD = "TesseraGroupNormGrad";
+  public static final String RESOURCE = "/dev/tessera/api/native/linux-x86_64/libtessera_ops.so";
+
+  private static String unavailable; // null once loaded
+  private static boolean tried;
+
+  private NativeOps() {}
+
+  /** Whether the kernels are loaded (loading them on the first call). */
+  public static synchronized boolean available() {
+    if (!tried) {
+      tried = true;
+      unavailable = load();
+      if (unavailable != null && !unavailable.startsWith("TESSERA_NATIVE_OPS=off")) {
+        System.err.println("tessera: native kernels not loaded (" + unavailable + "); using TensorFlow's own ops");
+      }
+    }
+    return unavailable == null;
+  }
+
+  /** Why the kernels are not loaded, or "loaded". */
+  public static synchronized String status() {
+    return available() ? "loaded" : unavailable;
+  }
+
+  /**
+   * Group normalisation of {@code x} [N, ..., C] over {@code groups} groups of channels, then
+   * y * gamma + beta per channel, then SiLU if {@code silu}: one kernel each way.
+   *
+   * @throws IllegalStateException if the kernels are not {@link #available()}
+   */
+  public static Operand<TFloat32> groupNorm(Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma, Operand<TFloat32> beta, long groups,
+      float epsilon, boolean silu) {
+    if (!available()) {
+      throw new IllegalStateException("native kernels not loaded: " + unavailable);
+    }
+    GraphOperation op = (GraphOperation) tf.scope().opBuilder(GROUP_NORM, GROUP_NORM)
+        .addInput(x.asOutput()).addInput(gamma.asOutput()).addInput(beta.asOutput())
+        .setAttr("groups", groups).setAttr("epsilon", epsilon).setAttr("silu", silu).build();
+    return op.output(0);
+  }
+
+  private static String load() {
+    if ("off".equalsIgnoreCase(System.getenv().getOrDefault("TESSERA_NATIVE_OPS", ""))) {
+      return "TESSERA_NATIVE_OPS=off";
+    }
+    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    String arch = System.getProperty("os.arch", "");
+    if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+      return "no native build for " + os + "/" + arch;
+    }
+    try (InputStream in = NativeOps.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        return "the api jar has no " + RESOURCE + " (built without a C compiler)";
+      }
+      Path file = Files.createTempFile("tessera_ops", ".so");
+      file.toFile().deleteOnExit();
+      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+      TensorFlow.loadLibrary(file.toString());
+    } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+      return "loading " + RESOURCE + " failed: " + e.getMessage();
+    }
+    if (!TensorFlow.registerCustomGradient(GROUP_NORM, NativeOps::groupNormGradient)) {
+      return "TensorFlow refused the gradient of " + GROUP_NORM;
+    }
+    return null;
+  }
+
+  private static List<Operand<?>> groupNormGradient(Ops tf, GraphOperation op, List<Output<?>> gradients) {
+    Output<?> dy = gradients.get(0) != null ? gradients.get(0) : tf.zerosLike(op.output(0)).asOutput();
+    GraphOperation grad = (GraphOperation) tf.scope().opBuilder(GROUP_NORM_GRAD, GROUP_NORM_GRAD)
+        .addInput(dy).addInput(op.input(0)).addInput(op.input(1)).addInput(op.input(2)).addInput(op.output(1))
+        .setAttr("groups", op.attributes().getAttrInt("groups"))
+        .setAttr("epsilon", op.attributes().getAttrFloat("epsilon"))
+        .setAttr("silu", op.attributes().getAttrBool("silu")).build();
+    return List.of(grad.output(0), grad.output(1), grad.output(2));
+  }
+}

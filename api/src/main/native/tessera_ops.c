@@ -1,0 +1,319 @@
+/*
+ * Tessera's own TensorFlow kernels, registered through TensorFlow's C kernel and op API when
+ * dev.tessera.api.graph.NativeOps loads this library (TF_LoadLibrary runs the constructor at the end).
+ *
+ * TesseraGroupNorm: group normalisation over [N, ..., C] (channels last), optionally followed by
+ * SiLU, in one kernel: per image the group means, then the centred squares, then
+ * y = x * a + b per channel (a = gamma / std, b = beta - mean * a) with the SiLU applied in the
+ * same loop. TensorFlow's own ops need six full passes for the norm and two for the SiLU.
+ * Outputs y and stats [N, G, 2] (mean, 1 / std) for the gradient.
+ *
+ * TesseraGroupNormGrad: dx, dgamma, dbeta from dy, x, gamma, beta and stats. Per image: dz (dy
+ * through the SiLU) and its per-channel sums, then dx = rstd (dz gamma - k1 - xhat k2), k1 and k2
+ * the group means of dz gamma and dz gamma xhat.
+ *
+ * Images are split between two OpenMP threads. Only the C API's declarations that are used are
+ * written out below (TensorFlow Java ships no headers); they are TensorFlow 2.x's stable C ABI.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdbool.h>
+
+typedef struct TF_Status TF_Status;
+typedef struct TF_Tensor TF_Tensor;
+typedef struct TF_KernelBuilder TF_KernelBuilder;
+typedef struct TF_OpKernelConstruction TF_OpKernelConstruction;
+typedef struct TF_OpKernelContext TF_OpKernelContext;
+typedef struct TF_OpDefinitionBuilder TF_OpDefinitionBuilder;
+typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
+typedef struct TF_ShapeHandle TF_ShapeHandle;
+typedef unsigned char TF_Bool;
+enum { TF_FLOAT = 1 };
+enum { TF_OK = 0, TF_INVALID_ARGUMENT = 3 };
+
+extern TF_Status* TF_NewStatus(void);
+extern void TF_DeleteStatus(TF_Status*);
+extern int TF_GetCode(const TF_Status*);
+extern void TF_SetStatus(TF_Status*, int code, const char* msg);
+extern TF_KernelBuilder* TF_NewKernelBuilder(const char*, const char*, void* (*)(TF_OpKernelConstruction*),
+    void (*)(void*, TF_OpKernelContext*), void (*)(void*));
+extern void TF_RegisterKernelBuilder(const char*, TF_KernelBuilder*, TF_Status*);
+extern void TF_GetInput(TF_OpKernelContext*, int, TF_Tensor**, TF_Status*);
+extern TF_Tensor* TF_AllocateOutput(TF_OpKernelContext*, int, int dtype, const int64_t*, int, size_t, TF_Status*);
+extern void TF_OpKernelContext_Failure(TF_OpKernelContext*, TF_Status*);
+extern void TF_OpKernelConstruction_GetAttrInt64(TF_OpKernelConstruction*, const char*, int64_t*, TF_Status*);
+extern void TF_OpKernelConstruction_GetAttrFloat(TF_OpKernelConstruction*, const char*, float*, TF_Status*);
+extern void TF_OpKernelConstruction_GetAttrBool(TF_OpKernelConstruction*, const char*, TF_Bool*, TF_Status*);
+extern void TF_OpKernelConstruction_Failure(TF_OpKernelConstruction*, TF_Status*);
+extern int TF_NumDims(const TF_Tensor*);
+extern int64_t TF_Dim(const TF_Tensor*, int);
+extern void* TF_TensorData(const TF_Tensor*);
+extern void TF_DeleteTensor(TF_Tensor*);
+extern TF_OpDefinitionBuilder* TF_NewOpDefinitionBuilder(const char*);
+extern void TF_OpDefinitionBuilderAddInput(TF_OpDefinitionBuilder*, const char*);
+extern void TF_OpDefinitionBuilderAddOutput(TF_OpDefinitionBuilder*, const char*);
+extern void TF_OpDefinitionBuilderAddAttr(TF_OpDefinitionBuilder*, const char*);
+extern void TF_OpDefinitionBuilderSetShapeInferenceFunction(TF_OpDefinitionBuilder*, void (*)(TF_ShapeInferenceContext*, TF_Status*));
+extern void TF_RegisterOpDefinition(TF_OpDefinitionBuilder*, TF_Status*);
+extern TF_ShapeHandle* TF_NewShapeHandle(void);
+extern void TF_DeleteShapeHandle(TF_ShapeHandle*);
+extern void TF_ShapeInferenceContextGetInput(TF_ShapeInferenceContext*, int, TF_ShapeHandle*, TF_Status*);
+extern void TF_ShapeInferenceContextSetOutput(TF_ShapeInferenceContext*, int, TF_ShapeHandle*, TF_Status*);
+
+typedef struct { int64_t groups; float epsilon; TF_Bool silu; } GnAttrs;
+
+static void* gn_create(TF_OpKernelConstruction* ctx) {
+  GnAttrs* a = calloc(1, sizeof(GnAttrs));
+  TF_Status* s = TF_NewStatus();
+  TF_OpKernelConstruction_GetAttrInt64(ctx, "groups", &a->groups, s);
+  if (TF_GetCode(s) == TF_OK) TF_OpKernelConstruction_GetAttrFloat(ctx, "epsilon", &a->epsilon, s);
+  if (TF_GetCode(s) == TF_OK) TF_OpKernelConstruction_GetAttrBool(ctx, "silu", &a->silu, s);
+  if (TF_GetCode(s) != TF_OK) TF_OpKernelConstruction_Failure(ctx, s);
+  TF_DeleteStatus(s);
+  return a;
+}
+static void gn_delete(void* p) { free(p); }
+
+
+/* x [N, P, C] (P = H*W), groups G; stats [N, G, 2] = mean, rstd. Per image: the mean, then the
+   centered squares (the image is in cache by then), then y = x * a + b per channel, SiLU. */
+static void gn_forward(const float* x, const float* gamma, const float* beta, float* y, float* stats,
+    int64_t n_, int64_t p_, int64_t c_, int64_t g_, float eps, int silu) {
+  int64_t cg = c_ / g_;
+  double count = (double) p_ * cg;
+  #pragma omp parallel for schedule(static) num_threads(2)
+  for (int64_t n = 0; n < n_; n++) {
+    const float* xn = x + n * p_ * c_;
+    float* yn = y + n * p_ * c_;
+    float acc[c_], meanc[c_], a[c_], b[c_];
+    for (int64_t c = 0; c < c_; c++) acc[c] = 0;
+    for (int64_t p = 0; p < p_; p++) {
+      const float* xp = xn + p * c_;
+      #pragma omp simd
+      for (int64_t c = 0; c < c_; c++) acc[c] += xp[c];
+    }
+    float gmean[g_];
+    for (int64_t g = 0; g < g_; g++) {
+      double s = 0;
+      for (int64_t c = g * cg; c < (g + 1) * cg; c++) s += acc[c];
+      gmean[g] = (float) (s / count);
+      for (int64_t c = g * cg; c < (g + 1) * cg; c++) meanc[c] = gmean[g];
+    }
+    for (int64_t c = 0; c < c_; c++) acc[c] = 0;
+    for (int64_t p = 0; p < p_; p++) {
+      const float* xp = xn + p * c_;
+      #pragma omp simd
+      for (int64_t c = 0; c < c_; c++) { float d = xp[c] - meanc[c]; acc[c] += d * d; }
+    }
+    for (int64_t g = 0; g < g_; g++) {
+      double q = 0;
+      for (int64_t c = g * cg; c < (g + 1) * cg; c++) q += acc[c];
+      float rstd = (float) (1.0 / sqrt(q / count + eps));
+      stats[(n * g_ + g) * 2] = gmean[g];
+      stats[(n * g_ + g) * 2 + 1] = rstd;
+      for (int64_t c = g * cg; c < (g + 1) * cg; c++) { a[c] = rstd * gamma[c]; b[c] = beta[c] - gmean[g] * a[c]; }
+    }
+    for (int64_t p = 0; p < p_; p++) {
+      const float* xp = xn + p * c_;
+      float* yp = yn + p * c_;
+      if (silu) {
+        #pragma omp simd
+        for (int64_t c = 0; c < c_; c++) { float z = xp[c] * a[c] + b[c]; yp[c] = z / (1.0f + expf(-z)); }
+      } else {
+        #pragma omp simd
+        for (int64_t c = 0; c < c_; c++) yp[c] = xp[c] * a[c] + b[c];
+      }
+    }
+  }
+}
+
+static int dims_npc(TF_Tensor* x, int64_t* n, int64_t* p, int64_t* c) {
+  int nd = TF_NumDims(x);
+  if (nd < 2 || nd > 8) return 0;
+  *n = TF_Dim(x, 0); *c = TF_Dim(x, nd - 1); *p = 1;
+  for (int i = 1; i < nd - 1; i++) *p *= TF_Dim(x, i);
+  return 1;
+}
+
+static void gn_compute(void* kernel, TF_OpKernelContext* ctx) {
+  GnAttrs* at = kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor *x = NULL, *gamma = NULL, *beta = NULL, *y = NULL, *stats = NULL;
+  TF_GetInput(ctx, 0, &x, s);
+  if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 1, &gamma, s);
+  if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 2, &beta, s);
+  int64_t n = 0, p = 0, c = 0;
+  if (TF_GetCode(s) == TF_OK && (!dims_npc(x, &n, &p, &c) || c % at->groups != 0)) {
+    TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraGroupNorm: x must be [N, ..., C] (rank 2 to 8) with C divisible by groups");
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    int nd = TF_NumDims(x);
+    int64_t dims[8];
+    for (int i = 0; i < nd && i < 8; i++) dims[i] = TF_Dim(x, i);
+    y = TF_AllocateOutput(ctx, 0, TF_FLOAT, dims, nd, (size_t) n * p * c * sizeof(float), s);
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    int64_t sd[3] = {n, at->groups, 2};
+    stats = TF_AllocateOutput(ctx, 1, TF_FLOAT, sd, 3, (size_t) n * at->groups * 2 * sizeof(float), s);
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    gn_forward(TF_TensorData(x), TF_TensorData(gamma), TF_TensorData(beta), TF_TensorData(y), TF_TensorData(stats),
+        n, p, c, at->groups, at->epsilon, at->silu);
+  } else {
+    TF_OpKernelContext_Failure(ctx, s);
+  }
+  if (x) TF_DeleteTensor(x);
+  if (gamma) TF_DeleteTensor(gamma);
+  if (beta) TF_DeleteTensor(beta);
+  if (y) TF_DeleteTensor(y);
+  if (stats) TF_DeleteTensor(stats);
+  TF_DeleteStatus(s);
+}
+
+/* backward: dy, x, gamma, beta, stats -> dx, dgamma, dbeta. Per image: dz (through the SiLU) is
+   written into dx with its per-channel sums, then dx = rstd (dz gamma - k1 - xhat k2) in place. */
+static void gn_backward(const float* dy, const float* x, const float* gamma, const float* beta, const float* stats,
+    float* dx, float* dgamma, float* dbeta, int64_t n_, int64_t p_, int64_t c_, int64_t g_, int silu) {
+  int64_t cg = c_ / g_;
+  double count = (double) p_ * cg;
+  float* pg = calloc((size_t) n_ * c_ * 2, sizeof(float)); /* per-image dgamma, dbeta partials */
+  #pragma omp parallel for schedule(static) num_threads(2)
+  for (int64_t n = 0; n < n_; n++) {
+    const float* xn = x + n * p_ * c_;
+    const float* dyn = dy + n * p_ * c_;
+    float* dxn = dx + n * p_ * c_;
+    float mean[c_], rstd[c_], sdz[c_], sdzx[c_], k1[c_], k2[c_], gr[c_];
+    for (int64_t c = 0; c < c_; c++) {
+      mean[c] = stats[(n * g_ + c / cg) * 2];
+      rstd[c] = stats[(n * g_ + c / cg) * 2 + 1];
+      sdz[c] = 0; sdzx[c] = 0;
+    }
+    for (int64_t p = 0; p < p_; p++) {
+      const float* xp = xn + p * c_;
+      const float* dyp = dyn + p * c_;
+      float* dzp = dxn + p * c_;
+      if (silu) {
+        #pragma omp simd
+        for (int64_t c = 0; c < c_; c++) {
+          float xh = (xp[c] - mean[c]) * rstd[c];
+          float z = xh * gamma[c] + beta[c];
+          float sg = 1.0f / (1.0f + expf(-z));
+          float dz = dyp[c] * sg * (1.0f + z * (1.0f - sg));
+          dzp[c] = dz; sdz[c] += dz; sdzx[c] += dz * xh;
+        }
+      } else {
+        #pragma omp simd
+        for (int64_t c = 0; c < c_; c++) {
+          float xh = (xp[c] - mean[c]) * rstd[c];
+          float dz = dyp[c];
+          dzp[c] = dz; sdz[c] += dz; sdzx[c] += dz * xh;
+        }
+      }
+    }
+    float* pgn = pg + n * c_ * 2;
+    for (int64_t c = 0; c < c_; c++) { pgn[c] = sdzx[c]; pgn[c_ + c] = sdz[c]; }
+    for (int64_t g = 0; g < g_; g++) {
+      double m1 = 0, m2 = 0; /* group means of dxhat = dz gamma and of dxhat xhat */
+      for (int64_t c = g * cg; c < (g + 1) * cg; c++) { m1 += (double) sdz[c] * gamma[c]; m2 += (double) sdzx[c] * gamma[c]; }
+      for (int64_t c = g * cg; c < (g + 1) * cg; c++) { k1[c] = (float) (m1 / count); k2[c] = (float) (m2 / count); }
+    }
+    for (int64_t c = 0; c < c_; c++) gr[c] = gamma[c] * rstd[c];
+    for (int64_t p = 0; p < p_; p++) {
+      const float* xp = xn + p * c_;
+      float* dxp = dxn + p * c_;
+      #pragma omp simd
+      for (int64_t c = 0; c < c_; c++) {
+        float xh = (xp[c] - mean[c]) * rstd[c];
+        dxp[c] = dxp[c] * gr[c] - rstd[c] * (k1[c] + xh * k2[c]);
+      }
+    }
+  }
+  for (int64_t c = 0; c < c_; c++) { dgamma[c] = 0; dbeta[c] = 0; }
+  for (int64_t n = 0; n < n_; n++) for (int64_t c = 0; c < c_; c++) { dgamma[c] += pg[n * c_ * 2 + c]; dbeta[c] += pg[n * c_ * 2 + c_ + c]; }
+  free(pg);
+}
+
+static void gn_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
+  GnAttrs* at = kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor* in[5] = {0};
+  TF_Tensor *dx = NULL, *dg = NULL, *db = NULL;
+  for (int i = 0; i < 5 && TF_GetCode(s) == TF_OK; i++) TF_GetInput(ctx, i, &in[i], s);
+  int64_t n = 0, p = 0, c = 0;
+  if (TF_GetCode(s) == TF_OK && (!dims_npc(in[1], &n, &p, &c) || c % at->groups != 0)) {
+    TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraGroupNormGrad: x must be [N, ..., C] (rank 2 to 8) with C divisible by groups");
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    int nd = TF_NumDims(in[1]);
+    int64_t dims[8];
+    for (int i = 0; i < nd && i < 8; i++) dims[i] = TF_Dim(in[1], i);
+    dx = TF_AllocateOutput(ctx, 0, TF_FLOAT, dims, nd, (size_t) n * p * c * sizeof(float), s);
+  }
+  int64_t cd[1] = {c};
+  if (TF_GetCode(s) == TF_OK) dg = TF_AllocateOutput(ctx, 1, TF_FLOAT, cd, 1, (size_t) c * sizeof(float), s);
+  if (TF_GetCode(s) == TF_OK) db = TF_AllocateOutput(ctx, 2, TF_FLOAT, cd, 1, (size_t) c * sizeof(float), s);
+  if (TF_GetCode(s) == TF_OK) {
+    gn_backward(TF_TensorData(in[0]), TF_TensorData(in[1]), TF_TensorData(in[2]), TF_TensorData(in[3]), TF_TensorData(in[4]),
+        TF_TensorData(dx), TF_TensorData(dg), TF_TensorData(db), n, p, c, at->groups, at->silu);
+  } else {
+    TF_OpKernelContext_Failure(ctx, s);
+  }
+  for (int i = 0; i < 5; i++) if (in[i]) TF_DeleteTensor(in[i]);
+  if (dx) TF_DeleteTensor(dx);
+  if (dg) TF_DeleteTensor(dg);
+  if (db) TF_DeleteTensor(db);
+  TF_DeleteStatus(s);
+}
+
+static void shape_fwd(TF_ShapeInferenceContext* ctx, TF_Status* s) {
+  TF_ShapeHandle* x = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, 0, x, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 0, x, s);
+  TF_DeleteShapeHandle(x); /* stats [N, G, 2] stays of unknown shape: only the gradient reads it */
+}
+
+static void shape_grad(TF_ShapeInferenceContext* ctx, TF_Status* s) {
+  TF_ShapeHandle* h = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, 1, h, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 0, h, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextGetInput(ctx, 2, h, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 1, h, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 2, h, s);
+  TF_DeleteShapeHandle(h);
+}
+
+__attribute__((constructor)) static void tessera_register_ops(void) {
+  TF_Status* s = TF_NewStatus();
+  TF_OpDefinitionBuilder* b = TF_NewOpDefinitionBuilder("TesseraGroupNorm");
+  TF_OpDefinitionBuilderAddInput(b, "x: float");
+  TF_OpDefinitionBuilderAddInput(b, "gamma: float");
+  TF_OpDefinitionBuilderAddInput(b, "beta: float");
+  TF_OpDefinitionBuilderAddOutput(b, "y: float");
+  TF_OpDefinitionBuilderAddOutput(b, "stats: float");
+  TF_OpDefinitionBuilderAddAttr(b, "groups: int >= 1");
+  TF_OpDefinitionBuilderAddAttr(b, "epsilon: float = 1e-5");
+  TF_OpDefinitionBuilderAddAttr(b, "silu: bool = false");
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape_fwd);
+  TF_RegisterOpDefinition(b, s);
+  b = TF_NewOpDefinitionBuilder("TesseraGroupNormGrad");
+  TF_OpDefinitionBuilderAddInput(b, "dy: float");
+  TF_OpDefinitionBuilderAddInput(b, "x: float");
+  TF_OpDefinitionBuilderAddInput(b, "gamma: float");
+  TF_OpDefinitionBuilderAddInput(b, "beta: float");
+  TF_OpDefinitionBuilderAddInput(b, "stats: float");
+  TF_OpDefinitionBuilderAddOutput(b, "dx: float");
+  TF_OpDefinitionBuilderAddOutput(b, "dgamma: float");
+  TF_OpDefinitionBuilderAddOutput(b, "dbeta: float");
+  TF_OpDefinitionBuilderAddAttr(b, "groups: int >= 1");
+  TF_OpDefinitionBuilderAddAttr(b, "epsilon: float = 1e-5");
+  TF_OpDefinitionBuilderAddAttr(b, "silu: bool = false");
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape_grad);
+  TF_RegisterOpDefinition(b, s);
+  TF_KernelBuilder* k = TF_NewKernelBuilder("TesseraGroupNorm", "CPU", gn_create, gn_compute, gn_delete);
+  TF_RegisterKernelBuilder("TesseraGroupNormCpu", k, s);
+  k = TF_NewKernelBuilder("TesseraGroupNormGrad", "CPU", gn_create, gn_grad_compute, gn_delete);
+  TF_RegisterKernelBuilder("TesseraGroupNormGradCpu", k, s);
+  TF_DeleteStatus(s);
+}
