@@ -20,6 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdbool.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 typedef struct TF_Status TF_Status;
 typedef struct TF_Tensor TF_Tensor;
@@ -284,6 +287,165 @@ static void shape_grad(TF_ShapeInferenceContext* ctx, TF_Status* s) {
   TF_DeleteShapeHandle(h);
 }
 
+/* ---- TesseraLayerNorm: y = (x - mean) / std * gamma + beta over the last axis; stats [rows, 2]. ---- */
+
+typedef struct { float epsilon; } LnAttrs;
+
+static void* ln_create(TF_OpKernelConstruction* ctx) {
+  LnAttrs* a = calloc(1, sizeof(LnAttrs));
+  TF_Status* s = TF_NewStatus();
+  TF_OpKernelConstruction_GetAttrFloat(ctx, "epsilon", &a->epsilon, s);
+  if (TF_GetCode(s) != TF_OK) TF_OpKernelConstruction_Failure(ctx, s);
+  TF_DeleteStatus(s);
+  return a;
+}
+
+/* rows and the width of x [..., D]; 0 when the rank is out of 1..8 or a vector does not match D */
+static int rows_width(TF_Tensor* x, TF_Tensor* vec, int64_t* rows, int64_t* d, int64_t* dims) {
+  int nd = TF_NumDims(x);
+  if (nd < 1 || nd > 8 || TF_NumDims(vec) != 1 || TF_Dim(vec, 0) != TF_Dim(x, nd - 1)) return 0;
+  *d = TF_Dim(x, nd - 1);
+  *rows = 1;
+  for (int i = 0; i < nd; i++) { dims[i] = TF_Dim(x, i); if (i < nd - 1) *rows *= dims[i]; }
+  return nd;
+}
+
+static void ln_compute(void* kernel, TF_OpKernelContext* ctx) {
+  LnAttrs* at = kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor *x = NULL, *gamma = NULL, *beta = NULL, *y = NULL, *stats = NULL;
+  TF_GetInput(ctx, 0, &x, s);
+  if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 1, &gamma, s);
+  if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 2, &beta, s);
+  int64_t rows = 0, d = 0, dims[8];
+  if (TF_GetCode(s) == TF_OK) {
+    int nd = rows_width(x, gamma, &rows, &d, dims);
+    if (nd == 0 || TF_NumDims(beta) != 1 || TF_Dim(beta, 0) != d) {
+      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraLayerNorm: gamma and beta must be [D] for x [..., D] (rank 1 to 8)");
+    } else {
+      y = TF_AllocateOutput(ctx, 0, TF_FLOAT, dims, nd, (size_t) rows * d * sizeof(float), s);
+      int64_t sd[2] = {rows, 2};
+      if (TF_GetCode(s) == TF_OK) stats = TF_AllocateOutput(ctx, 1, TF_FLOAT, sd, 2, (size_t) rows * 2 * sizeof(float), s);
+    }
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    const float* xv = TF_TensorData(x);
+    const float* g = TF_TensorData(gamma);
+    const float* b = TF_TensorData(beta);
+    float* yv = TF_TensorData(y);
+    float* st = TF_TensorData(stats);
+    float eps = at->epsilon;
+    #pragma omp parallel for schedule(static) num_threads(2) if (rows * d >= 32768)
+    for (int64_t r = 0; r < rows; r++) {
+      const float* xr = xv + r * d;
+      float* yr = yv + r * d;
+      float sum = 0;
+      #pragma omp simd reduction(+:sum)
+      for (int64_t i = 0; i < d; i++) sum += xr[i];
+      float mean = sum / d;
+      float sq = 0;
+      #pragma omp simd reduction(+:sq)
+      for (int64_t i = 0; i < d; i++) { float c = xr[i] - mean; sq += c * c; }
+      float rstd = (float) (1.0 / sqrt((double) sq / d + eps)); /* exact: -ffast-math would use an approximate rsqrt */
+      st[2 * r] = mean;
+      st[2 * r + 1] = rstd;
+      #pragma omp simd
+      for (int64_t i = 0; i < d; i++) yr[i] = (xr[i] - mean) * rstd * g[i] + b[i];
+    }
+  } else {
+    TF_OpKernelContext_Failure(ctx, s);
+  }
+  if (x) TF_DeleteTensor(x);
+  if (gamma) TF_DeleteTensor(gamma);
+  if (beta) TF_DeleteTensor(beta);
+  if (y) TF_DeleteTensor(y);
+  if (stats) TF_DeleteTensor(stats);
+  TF_DeleteStatus(s);
+}
+
+/* dy, x, gamma, stats -> dx = rstd (dy gamma - mean(dy gamma) - xhat mean(dy gamma xhat)) per row,
+   dgamma = sum over rows of dy xhat, dbeta = sum of dy */
+static void ln_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
+  (void) kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor *dy = NULL, *x = NULL, *gamma = NULL, *stats = NULL, *dx = NULL, *dg = NULL, *db = NULL;
+  TF_GetInput(ctx, 0, &dy, s);
+  if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 1, &x, s);
+  if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 2, &gamma, s);
+  if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 3, &stats, s);
+  int64_t rows = 0, d = 0, dims[8];
+  if (TF_GetCode(s) == TF_OK) {
+    int nd = rows_width(x, gamma, &rows, &d, dims);
+    if (nd == 0) {
+      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraLayerNormGrad: gamma must be [D] for x [..., D] (rank 1 to 8)");
+    } else {
+      dx = TF_AllocateOutput(ctx, 0, TF_FLOAT, dims, nd, (size_t) rows * d * sizeof(float), s);
+      if (TF_GetCode(s) == TF_OK) dg = TF_AllocateOutput(ctx, 1, TF_FLOAT, &d, 1, (size_t) d * sizeof(float), s);
+      if (TF_GetCode(s) == TF_OK) db = TF_AllocateOutput(ctx, 2, TF_FLOAT, &d, 1, (size_t) d * sizeof(float), s);
+    }
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    const float* dyv = TF_TensorData(dy);
+    const float* xv = TF_TensorData(x);
+    const float* g = TF_TensorData(gamma);
+    const float* st = TF_TensorData(stats);
+    float* dxv = TF_TensorData(dx);
+    float* partial = calloc((size_t) 4 * d, sizeof(float)); /* per thread: dgamma, dbeta */
+    #pragma omp parallel num_threads(2) if (rows * d >= 32768)
+    {
+      int t = 0;
+#ifdef _OPENMP
+      t = omp_get_thread_num();
+#endif
+      float* pg = partial + t * 2 * d;
+      float* pb = pg + d;
+      #pragma omp for schedule(static)
+      for (int64_t r = 0; r < rows; r++) {
+        const float* xr = xv + r * d;
+        const float* dyr = dyv + r * d;
+        float* dxr = dxv + r * d;
+        float mean = st[2 * r], rstd = st[2 * r + 1];
+        float m1 = 0, m2 = 0;
+        #pragma omp simd reduction(+:m1, m2)
+        for (int64_t i = 0; i < d; i++) {
+          float xh = (xr[i] - mean) * rstd;
+          float dxh = dyr[i] * g[i];
+          m1 += dxh;
+          m2 += dxh * xh;
+          pg[i] += dyr[i] * xh;
+          pb[i] += dyr[i];
+        }
+        m1 /= d;
+        m2 /= d;
+        #pragma omp simd
+        for (int64_t i = 0; i < d; i++) {
+          float xh = (xr[i] - mean) * rstd;
+          dxr[i] = rstd * (dyr[i] * g[i] - m1 - xh * m2);
+        }
+      }
+    }
+    float* dgv = TF_TensorData(dg);
+    float* dbv = TF_TensorData(db);
+    for (int64_t i = 0; i < d; i++) { dgv[i] = partial[i] + partial[2 * d + i]; dbv[i] = partial[d + i] + partial[3 * d + i]; }
+    free(partial);
+  } else {
+    TF_OpKernelContext_Failure(ctx, s);
+  }
+  TF_Tensor* all[7] = {dy, x, gamma, stats, dx, dg, db};
+  for (int i = 0; i < 7; i++) if (all[i]) TF_DeleteTensor(all[i]);
+  TF_DeleteStatus(s);
+}
+
+static void shape_ln_grad(TF_ShapeInferenceContext* ctx, TF_Status* s) {
+  TF_ShapeHandle* h = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, 1, h, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 0, h, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextGetInput(ctx, 2, h, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 1, h, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 2, h, s);
+  TF_DeleteShapeHandle(h);
+}
+
 __attribute__((constructor)) static void tessera_register_ops(void) {
   TF_Status* s = TF_NewStatus();
   TF_OpDefinitionBuilder* b = TF_NewOpDefinitionBuilder("TesseraGroupNorm");
@@ -315,5 +477,29 @@ __attribute__((constructor)) static void tessera_register_ops(void) {
   TF_RegisterKernelBuilder("TesseraGroupNormCpu", k, s);
   k = TF_NewKernelBuilder("TesseraGroupNormGrad", "CPU", gn_create, gn_grad_compute, gn_delete);
   TF_RegisterKernelBuilder("TesseraGroupNormGradCpu", k, s);
+  b = TF_NewOpDefinitionBuilder("TesseraLayerNorm");
+  TF_OpDefinitionBuilderAddInput(b, "x: float");
+  TF_OpDefinitionBuilderAddInput(b, "gamma: float");
+  TF_OpDefinitionBuilderAddInput(b, "beta: float");
+  TF_OpDefinitionBuilderAddOutput(b, "y: float");
+  TF_OpDefinitionBuilderAddOutput(b, "stats: float");
+  TF_OpDefinitionBuilderAddAttr(b, "epsilon: float = 1e-5");
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape_fwd);
+  TF_RegisterOpDefinition(b, s);
+  b = TF_NewOpDefinitionBuilder("TesseraLayerNormGrad");
+  TF_OpDefinitionBuilderAddInput(b, "dy: float");
+  TF_OpDefinitionBuilderAddInput(b, "x: float");
+  TF_OpDefinitionBuilderAddInput(b, "gamma: float");
+  TF_OpDefinitionBuilderAddInput(b, "stats: float");
+  TF_OpDefinitionBuilderAddOutput(b, "dx: float");
+  TF_OpDefinitionBuilderAddOutput(b, "dgamma: float");
+  TF_OpDefinitionBuilderAddOutput(b, "dbeta: float");
+  TF_OpDefinitionBuilderAddAttr(b, "epsilon: float = 1e-5");
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape_ln_grad);
+  TF_RegisterOpDefinition(b, s);
+  k = TF_NewKernelBuilder("TesseraLayerNorm", "CPU", ln_create, ln_compute, gn_delete);
+  TF_RegisterKernelBuilder("TesseraLayerNormCpu", k, s);
+  k = TF_NewKernelBuilder("TesseraLayerNormGrad", "CPU", ln_create, ln_grad_compute, gn_delete);
+  TF_RegisterKernelBuilder("TesseraLayerNormGradCpu", k, s);
   TF_DeleteStatus(s);
 }

@@ -27,6 +27,9 @@ public final class NativeOps {
   /** Group normalisation, optionally with SiLU, over [N, ..., C]: outputs y and stats. */
   public static final String GROUP_NORM = "TesseraGroupNorm";
   static final String GROUP_NORM_GRAD = "TesseraGroupNormGrad";
+  /** Layer normalisation over the last axis: outputs y and stats [rows, 2]. */
+  public static final String LAYER_NORM = "TesseraLayerNorm";
+  static final String LAYER_NORM_GRAD = "TesseraLayerNormGrad";
   public static final String RESOURCE = "/dev/tessera/api/native/linux-x86_64/libtessera_ops.so";
 
   private static String unavailable; // null once loaded
@@ -68,6 +71,21 @@ public final class NativeOps {
     return op.output(0);
   }
 
+  /**
+   * Layer normalisation of {@code x} [..., D] over its last axis, then * gamma + beta: one kernel
+   * each way.
+   *
+   * @throws IllegalStateException if the kernels are not {@link #available()}
+   */
+  public static Operand<TFloat32> layerNorm(Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma, Operand<TFloat32> beta, float epsilon) {
+    if (!available()) {
+      throw new IllegalStateException("native kernels not loaded: " + unavailable);
+    }
+    GraphOperation op = (GraphOperation) tf.scope().opBuilder(LAYER_NORM, LAYER_NORM)
+        .addInput(x.asOutput()).addInput(gamma.asOutput()).addInput(beta.asOutput()).setAttr("epsilon", epsilon).build();
+    return op.output(0);
+  }
+
   private static String load() {
     if ("off".equalsIgnoreCase(System.getenv().getOrDefault("TESSERA_NATIVE_OPS", ""))) {
       return "TESSERA_NATIVE_OPS=off";
@@ -91,7 +109,18 @@ public final class NativeOps {
     if (!TensorFlow.registerCustomGradient(GROUP_NORM, NativeOps::groupNormGradient)) {
       return "TensorFlow refused the gradient of " + GROUP_NORM;
     }
+    if (!TensorFlow.registerCustomGradient(LAYER_NORM, NativeOps::layerNormGradient)) {
+      return "TensorFlow refused the gradient of " + LAYER_NORM;
+    }
     return null;
+  }
+
+  private static List<Operand<?>> layerNormGradient(Ops tf, GraphOperation op, List<Output<?>> gradients) {
+    Output<?> dy = gradients.get(0) != null ? gradients.get(0) : tf.zerosLike(op.output(0)).asOutput();
+    GraphOperation grad = (GraphOperation) tf.scope().opBuilder(LAYER_NORM_GRAD, LAYER_NORM_GRAD)
+        .addInput(dy).addInput(op.input(0)).addInput(op.input(1)).addInput(op.output(1))
+        .setAttr("epsilon", op.attributes().getAttrFloat("epsilon")).build();
+    return List.of(grad.output(0), grad.output(1), grad.output(2));
   }
 
   private static List<Operand<?>> groupNormGradient(Ops tf, GraphOperation op, List<Output<?>> gradients) {

@@ -2,6 +2,7 @@ package dev.tessera.api.layers;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Initializers;
+import dev.tessera.api.graph.NativeOps;
 import dev.tessera.api.graph.XlaFusion;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -28,7 +29,12 @@ public final class LayerNorm {
   }
 
   public Operand<TFloat32> apply(Operand<TFloat32> x) {
-    Ops tf = XlaFusion.forActivations(this.tf, x); // all elementwise: one kernel per norm when large
+    return NativeOps.available() ? NativeOps.layerNorm(tf, x, gamma, beta, epsilon) : fromMoments(x);
+  }
+
+  /** With TensorFlow's ops (one XLA kernel when x is large, {@link XlaFusion}). */
+  Operand<TFloat32> fromMoments(Operand<TFloat32> x) {
+    Ops tf = XlaFusion.forActivations(this.tf, x);
     Operand<org.tensorflow.types.TInt32> last = tf.constant(new int[] {-1});
     Operand<TFloat32> mean = tf.math.mean(x, last, Mean.keepDims(true));
     Operand<TFloat32> centered = tf.math.sub(x, mean);

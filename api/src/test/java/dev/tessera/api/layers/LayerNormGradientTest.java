@@ -2,7 +2,9 @@ package dev.tessera.api.layers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tessera.api.graph.NativeOps;
 import dev.tessera.api.testing.GradientChecker;
 import dev.tessera.api.testing.LayerHarness;
 import java.util.Map;
@@ -18,6 +20,20 @@ class LayerNormGradientTest {
   @Test
   void gradientsRank3() {
     GradientChecker.assertGradientsMatch((scope, in) -> new LayerNorm(scope.child("ln"), 4).apply(in.get(0)), new long[] {2, 3, 4});
+  }
+
+  @Test
+  void nativeKernelAndTensorFlowOpsComputeTheSameFunction() {
+    assumeTrue(NativeOps.available(), "native kernels not loaded");
+    float[] x = Reference.random(2 * 64 * 64, 9);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = 3 * x[i] + (i / 64) % 5; // rows with different means; large enough to be XLA-fused
+    }
+    Map<String, float[]> params = Map.of("ln.gamma", Reference.random(64, 10), "ln.beta", Reference.random(64, 11));
+    LayerHarness.Input input = LayerHarness.input(new long[] {2, 64, 64}, x);
+    LayerHarness.Output fused = LayerHarness.run((scope, in) -> new LayerNorm(scope.child("ln"), 64).apply(in.get(0)), params, 1, input);
+    LayerHarness.Output composed = LayerHarness.run((scope, in) -> new LayerNorm(scope.child("ln"), 64).fromMoments(in.get(0)), params, 1, input);
+    assertArrayEquals(composed.values(), fused.values(), 1e-5f);
   }
 
   @Test
