@@ -34,6 +34,7 @@ final class PluginsCommand implements Callable<Integer> {
         }
       }
       out.println(ok + " plugin(s) loaded, " + bad + " with problems");
+      out.println("native kernels (api): " + dev.tessera.api.graph.NativeOps.status());
       out.flush();
       return 0;
     }

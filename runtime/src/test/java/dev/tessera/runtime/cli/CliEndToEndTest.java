@@ -58,6 +58,7 @@ class CliEndToEndTest {
     assertTrue(r.out().contains("OK      tiny 1.0.0  [tokenizer tiny, encoder tiny, encoder tiny-joint, decoder tiny, model tiny]"), r.out());
     assertTrue(r.out().contains("FAILED  broken.jar"), r.out());
     assertTrue(r.out().contains("1 plugin(s) loaded, 1 with problems"), r.out());
+    assertTrue(r.out().contains("native kernels (api): " + dev.tessera.api.graph.NativeOps.status()), r.out());
   }
 
   @Test

@@ -25,4 +25,9 @@ class SessionFactoryTest {
     assertTrue(SessionFactory.describe().contains("grappler remapper " + (SessionFactory.remapper(System.getenv("TESSERA_REMAPPER")) ? "on" : "off")),
         SessionFactory.describe());
   }
+
+  @Test
+  void theDescriptionSaysWhetherTheNativeKernelsAreLoaded() {
+    assertTrue(SessionFactory.describe().contains("native kernels " + dev.tessera.api.graph.NativeOps.status()), SessionFactory.describe());
+  }
 }
