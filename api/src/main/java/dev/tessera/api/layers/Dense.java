@@ -2,7 +2,6 @@ package dev.tessera.api.layers;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Initializers;
-import dev.tessera.api.graph.XlaFusion;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -53,7 +52,7 @@ public final class Dense {
         y = tf.reshape(prod, tf.concat(java.util.List.of(lead, tf.constant(new int[] {(int) out})), tf.constant(0)));
       }
     }
-    return bias == null ? y : XlaFusion.forActivations(tf, y).math.add(y, bias);
+    return bias == null ? y : tf.math.add(y, bias);
   }
 
   public Variable<TFloat32> kernel() {

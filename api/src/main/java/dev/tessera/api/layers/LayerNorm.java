@@ -3,14 +3,16 @@ package dev.tessera.api.layers;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Initializers;
 import dev.tessera.api.graph.NativeOps;
-import dev.tessera.api.graph.XlaFusion;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.types.TFloat32;
 
-/** Layer normalisation (Ba et al. 2016) over the last axis, from moments. */
+/**
+ * Layer normalisation (Ba et al. 2016) over the last axis: one native kernel each way where
+ * {@link NativeOps} are loaded, else from moments with TensorFlow's ops (the same function).
+ */
 public final class LayerNorm {
   private final Ops tf;
   private final float epsilon;
@@ -32,9 +34,8 @@ public final class LayerNorm {
     return NativeOps.available() ? NativeOps.layerNorm(tf, x, gamma, beta, epsilon) : fromMoments(x);
   }
 
-  /** With TensorFlow's ops (one XLA kernel when x is large, {@link XlaFusion}). */
+  /** The same function from TensorFlow's ops (when the native kernels are not loaded). */
   Operand<TFloat32> fromMoments(Operand<TFloat32> x) {
-    Ops tf = XlaFusion.forActivations(this.tf, x);
     Operand<org.tensorflow.types.TInt32> last = tf.constant(new int[] {-1});
     Operand<TFloat32> mean = tf.math.mean(x, last, Mean.keepDims(true));
     Operand<TFloat32> centered = tf.math.sub(x, mean);

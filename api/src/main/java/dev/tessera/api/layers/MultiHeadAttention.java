@@ -1,7 +1,6 @@
 package dev.tessera.api.layers;
 
 import dev.tessera.api.graph.GraphScope;
-import dev.tessera.api.graph.XlaFusion;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.train.BatchMatMul;
@@ -40,19 +39,16 @@ public final class MultiHeadAttention {
   public Operand<TFloat32> apply(Operand<TFloat32> x) {
     long t = GraphScope.staticDim(x, 1);
     long headDim = dim / heads;
-    // Large inputs: each head split joins its projection's bias add in one kernel, and the
-    // scaling, mask and softmax are one kernel (XlaFusion); the products stay on oneDNN.
-    Ops fused = XlaFusion.forActivations(tf, x);
-    Operand<TFloat32> q = splitHeads(fused, query.apply(x), t, headDim);
-    Operand<TFloat32> k = splitHeads(fused, key.apply(x), t, headDim);
-    Operand<TFloat32> v = splitHeads(fused, value.apply(x), t, headDim);
+    Operand<TFloat32> q = splitHeads(query.apply(x), t, headDim);
+    Operand<TFloat32> k = splitHeads(key.apply(x), t, headDim);
+    Operand<TFloat32> v = splitHeads(value.apply(x), t, headDim);
     // [B, H, T, T]
-    Operand<TFloat32> scores = fused.math.mul(
-        tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)), fused.constant((float) (1 / Math.sqrt(headDim))));
+    Operand<TFloat32> scores = tf.math.mul(
+        tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)), tf.constant((float) (1 / Math.sqrt(headDim))));
     if (causal) {
-      scores = fused.math.add(scores, fused.constant(causalMask((int) t)));
+      scores = tf.math.add(scores, tf.constant(causalMask((int) t)));
     }
-    Operand<TFloat32> weights = fused.nn.softmax(scores);
+    Operand<TFloat32> weights = tf.nn.softmax(scores);
     Operand<TFloat32> context = tf.train.batchMatMul(weights, v, TFloat32.class);
     // [B, H, T, Dh] -> [B, T, H, Dh] -> [B, T, D]
     Operand<TFloat32> merged = tf.reshape(tf.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3})), tf.constant(new long[] {-1, t, dim}));
@@ -71,9 +67,9 @@ public final class MultiHeadAttention {
   public Cached applyCached(Operand<TFloat32> x, KeyValueCache cache, Operand<TInt32> start, boolean fresh) {
     long c = GraphScope.staticDim(x, 1);
     long headDim = dim / heads;
-    Operand<TFloat32> q = splitHeads(tf, query.apply(x), c, headDim);
-    KeyValueCache.Write k = cache.writeKeys(splitHeads(tf, key.apply(x), c, headDim), start, fresh);
-    KeyValueCache.Write v = cache.writeValues(splitHeads(tf, value.apply(x), c, headDim), start, fresh);
+    Operand<TFloat32> q = splitHeads(query.apply(x), c, headDim);
+    KeyValueCache.Write k = cache.writeKeys(splitHeads(key.apply(x), c, headDim), start, fresh);
+    KeyValueCache.Write v = cache.writeValues(splitHeads(value.apply(x), c, headDim), start, fresh);
     Operand<TFloat32> scores = tf.math.mul(
         tf.train.batchMatMul(q, k.all(), TFloat32.class, BatchMatMul.adjY(true)), tf.constant((float) (1 / Math.sqrt(headDim))));
     scores = tf.math.add(scores, cache.causalMask(c, start));
@@ -82,7 +78,7 @@ public final class MultiHeadAttention {
     return new Cached(output.apply(merged), java.util.List.of(k.store(), v.store()));
   }
 
-  private Operand<TFloat32> splitHeads(Ops tf, Operand<TFloat32> x, long t, long headDim) {
+  private Operand<TFloat32> splitHeads(Operand<TFloat32> x, long t, long headDim) {
     Operand<TFloat32> r = tf.reshape(x, tf.constant(new long[] {-1, t, heads, headDim}));
     return tf.linalg.transpose(r, tf.constant(new int[] {0, 2, 1, 3}));
   }

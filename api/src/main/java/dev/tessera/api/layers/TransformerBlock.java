@@ -1,7 +1,6 @@
 package dev.tessera.api.layers;
 
 import dev.tessera.api.graph.GraphScope;
-import dev.tessera.api.graph.XlaFusion;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -35,7 +34,6 @@ public final class TransformerBlock {
   }
 
   public Operand<TFloat32> apply(Operand<TFloat32> x) {
-    Ops tf = XlaFusion.forActivations(this.tf, x); // the residual adds and the activation join the norms' and bias adds' kernels
     Operand<TFloat32> h = tf.math.add(x, attention.apply(norm1.apply(x)));
     return tf.math.add(h, fc2.apply(Activations.byName(tf, activation, fc1.apply(norm2.apply(h)))));
   }

@@ -44,11 +44,11 @@ public final class SessionFactory {
   public static String describe() {
     ConfigProto c = config();
     return String.format(java.util.Locale.ROOT,
-        "intra-op threads %s, inter-op threads %s, XLA jit %s, grappler remapper %s, native kernels %s, XLA fusion of large elementwise work %s",
+        "intra-op threads %s, inter-op threads %s, XLA jit %s, grappler remapper %s, native kernels %s",
         c.getIntraOpParallelismThreads() == 0 ? "default" : c.getIntraOpParallelismThreads(),
         c.getInterOpParallelismThreads() == 0 ? "default" : c.getInterOpParallelismThreads(),
         jitLevel() == org.tensorflow.proto.OptimizerOptions.GlobalJitLevel.DEFAULT ? "off" : jitLevel().name().toLowerCase(java.util.Locale.ROOT),
-        remapper() ? "on" : "off", dev.tessera.api.graph.NativeOps.status(), dev.tessera.api.graph.XlaFusion.enabled() ? "on" : "off");
+        remapper() ? "on" : "off", dev.tessera.api.graph.NativeOps.status());
   }
 
   /** TESSERA_REMAPPER=on turns grappler's remapper back on (an experiment: see the class comment). */
