@@ -12,8 +12,13 @@
  * through the SiLU) and its per-channel sums, then dx = rstd (dz gamma - k1 - xhat k2), k1 and k2
  * the group means of dz gamma and dz gamma xhat.
  *
- * Images are split between two OpenMP threads. Only the C API's declarations that are used are
- * written out below (TensorFlow Java ships no headers); they are TensorFlow 2.x's stable C ABI.
+ * TesseraLayerNorm: layer normalisation over the last axis of [..., D], times gamma plus beta,
+ * in one pass per row (the row is in cache for its second and third reads); outputs y and stats
+ * [rows, 2]. TesseraLayerNormGrad: dx, dgamma, dbeta.
+ *
+ * Images (rows) are split between two OpenMP threads (layer norm: when there is enough work).
+ * Only the C API declarations used are written out below (TensorFlow Java ships no headers);
+ * they are TensorFlow 2.x's stable C ABI.
  */
 #include <math.h>
 #include <stdint.h>
@@ -140,39 +145,50 @@ static int dims_npc(TF_Tensor* x, int64_t* n, int64_t* p, int64_t* c) {
   return 1;
 }
 
+/* Fetches inputs 0..n-1 into t[0..n-1], stopping at the first error (left in s). */
+static void get_inputs(TF_OpKernelContext* ctx, TF_Tensor** t, int n, TF_Status* s) {
+  for (int i = 0; i < n && TF_GetCode(s) == TF_OK; i++) TF_GetInput(ctx, i, &t[i], s);
+}
+
+/* Output i with the shape of x, or NULL with the error in s. */
+static TF_Tensor* alloc_like(TF_OpKernelContext* ctx, int i, TF_Tensor* x, TF_Status* s) {
+  int nd = TF_NumDims(x);
+  int64_t dims[8], count = 1;
+  for (int k = 0; k < nd && k < 8; k++) { dims[k] = TF_Dim(x, k); count *= dims[k]; }
+  return TF_AllocateOutput(ctx, i, TF_FLOAT, dims, nd, (size_t) count * sizeof(float), s);
+}
+
+/* Output i of shape [n], or NULL with the error in s. */
+static TF_Tensor* alloc_vector(TF_OpKernelContext* ctx, int i, int64_t n, TF_Status* s) {
+  return TF_AllocateOutput(ctx, i, TF_FLOAT, &n, 1, (size_t) n * sizeof(float), s);
+}
+
+/* Reports an error in s to ctx, then deletes the tensors of t[0..n-1] that were set, and s. */
+static void finish(TF_OpKernelContext* ctx, TF_Status* s, TF_Tensor** t, int n) {
+  if (TF_GetCode(s) != TF_OK) TF_OpKernelContext_Failure(ctx, s);
+  for (int i = 0; i < n; i++) if (t[i]) TF_DeleteTensor(t[i]);
+  TF_DeleteStatus(s);
+}
+
 static void gn_compute(void* kernel, TF_OpKernelContext* ctx) {
   GnAttrs* at = kernel;
   TF_Status* s = TF_NewStatus();
-  TF_Tensor *x = NULL, *gamma = NULL, *beta = NULL, *y = NULL, *stats = NULL;
-  TF_GetInput(ctx, 0, &x, s);
-  if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 1, &gamma, s);
-  if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 2, &beta, s);
+  TF_Tensor* t[5] = {0}; /* x, gamma, beta | y, stats */
+  get_inputs(ctx, t, 3, s);
   int64_t n = 0, p = 0, c = 0;
-  if (TF_GetCode(s) == TF_OK && (!dims_npc(x, &n, &p, &c) || c % at->groups != 0)) {
+  if (TF_GetCode(s) == TF_OK && (!dims_npc(t[0], &n, &p, &c) || c % at->groups != 0)) {
     TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraGroupNorm: x must be [N, ..., C] (rank 2 to 8) with C divisible by groups");
   }
-  if (TF_GetCode(s) == TF_OK) {
-    int nd = TF_NumDims(x);
-    int64_t dims[8];
-    for (int i = 0; i < nd && i < 8; i++) dims[i] = TF_Dim(x, i);
-    y = TF_AllocateOutput(ctx, 0, TF_FLOAT, dims, nd, (size_t) n * p * c * sizeof(float), s);
-  }
+  if (TF_GetCode(s) == TF_OK) t[3] = alloc_like(ctx, 0, t[0], s);
   if (TF_GetCode(s) == TF_OK) {
     int64_t sd[3] = {n, at->groups, 2};
-    stats = TF_AllocateOutput(ctx, 1, TF_FLOAT, sd, 3, (size_t) n * at->groups * 2 * sizeof(float), s);
+    t[4] = TF_AllocateOutput(ctx, 1, TF_FLOAT, sd, 3, (size_t) n * at->groups * 2 * sizeof(float), s);
   }
   if (TF_GetCode(s) == TF_OK) {
-    gn_forward(TF_TensorData(x), TF_TensorData(gamma), TF_TensorData(beta), TF_TensorData(y), TF_TensorData(stats),
+    gn_forward(TF_TensorData(t[0]), TF_TensorData(t[1]), TF_TensorData(t[2]), TF_TensorData(t[3]), TF_TensorData(t[4]),
         n, p, c, at->groups, at->epsilon, at->silu);
-  } else {
-    TF_OpKernelContext_Failure(ctx, s);
   }
-  if (x) TF_DeleteTensor(x);
-  if (gamma) TF_DeleteTensor(gamma);
-  if (beta) TF_DeleteTensor(beta);
-  if (y) TF_DeleteTensor(y);
-  if (stats) TF_DeleteTensor(stats);
-  TF_DeleteStatus(s);
+  finish(ctx, s, t, 5);
 }
 
 /* backward: dy, x, gamma, beta, stats -> dx, dgamma, dbeta. Per image: dz (through the SiLU) is
@@ -241,33 +257,20 @@ static void gn_backward(const float* dy, const float* x, const float* gamma, con
 static void gn_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   GnAttrs* at = kernel;
   TF_Status* s = TF_NewStatus();
-  TF_Tensor* in[5] = {0};
-  TF_Tensor *dx = NULL, *dg = NULL, *db = NULL;
-  for (int i = 0; i < 5 && TF_GetCode(s) == TF_OK; i++) TF_GetInput(ctx, i, &in[i], s);
+  TF_Tensor* t[8] = {0}; /* dy, x, gamma, beta, stats | dx, dgamma, dbeta */
+  get_inputs(ctx, t, 5, s);
   int64_t n = 0, p = 0, c = 0;
-  if (TF_GetCode(s) == TF_OK && (!dims_npc(in[1], &n, &p, &c) || c % at->groups != 0)) {
+  if (TF_GetCode(s) == TF_OK && (!dims_npc(t[1], &n, &p, &c) || c % at->groups != 0)) {
     TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraGroupNormGrad: x must be [N, ..., C] (rank 2 to 8) with C divisible by groups");
   }
+  if (TF_GetCode(s) == TF_OK) t[5] = alloc_like(ctx, 0, t[1], s);
+  if (TF_GetCode(s) == TF_OK) t[6] = alloc_vector(ctx, 1, c, s);
+  if (TF_GetCode(s) == TF_OK) t[7] = alloc_vector(ctx, 2, c, s);
   if (TF_GetCode(s) == TF_OK) {
-    int nd = TF_NumDims(in[1]);
-    int64_t dims[8];
-    for (int i = 0; i < nd && i < 8; i++) dims[i] = TF_Dim(in[1], i);
-    dx = TF_AllocateOutput(ctx, 0, TF_FLOAT, dims, nd, (size_t) n * p * c * sizeof(float), s);
+    gn_backward(TF_TensorData(t[0]), TF_TensorData(t[1]), TF_TensorData(t[2]), TF_TensorData(t[3]), TF_TensorData(t[4]),
+        TF_TensorData(t[5]), TF_TensorData(t[6]), TF_TensorData(t[7]), n, p, c, at->groups, at->silu);
   }
-  int64_t cd[1] = {c};
-  if (TF_GetCode(s) == TF_OK) dg = TF_AllocateOutput(ctx, 1, TF_FLOAT, cd, 1, (size_t) c * sizeof(float), s);
-  if (TF_GetCode(s) == TF_OK) db = TF_AllocateOutput(ctx, 2, TF_FLOAT, cd, 1, (size_t) c * sizeof(float), s);
-  if (TF_GetCode(s) == TF_OK) {
-    gn_backward(TF_TensorData(in[0]), TF_TensorData(in[1]), TF_TensorData(in[2]), TF_TensorData(in[3]), TF_TensorData(in[4]),
-        TF_TensorData(dx), TF_TensorData(dg), TF_TensorData(db), n, p, c, at->groups, at->silu);
-  } else {
-    TF_OpKernelContext_Failure(ctx, s);
-  }
-  for (int i = 0; i < 5; i++) if (in[i]) TF_DeleteTensor(in[i]);
-  if (dx) TF_DeleteTensor(dx);
-  if (dg) TF_DeleteTensor(dg);
-  if (db) TF_DeleteTensor(db);
-  TF_DeleteStatus(s);
+  finish(ctx, s, t, 8);
 }
 
 static void shape_fwd(TF_ShapeInferenceContext* ctx, TF_Status* s) {
@@ -277,6 +280,7 @@ static void shape_fwd(TF_ShapeInferenceContext* ctx, TF_Status* s) {
   TF_DeleteShapeHandle(x); /* stats [N, G, 2] stays of unknown shape: only the gradient reads it */
 }
 
+/* gradient ops: dx like input 1 (x), the two vector gradients like input 2 (gamma) */
 static void shape_grad(TF_ShapeInferenceContext* ctx, TF_Status* s) {
   TF_ShapeHandle* h = TF_NewShapeHandle();
   TF_ShapeInferenceContextGetInput(ctx, 1, h, s);
@@ -300,34 +304,33 @@ static void* ln_create(TF_OpKernelConstruction* ctx) {
   return a;
 }
 
-/* rows and the width of x [..., D]; 0 when the rank is out of 1..8 or a vector does not match D */
-static int rows_width(TF_Tensor* x, TF_Tensor* vec, int64_t* rows, int64_t* d, int64_t* dims) {
+/* rows and the width of x [..., D]; 0 when the rank is out of 1..8 or vec is not [D] */
+static int rows_width(TF_Tensor* x, TF_Tensor* vec, int64_t* rows, int64_t* d) {
   int nd = TF_NumDims(x);
   if (nd < 1 || nd > 8 || TF_NumDims(vec) != 1 || TF_Dim(vec, 0) != TF_Dim(x, nd - 1)) return 0;
   *d = TF_Dim(x, nd - 1);
   *rows = 1;
-  for (int i = 0; i < nd; i++) { dims[i] = TF_Dim(x, i); if (i < nd - 1) *rows *= dims[i]; }
-  return nd;
+  for (int i = 0; i < nd - 1; i++) *rows *= TF_Dim(x, i);
+  return 1;
 }
 
 static void ln_compute(void* kernel, TF_OpKernelContext* ctx) {
   LnAttrs* at = kernel;
   TF_Status* s = TF_NewStatus();
-  TF_Tensor *x = NULL, *gamma = NULL, *beta = NULL, *y = NULL, *stats = NULL;
-  TF_GetInput(ctx, 0, &x, s);
-  if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 1, &gamma, s);
-  if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 2, &beta, s);
-  int64_t rows = 0, d = 0, dims[8];
+  TF_Tensor* t[5] = {0}; /* x, gamma, beta | y, stats */
+  get_inputs(ctx, t, 3, s);
+  TF_Tensor *x = t[0], *gamma = t[1], *beta = t[2];
+  int64_t rows = 0, d = 0;
   if (TF_GetCode(s) == TF_OK) {
-    int nd = rows_width(x, gamma, &rows, &d, dims);
-    if (nd == 0 || TF_NumDims(beta) != 1 || TF_Dim(beta, 0) != d) {
+    if (!rows_width(x, gamma, &rows, &d) || TF_NumDims(beta) != 1 || TF_Dim(beta, 0) != d) {
       TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraLayerNorm: gamma and beta must be [D] for x [..., D] (rank 1 to 8)");
     } else {
-      y = TF_AllocateOutput(ctx, 0, TF_FLOAT, dims, nd, (size_t) rows * d * sizeof(float), s);
+      t[3] = alloc_like(ctx, 0, x, s);
       int64_t sd[2] = {rows, 2};
-      if (TF_GetCode(s) == TF_OK) stats = TF_AllocateOutput(ctx, 1, TF_FLOAT, sd, 2, (size_t) rows * 2 * sizeof(float), s);
+      if (TF_GetCode(s) == TF_OK) t[4] = TF_AllocateOutput(ctx, 1, TF_FLOAT, sd, 2, (size_t) rows * 2 * sizeof(float), s);
     }
   }
+  TF_Tensor *y = t[3], *stats = t[4];
   if (TF_GetCode(s) == TF_OK) {
     const float* xv = TF_TensorData(x);
     const float* g = TF_TensorData(gamma);
@@ -352,15 +355,8 @@ static void ln_compute(void* kernel, TF_OpKernelContext* ctx) {
       #pragma omp simd
       for (int64_t i = 0; i < d; i++) yr[i] = (xr[i] - mean) * rstd * g[i] + b[i];
     }
-  } else {
-    TF_OpKernelContext_Failure(ctx, s);
   }
-  if (x) TF_DeleteTensor(x);
-  if (gamma) TF_DeleteTensor(gamma);
-  if (beta) TF_DeleteTensor(beta);
-  if (y) TF_DeleteTensor(y);
-  if (stats) TF_DeleteTensor(stats);
-  TF_DeleteStatus(s);
+  finish(ctx, s, t, 5);
 }
 
 /* dy, x, gamma, stats -> dx = rstd (dy gamma - mean(dy gamma) - xhat mean(dy gamma xhat)) per row,
@@ -368,22 +364,20 @@ static void ln_compute(void* kernel, TF_OpKernelContext* ctx) {
 static void ln_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   (void) kernel;
   TF_Status* s = TF_NewStatus();
-  TF_Tensor *dy = NULL, *x = NULL, *gamma = NULL, *stats = NULL, *dx = NULL, *dg = NULL, *db = NULL;
-  TF_GetInput(ctx, 0, &dy, s);
-  if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 1, &x, s);
-  if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 2, &gamma, s);
-  if (TF_GetCode(s) == TF_OK) TF_GetInput(ctx, 3, &stats, s);
-  int64_t rows = 0, d = 0, dims[8];
+  TF_Tensor* t[7] = {0}; /* dy, x, gamma, stats | dx, dgamma, dbeta */
+  get_inputs(ctx, t, 4, s);
+  TF_Tensor *dy = t[0], *x = t[1], *gamma = t[2], *stats = t[3];
+  int64_t rows = 0, d = 0;
   if (TF_GetCode(s) == TF_OK) {
-    int nd = rows_width(x, gamma, &rows, &d, dims);
-    if (nd == 0) {
+    if (!rows_width(x, gamma, &rows, &d)) {
       TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraLayerNormGrad: gamma must be [D] for x [..., D] (rank 1 to 8)");
     } else {
-      dx = TF_AllocateOutput(ctx, 0, TF_FLOAT, dims, nd, (size_t) rows * d * sizeof(float), s);
-      if (TF_GetCode(s) == TF_OK) dg = TF_AllocateOutput(ctx, 1, TF_FLOAT, &d, 1, (size_t) d * sizeof(float), s);
-      if (TF_GetCode(s) == TF_OK) db = TF_AllocateOutput(ctx, 2, TF_FLOAT, &d, 1, (size_t) d * sizeof(float), s);
+      t[4] = alloc_like(ctx, 0, x, s);
+      if (TF_GetCode(s) == TF_OK) t[5] = alloc_vector(ctx, 1, d, s);
+      if (TF_GetCode(s) == TF_OK) t[6] = alloc_vector(ctx, 2, d, s);
     }
   }
+  TF_Tensor *dx = t[4], *dg = t[5], *db = t[6];
   if (TF_GetCode(s) == TF_OK) {
     const float* dyv = TF_TensorData(dy);
     const float* xv = TF_TensorData(x);
@@ -428,22 +422,8 @@ static void ln_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
     float* dbv = TF_TensorData(db);
     for (int64_t i = 0; i < d; i++) { dgv[i] = partial[i] + partial[2 * d + i]; dbv[i] = partial[d + i] + partial[3 * d + i]; }
     free(partial);
-  } else {
-    TF_OpKernelContext_Failure(ctx, s);
   }
-  TF_Tensor* all[7] = {dy, x, gamma, stats, dx, dg, db};
-  for (int i = 0; i < 7; i++) if (all[i]) TF_DeleteTensor(all[i]);
-  TF_DeleteStatus(s);
-}
-
-static void shape_ln_grad(TF_ShapeInferenceContext* ctx, TF_Status* s) {
-  TF_ShapeHandle* h = TF_NewShapeHandle();
-  TF_ShapeInferenceContextGetInput(ctx, 1, h, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 0, h, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextGetInput(ctx, 2, h, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 1, h, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 2, h, s);
-  TF_DeleteShapeHandle(h);
+  finish(ctx, s, t, 7);
 }
 
 __attribute__((constructor)) static void tessera_register_ops(void) {
@@ -495,7 +475,7 @@ __attribute__((constructor)) static void tessera_register_ops(void) {
   TF_OpDefinitionBuilderAddOutput(b, "dgamma: float");
   TF_OpDefinitionBuilderAddOutput(b, "dbeta: float");
   TF_OpDefinitionBuilderAddAttr(b, "epsilon: float = 1e-5");
-  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape_ln_grad);
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape_grad);
   TF_RegisterOpDefinition(b, s);
   k = TF_NewKernelBuilder("TesseraLayerNorm", "CPU", ln_create, ln_compute, gn_delete);
   TF_RegisterKernelBuilder("TesseraLayerNormCpu", k, s);
