@@ -16,6 +16,9 @@
  * in one pass per row (the row is in cache for its second and third reads); outputs y and stats
  * [rows, 2]. TesseraLayerNormGrad: dx, dgamma, dbeta.
  *
+ * TesseraBiasGelu: GELU (the exact, erf form) of x + bias over [..., C], one pass;
+ * TesseraBiasGeluGrad: dx and dbias. TensorFlow's ops take seven passes for the same.
+ *
  * Images (rows) are split between two OpenMP threads (layer norm: when there is enough work).
  * Only the C API declarations used are written out below (TensorFlow Java ships no headers);
  * they are TensorFlow 2.x's stable C ABI.
@@ -426,6 +429,100 @@ static void ln_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   finish(ctx, s, t, 7);
 }
 
+/* ---- TesseraBiasGelu: y = gelu(x + bias), bias over the last axis; the exact (erf) GELU. ---- */
+
+#define SQRT1_2 0.70710678118654752f
+#define INV_SQRT_2PI 0.39894228040143268f
+
+static void* no_attrs(TF_OpKernelConstruction* ctx) { (void) ctx; return NULL; }
+
+static void bias_gelu_compute(void* kernel, TF_OpKernelContext* ctx) {
+  (void) kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor* t[3] = {0}; /* x, bias | y */
+  get_inputs(ctx, t, 2, s);
+  int64_t rows = 0, c = 0;
+  if (TF_GetCode(s) == TF_OK) {
+    if (!rows_width(t[0], t[1], &rows, &c)) {
+      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraBiasGelu: bias must be [C] for x [..., C] (rank 1 to 8)");
+    } else {
+      t[2] = alloc_like(ctx, 0, t[0], s);
+    }
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    const float* xv = TF_TensorData(t[0]);
+    const float* b = TF_TensorData(t[1]);
+    float* yv = TF_TensorData(t[2]);
+    #pragma omp parallel for schedule(static) num_threads(2) if (rows * c >= 32768)
+    for (int64_t r = 0; r < rows; r++) {
+      const float* xr = xv + r * c;
+      float* yr = yv + r * c;
+      #pragma omp simd
+      for (int64_t i = 0; i < c; i++) { float z = xr[i] + b[i]; yr[i] = 0.5f * z * (1.0f + erff(z * SQRT1_2)); }
+    }
+  }
+  finish(ctx, s, t, 3);
+}
+
+/* dy, x, bias -> dx = dy gelu'(x + bias), dbias = the sum of dx over the rows */
+static void bias_gelu_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
+  (void) kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor* t[5] = {0}; /* dy, x, bias | dx, dbias */
+  get_inputs(ctx, t, 3, s);
+  int64_t rows = 0, c = 0;
+  if (TF_GetCode(s) == TF_OK) {
+    if (!rows_width(t[1], t[2], &rows, &c)) {
+      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraBiasGeluGrad: bias must be [C] for x [..., C] (rank 1 to 8)");
+    } else {
+      t[3] = alloc_like(ctx, 0, t[1], s);
+      if (TF_GetCode(s) == TF_OK) t[4] = alloc_vector(ctx, 1, c, s);
+    }
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    const float* dyv = TF_TensorData(t[0]);
+    const float* xv = TF_TensorData(t[1]);
+    const float* b = TF_TensorData(t[2]);
+    float* dxv = TF_TensorData(t[3]);
+    float* dbv = TF_TensorData(t[4]);
+    float* partial = calloc((size_t) 2 * c, sizeof(float)); /* per thread */
+    #pragma omp parallel num_threads(2) if (rows * c >= 32768)
+    {
+      int th = 0;
+#ifdef _OPENMP
+      th = omp_get_thread_num();
+#endif
+      float* mine = partial + th * c;
+      #pragma omp for schedule(static)
+      for (int64_t r = 0; r < rows; r++) {
+        const float* xr = xv + r * c;
+        const float* dyr = dyv + r * c;
+        float* dxr = dxv + r * c;
+        #pragma omp simd
+        for (int64_t i = 0; i < c; i++) {
+          float z = xr[i] + b[i];
+          float d = dyr[i] * (0.5f * (1.0f + erff(z * SQRT1_2)) + z * INV_SQRT_2PI * expf(-0.5f * z * z));
+          dxr[i] = d;
+          mine[i] += d;
+        }
+      }
+    }
+    for (int64_t i = 0; i < c; i++) dbv[i] = partial[i] + partial[c + i];
+    free(partial);
+  }
+  finish(ctx, s, t, 5);
+}
+
+/* the bias-GELU gradient: dx like x (input 1), dbias like bias (input 2) */
+static void shape_bias_gelu_grad(TF_ShapeInferenceContext* ctx, TF_Status* s) {
+  TF_ShapeHandle* h = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, 1, h, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 0, h, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextGetInput(ctx, 2, h, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 1, h, s);
+  TF_DeleteShapeHandle(h);
+}
+
 __attribute__((constructor)) static void tessera_register_ops(void) {
   TF_Status* s = TF_NewStatus();
   TF_OpDefinitionBuilder* b = TF_NewOpDefinitionBuilder("TesseraGroupNorm");
@@ -481,5 +578,23 @@ __attribute__((constructor)) static void tessera_register_ops(void) {
   TF_RegisterKernelBuilder("TesseraLayerNormCpu", k, s);
   k = TF_NewKernelBuilder("TesseraLayerNormGrad", "CPU", ln_create, ln_grad_compute, gn_delete);
   TF_RegisterKernelBuilder("TesseraLayerNormGradCpu", k, s);
+  b = TF_NewOpDefinitionBuilder("TesseraBiasGelu");
+  TF_OpDefinitionBuilderAddInput(b, "x: float");
+  TF_OpDefinitionBuilderAddInput(b, "bias: float");
+  TF_OpDefinitionBuilderAddOutput(b, "y: float");
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape_fwd);
+  TF_RegisterOpDefinition(b, s);
+  b = TF_NewOpDefinitionBuilder("TesseraBiasGeluGrad");
+  TF_OpDefinitionBuilderAddInput(b, "dy: float");
+  TF_OpDefinitionBuilderAddInput(b, "x: float");
+  TF_OpDefinitionBuilderAddInput(b, "bias: float");
+  TF_OpDefinitionBuilderAddOutput(b, "dx: float");
+  TF_OpDefinitionBuilderAddOutput(b, "dbias: float");
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape_bias_gelu_grad);
+  TF_RegisterOpDefinition(b, s);
+  k = TF_NewKernelBuilder("TesseraBiasGelu", "CPU", no_attrs, bias_gelu_compute, NULL);
+  TF_RegisterKernelBuilder("TesseraBiasGeluCpu", k, s);
+  k = TF_NewKernelBuilder("TesseraBiasGeluGrad", "CPU", no_attrs, bias_gelu_grad_compute, NULL);
+  TF_RegisterKernelBuilder("TesseraBiasGeluGradCpu", k, s);
   TF_DeleteStatus(s);
 }

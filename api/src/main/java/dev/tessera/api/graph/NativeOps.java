@@ -15,9 +15,9 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Tessera's own TensorFlow kernels (api/src/main/native/tessera_ops.c), built into the api jar
- * where a C compiler was present, loaded once per process with {@code TensorFlow.loadLibrary}, and
- * their gradients registered. Layers ask {@link #available()} and otherwise build the same function
+ * Tessera's own TensorFlow kernels (api/src/main/native/tessera_ops.c: group norm with an
+ * optional SiLU, layer norm, bias + GELU), built into the api jar where a C compiler was present,
+ * loaded once per process with {@code TensorFlow.loadLibrary}, and their gradients registered. Layers ask {@link #available()} and otherwise build the same function
  * from TensorFlow's ops, so a build without the library computes the same results, slower.
  *
  * <p>{@code TESSERA_NATIVE_OPS=off} in the environment leaves the library unloaded. The kernels are
@@ -30,6 +30,9 @@ public final class NativeOps {
   /** Layer normalisation over the last axis: outputs y and stats [rows, 2]. */
   public static final String LAYER_NORM = "TesseraLayerNorm";
   static final String LAYER_NORM_GRAD = "TesseraLayerNormGrad";
+  /** GELU (erf form) of x + bias, bias over the last axis. */
+  public static final String BIAS_GELU = "TesseraBiasGelu";
+  static final String BIAS_GELU_GRAD = "TesseraBiasGeluGrad";
   public static final String RESOURCE = "/dev/tessera/api/native/linux-x86_64/libtessera_ops.so";
 
   private static String unavailable; // null once loaded
@@ -86,6 +89,20 @@ public final class NativeOps {
     return op.output(0);
   }
 
+  /**
+   * GELU (the exact, erf form of {@code Activations.gelu}) of {@code x + bias}, bias [C] over the
+   * last axis of x: one kernel each way.
+   *
+   * @throws IllegalStateException if the kernels are not {@link #available()}
+   */
+  public static Operand<TFloat32> biasGelu(Ops tf, Operand<TFloat32> x, Operand<TFloat32> bias) {
+    if (!available()) {
+      throw new IllegalStateException("native kernels not loaded: " + unavailable);
+    }
+    GraphOperation op = (GraphOperation) tf.scope().opBuilder(BIAS_GELU, BIAS_GELU).addInput(x.asOutput()).addInput(bias.asOutput()).build();
+    return op.output(0);
+  }
+
   private static String load() {
     if ("off".equalsIgnoreCase(System.getenv().getOrDefault("TESSERA_NATIVE_OPS", ""))) {
       return "TESSERA_NATIVE_OPS=off";
@@ -112,6 +129,9 @@ public final class NativeOps {
     if (!TensorFlow.registerCustomGradient(LAYER_NORM, NativeOps::layerNormGradient)) {
       return "TensorFlow refused the gradient of " + LAYER_NORM;
     }
+    if (!TensorFlow.registerCustomGradient(BIAS_GELU, NativeOps::biasGeluGradient)) {
+      return "TensorFlow refused the gradient of " + BIAS_GELU;
+    }
     return null;
   }
 
@@ -121,6 +141,13 @@ public final class NativeOps {
         .addInput(dy).addInput(op.input(0)).addInput(op.input(1)).addInput(op.output(1))
         .setAttr("epsilon", op.attributes().getAttrFloat("epsilon")).build();
     return List.of(grad.output(0), grad.output(1), grad.output(2));
+  }
+
+  private static List<Operand<?>> biasGeluGradient(Ops tf, GraphOperation op, List<Output<?>> gradients) {
+    Output<?> dy = gradients.get(0) != null ? gradients.get(0) : tf.zerosLike(op.output(0)).asOutput();
+    GraphOperation grad = (GraphOperation) tf.scope().opBuilder(BIAS_GELU_GRAD, BIAS_GELU_GRAD)
+        .addInput(dy).addInput(op.input(0)).addInput(op.input(1)).build();
+    return List.of(grad.output(0), grad.output(1));
   }
 
   private static List<Operand<?>> groupNormGradient(Ops tf, GraphOperation op, List<Output<?>> gradients) {

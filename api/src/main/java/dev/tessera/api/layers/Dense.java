@@ -28,6 +28,12 @@ public final class Dense {
   }
 
   public Operand<TFloat32> apply(Operand<TFloat32> x) {
+    Operand<TFloat32> y = product(x);
+    return bias == null ? y : tf.math.add(y, bias);
+  }
+
+  /** x W without the bias, for a caller that adds it inside a fused kernel ({@link #bias()}). */
+  public Operand<TFloat32> product(Operand<TFloat32> x) {
     int rank = x.shape().numDimensions();
     Operand<TFloat32> y;
     if (rank == 2) {
@@ -52,10 +58,15 @@ public final class Dense {
         y = tf.reshape(prod, tf.concat(java.util.List.of(lead, tf.constant(new int[] {(int) out})), tf.constant(0)));
       }
     }
-    return bias == null ? y : tf.math.add(y, bias);
+    return y;
   }
 
   public Variable<TFloat32> kernel() {
     return kernel;
+  }
+
+  /** The bias, or null for a layer without one. */
+  public Variable<TFloat32> bias() {
+    return bias;
   }
 }

@@ -1,6 +1,7 @@
 package dev.tessera.api.layers;
 
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.NativeOps;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -35,18 +36,26 @@ public final class TransformerBlock {
 
   public Operand<TFloat32> apply(Operand<TFloat32> x) {
     Operand<TFloat32> h = tf.math.add(x, attention.apply(norm1.apply(x)));
-    return tf.math.add(h, fc2.apply(Activations.byName(tf, activation, fc1.apply(norm2.apply(h)))));
+    return tf.math.add(h, fc2.apply(hidden(norm2.apply(h))));
   }
 
   /** {@link #apply} for a chunk of positions of a causal sequence, over cached keys and values. */
   public MultiHeadAttention.Cached applyCached(Operand<TFloat32> x, KeyValueCache cache, Operand<org.tensorflow.types.TInt32> start, boolean fresh) {
     MultiHeadAttention.Cached a = attention.applyCached(norm1.apply(x), cache, start, fresh);
     Operand<TFloat32> h = tf.math.add(x, a.output());
-    return new MultiHeadAttention.Cached(tf.math.add(h, fc2.apply(Activations.byName(tf, activation, fc1.apply(norm2.apply(h))))), a.stores());
+    return new MultiHeadAttention.Cached(tf.math.add(h, fc2.apply(hidden(norm2.apply(h)))), a.stores());
   }
 
   /** Forward FLOPs for one sequence of length t. */
   public static long flops(long t, long dim, int mlpRatio) {
     return MultiHeadAttention.flops(t, dim) + 2 * 2 * t * dim * dim * mlpRatio;
+  }
+
+  /** The MLP's hidden layer: bias and GELU in one native kernel where it is loaded. */
+  private Operand<TFloat32> hidden(Operand<TFloat32> x) {
+    if (activation.equals("gelu") && fc1.bias() != null && NativeOps.available()) {
+      return NativeOps.biasGelu(tf, fc1.product(x), fc1.bias());
+    }
+    return Activations.byName(tf, activation, fc1.apply(x));
   }
 }

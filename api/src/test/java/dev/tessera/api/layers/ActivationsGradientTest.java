@@ -3,7 +3,9 @@ package dev.tessera.api.layers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tessera.api.graph.NativeOps;
 import dev.tessera.api.testing.GradientChecker;
 import dev.tessera.api.testing.LayerHarness;
 import java.util.function.DoubleUnaryOperator;
@@ -29,6 +31,39 @@ class ActivationsGradientTest {
         GradientChecker.Options.defaults().withInputRange(-3, 3),
         (scope, in) -> apply(name, scope.tf(), in.get(0)),
         new long[] {3, 10});
+  }
+
+  @Test
+  void nativeBiasGeluGradients() {
+    assumeTrue(NativeOps.available(), "native kernels not loaded");
+    // x [3, 10] and its bias [10] are both checked, over both tails of the GELU.
+    GradientChecker.assertGradientsMatch(GradientChecker.Options.defaults().withInputRange(-3, 3),
+        (scope, in) -> NativeOps.biasGelu(scope.tf(), in.get(0), in.get(1)), new long[] {3, 10}, new long[] {10});
+  }
+
+  @Test
+  void nativeBiasGeluIsGeluOfTheSum() {
+    assumeTrue(NativeOps.available(), "native kernels not loaded");
+    float[] x = new float[4 * 300];
+    float[] bias = new float[300];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (i % 97) / 16f - 3;
+    }
+    for (int i = 0; i < bias.length; i++) {
+      bias[i] = (i % 7) / 4f - 0.75f;
+    }
+    // 4 rows (1,200 values) run on one thread, 120 rows (36,000) on two: the threshold is 32,768.
+    for (int rows : new int[] {4, 120}) {
+      float[] big = new float[rows * 300];
+      for (int i = 0; i < big.length; i++) {
+        big[i] = x[i % x.length];
+      }
+      LayerHarness.Input in = LayerHarness.input(new long[] {rows, 300}, big);
+      LayerHarness.Input b = LayerHarness.input(new long[] {300}, bias);
+      float[] fused = LayerHarness.run((scope, inputs) -> NativeOps.biasGelu(scope.tf(), inputs.get(0), inputs.get(1)), in, b).values();
+      float[] composed = LayerHarness.run((scope, inputs) -> Activations.gelu(scope.tf(), scope.tf().math.add(inputs.get(0), inputs.get(1))), in, b).values();
+      assertArrayEquals(composed, fused, 1e-5f, rows + " rows");
+    }
   }
 
   @ParameterizedTest
