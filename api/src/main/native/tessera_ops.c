@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdbool.h>
+#include <stdio.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -523,78 +524,38 @@ static void shape_bias_gelu_grad(TF_ShapeInferenceContext* ctx, TF_Status* s) {
   TF_DeleteShapeHandle(h);
 }
 
+/* Registers op `name` (NULL-terminated input, output and attr specs) and its CPU kernel. */
+static void register_op(const char* name, const char* const* inputs, const char* const* outputs, const char* const* attrs,
+    void (*shape)(TF_ShapeInferenceContext*, TF_Status*), void* (*create)(TF_OpKernelConstruction*),
+    void (*compute)(void*, TF_OpKernelContext*), void (*destroy)(void*), TF_Status* s) {
+  TF_OpDefinitionBuilder* b = TF_NewOpDefinitionBuilder(name);
+  for (const char* const* in = inputs; *in; in++) TF_OpDefinitionBuilderAddInput(b, *in);
+  for (const char* const* out = outputs; *out; out++) TF_OpDefinitionBuilderAddOutput(b, *out);
+  for (const char* const* at = attrs; *at; at++) TF_OpDefinitionBuilderAddAttr(b, *at);
+  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape);
+  TF_RegisterOpDefinition(b, s);
+  char kernel[64];
+  snprintf(kernel, sizeof kernel, "%sCpu", name);
+  TF_RegisterKernelBuilder(kernel, TF_NewKernelBuilder(name, "CPU", create, compute, destroy), s);
+}
+
+#define LIST(...) ((const char* const[]) {__VA_ARGS__, NULL})
+#define NONE ((const char* const[]) {NULL})
+
 __attribute__((constructor)) static void tessera_register_ops(void) {
   TF_Status* s = TF_NewStatus();
-  TF_OpDefinitionBuilder* b = TF_NewOpDefinitionBuilder("TesseraGroupNorm");
-  TF_OpDefinitionBuilderAddInput(b, "x: float");
-  TF_OpDefinitionBuilderAddInput(b, "gamma: float");
-  TF_OpDefinitionBuilderAddInput(b, "beta: float");
-  TF_OpDefinitionBuilderAddOutput(b, "y: float");
-  TF_OpDefinitionBuilderAddOutput(b, "stats: float");
-  TF_OpDefinitionBuilderAddAttr(b, "groups: int >= 1");
-  TF_OpDefinitionBuilderAddAttr(b, "epsilon: float = 1e-5");
-  TF_OpDefinitionBuilderAddAttr(b, "silu: bool = false");
-  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape_fwd);
-  TF_RegisterOpDefinition(b, s);
-  b = TF_NewOpDefinitionBuilder("TesseraGroupNormGrad");
-  TF_OpDefinitionBuilderAddInput(b, "dy: float");
-  TF_OpDefinitionBuilderAddInput(b, "x: float");
-  TF_OpDefinitionBuilderAddInput(b, "gamma: float");
-  TF_OpDefinitionBuilderAddInput(b, "beta: float");
-  TF_OpDefinitionBuilderAddInput(b, "stats: float");
-  TF_OpDefinitionBuilderAddOutput(b, "dx: float");
-  TF_OpDefinitionBuilderAddOutput(b, "dgamma: float");
-  TF_OpDefinitionBuilderAddOutput(b, "dbeta: float");
-  TF_OpDefinitionBuilderAddAttr(b, "groups: int >= 1");
-  TF_OpDefinitionBuilderAddAttr(b, "epsilon: float = 1e-5");
-  TF_OpDefinitionBuilderAddAttr(b, "silu: bool = false");
-  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape_grad);
-  TF_RegisterOpDefinition(b, s);
-  TF_KernelBuilder* k = TF_NewKernelBuilder("TesseraGroupNorm", "CPU", gn_create, gn_compute, gn_delete);
-  TF_RegisterKernelBuilder("TesseraGroupNormCpu", k, s);
-  k = TF_NewKernelBuilder("TesseraGroupNormGrad", "CPU", gn_create, gn_grad_compute, gn_delete);
-  TF_RegisterKernelBuilder("TesseraGroupNormGradCpu", k, s);
-  b = TF_NewOpDefinitionBuilder("TesseraLayerNorm");
-  TF_OpDefinitionBuilderAddInput(b, "x: float");
-  TF_OpDefinitionBuilderAddInput(b, "gamma: float");
-  TF_OpDefinitionBuilderAddInput(b, "beta: float");
-  TF_OpDefinitionBuilderAddOutput(b, "y: float");
-  TF_OpDefinitionBuilderAddOutput(b, "stats: float");
-  TF_OpDefinitionBuilderAddAttr(b, "epsilon: float = 1e-5");
-  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape_fwd);
-  TF_RegisterOpDefinition(b, s);
-  b = TF_NewOpDefinitionBuilder("TesseraLayerNormGrad");
-  TF_OpDefinitionBuilderAddInput(b, "dy: float");
-  TF_OpDefinitionBuilderAddInput(b, "x: float");
-  TF_OpDefinitionBuilderAddInput(b, "gamma: float");
-  TF_OpDefinitionBuilderAddInput(b, "stats: float");
-  TF_OpDefinitionBuilderAddOutput(b, "dx: float");
-  TF_OpDefinitionBuilderAddOutput(b, "dgamma: float");
-  TF_OpDefinitionBuilderAddOutput(b, "dbeta: float");
-  TF_OpDefinitionBuilderAddAttr(b, "epsilon: float = 1e-5");
-  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape_grad);
-  TF_RegisterOpDefinition(b, s);
-  k = TF_NewKernelBuilder("TesseraLayerNorm", "CPU", ln_create, ln_compute, gn_delete);
-  TF_RegisterKernelBuilder("TesseraLayerNormCpu", k, s);
-  k = TF_NewKernelBuilder("TesseraLayerNormGrad", "CPU", ln_create, ln_grad_compute, gn_delete);
-  TF_RegisterKernelBuilder("TesseraLayerNormGradCpu", k, s);
-  b = TF_NewOpDefinitionBuilder("TesseraBiasGelu");
-  TF_OpDefinitionBuilderAddInput(b, "x: float");
-  TF_OpDefinitionBuilderAddInput(b, "bias: float");
-  TF_OpDefinitionBuilderAddOutput(b, "y: float");
-  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape_fwd);
-  TF_RegisterOpDefinition(b, s);
-  b = TF_NewOpDefinitionBuilder("TesseraBiasGeluGrad");
-  TF_OpDefinitionBuilderAddInput(b, "dy: float");
-  TF_OpDefinitionBuilderAddInput(b, "x: float");
-  TF_OpDefinitionBuilderAddInput(b, "bias: float");
-  TF_OpDefinitionBuilderAddOutput(b, "dx: float");
-  TF_OpDefinitionBuilderAddOutput(b, "dbias: float");
-  TF_OpDefinitionBuilderSetShapeInferenceFunction(b, shape_bias_gelu_grad);
-  TF_RegisterOpDefinition(b, s);
-  k = TF_NewKernelBuilder("TesseraBiasGelu", "CPU", no_attrs, bias_gelu_compute, NULL);
-  TF_RegisterKernelBuilder("TesseraBiasGeluCpu", k, s);
-  k = TF_NewKernelBuilder("TesseraBiasGeluGrad", "CPU", no_attrs, bias_gelu_grad_compute, NULL);
-  TF_RegisterKernelBuilder("TesseraBiasGeluGradCpu", k, s);
+  const char* const* gn_attrs = LIST("groups: int >= 1", "epsilon: float = 1e-5", "silu: bool = false");
+  register_op("TesseraGroupNorm", LIST("x: float", "gamma: float", "beta: float"), LIST("y: float", "stats: float"), gn_attrs,
+      shape_fwd, gn_create, gn_compute, gn_delete, s);
+  register_op("TesseraGroupNormGrad", LIST("dy: float", "x: float", "gamma: float", "beta: float", "stats: float"),
+      LIST("dx: float", "dgamma: float", "dbeta: float"), gn_attrs, shape_grad, gn_create, gn_grad_compute, gn_delete, s);
+  const char* const* ln_attrs = LIST("epsilon: float = 1e-5");
+  register_op("TesseraLayerNorm", LIST("x: float", "gamma: float", "beta: float"), LIST("y: float", "stats: float"), ln_attrs,
+      shape_fwd, ln_create, ln_compute, gn_delete, s);
+  register_op("TesseraLayerNormGrad", LIST("dy: float", "x: float", "gamma: float", "stats: float"),
+      LIST("dx: float", "dgamma: float", "dbeta: float"), ln_attrs, shape_grad, ln_create, ln_grad_compute, gn_delete, s);
+  register_op("TesseraBiasGelu", LIST("x: float", "bias: float"), LIST("y: float"), NONE, shape_fwd, no_attrs, bias_gelu_compute, NULL, s);
+  register_op("TesseraBiasGeluGrad", LIST("dy: float", "x: float", "bias: float"), LIST("dx: float", "dbias: float"), NONE,
+      shape_bias_gelu_grad, no_attrs, bias_gelu_grad_compute, NULL, s);
   TF_DeleteStatus(s);
 }
