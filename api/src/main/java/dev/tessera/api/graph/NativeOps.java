@@ -17,8 +17,9 @@ import org.tensorflow.types.TFloat32;
 /**
  * Tessera's own TensorFlow kernels (api/src/main/native/tessera_ops.c: group norm with an
  * optional SiLU, layer norm, bias + GELU), built into the api jar where a C compiler was present,
- * loaded once per process with {@code TensorFlow.loadLibrary}, and their gradients registered. Layers ask {@link #available()} and otherwise build the same function
- * from TensorFlow's ops, so a build without the library computes the same results, slower.
+ * loaded once per process with {@code TensorFlow.loadLibrary}, and their gradients registered.
+ * Layers ask {@link #available()} and otherwise build the same function from TensorFlow's ops, so
+ * a build without the library computes the same results, slower.
  *
  * <p>{@code TESSERA_NATIVE_OPS=off} in the environment leaves the library unloaded. The kernels are
  * CPU kernels: with the GPU build, soft placement runs them on the CPU.
@@ -65,9 +66,7 @@ public final class NativeOps {
    */
   public static Operand<TFloat32> groupNorm(Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma, Operand<TFloat32> beta, long groups,
       float epsilon, boolean silu) {
-    if (!available()) {
-      throw new IllegalStateException("native kernels not loaded: " + unavailable);
-    }
+    requireLoaded();
     GraphOperation op = (GraphOperation) tf.scope().opBuilder(GROUP_NORM, GROUP_NORM)
         .addInput(x.asOutput()).addInput(gamma.asOutput()).addInput(beta.asOutput())
         .setAttr("groups", groups).setAttr("epsilon", epsilon).setAttr("silu", silu).build();
@@ -81,9 +80,7 @@ public final class NativeOps {
    * @throws IllegalStateException if the kernels are not {@link #available()}
    */
   public static Operand<TFloat32> layerNorm(Ops tf, Operand<TFloat32> x, Operand<TFloat32> gamma, Operand<TFloat32> beta, float epsilon) {
-    if (!available()) {
-      throw new IllegalStateException("native kernels not loaded: " + unavailable);
-    }
+    requireLoaded();
     GraphOperation op = (GraphOperation) tf.scope().opBuilder(LAYER_NORM, LAYER_NORM)
         .addInput(x.asOutput()).addInput(gamma.asOutput()).addInput(beta.asOutput()).setAttr("epsilon", epsilon).build();
     return op.output(0);
@@ -96,11 +93,15 @@ public final class NativeOps {
    * @throws IllegalStateException if the kernels are not {@link #available()}
    */
   public static Operand<TFloat32> biasGelu(Ops tf, Operand<TFloat32> x, Operand<TFloat32> bias) {
+    requireLoaded();
+    GraphOperation op = (GraphOperation) tf.scope().opBuilder(BIAS_GELU, BIAS_GELU).addInput(x.asOutput()).addInput(bias.asOutput()).build();
+    return op.output(0);
+  }
+
+  private static void requireLoaded() {
     if (!available()) {
       throw new IllegalStateException("native kernels not loaded: " + unavailable);
     }
-    GraphOperation op = (GraphOperation) tf.scope().opBuilder(BIAS_GELU, BIAS_GELU).addInput(x.asOutput()).addInput(bias.asOutput()).build();
-    return op.output(0);
   }
 
   private static String load() {
@@ -136,27 +137,29 @@ public final class NativeOps {
   }
 
   private static List<Operand<?>> layerNormGradient(Ops tf, GraphOperation op, List<Output<?>> gradients) {
-    Output<?> dy = gradients.get(0) != null ? gradients.get(0) : tf.zerosLike(op.output(0)).asOutput();
     GraphOperation grad = (GraphOperation) tf.scope().opBuilder(LAYER_NORM_GRAD, LAYER_NORM_GRAD)
-        .addInput(dy).addInput(op.input(0)).addInput(op.input(1)).addInput(op.output(1))
+        .addInput(outputGradient(tf, op, gradients)).addInput(op.input(0)).addInput(op.input(1)).addInput(op.output(1))
         .setAttr("epsilon", op.attributes().getAttrFloat("epsilon")).build();
     return List.of(grad.output(0), grad.output(1), grad.output(2));
   }
 
   private static List<Operand<?>> biasGeluGradient(Ops tf, GraphOperation op, List<Output<?>> gradients) {
-    Output<?> dy = gradients.get(0) != null ? gradients.get(0) : tf.zerosLike(op.output(0)).asOutput();
     GraphOperation grad = (GraphOperation) tf.scope().opBuilder(BIAS_GELU_GRAD, BIAS_GELU_GRAD)
-        .addInput(dy).addInput(op.input(0)).addInput(op.input(1)).build();
+        .addInput(outputGradient(tf, op, gradients)).addInput(op.input(0)).addInput(op.input(1)).build();
     return List.of(grad.output(0), grad.output(1));
   }
 
   private static List<Operand<?>> groupNormGradient(Ops tf, GraphOperation op, List<Output<?>> gradients) {
-    Output<?> dy = gradients.get(0) != null ? gradients.get(0) : tf.zerosLike(op.output(0)).asOutput();
     GraphOperation grad = (GraphOperation) tf.scope().opBuilder(GROUP_NORM_GRAD, GROUP_NORM_GRAD)
-        .addInput(dy).addInput(op.input(0)).addInput(op.input(1)).addInput(op.input(2)).addInput(op.output(1))
+        .addInput(outputGradient(tf, op, gradients)).addInput(op.input(0)).addInput(op.input(1)).addInput(op.input(2)).addInput(op.output(1))
         .setAttr("groups", op.attributes().getAttrInt("groups"))
         .setAttr("epsilon", op.attributes().getAttrFloat("epsilon"))
         .setAttr("silu", op.attributes().getAttrBool("silu")).build();
     return List.of(grad.output(0), grad.output(1), grad.output(2));
+  }
+
+  /** The gradient of an op's first output (zeros when nothing downstream used it). */
+  private static Output<?> outputGradient(Ops tf, GraphOperation op, List<Output<?>> gradients) {
+    return gradients.get(0) != null ? gradients.get(0) : tf.zerosLike(op.output(0)).asOutput();
   }
 }

@@ -50,10 +50,10 @@ public final class GroupNorm {
   }
 
   /**
-   * With TensorFlow's ops: two passes over x seen as [N, H*W, C]: per-channel means over the positions (a reduction over
-   * one axis) averaged within each group give the group means; the same for the squared
-   * deviations gives the variances; then x * a + b with per-channel a = gamma / std and
-   * b = beta - mean * a. Reducing over axes 1, 2 and 4 of a [N, H, W, G, C/G] view, as this did
+   * With TensorFlow's ops: two passes over x seen as [N, H*W, C]. Per-channel means over the
+   * positions (a reduction over one axis) averaged within each group give the group means; the
+   * same for the squared deviations gives the variances; then x * a + b with per-channel
+   * a = gamma / std and b = beta - mean * a. Reducing over axes 1, 2 and 4 of a [N, H, W, G, C/G] view, as this did
    * first, was 16% of a U-Net forward pass in the profiles.
    */
   Operand<TFloat32> fromMoments(Operand<TFloat32> x) {
