@@ -26,8 +26,6 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
-#include <stdbool.h>
 #include <stdio.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -86,7 +84,8 @@ static void* gn_create(TF_OpKernelConstruction* ctx) {
   TF_DeleteStatus(s);
   return a;
 }
-static void gn_delete(void* p) { free(p); }
+/* frees a kernel's attributes (GnAttrs, LnAttrs) */
+static void free_attrs(void* p) { free(p); }
 
 
 /* x [N, P, C] (P = H*W), groups G; stats [N, G, 2] = mean, rstd. Per image: the mean, then the
@@ -546,14 +545,14 @@ __attribute__((constructor)) static void tessera_register_ops(void) {
   TF_Status* s = TF_NewStatus();
   const char* const* gn_attrs = LIST("groups: int >= 1", "epsilon: float = 1e-5", "silu: bool = false");
   register_op("TesseraGroupNorm", LIST("x: float", "gamma: float", "beta: float"), LIST("y: float", "stats: float"), gn_attrs,
-      shape_fwd, gn_create, gn_compute, gn_delete, s);
+      shape_fwd, gn_create, gn_compute, free_attrs, s);
   register_op("TesseraGroupNormGrad", LIST("dy: float", "x: float", "gamma: float", "beta: float", "stats: float"),
-      LIST("dx: float", "dgamma: float", "dbeta: float"), gn_attrs, shape_grad, gn_create, gn_grad_compute, gn_delete, s);
+      LIST("dx: float", "dgamma: float", "dbeta: float"), gn_attrs, shape_grad, gn_create, gn_grad_compute, free_attrs, s);
   const char* const* ln_attrs = LIST("epsilon: float = 1e-5");
   register_op("TesseraLayerNorm", LIST("x: float", "gamma: float", "beta: float"), LIST("y: float", "stats: float"), ln_attrs,
-      shape_fwd, ln_create, ln_compute, gn_delete, s);
+      shape_fwd, ln_create, ln_compute, free_attrs, s);
   register_op("TesseraLayerNormGrad", LIST("dy: float", "x: float", "gamma: float", "stats: float"),
-      LIST("dx: float", "dgamma: float", "dbeta: float"), ln_attrs, shape_grad, ln_create, ln_grad_compute, gn_delete, s);
+      LIST("dx: float", "dgamma: float", "dbeta: float"), ln_attrs, shape_grad, ln_create, ln_grad_compute, free_attrs, s);
   register_op("TesseraBiasGelu", LIST("x: float", "bias: float"), LIST("y: float"), NONE, shape_fwd, no_attrs, bias_gelu_compute, NULL, s);
   register_op("TesseraBiasGeluGrad", LIST("dy: float", "x: float", "bias: float"), LIST("dx: float", "dbias: float"), NONE,
       shape_bias_gelu_grad, no_attrs, bias_gelu_grad_compute, NULL, s);
