@@ -14,10 +14,21 @@
  *
  * TesseraLayerNorm: layer normalisation over the last axis of [..., D], times gamma plus beta,
  * in one pass per row (the row is in cache for its second and third reads); outputs y and stats
- * [rows, 2]. TesseraLayerNormGrad: dx, dgamma, dbeta.
+ * [rows, 2]. TesseraLayerNormGrad: dx, dgamma, dbeta. TesseraResidualLayerNorm: the same of
+ * h = x + res + bias (a transformer's residual add with the bias of the branch's last product),
+ * outputs h too; its gradient takes the gradient of h from h's other uses as well.
  *
  * TesseraBiasGelu: GELU (the exact, erf form) of x + bias over [..., C], one pass;
  * TesseraBiasGeluGrad: dx and dbias. TensorFlow's ops take seven passes for the same.
+ *
+ * TesseraSplitHeads: [B, T, D] + bias [D] -> [B, H, T, D/H], the bias add of an attention
+ * projection and the head split (a transpose) in one pass; TesseraSplitHeadsGrad: dx [B, T, D]
+ * and dbias.
+ *
+ * TesseraAttentionSoftmax: softmax over the last axis of scale * scores [..., T, S] where, if
+ * causal, query i sees keys 0..start+i only (start: an int32 scalar input, the position of the
+ * first query); masked weights are exactly 0. One pass for TensorFlow's scale multiply, mask add
+ * and softmax. TesseraAttentionSoftmaxGrad: dscores = scale * y * (dy - sum(dy * y)).
  *
  * Images (rows) are split between two OpenMP threads (layer norm: when there is enough work).
  * Only the C API declarations used are written out below (TensorFlow Java ships no headers);
@@ -40,7 +51,7 @@ typedef struct TF_OpDefinitionBuilder TF_OpDefinitionBuilder;
 typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
 typedef struct TF_ShapeHandle TF_ShapeHandle;
 typedef unsigned char TF_Bool;
-enum { TF_FLOAT = 1 };
+enum { TF_FLOAT = 1, TF_INT32 = 3 };
 enum { TF_OK = 0, TF_INVALID_ARGUMENT = 3 };
 
 extern TF_Status* TF_NewStatus(void);
@@ -84,7 +95,7 @@ static void* gn_create(TF_OpKernelConstruction* ctx) {
   TF_DeleteStatus(s);
   return a;
 }
-/* frees a kernel's attributes (GnAttrs, LnAttrs) */
+/* frees a kernel's attributes (GnAttrs, LnAttrs, SplitAttrs, SoftmaxAttrs) */
 static void free_attrs(void* p) { free(p); }
 
 
@@ -317,103 +328,79 @@ static int rows_width(TF_Tensor* x, TF_Tensor* vec, int64_t* rows, int64_t* d) {
   return 1;
 }
 
-static void ln_compute(void* kernel, TF_OpKernelContext* ctx) {
-  LnAttrs* at = kernel;
-  TF_Status* s = TF_NewStatus();
-  TF_Tensor* t[5] = {0}; /* x, gamma, beta | y, stats */
-  get_inputs(ctx, t, 3, s);
-  TF_Tensor *x = t[0], *gamma = t[1], *beta = t[2];
-  int64_t rows = 0, d = 0;
-  if (TF_GetCode(s) == TF_OK) {
-    if (!rows_width(x, gamma, &rows, &d) || TF_NumDims(beta) != 1 || TF_Dim(beta, 0) != d) {
-      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraLayerNorm: gamma and beta must be [D] for x [..., D] (rank 1 to 8)");
-    } else {
-      t[3] = alloc_like(ctx, 0, x, s);
-      int64_t sd[2] = {rows, 2};
-      if (TF_GetCode(s) == TF_OK) t[4] = TF_AllocateOutput(ctx, 1, TF_FLOAT, sd, 2, (size_t) rows * 2 * sizeof(float), s);
-    }
-  }
-  TF_Tensor *y = t[3], *stats = t[4];
-  if (TF_GetCode(s) == TF_OK) {
-    const float* xv = TF_TensorData(x);
-    const float* g = TF_TensorData(gamma);
-    const float* b = TF_TensorData(beta);
-    float* yv = TF_TensorData(y);
-    float* st = TF_TensorData(stats);
-    float eps = at->epsilon;
-    #pragma omp parallel for schedule(static) num_threads(2) if (rows * d >= 32768)
-    for (int64_t r = 0; r < rows; r++) {
-      const float* xr = xv + r * d;
-      float* yr = yv + r * d;
-      float sum = 0;
-      #pragma omp simd reduction(+:sum)
-      for (int64_t i = 0; i < d; i++) sum += xr[i];
-      float mean = sum / d;
-      float sq = 0;
-      #pragma omp simd reduction(+:sq)
-      for (int64_t i = 0; i < d; i++) { float c = xr[i] - mean; sq += c * c; }
-      float rstd = (float) (1.0 / sqrt((double) sq / d + eps)); /* exact: -ffast-math would use an approximate rsqrt */
-      st[2 * r] = mean;
-      st[2 * r + 1] = rstd;
+/* Layer norm of rows x [rows, d] into y, stats [rows, 2] = mean, rstd. With res (the residual
+   branch, or NULL), the rows normalised are h = x + res + bias, written to h. */
+static void ln_forward(const float* x, const float* res, const float* bias, float* h, const float* g, const float* b,
+    float* y, float* st, int64_t rows, int64_t d, float eps) {
+  #pragma omp parallel for schedule(static) num_threads(2) if (rows * d >= 32768)
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xr = x + r * d;
+    if (res) {
+      const float* rr = res + r * d;
+      float* hr = h + r * d;
       #pragma omp simd
-      for (int64_t i = 0; i < d; i++) yr[i] = (xr[i] - mean) * rstd * g[i] + b[i];
+      for (int64_t i = 0; i < d; i++) hr[i] = xr[i] + (rr[i] + bias[i]); /* the order of x + (x W + b) */
+      xr = hr;
     }
+    float* yr = y + r * d;
+    float sum = 0;
+    #pragma omp simd reduction(+:sum)
+    for (int64_t i = 0; i < d; i++) sum += xr[i];
+    float mean = sum / d;
+    float sq = 0;
+    #pragma omp simd reduction(+:sq)
+    for (int64_t i = 0; i < d; i++) { float c = xr[i] - mean; sq += c * c; }
+    float rstd = (float) (1.0 / sqrt((double) sq / d + eps)); /* exact: -ffast-math would use an approximate rsqrt */
+    st[2 * r] = mean;
+    st[2 * r + 1] = rstd;
+    #pragma omp simd
+    for (int64_t i = 0; i < d; i++) yr[i] = (xr[i] - mean) * rstd * g[i] + b[i];
   }
-  finish(ctx, s, t, 5);
 }
 
 /* dy, x, gamma, stats -> dx = rstd (dy gamma - mean(dy gamma) - xhat mean(dy gamma xhat)) per row,
-   dgamma = sum over rows of dy xhat, dbeta = sum of dy */
-static void ln_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
-  (void) kernel;
-  TF_Status* s = TF_NewStatus();
-  TF_Tensor* t[7] = {0}; /* dy, x, gamma, stats | dx, dgamma, dbeta */
-  get_inputs(ctx, t, 4, s);
-  TF_Tensor *dy = t[0], *x = t[1], *gamma = t[2], *stats = t[3];
-  int64_t rows = 0, d = 0;
-  if (TF_GetCode(s) == TF_OK) {
-    if (!rows_width(x, gamma, &rows, &d)) {
-      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraLayerNormGrad: gamma must be [D] for x [..., D] (rank 1 to 8)");
-    } else {
-      t[4] = alloc_like(ctx, 0, x, s);
-      if (TF_GetCode(s) == TF_OK) t[5] = alloc_vector(ctx, 1, d, s);
-      if (TF_GetCode(s) == TF_OK) t[6] = alloc_vector(ctx, 2, d, s);
-    }
-  }
-  TF_Tensor *dx = t[4], *dg = t[5], *db = t[6];
-  if (TF_GetCode(s) == TF_OK) {
-    const float* dyv = TF_TensorData(dy);
-    const float* xv = TF_TensorData(x);
-    const float* g = TF_TensorData(gamma);
-    const float* st = TF_TensorData(stats);
-    float* dxv = TF_TensorData(dx);
-    float* partial = calloc((size_t) 4 * d, sizeof(float)); /* per thread: dgamma, dbeta */
-    #pragma omp parallel num_threads(2) if (rows * d >= 32768)
-    {
-      int t = 0;
+   dgamma = sum over rows of dy xhat, dbeta = sum of dy. With dh (the gradient reaching the
+   normalised rows by another path, or NULL) dx gets dh added and dbias = the sum of dx. */
+static void ln_backward(const float* dy, const float* x, const float* g, const float* st, const float* dh, float* dx, float* dgv,
+    float* dbv, float* dbias, int64_t rows, int64_t d) {
+  float* partial = calloc((size_t) 6 * d, sizeof(float)); /* per thread: dgamma, dbeta, dbias */
+  #pragma omp parallel num_threads(2) if (rows * d >= 32768)
+  {
+    int t = 0;
 #ifdef _OPENMP
-      t = omp_get_thread_num();
+    t = omp_get_thread_num();
 #endif
-      float* pg = partial + t * 2 * d;
-      float* pb = pg + d;
-      #pragma omp for schedule(static)
-      for (int64_t r = 0; r < rows; r++) {
-        const float* xr = xv + r * d;
-        const float* dyr = dyv + r * d;
-        float* dxr = dxv + r * d;
-        float mean = st[2 * r], rstd = st[2 * r + 1];
-        float m1 = 0, m2 = 0;
-        #pragma omp simd reduction(+:m1, m2)
+    float* pg = partial + t * 3 * d;
+    float* pb = pg + d;
+    float* pbias = pb + d;
+    #pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; r++) {
+      const float* xr = x + r * d;
+      const float* dyr = dy + r * d;
+      float* dxr = dx + r * d;
+      float mean = st[2 * r], rstd = st[2 * r + 1];
+      float m1 = 0, m2 = 0;
+      #pragma omp simd reduction(+:m1, m2)
+      for (int64_t i = 0; i < d; i++) {
+        float xh = (xr[i] - mean) * rstd;
+        float dxh = dyr[i] * g[i];
+        m1 += dxh;
+        m2 += dxh * xh;
+        pg[i] += dyr[i] * xh;
+        pb[i] += dyr[i];
+      }
+      m1 /= d;
+      m2 /= d;
+      if (dh) {
+        const float* dhr = dh + r * d;
+        #pragma omp simd
         for (int64_t i = 0; i < d; i++) {
           float xh = (xr[i] - mean) * rstd;
-          float dxh = dyr[i] * g[i];
-          m1 += dxh;
-          m2 += dxh * xh;
-          pg[i] += dyr[i] * xh;
-          pb[i] += dyr[i];
+          float v = dhr[i] + rstd * (dyr[i] * g[i] - m1 - xh * m2);
+          dxr[i] = v;
+          pbias[i] += v;
         }
-        m1 /= d;
-        m2 /= d;
+      } else {
         #pragma omp simd
         for (int64_t i = 0; i < d; i++) {
           float xh = (xr[i] - mean) * rstd;
@@ -421,12 +408,129 @@ static void ln_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
         }
       }
     }
-    float* dgv = TF_TensorData(dg);
-    float* dbv = TF_TensorData(db);
-    for (int64_t i = 0; i < d; i++) { dgv[i] = partial[i] + partial[2 * d + i]; dbv[i] = partial[d + i] + partial[3 * d + i]; }
-    free(partial);
+  }
+  for (int64_t i = 0; i < d; i++) {
+    dgv[i] = partial[i] + partial[3 * d + i];
+    dbv[i] = partial[d + i] + partial[4 * d + i];
+    if (dbias) dbias[i] = partial[2 * d + i] + partial[5 * d + i];
+  }
+  free(partial);
+}
+
+/* Allocates outputs first..first+count-1 like x, then stats [rows, 2] as output first+count. */
+static void alloc_rows_stats(TF_OpKernelContext* ctx, TF_Tensor** t, int first, int count, TF_Tensor* x, int64_t rows, TF_Status* s) {
+  for (int i = 0; i < count && TF_GetCode(s) == TF_OK; i++) t[i] = alloc_like(ctx, first + i, x, s);
+  int64_t sd[2] = {rows, 2};
+  if (TF_GetCode(s) == TF_OK) t[count] = TF_AllocateOutput(ctx, first + count, TF_FLOAT, sd, 2, (size_t) rows * 2 * sizeof(float), s);
+}
+
+static void ln_compute(void* kernel, TF_OpKernelContext* ctx) {
+  LnAttrs* at = kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor* t[5] = {0}; /* x, gamma, beta | y, stats */
+  get_inputs(ctx, t, 3, s);
+  int64_t rows = 0, d = 0;
+  if (TF_GetCode(s) == TF_OK) {
+    if (!rows_width(t[0], t[1], &rows, &d) || TF_NumDims(t[2]) != 1 || TF_Dim(t[2], 0) != d) {
+      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraLayerNorm: gamma and beta must be [D] for x [..., D] (rank 1 to 8)");
+    } else {
+      alloc_rows_stats(ctx, t + 3, 0, 1, t[0], rows, s);
+    }
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    ln_forward(TF_TensorData(t[0]), NULL, NULL, NULL, TF_TensorData(t[1]), TF_TensorData(t[2]), TF_TensorData(t[3]), TF_TensorData(t[4]),
+        rows, d, at->epsilon);
+  }
+  finish(ctx, s, t, 5);
+}
+
+static void ln_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
+  (void) kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor* t[7] = {0}; /* dy, x, gamma, stats | dx, dgamma, dbeta */
+  get_inputs(ctx, t, 4, s);
+  int64_t rows = 0, d = 0;
+  if (TF_GetCode(s) == TF_OK) {
+    if (!rows_width(t[1], t[2], &rows, &d)) {
+      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraLayerNormGrad: gamma must be [D] for x [..., D] (rank 1 to 8)");
+    } else {
+      t[4] = alloc_like(ctx, 0, t[1], s);
+      if (TF_GetCode(s) == TF_OK) t[5] = alloc_vector(ctx, 1, d, s);
+      if (TF_GetCode(s) == TF_OK) t[6] = alloc_vector(ctx, 2, d, s);
+    }
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    ln_backward(TF_TensorData(t[0]), TF_TensorData(t[1]), TF_TensorData(t[2]), TF_TensorData(t[3]), NULL, TF_TensorData(t[4]),
+        TF_TensorData(t[5]), TF_TensorData(t[6]), NULL, rows, d);
   }
   finish(ctx, s, t, 7);
+}
+
+/* ---- TesseraResidualLayerNorm: h = x + res + bias, y = layer norm of h; outputs h, y, stats. ---- */
+
+static void residual_ln_compute(void* kernel, TF_OpKernelContext* ctx) {
+  LnAttrs* at = kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor* t[8] = {0}; /* x, res, bias, gamma, beta | h, y, stats */
+  get_inputs(ctx, t, 5, s);
+  int64_t rows = 0, d = 0;
+  if (TF_GetCode(s) == TF_OK) {
+    int same = TF_NumDims(t[0]) == TF_NumDims(t[1]);
+    for (int i = 0; same && i < TF_NumDims(t[0]); i++) same = TF_Dim(t[0], i) == TF_Dim(t[1], i);
+    if (!same || !rows_width(t[0], t[2], &rows, &d) || TF_NumDims(t[3]) != 1 || TF_Dim(t[3], 0) != d || TF_NumDims(t[4]) != 1
+        || TF_Dim(t[4], 0) != d) {
+      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraResidualLayerNorm: x and res must have the same shape [..., D] (rank 1 to 8), bias, gamma and beta [D]");
+    } else {
+      alloc_rows_stats(ctx, t + 5, 0, 2, t[0], rows, s);
+    }
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    ln_forward(TF_TensorData(t[0]), TF_TensorData(t[1]), TF_TensorData(t[2]), TF_TensorData(t[5]), TF_TensorData(t[3]), TF_TensorData(t[4]),
+        TF_TensorData(t[6]), TF_TensorData(t[7]), rows, d, at->epsilon);
+  }
+  finish(ctx, s, t, 8);
+}
+
+/* dh (the gradient of h from its other uses), dy, h, gamma, stats -> dh_total (the gradient of x
+   and of res), dbias, dgamma, dbeta */
+static void residual_ln_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
+  (void) kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor* t[9] = {0}; /* dh, dy, h, gamma, stats | dx, dbias, dgamma, dbeta */
+  get_inputs(ctx, t, 5, s);
+  int64_t rows = 0, d = 0;
+  if (TF_GetCode(s) == TF_OK) {
+    if (!rows_width(t[2], t[3], &rows, &d)) {
+      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraResidualLayerNormGrad: gamma must be [D] for h [..., D] (rank 1 to 8)");
+    } else {
+      t[5] = alloc_like(ctx, 0, t[2], s);
+      for (int i = 1; i < 4 && TF_GetCode(s) == TF_OK; i++) t[5 + i] = alloc_vector(ctx, i, d, s);
+    }
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    ln_backward(TF_TensorData(t[1]), TF_TensorData(t[2]), TF_TensorData(t[3]), TF_TensorData(t[4]), TF_TensorData(t[0]), TF_TensorData(t[5]),
+        TF_TensorData(t[7]), TF_TensorData(t[8]), TF_TensorData(t[6]), rows, d);
+  }
+  finish(ctx, s, t, 9);
+}
+
+/* the residual layer norm: h and y like x */
+static void shape_residual_ln(TF_ShapeInferenceContext* ctx, TF_Status* s) {
+  TF_ShapeHandle* x = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, 0, x, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 0, x, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 1, x, s);
+  TF_DeleteShapeHandle(x);
+}
+
+/* its gradient: dx like h (input 2), the vectors like gamma (input 3) */
+static void shape_residual_ln_grad(TF_ShapeInferenceContext* ctx, TF_Status* s) {
+  TF_ShapeHandle* h = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, 2, h, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 0, h, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextGetInput(ctx, 3, h, s);
+  for (int i = 1; i < 4 && TF_GetCode(s) == TF_OK; i++) TF_ShapeInferenceContextSetOutput(ctx, i, h, s);
+  TF_DeleteShapeHandle(h);
 }
 
 /* ---- TesseraBiasGelu: y = gelu(x + bias), bias over the last axis; the exact (erf) GELU. ---- */
@@ -523,6 +627,219 @@ static void shape_bias_gelu_grad(TF_ShapeInferenceContext* ctx, TF_Status* s) {
   TF_DeleteShapeHandle(h);
 }
 
+/* ---- TesseraSplitHeads: x [B, T, P*D] + bias -> P outputs y_p [B, H, T, D/H] with
+   y_p[b, h, t, :] = (x + bias)[b, t, p*D + h*Dh : p*D + (h+1)*Dh]. P = 3: a fused q, k, v product. ---- */
+
+typedef struct { int64_t heads, parts; } SplitAttrs;
+
+static void* heads_create(TF_OpKernelConstruction* ctx) {
+  SplitAttrs* a = calloc(1, sizeof(SplitAttrs));
+  TF_Status* s = TF_NewStatus();
+  TF_OpKernelConstruction_GetAttrInt64(ctx, "heads", &a->heads, s);
+  if (TF_GetCode(s) == TF_OK) TF_OpKernelConstruction_GetAttrInt64(ctx, "parts", &a->parts, s);
+  if (TF_GetCode(s) != TF_OK) TF_OpKernelConstruction_Failure(ctx, s);
+  TF_DeleteStatus(s);
+  return a;
+}
+
+#define MAX_PARTS 4
+
+static void split_heads_compute(void* kernel, TF_OpKernelContext* ctx) {
+  SplitAttrs* at = kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor* t[2 + MAX_PARTS] = {0}; /* x, bias | y_0 .. y_P-1 */
+  get_inputs(ctx, t, 2, s);
+  int64_t b_ = 0, t_ = 0, w = 0, h_ = at->heads, p_ = at->parts;
+  if (TF_GetCode(s) == TF_OK) {
+    if (p_ > MAX_PARTS || TF_NumDims(t[0]) != 3 || TF_NumDims(t[1]) != 1 || TF_Dim(t[1], 0) != TF_Dim(t[0], 2)
+        || TF_Dim(t[0], 2) % (h_ * p_) != 0) {
+      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraSplitHeads: x must be [B, T, parts * D] with D divisible by heads, bias [parts * D], parts <= 4");
+    } else {
+      b_ = TF_Dim(t[0], 0); t_ = TF_Dim(t[0], 1); w = TF_Dim(t[0], 2);
+      int64_t dims[4] = {b_, h_, t_, w / p_ / h_};
+      for (int i = 0; i < p_ && TF_GetCode(s) == TF_OK; i++) {
+        t[2 + i] = TF_AllocateOutput(ctx, i, TF_FLOAT, dims, 4, (size_t) b_ * t_ * (w / p_) * sizeof(float), s);
+      }
+    }
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    const float* xv = TF_TensorData(t[0]);
+    const float* bias = TF_TensorData(t[1]);
+    float* yv[MAX_PARTS];
+    for (int i = 0; i < p_; i++) yv[i] = TF_TensorData(t[2 + i]);
+    int64_t d = w / p_, dh = d / h_, rows = b_ * t_;
+    #pragma omp parallel for schedule(static) num_threads(2) if (rows * w >= 32768)
+    for (int64_t r = 0; r < rows; r++) {
+      int64_t b = r / t_, tt = r % t_;
+      const float* xr = xv + r * w;
+      for (int64_t p = 0; p < p_; p++) {
+        for (int64_t h = 0; h < h_; h++) {
+          float* yr = yv[p] + ((b * h_ + h) * t_ + tt) * dh;
+          int64_t o = p * d + h * dh;
+          #pragma omp simd
+          for (int64_t i = 0; i < dh; i++) yr[i] = xr[o + i] + bias[o + i];
+        }
+      }
+    }
+  }
+  finish(ctx, s, t, 2 + MAX_PARTS);
+}
+
+/* dy_0 .. dy_P-1 [B, H, T, Dh] -> dx [B, T, P*H*Dh] (the heads merged back), dbias = the sum of dx over B and T */
+static void split_heads_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
+  SplitAttrs* at = kernel;
+  TF_Status* s = TF_NewStatus();
+  int64_t p_ = at->parts;
+  TF_Tensor* t[MAX_PARTS + 2] = {0}; /* dy_0 .. dy_P-1 | dx, dbias */
+  if (p_ > MAX_PARTS) TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraSplitHeadsGrad: parts <= 4");
+  get_inputs(ctx, t, (int) p_, s);
+  TF_Tensor** out = t + MAX_PARTS;
+  int64_t b_ = 0, h_ = 0, t_ = 0, dh = 0, d = 0, w = 0;
+  if (TF_GetCode(s) == TF_OK) {
+    if (TF_NumDims(t[0]) != 4) {
+      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraSplitHeadsGrad: dy must be [B, H, T, Dh]");
+    } else {
+      b_ = TF_Dim(t[0], 0); h_ = TF_Dim(t[0], 1); t_ = TF_Dim(t[0], 2); dh = TF_Dim(t[0], 3); d = h_ * dh; w = p_ * d;
+      int64_t dims[3] = {b_, t_, w};
+      out[0] = TF_AllocateOutput(ctx, 0, TF_FLOAT, dims, 3, (size_t) b_ * t_ * w * sizeof(float), s);
+      if (TF_GetCode(s) == TF_OK) out[1] = alloc_vector(ctx, 1, w, s);
+    }
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    const float* dyv[MAX_PARTS];
+    for (int i = 0; i < p_; i++) dyv[i] = TF_TensorData(t[i]);
+    float* dxv = TF_TensorData(out[0]);
+    float* dbv = TF_TensorData(out[1]);
+    int64_t rows = b_ * t_;
+    float* partial = calloc((size_t) 2 * w, sizeof(float)); /* per thread */
+    #pragma omp parallel num_threads(2) if (rows * w >= 32768)
+    {
+      int th = 0;
+#ifdef _OPENMP
+      th = omp_get_thread_num();
+#endif
+      float* mine = partial + th * w;
+      #pragma omp for schedule(static)
+      for (int64_t r = 0; r < rows; r++) {
+        int64_t b = r / t_, tt = r % t_;
+        float* dxr = dxv + r * w;
+        for (int64_t p = 0; p < p_; p++) {
+          for (int64_t h = 0; h < h_; h++) {
+            const float* dyr = dyv[p] + ((b * h_ + h) * t_ + tt) * dh;
+            int64_t o = p * d + h * dh;
+            #pragma omp simd
+            for (int64_t i = 0; i < dh; i++) { dxr[o + i] = dyr[i]; mine[o + i] += dyr[i]; }
+          }
+        }
+      }
+    }
+    for (int64_t i = 0; i < w; i++) dbv[i] = partial[i] + partial[w + i];
+    free(partial);
+  }
+  finish(ctx, s, t, MAX_PARTS + 2);
+}
+
+/* ---- TesseraAttentionSoftmax: softmax(scale * scores), causal: key j > start + i masked. ---- */
+
+typedef struct { float scale; TF_Bool causal; } SoftmaxAttrs;
+
+static void* softmax_create(TF_OpKernelConstruction* ctx) {
+  SoftmaxAttrs* a = calloc(1, sizeof(SoftmaxAttrs));
+  TF_Status* s = TF_NewStatus();
+  TF_OpKernelConstruction_GetAttrFloat(ctx, "scale", &a->scale, s);
+  if (TF_GetCode(s) == TF_OK) TF_OpKernelConstruction_GetAttrBool(ctx, "causal", &a->causal, s);
+  if (TF_GetCode(s) != TF_OK) TF_OpKernelConstruction_Failure(ctx, s);
+  TF_DeleteStatus(s);
+  return a;
+}
+
+static void attention_softmax_compute(void* kernel, TF_OpKernelContext* ctx) {
+  SoftmaxAttrs* at = kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor* t[3] = {0}; /* scores, start | y */
+  get_inputs(ctx, t, 2, s);
+  int nd = 0;
+  if (TF_GetCode(s) == TF_OK) {
+    nd = TF_NumDims(t[0]);
+    if (nd < 2 || nd > 8 || TF_NumDims(t[1]) != 0) {
+      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraAttentionSoftmax: scores must be [..., T, S] (rank 2 to 8) and start a scalar");
+    } else {
+      t[2] = alloc_like(ctx, 0, t[0], s);
+    }
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    int64_t q_ = TF_Dim(t[0], nd - 2), k_ = TF_Dim(t[0], nd - 1), rows = 1;
+    for (int i = 0; i < nd - 1; i++) rows *= TF_Dim(t[0], i);
+    int64_t start = *(const int32_t*) TF_TensorData(t[1]);
+    const float* xv = TF_TensorData(t[0]);
+    float* yv = TF_TensorData(t[2]);
+    float scale = at->scale;
+    int causal = at->causal;
+    #pragma omp parallel for schedule(static) num_threads(2) if (rows * k_ >= 32768)
+    for (int64_t r = 0; r < rows; r++) {
+      const float* xr = xv + r * k_;
+      float* yr = yv + r * k_;
+      int64_t limit = k_;
+      if (causal) {
+        limit = start + r % q_ + 1;
+        if (limit > k_) limit = k_;
+        if (limit < 1) limit = 1;
+      }
+      float m = scale * xr[0]; /* no -INFINITY: -ffast-math assumes finite values */
+      for (int64_t j = 1; j < limit; j++) m = fmaxf(m, scale * xr[j]);
+      float sum = 0;
+      #pragma omp simd reduction(+:sum)
+      for (int64_t j = 0; j < limit; j++) { float e = expf(scale * xr[j] - m); yr[j] = e; sum += e; }
+      float inv = 1.0f / sum;
+      #pragma omp simd
+      for (int64_t j = 0; j < limit; j++) yr[j] *= inv;
+      for (int64_t j = limit; j < k_; j++) yr[j] = 0;
+    }
+  }
+  finish(ctx, s, t, 3);
+}
+
+/* dy, y -> dscores = scale * y * (dy - sum_j dy y) per row */
+static void attention_softmax_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
+  SoftmaxAttrs* at = kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor* t[3] = {0}; /* dy, y | dx */
+  get_inputs(ctx, t, 2, s);
+  int64_t rows = 0, k_ = 0;
+  if (TF_GetCode(s) == TF_OK) {
+    int nd = TF_NumDims(t[1]);
+    if (nd < 1 || nd > 8 || TF_NumDims(t[0]) != nd) {
+      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraAttentionSoftmaxGrad: dy and y must have the same shape (rank 1 to 8)");
+    } else {
+      k_ = TF_Dim(t[1], nd - 1);
+      rows = 1;
+      for (int i = 0; i < nd - 1; i++) rows *= TF_Dim(t[1], i);
+      t[2] = alloc_like(ctx, 0, t[1], s);
+    }
+  }
+  if (TF_GetCode(s) == TF_OK) {
+    const float* dyv = TF_TensorData(t[0]);
+    const float* yv = TF_TensorData(t[1]);
+    float* dxv = TF_TensorData(t[2]);
+    float scale = at->scale;
+    #pragma omp parallel for schedule(static) num_threads(2) if (rows * k_ >= 32768)
+    for (int64_t r = 0; r < rows; r++) {
+      const float* dyr = dyv + r * k_;
+      const float* yr = yv + r * k_;
+      float* dxr = dxv + r * k_;
+      float dot = 0;
+      #pragma omp simd reduction(+:dot)
+      for (int64_t j = 0; j < k_; j++) dot += dyr[j] * yr[j];
+      #pragma omp simd
+      for (int64_t j = 0; j < k_; j++) dxr[j] = scale * yr[j] * (dyr[j] - dot);
+    }
+  }
+  finish(ctx, s, t, 3);
+}
+
+/* outputs of a shape the Java side sets with a reshape (split heads and its gradient) */
+static void shape_unknown(TF_ShapeInferenceContext* ctx, TF_Status* s) { (void) ctx; (void) s; }
+
 /* Registers op `name` (NULL-terminated input, output and attr specs) and its CPU kernel. */
 static void register_op(const char* name, const char* const* inputs, const char* const* outputs, const char* const* attrs,
     void (*shape)(TF_ShapeInferenceContext*, TF_Status*), void* (*create)(TF_OpKernelConstruction*),
@@ -553,8 +870,23 @@ __attribute__((constructor)) static void tessera_register_ops(void) {
       shape_fwd, ln_create, ln_compute, free_attrs, s);
   register_op("TesseraLayerNormGrad", LIST("dy: float", "x: float", "gamma: float", "stats: float"),
       LIST("dx: float", "dgamma: float", "dbeta: float"), ln_attrs, shape_grad, ln_create, ln_grad_compute, free_attrs, s);
+  register_op("TesseraResidualLayerNorm", LIST("x: float", "res: float", "bias: float", "gamma: float", "beta: float"),
+      LIST("h: float", "y: float", "stats: float"), ln_attrs, shape_residual_ln, ln_create, residual_ln_compute, free_attrs, s);
+  register_op("TesseraResidualLayerNormGrad", LIST("dh: float", "dy: float", "h: float", "gamma: float", "stats: float"),
+      LIST("dx: float", "dbias: float", "dgamma: float", "dbeta: float"), ln_attrs, shape_residual_ln_grad, ln_create,
+      residual_ln_grad_compute, free_attrs, s);
   register_op("TesseraBiasGelu", LIST("x: float", "bias: float"), LIST("y: float"), NONE, shape_fwd, no_attrs, bias_gelu_compute, NULL, s);
   register_op("TesseraBiasGeluGrad", LIST("dy: float", "x: float", "bias: float"), LIST("dx: float", "dbias: float"), NONE,
       shape_bias_gelu_grad, no_attrs, bias_gelu_grad_compute, NULL, s);
+  const char* const* split_attrs = LIST("heads: int >= 1", "parts: int >= 1 = 1");
+  register_op("TesseraSplitHeads", LIST("x: float", "bias: float"), LIST("y: parts * float"), split_attrs, shape_unknown, heads_create,
+      split_heads_compute, free_attrs, s);
+  register_op("TesseraSplitHeadsGrad", LIST("dy: parts * float"), LIST("dx: float", "dbias: float"), split_attrs, shape_unknown,
+      heads_create, split_heads_grad_compute, free_attrs, s);
+  const char* const* sm_attrs = LIST("scale: float = 1.0", "causal: bool = false");
+  register_op("TesseraAttentionSoftmax", LIST("scores: float", "start: int32"), LIST("y: float"), sm_attrs, shape_fwd, softmax_create,
+      attention_softmax_compute, free_attrs, s);
+  register_op("TesseraAttentionSoftmaxGrad", LIST("dy: float", "y: float"), LIST("dx: float"), sm_attrs, shape_fwd, softmax_create,
+      attention_softmax_grad_compute, free_attrs, s);
   TF_DeleteStatus(s);
 }

@@ -34,6 +34,22 @@ public final class LayerNorm {
     return NativeOps.available() ? NativeOps.layerNorm(tf, x, gamma, beta, epsilon) : fromMoments(x);
   }
 
+  /** A residual stream's sum h = x + res + bias and its layer norm. */
+  public record Residual(Operand<TFloat32> sum, Operand<TFloat32> normed) {}
+
+  /**
+   * The residual add before this norm and the norm: h = x + res + bias (bias [D] or null), then
+   * {@link #apply}(h). One native kernel each way where they are loaded and there is a bias.
+   */
+  public Residual applyResidual(Operand<TFloat32> x, Operand<TFloat32> res, Operand<TFloat32> bias) {
+    if (bias != null && NativeOps.available()) {
+      java.util.List<Operand<TFloat32>> out = NativeOps.residualLayerNorm(tf, x, res, bias, gamma, beta, epsilon);
+      return new Residual(out.get(0), out.get(1));
+    }
+    Operand<TFloat32> h = tf.math.add(x, bias == null ? res : tf.math.add(res, bias));
+    return new Residual(h, apply(h));
+  }
+
   /** The same function from TensorFlow's ops (when the native kernels are not loaded). */
   Operand<TFloat32> fromMoments(Operand<TFloat32> x) {
     Operand<org.tensorflow.types.TInt32> last = tf.constant(new int[] {-1});

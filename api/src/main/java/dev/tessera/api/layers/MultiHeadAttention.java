@@ -1,6 +1,7 @@
 package dev.tessera.api.layers;
 
 import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.NativeOps;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.train.BatchMatMul;
@@ -37,22 +38,40 @@ public final class MultiHeadAttention {
   }
 
   public Operand<TFloat32> apply(Operand<TFloat32> x) {
+    return output.apply(context(x));
+  }
+
+  /** The heads' attention outputs merged back, [B, T, D], before the output projection. */
+  Operand<TFloat32> context(Operand<TFloat32> x) {
     long t = GraphScope.staticDim(x, 1);
-    long headDim = dim / heads;
-    Operand<TFloat32> q = splitHeads(query.apply(x), t, headDim);
-    Operand<TFloat32> k = splitHeads(key.apply(x), t, headDim);
-    Operand<TFloat32> v = splitHeads(value.apply(x), t, headDim);
-    // [B, H, T, T]
-    Operand<TFloat32> scores = tf.math.mul(
-        tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true)), tf.constant((float) (1 / Math.sqrt(headDim))));
-    if (causal) {
-      scores = tf.math.add(scores, tf.constant(causalMask((int) t)));
+    Operand<TFloat32> q, k, v;
+    if (native_()) {
+      // One [B*T, D] x [D, 3D] product instead of three, and one kernel adding the biases and
+      // splitting q, k and v into heads. The kernels are concatenated on each run (a few hundred
+      // KB: less than the product saves when T is a whole sequence; the cached path keeps three).
+      Operand<TFloat32> w = tf.concat(java.util.List.of(query.kernel(), key.kernel(), value.kernel()), tf.constant(1));
+      Operand<TFloat32> b = tf.concat(java.util.List.of(query.bias(), key.bias(), value.bias()), tf.constant(0));
+      Operand<TFloat32> product = tf.reshape(tf.linalg.matMul(tf.reshape(x, tf.constant(new long[] {-1, dim})), w),
+          tf.constant(new long[] {-1, t, 3 * dim}));
+      java.util.List<Operand<TFloat32>> qkv = NativeOps.splitHeads(tf, product, b, heads, 3);
+      q = qkv.get(0);
+      k = qkv.get(1);
+      v = qkv.get(2);
+    } else {
+      q = splitHeads(query.apply(x), t);
+      k = splitHeads(key.apply(x), t);
+      v = splitHeads(value.apply(x), t);
     }
-    Operand<TFloat32> weights = tf.nn.softmax(scores);
-    Operand<TFloat32> context = tf.train.batchMatMul(weights, v, TFloat32.class);
-    // [B, H, T, Dh] -> [B, T, H, Dh] -> [B, T, D]
-    Operand<TFloat32> merged = tf.reshape(tf.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3})), tf.constant(new long[] {-1, t, dim}));
-    return output.apply(merged);
+    // [B, H, T, T]
+    Operand<TFloat32> scores = tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true));
+    Operand<TFloat32> weights = native_() ? NativeOps.attentionSoftmax(tf, scores, tf.constant(0), scale(), causal)
+        : tf.nn.softmax(causal ? tf.math.add(scaled(scores), tf.constant(causalMask((int) t))) : scaled(scores));
+    return mergeHeads(tf.train.batchMatMul(weights, v, TFloat32.class), t);
+  }
+
+  /** The output projection, for a caller that adds its bias in a fused kernel. */
+  Dense output() {
+    return output;
   }
 
   /** Output of a cached pass and the ops that store its keys and values (run them with it). */
@@ -65,21 +84,52 @@ public final class MultiHeadAttention {
    * starts a new sequence at position 0.
    */
   public Cached applyCached(Operand<TFloat32> x, KeyValueCache cache, Operand<TInt32> start, boolean fresh) {
-    long c = GraphScope.staticDim(x, 1);
-    long headDim = dim / heads;
-    Operand<TFloat32> q = splitHeads(query.apply(x), c, headDim);
-    KeyValueCache.Write k = cache.writeKeys(splitHeads(key.apply(x), c, headDim), start, fresh);
-    KeyValueCache.Write v = cache.writeValues(splitHeads(value.apply(x), c, headDim), start, fresh);
-    Operand<TFloat32> scores = tf.math.mul(
-        tf.train.batchMatMul(q, k.all(), TFloat32.class, BatchMatMul.adjY(true)), tf.constant((float) (1 / Math.sqrt(headDim))));
-    scores = tf.math.add(scores, cache.causalMask(c, start));
-    Operand<TFloat32> context = tf.train.batchMatMul(tf.nn.softmax(scores), v.all(), TFloat32.class);
-    Operand<TFloat32> merged = tf.reshape(tf.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3})), tf.constant(new long[] {-1, c, dim}));
-    return new Cached(output.apply(merged), java.util.List.of(k.store(), v.store()));
+    Cached context = contextCached(x, cache, start, fresh);
+    return new Cached(output.apply(context.output()), context.stores());
   }
 
-  private Operand<TFloat32> splitHeads(Operand<TFloat32> x, long t, long headDim) {
-    Operand<TFloat32> r = tf.reshape(x, tf.constant(new long[] {-1, t, heads, headDim}));
+  /** {@link #applyCached} before the output projection. */
+  Cached contextCached(Operand<TFloat32> x, KeyValueCache cache, Operand<TInt32> start, boolean fresh) {
+    long c = GraphScope.staticDim(x, 1);
+    Operand<TFloat32> q = heads(query, x, c);
+    KeyValueCache.Write k = cache.writeKeys(heads(key, x, c), start, fresh);
+    KeyValueCache.Write v = cache.writeValues(heads(value, x, c), start, fresh);
+    Operand<TFloat32> scores = tf.train.batchMatMul(q, k.all(), TFloat32.class, BatchMatMul.adjY(true));
+    Operand<TFloat32> weights = native_() ? NativeOps.attentionSoftmax(tf, scores, start, scale(), true)
+        : tf.nn.softmax(tf.math.add(scaled(scores), cache.causalMask(c, start)));
+    Operand<TFloat32> context = tf.train.batchMatMul(weights, v.all(), TFloat32.class);
+    return new Cached(mergeHeads(context, c), java.util.List.of(k.store(), v.store()));
+  }
+
+  /** Whether the native head split and attention softmax are used (their fallbacks: TensorFlow ops). */
+  private static boolean native_() {
+    return NativeOps.available();
+  }
+
+  /** A projection of x [B, T, D] split into heads [B, H, T, Dh], its bias added in the same kernel where they are native. */
+  private Operand<TFloat32> heads(Dense projection, Operand<TFloat32> x, long t) {
+    if (native_()) {
+      return NativeOps.splitHeads(tf, projection.product(x), projection.bias(), heads);
+    }
+    return splitHeads(projection.apply(x), t);
+  }
+
+  private float scale() {
+    return (float) (1 / Math.sqrt(dim / heads));
+  }
+
+  private Operand<TFloat32> scaled(Operand<TFloat32> scores) {
+    return tf.math.mul(scores, tf.constant(scale()));
+  }
+
+  /** [B, H, T, Dh] -> [B, T, H, Dh] -> [B, T, D] */
+  private Operand<TFloat32> mergeHeads(Operand<TFloat32> context, long t) {
+    return tf.reshape(tf.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3})), tf.constant(new long[] {-1, t, dim}));
+  }
+
+  /** [B, T, D] -> [B, T, H, Dh] -> [B, H, T, Dh] */
+  private Operand<TFloat32> splitHeads(Operand<TFloat32> x, long t) {
+    Operand<TFloat32> r = tf.reshape(x, tf.constant(new long[] {-1, t, heads, dim / heads}));
     return tf.linalg.transpose(r, tf.constant(new int[] {0, 2, 1, 3}));
   }
 

@@ -37,6 +37,7 @@ public final class SessionFactory {
         .setIntraOpParallelismThreads(threads("TESSERA_INTRA_OP_THREADS"))
         .setInterOpParallelismThreads(threads("TESSERA_INTER_OP_THREADS"))
         .setGraphOptions(graphOptions)
+        .setExperimental(ConfigProto.Experimental.newBuilder().setExecutorType(System.getenv().getOrDefault("TESSERA_EXECUTOR", "")))
         .build();
   }
 

@@ -31,10 +31,11 @@ final class ClipTextTower {
     Operand<TInt32> rows = c.vocabulary() == null ? tokens : tf.gather(tf.constant(rowOfId(c.vocabulary())), tokens, tf.constant(0));
     Operand<TFloat32> x = new TokenEmbedding(scope.child("token_embedding"), c.embeddingRows(), c.textWidth()).apply(rows);
     x = tf.math.add(x, scope.parameter("position_embedding", new long[] {length, c.textWidth()}, Initializers.normal(0.01)));
+    java.util.List<TransformerBlock> blocks = new java.util.ArrayList<>();
     for (int i = 0; i < c.textLayers(); i++) {
-      x = new TransformerBlock(scope.child("layer" + i), c.textWidth(), c.textHeads(), c.mlpRatio(), true, c.activation()).apply(x);
+      blocks.add(new TransformerBlock(scope.child("layer" + i), c.textWidth(), c.textHeads(), c.mlpRatio(), true, c.activation()));
     }
-    x = new LayerNorm(scope.child("ln_final"), c.textWidth()).apply(x);
+    x = TransformerBlock.applyAll(blocks, x, new LayerNorm(scope.child("ln_final"), c.textWidth()));
     Operand<TFloat32> atEnd = tf.expandDims(
         tf.oneHot(tf.math.argMax(tokens, tf.constant(1), TInt32.class), tf.constant((int) length), tf.constant(1f), tf.constant(0f)),
         tf.constant(-1));

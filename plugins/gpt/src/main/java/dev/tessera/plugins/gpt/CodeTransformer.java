@@ -72,10 +72,7 @@ final class CodeTransformer {
   Operand<TFloat32> logits(Operand<TFloat32> text, Operand<TInt32> previousCodes) {
     Operand<TFloat32> x = tf.concat(List.of(prefixVectors(text), tokens.apply(previousCodes)), tf.constant(1));
     x = tf.math.add(x, positions);
-    for (TransformerBlock b : blocks) {
-      x = b.apply(x);
-    }
-    Operand<TFloat32> out = tf.slice(norm.apply(x), tf.constant(new int[] {0, c.prefixLength() - 1, 0}),
+    Operand<TFloat32> out = tf.slice(TransformerBlock.applyAll(blocks, x, norm), tf.constant(new int[] {0, c.prefixLength() - 1, 0}),
         tf.constant(new int[] {-1, c.codes(), (int) c.dim()}));
     return head.apply(out);
   }
@@ -105,16 +102,11 @@ final class CodeTransformer {
 
   private Step cached(Operand<TFloat32> x, Operand<TInt32> start, boolean fresh) {
     long length = GraphScope.staticDim(x, 1);
-    List<Op> stores = new ArrayList<>();
-    for (int i = 0; i < blocks.size(); i++) {
-      MultiHeadAttention.Cached out = blocks.get(i).applyCached(x, caches().get(i), start, fresh);
-      x = out.output();
-      stores.addAll(out.stores());
-    }
+    MultiHeadAttention.Cached out = TransformerBlock.applyAllCached(blocks, caches(), x, norm, start, fresh);
     Operand<TFloat32> last = tf.reshape(
-        tf.slice(norm.apply(x), tf.constant(new int[] {0, (int) length - 1, 0}), tf.constant(new int[] {-1, 1, (int) c.dim()})),
+        tf.slice(out.output(), tf.constant(new int[] {0, (int) length - 1, 0}), tf.constant(new int[] {-1, 1, (int) c.dim()})),
         tf.constant(new long[] {-1, c.dim()}));
-    return new Step(head.apply(last), stores);
+    return new Step(head.apply(last), out.stores());
   }
 
   /** Forward FLOPs of the teacher-forced pass for one sequence. */
