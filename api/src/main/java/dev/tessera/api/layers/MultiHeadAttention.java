@@ -2,9 +2,9 @@ package dev.tessera.api.layers;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.NativeOps;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -12,6 +12,10 @@ import org.tensorflow.types.TInt32;
  * Multi-head scaled dot-product self-attention ("Attention Is All You Need", Vaswani et al. 2017)
  * over [B, T, D] with a static T: softmax(Q K^T / sqrt(d_head) + mask) V per head, then an output
  * projection. With {@code causal}, position t attends to positions <= t only.
+ *
+ * <p>Where the native kernels are loaded ({@link NativeOps}), a whole sequence's q, k and v come
+ * from one product with the three kernels side by side, split into heads with their biases by one
+ * kernel, and the scale, mask and softmax are one kernel; otherwise TensorFlow's ops do the same.
  */
 public final class MultiHeadAttention {
   private final Ops tf;
@@ -63,10 +67,10 @@ public final class MultiHeadAttention {
       v = splitHeads(value.apply(x), t);
     }
     // [B, H, T, T]
-    Operand<TFloat32> scores = tf.train.batchMatMul(q, k, TFloat32.class, BatchMatMul.adjY(true));
+    Operand<TFloat32> scores = bmm(q, k, true);
     Operand<TFloat32> weights = native_() ? NativeOps.attentionSoftmax(tf, scores, tf.constant(0), scale(), causal)
         : tf.nn.softmax(causal ? tf.math.add(scaled(scores), tf.constant(causalMask((int) t))) : scaled(scores));
-    return mergeHeads(tf.train.batchMatMul(weights, v, TFloat32.class), t);
+    return mergeHeads(bmm(weights, v, false), t);
   }
 
   /** The output projection, for a caller that adds its bias in a fused kernel. */
@@ -94,10 +98,10 @@ public final class MultiHeadAttention {
     Operand<TFloat32> q = heads(query, x, c);
     KeyValueCache.Write k = cache.writeKeys(heads(key, x, c), start, fresh);
     KeyValueCache.Write v = cache.writeValues(heads(value, x, c), start, fresh);
-    Operand<TFloat32> scores = tf.train.batchMatMul(q, k.all(), TFloat32.class, BatchMatMul.adjY(true));
+    Operand<TFloat32> scores = bmm(q, k.all(), true);
     Operand<TFloat32> weights = native_() ? NativeOps.attentionSoftmax(tf, scores, start, scale(), true)
         : tf.nn.softmax(tf.math.add(scaled(scores), cache.causalMask(c, start)));
-    Operand<TFloat32> context = tf.train.batchMatMul(weights, v.all(), TFloat32.class);
+    Operand<TFloat32> context = bmm(weights, v.all(), false);
     return new Cached(mergeHeads(context, c), java.util.List.of(k.store(), v.store()));
   }
 
@@ -112,6 +116,17 @@ public final class MultiHeadAttention {
       return NativeOps.splitHeads(tf, projection.product(x), projection.bias(), heads);
     }
     return splitHeads(projection.apply(x), t);
+  }
+
+  /**
+   * a b (or a b^T) per leading index, built as TensorFlow's BatchMatMulV2: oneDNN builds rewrite
+   * that to their own kernel, while the V3 that TF Java's {@code tf.train.batchMatMul} builds runs
+   * Eigen's, 1.7x slower on the attention products here (docs/benchmarks.md). Both have gradients.
+   */
+  private Operand<TFloat32> bmm(Operand<TFloat32> a, Operand<TFloat32> b, boolean adjY) {
+    GraphOperation op = (GraphOperation) tf.scope().opBuilder("BatchMatMulV2", "BatchMatMulV2")
+        .addInput(a.asOutput()).addInput(b.asOutput()).setAttr("adj_x", false).setAttr("adj_y", adjY).build();
+    return op.output(0);
   }
 
   private float scale() {

@@ -28,6 +28,28 @@ class TransformerGradientTest {
   }
 
   @Test
+  void stackGradients() {
+    // Two blocks and a final norm: the first block's last residual add happens in the second's norm.
+    GradientChecker.assertGradientsMatch((scope, in) -> TransformerBlock.applyAll(
+        java.util.List.of(new TransformerBlock(scope.child("b0"), 4, 2, 2, true), new TransformerBlock(scope.child("b1"), 4, 2, 2, true)),
+        in.get(0), new LayerNorm(scope.child("ln"), 4)), new long[] {1, 3, 4});
+  }
+
+  @Test
+  void stackIsEachBlockThenTheNorm() {
+    LayerHarness.Input x = LayerHarness.input(new long[] {2, 5, 8}, Reference.random(2 * 5 * 8, 4));
+    LayerHarness.Output fused = LayerHarness.run((scope, in) -> TransformerBlock.applyAll(
+        java.util.List.of(new TransformerBlock(scope.child("b0"), 8, 2, 2, true), new TransformerBlock(scope.child("b1"), 8, 2, 2, true)),
+        in.get(0), new LayerNorm(scope.child("ln"), 8)), x);
+    LayerHarness.Output stepwise = LayerHarness.run((scope, in) -> {
+      TransformerBlock b0 = new TransformerBlock(scope.child("b0"), 8, 2, 2, true);
+      TransformerBlock b1 = new TransformerBlock(scope.child("b1"), 8, 2, 2, true);
+      return new LayerNorm(scope.child("ln"), 8).apply(b1.apply(b0.apply(in.get(0))));
+    }, x);
+    assertArrayEquals(stepwise.values(), fused.values(), 1e-5f);
+  }
+
+  @Test
   void quickGeluBlockGradients() {
     GradientChecker.assertGradientsMatch(
         (scope, in) -> new TransformerBlock(scope.child("block"), 4, 2, 2, false, "quick_gelu").apply(in.get(0)), new long[] {1, 3, 4});
