@@ -159,6 +159,15 @@ static int dims_npc(TF_Tensor* x, int64_t* n, int64_t* p, int64_t* c) {
   return 1;
 }
 
+/* the calling OpenMP thread's index (0 without OpenMP) */
+static inline int thread_index(void) {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
 /* Fetches inputs 0..n-1 into t[0..n-1], stopping at the first error (left in s). */
 static void get_inputs(TF_OpKernelContext* ctx, TF_Tensor** t, int n, TF_Status* s) {
   for (int i = 0; i < n && TF_GetCode(s) == TF_OK; i++) TF_GetInput(ctx, i, &t[i], s);
@@ -287,22 +296,25 @@ static void gn_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   finish(ctx, s, t, 8);
 }
 
+/* Shape inference: output `out` has the shape of input `in` (nothing once s holds an error). */
+static void output_like(TF_ShapeInferenceContext* ctx, int out, int in, TF_Status* s) {
+  if (TF_GetCode(s) != TF_OK) return;
+  TF_ShapeHandle* h = TF_NewShapeHandle();
+  TF_ShapeInferenceContextGetInput(ctx, in, h, s);
+  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, out, h, s);
+  TF_DeleteShapeHandle(h);
+}
+
+/* y like x (input 0); a stats output stays of unknown shape: only the gradient reads it */
 static void shape_fwd(TF_ShapeInferenceContext* ctx, TF_Status* s) {
-  TF_ShapeHandle* x = TF_NewShapeHandle();
-  TF_ShapeInferenceContextGetInput(ctx, 0, x, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 0, x, s);
-  TF_DeleteShapeHandle(x); /* stats [N, G, 2] stays of unknown shape: only the gradient reads it */
+  output_like(ctx, 0, 0, s);
 }
 
 /* gradient ops: dx like input 1 (x), the two vector gradients like input 2 (gamma) */
 static void shape_grad(TF_ShapeInferenceContext* ctx, TF_Status* s) {
-  TF_ShapeHandle* h = TF_NewShapeHandle();
-  TF_ShapeInferenceContextGetInput(ctx, 1, h, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 0, h, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextGetInput(ctx, 2, h, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 1, h, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 2, h, s);
-  TF_DeleteShapeHandle(h);
+  output_like(ctx, 0, 1, s);
+  output_like(ctx, 1, 2, s);
+  output_like(ctx, 2, 2, s);
 }
 
 /* ---- TesseraLayerNorm: y = (x - mean) / std * gamma + beta over the last axis; stats [rows, 2]. ---- */
@@ -366,10 +378,7 @@ static void ln_backward(const float* dy, const float* x, const float* g, const f
   float* partial = calloc((size_t) 6 * d, sizeof(float)); /* per thread: dgamma, dbeta, dbias */
   #pragma omp parallel num_threads(2) if (rows * d >= 32768)
   {
-    int t = 0;
-#ifdef _OPENMP
-    t = omp_get_thread_num();
-#endif
+    int t = thread_index();
     float* pg = partial + t * 3 * d;
     float* pb = pg + d;
     float* pbias = pb + d;
@@ -516,21 +525,16 @@ static void residual_ln_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
 
 /* the residual layer norm: h and y like x */
 static void shape_residual_ln(TF_ShapeInferenceContext* ctx, TF_Status* s) {
-  TF_ShapeHandle* x = TF_NewShapeHandle();
-  TF_ShapeInferenceContextGetInput(ctx, 0, x, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 0, x, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 1, x, s);
-  TF_DeleteShapeHandle(x);
+  output_like(ctx, 0, 0, s);
+  output_like(ctx, 1, 0, s);
 }
 
 /* its gradient: dx like h (input 2), the vectors like gamma (input 3) */
 static void shape_residual_ln_grad(TF_ShapeInferenceContext* ctx, TF_Status* s) {
-  TF_ShapeHandle* h = TF_NewShapeHandle();
-  TF_ShapeInferenceContextGetInput(ctx, 2, h, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 0, h, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextGetInput(ctx, 3, h, s);
-  for (int i = 1; i < 4 && TF_GetCode(s) == TF_OK; i++) TF_ShapeInferenceContextSetOutput(ctx, i, h, s);
-  TF_DeleteShapeHandle(h);
+  output_like(ctx, 0, 2, s);
+  output_like(ctx, 1, 3, s);
+  output_like(ctx, 2, 3, s);
+  output_like(ctx, 3, 3, s);
 }
 
 /* ---- TesseraBiasGelu: y = gelu(x + bias), bias over the last axis; the exact (erf) GELU. ---- */
@@ -592,10 +596,7 @@ static void bias_gelu_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
     float* partial = calloc((size_t) 2 * c, sizeof(float)); /* per thread */
     #pragma omp parallel num_threads(2) if (rows * c >= 32768)
     {
-      int th = 0;
-#ifdef _OPENMP
-      th = omp_get_thread_num();
-#endif
+      int th = thread_index();
       float* mine = partial + th * c;
       #pragma omp for schedule(static)
       for (int64_t r = 0; r < rows; r++) {
@@ -619,12 +620,8 @@ static void bias_gelu_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
 
 /* the bias-GELU gradient: dx like x (input 1), dbias like bias (input 2) */
 static void shape_bias_gelu_grad(TF_ShapeInferenceContext* ctx, TF_Status* s) {
-  TF_ShapeHandle* h = TF_NewShapeHandle();
-  TF_ShapeInferenceContextGetInput(ctx, 1, h, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 0, h, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextGetInput(ctx, 2, h, s);
-  if (TF_GetCode(s) == TF_OK) TF_ShapeInferenceContextSetOutput(ctx, 1, h, s);
-  TF_DeleteShapeHandle(h);
+  output_like(ctx, 0, 1, s);
+  output_like(ctx, 1, 2, s);
 }
 
 /* ---- TesseraSplitHeads: x [B, T, P*D] + bias -> P outputs y_p [B, H, T, D/H] with
@@ -714,10 +711,7 @@ static void split_heads_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
     float* partial = calloc((size_t) 2 * w, sizeof(float)); /* per thread */
     #pragma omp parallel num_threads(2) if (rows * w >= 32768)
     {
-      int th = 0;
-#ifdef _OPENMP
-      th = omp_get_thread_num();
-#endif
+      int th = thread_index();
       float* mine = partial + th * w;
       #pragma omp for schedule(static)
       for (int64_t r = 0; r < rows; r++) {

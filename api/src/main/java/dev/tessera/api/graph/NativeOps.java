@@ -195,23 +195,17 @@ public final class NativeOps {
     } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
       return "loading " + RESOURCE + " failed: " + e.getMessage();
     }
-    if (!TensorFlow.registerCustomGradient(GROUP_NORM, NativeOps::groupNormGradient)) {
-      return "TensorFlow refused the gradient of " + GROUP_NORM;
-    }
-    if (!TensorFlow.registerCustomGradient(LAYER_NORM, NativeOps::layerNormGradient)) {
-      return "TensorFlow refused the gradient of " + LAYER_NORM;
-    }
-    if (!TensorFlow.registerCustomGradient(BIAS_GELU, NativeOps::biasGeluGradient)) {
-      return "TensorFlow refused the gradient of " + BIAS_GELU;
-    }
-    if (!TensorFlow.registerCustomGradient(RESIDUAL_LAYER_NORM, NativeOps::residualLayerNormGradient)) {
-      return "TensorFlow refused the gradient of " + RESIDUAL_LAYER_NORM;
-    }
-    if (!TensorFlow.registerCustomGradient(SPLIT_HEADS, NativeOps::splitHeadsGradient)) {
-      return "TensorFlow refused the gradient of " + SPLIT_HEADS;
-    }
-    if (!TensorFlow.registerCustomGradient(ATTENTION_SOFTMAX, NativeOps::attentionSoftmaxGradient)) {
-      return "TensorFlow refused the gradient of " + ATTENTION_SOFTMAX;
+    java.util.Map<String, org.tensorflow.op.RawCustomGradient> gradients = new java.util.LinkedHashMap<>();
+    gradients.put(GROUP_NORM, NativeOps::groupNormGradient);
+    gradients.put(LAYER_NORM, NativeOps::layerNormGradient);
+    gradients.put(BIAS_GELU, NativeOps::biasGeluGradient);
+    gradients.put(RESIDUAL_LAYER_NORM, NativeOps::residualLayerNormGradient);
+    gradients.put(SPLIT_HEADS, NativeOps::splitHeadsGradient);
+    gradients.put(ATTENTION_SOFTMAX, NativeOps::attentionSoftmaxGradient);
+    for (java.util.Map.Entry<String, org.tensorflow.op.RawCustomGradient> g : gradients.entrySet()) {
+      if (!TensorFlow.registerCustomGradient(g.getKey(), g.getValue())) {
+        return "TensorFlow refused the gradient of " + g.getKey();
+      }
     }
     return null;
   }
