@@ -693,8 +693,13 @@ static void split_heads_grad_compute(void* kernel, TF_OpKernelContext* ctx) {
   TF_Tensor** out = t + MAX_PARTS;
   int64_t b_ = 0, h_ = 0, t_ = 0, dh = 0, d = 0, w = 0;
   if (TF_GetCode(s) == TF_OK) {
-    if (TF_NumDims(t[0]) != 4) {
-      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraSplitHeadsGrad: dy must be [B, H, T, Dh]");
+    int same = TF_NumDims(t[0]) == 4;
+    for (int i = 1; same && i < p_; i++) {
+      same = TF_NumDims(t[i]) == 4;
+      for (int k = 0; same && k < 4; k++) same = TF_Dim(t[i], k) == TF_Dim(t[0], k);
+    }
+    if (!same) {
+      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraSplitHeadsGrad: every dy must be [B, H, T, Dh], all of the same shape");
     } else {
       b_ = TF_Dim(t[0], 0); h_ = TF_Dim(t[0], 1); t_ = TF_Dim(t[0], 2); dh = TF_Dim(t[0], 3); d = h_ * dh; w = p_ * d;
       int64_t dims[3] = {b_, t_, w};

@@ -17,8 +17,9 @@ import org.tensorflow.types.TInt32;
 
 /**
  * Tessera's own TensorFlow kernels (api/src/main/native/tessera_ops.c: group norm with an
- * optional SiLU, layer norm alone and after a residual add, bias + GELU, attention head split, attention softmax), built into the api jar where a C compiler was present,
- * loaded once per process with {@code TensorFlow.loadLibrary}, and their gradients registered.
+ * optional SiLU, layer norm alone and after a residual add, bias + GELU, attention head split,
+ * attention softmax), built into the api jar where a C compiler was present, loaded once per
+ * process with {@code TensorFlow.loadLibrary}, and their gradients registered.
  * Layers ask {@link #available()} and otherwise build the same function from TensorFlow's ops, so
  * a build without the library computes the same results, slower.
  *

@@ -46,8 +46,13 @@ public final class LayerNorm {
       java.util.List<Operand<TFloat32>> out = NativeOps.residualLayerNorm(tf, x, res, bias, gamma, beta, epsilon);
       return new Residual(out.get(0), out.get(1));
     }
-    Operand<TFloat32> h = tf.math.add(x, bias == null ? res : tf.math.add(res, bias));
+    Operand<TFloat32> h = residualSum(tf, x, res, bias);
     return new Residual(h, apply(h));
+  }
+
+  /** x + (res + bias) with TensorFlow's ops (bias may be null), in the order the kernel adds them. */
+  static Operand<TFloat32> residualSum(Ops tf, Operand<TFloat32> x, Operand<TFloat32> res, Operand<TFloat32> bias) {
+    return tf.math.add(x, bias == null ? res : tf.math.add(res, bias));
   }
 
   /** The same function from TensorFlow's ops (when the native kernels are not loaded). */

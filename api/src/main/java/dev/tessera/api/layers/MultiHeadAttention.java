@@ -49,7 +49,7 @@ public final class MultiHeadAttention {
   Operand<TFloat32> context(Operand<TFloat32> x) {
     long t = GraphScope.staticDim(x, 1);
     Operand<TFloat32> q, k, v;
-    if (native_()) {
+    if (NativeOps.available()) {
       // One [B*T, D] x [D, 3D] product instead of three, and one kernel adding the biases and
       // splitting q, k and v into heads. The kernels are concatenated on each run (a few hundred
       // KB: less than the product saves when T is a whole sequence; the cached path keeps three).
@@ -62,13 +62,13 @@ public final class MultiHeadAttention {
       k = qkv.get(1);
       v = qkv.get(2);
     } else {
-      q = splitHeads(query.apply(x), t);
-      k = splitHeads(key.apply(x), t);
-      v = splitHeads(value.apply(x), t);
+      q = heads(query, x, t);
+      k = heads(key, x, t);
+      v = heads(value, x, t);
     }
     // [B, H, T, T]
     Operand<TFloat32> scores = bmm(q, k, true);
-    Operand<TFloat32> weights = native_() ? NativeOps.attentionSoftmax(tf, scores, tf.constant(0), scale(), causal)
+    Operand<TFloat32> weights = NativeOps.available() ? NativeOps.attentionSoftmax(tf, scores, tf.constant(0), scale(), causal)
         : tf.nn.softmax(causal ? tf.math.add(scaled(scores), tf.constant(causalMask((int) t))) : scaled(scores));
     return mergeHeads(bmm(weights, v, false), t);
   }
@@ -99,20 +99,15 @@ public final class MultiHeadAttention {
     KeyValueCache.Write k = cache.writeKeys(heads(key, x, c), start, fresh);
     KeyValueCache.Write v = cache.writeValues(heads(value, x, c), start, fresh);
     Operand<TFloat32> scores = bmm(q, k.all(), true);
-    Operand<TFloat32> weights = native_() ? NativeOps.attentionSoftmax(tf, scores, start, scale(), true)
+    Operand<TFloat32> weights = NativeOps.available() ? NativeOps.attentionSoftmax(tf, scores, start, scale(), true)
         : tf.nn.softmax(tf.math.add(scaled(scores), cache.causalMask(c, start)));
     Operand<TFloat32> context = bmm(weights, v.all(), false);
     return new Cached(mergeHeads(context, c), java.util.List.of(k.store(), v.store()));
   }
 
-  /** Whether the native head split and attention softmax are used (their fallbacks: TensorFlow ops). */
-  private static boolean native_() {
-    return NativeOps.available();
-  }
-
   /** A projection of x [B, T, D] split into heads [B, H, T, Dh], its bias added in the same kernel where they are native. */
   private Operand<TFloat32> heads(Dense projection, Operand<TFloat32> x, long t) {
-    if (native_()) {
+    if (NativeOps.available()) {
       return NativeOps.splitHeads(tf, projection.product(x), projection.bias(), heads);
     }
     return splitHeads(projection.apply(x), t);

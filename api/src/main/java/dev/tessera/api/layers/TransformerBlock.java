@@ -73,7 +73,7 @@ public final class TransformerBlock {
   /** A residual stream x + (res + bias) whose last add is left to the norm that reads it (res null: just x). */
   private record Stream(Operand<TFloat32> x, Operand<TFloat32> res, Operand<TFloat32> bias) {
     Operand<TFloat32> sum(Ops tf) {
-      return res == null ? x : tf.math.add(x, bias == null ? res : tf.math.add(res, bias));
+      return res == null ? x : LayerNorm.residualSum(tf, x, res, bias);
     }
 
     LayerNorm.Residual normedWithSum(LayerNorm norm) {
