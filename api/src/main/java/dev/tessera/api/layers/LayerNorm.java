@@ -38,11 +38,11 @@ public final class LayerNorm {
   public record Residual(Operand<TFloat32> sum, Operand<TFloat32> normed) {}
 
   /**
-   * The residual add before this norm and the norm: h = x + res + bias (bias [D] or null), then
-   * {@link #apply}(h). One native kernel each way where they are loaded and there is a bias.
+   * The residual add before this norm and the norm: h = x + res + bias (bias [D] or null; res null:
+   * h = x), then {@link #apply}(h). One native kernel each way where they are loaded and there is a bias.
    */
   public Residual applyResidual(Operand<TFloat32> x, Operand<TFloat32> res, Operand<TFloat32> bias) {
-    if (bias != null && NativeOps.available()) {
+    if (res != null && bias != null && NativeOps.available()) {
       java.util.List<Operand<TFloat32>> out = NativeOps.residualLayerNorm(tf, x, res, bias, gamma, beta, epsilon);
       return new Residual(out.get(0), out.get(1));
     }
@@ -50,8 +50,11 @@ public final class LayerNorm {
     return new Residual(h, apply(h));
   }
 
-  /** x + (res + bias) with TensorFlow's ops (bias may be null), in the order the kernel adds them. */
+  /** x + (res + bias) with TensorFlow's ops, in the order the kernel adds them (bias may be null; res null: x). */
   static Operand<TFloat32> residualSum(Ops tf, Operand<TFloat32> x, Operand<TFloat32> res, Operand<TFloat32> bias) {
+    if (res == null) {
+      return x;
+    }
     return tf.math.add(x, bias == null ? res : tf.math.add(res, bias));
   }
 

@@ -73,11 +73,11 @@ public final class TransformerBlock {
   /** A residual stream x + (res + bias) whose last add is left to the norm that reads it (res null: just x). */
   private record Stream(Operand<TFloat32> x, Operand<TFloat32> res, Operand<TFloat32> bias) {
     Operand<TFloat32> sum(Ops tf) {
-      return res == null ? x : LayerNorm.residualSum(tf, x, res, bias);
+      return LayerNorm.residualSum(tf, x, res, bias);
     }
 
     LayerNorm.Residual normedWithSum(LayerNorm norm) {
-      return res == null ? new LayerNorm.Residual(x, norm.apply(x)) : norm.applyResidual(x, res, bias);
+      return norm.applyResidual(x, res, bias);
     }
 
     Operand<TFloat32> normed(LayerNorm norm) {
