@@ -90,7 +90,7 @@ class TwemojiReconstructionEndToEndTest {
     assertTrue(shipped || r.output().contains("no reconstruction FID: no feature network for 32x32x3 images ships (fashion-classifier: 28x28x1; "
         + "twemoji-classifier: ships no weights); PSNR only"), r.output());
     for (Twemoji.Emoji e : Twemoji.load(twemoji, Twemoji.Split.TEST, 32).emoji()) {
-      assertEquals(32, PngImages.read(out.resolve(e.image()), 3).height(), "reconstructions keep the emoji's file names");
+      assertEquals(32, PngImages.read(out.resolve("images").resolve(e.image()), 3).height(), "reconstructions keep the emoji's file names");
     }
 
     Path limited = tmp.resolve("recon-3");
@@ -126,7 +126,7 @@ class TwemojiReconstructionEndToEndTest {
     assertEquals(0, onTraining.exit(), onTraining.output());
     assertTrue(onTraining.output().contains("reconstructed " + trainSplit + " images"), onTraining.output());
     for (Twemoji.Emoji e : Twemoji.load(twemoji, Twemoji.Split.TRAIN, 32).emoji()) {
-      assertTrue(Files.exists(tmp.resolve("recon-train").resolve(e.image())), e.image());
+      assertTrue(Files.exists(tmp.resolve("recon-train/images").resolve(e.image())), e.image());
     }
     Run badSplit = run("reconstruct", "--model", "vqvae", "--weights", vqvae.toString(), "--dataset", "twemoji", "--split", "validation",
         "--output-dir", tmp.resolve("w").toString());

@@ -49,7 +49,7 @@ class WeightVariantsEndToEndTest {
           "--input", "images/fashion-mnist", "--resize", "--output-dir", out.toString());
       assertEquals(0, r.exit(), r.err());
       assertTrue(r.out().contains("reconstructed 10 images"), r.out());
-      java.awt.image.BufferedImage first = javax.imageio.ImageIO.read(out.resolve("00000-ankle-boot.png").toFile());
+      java.awt.image.BufferedImage first = javax.imageio.ImageIO.read(out.resolve("images/00000-ankle-boot.png").toFile());
       assertEquals(32, first.getWidth(), "the Twemoji autoencoders work at 32x32");
     }
   }

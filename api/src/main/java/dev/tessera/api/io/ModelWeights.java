@@ -14,6 +14,9 @@ import java.nio.file.Path;
 public record ModelWeights(ModelConfig config, Parameters parameters) {
   public static final String CONFIG_FILE = "config.json";
   public static final String WEIGHTS_FILE = "model.safetensors";
+  /** The files {@link #save} writes, and the temporary files a killed save leaves (for {@link OutputFolder}). */
+  public static final java.util.List<String> FILES = java.util.List.of(CONFIG_FILE, WEIGHTS_FILE, CONFIG_FILE + ".tmp-*",
+      WEIGHTS_FILE + ".tmp-*");
   /**
    * Config key: {model name -> fingerprint} of other models whose shipped weights hold tensors this
    * file leaves out (frozen pretrained parts, e.g. a CLIP text tower), so files stay small. The

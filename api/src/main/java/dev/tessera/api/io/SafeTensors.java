@@ -94,7 +94,7 @@ public final class SafeTensors {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       return parse(file, new ChannelSource(channel));
     } catch (IOException e) {
-      throw new WeightsFormatException(file, "cannot read: " + describe(e), e);
+      throw new WeightsFormatException(file, "cannot read: " + IoFailures.describe(e), e);
     }
   }
 
@@ -120,7 +120,7 @@ public final class SafeTensors {
             source, "too large: more than " + MAX_STREAM_BYTES + " bytes cannot be read from a stream");
       }
     } catch (IOException e) {
-      throw new WeightsFormatException(source, "cannot read: " + describe(e), e);
+      throw new WeightsFormatException(source, "cannot read: " + IoFailures.describe(e), e);
     }
     return parse(source, bytes);
   }
@@ -130,7 +130,7 @@ public final class SafeTensors {
     try {
       return parse(file, new ArraySource(bytes));
     } catch (IOException e) { // cannot happen for an array, but keep the contract uniform
-      throw new WeightsFormatException(file, "cannot read: " + describe(e), e);
+      throw new WeightsFormatException(file, "cannot read: " + IoFailures.describe(e), e);
     }
   }
 
@@ -554,7 +554,7 @@ public final class SafeTensors {
       moved = true;
       syncDirectory(dir);
     } catch (IOException e) {
-      throw new TesseraException(file + ": cannot write: " + describe(e), e);
+      throw new TesseraException(file + ": cannot write: " + IoFailures.describe(e), e);
     } finally {
       // Whatever went wrong (including unchecked exceptions), leave no temporary file behind.
       if (!moved && temp != null) {
@@ -583,20 +583,6 @@ public final class SafeTensors {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  /** "NoSuchFileException" or "IOException: disk full": the type says as much as the message. */
-  private static String describe(Exception e) {
-    String type = e.getClass().getSimpleName();
-    String message = e.getMessage();
-    // NIO file exceptions' messages are just the path, which the caller already prints.
-    if (message == null || e instanceof java.nio.file.FileSystemException fse && fse.getReason() == null) {
-      return type;
-    }
-    if (e instanceof java.nio.file.FileSystemException fse) {
-      return type + ": " + fse.getReason();
-    }
-    return type + ": " + message;
-  }
 
   /** A JSON node's kind for messages: "string", "number", "array", ... */
   private static String kind(JsonNode node) {

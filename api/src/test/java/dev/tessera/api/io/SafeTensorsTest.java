@@ -237,7 +237,7 @@ class SafeTensorsTest {
               channel.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
               throw new IOException("No space left on device");
             }));
-    assertTrue(e.getMessage().startsWith(file + ": cannot write: IOException: No space left on device"), e.getMessage());
+    assertTrue(e.getMessage().startsWith(file + ": cannot write: No space left on device"), e.getMessage());
     assertArrayEquals(before, Files.readAllBytes(file));
     assertEquals(List.of(), leftoverTempFiles());
 
@@ -291,7 +291,7 @@ class SafeTensorsTest {
   void missingFileAndMissingResource() {
     Path file = dir.resolve("nope.safetensors");
     WeightsFormatException e = assertThrows(WeightsFormatException.class, () -> SafeTensors.read(file));
-    assertEquals(file + ": cannot read: NoSuchFileException", e.getMessage());
+    assertEquals(file + ": cannot read: no such file or folder", e.getMessage());
     e = assertThrows(WeightsFormatException.class, () -> SafeTensors.read(null, "weights/x.safetensors"));
     assertEquals("weights/x.safetensors: not found", e.getMessage());
   }
@@ -305,7 +305,7 @@ class SafeTensorsTest {
       }
     };
     WeightsFormatException e = assertThrows(WeightsFormatException.class, () -> SafeTensors.read(failing, "r.safetensors"));
-    assertEquals("r.safetensors: cannot read: IOException: connection reset", e.getMessage());
+    assertEquals("r.safetensors: cannot read: connection reset", e.getMessage());
   }
 
   @Test

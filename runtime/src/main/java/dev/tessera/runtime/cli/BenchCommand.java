@@ -75,6 +75,11 @@ final class BenchCommand implements Callable<Integer> {
           + "op types and nodes to DIR/<workload>.txt and .json.")
   java.nio.file.Path profile;
 
+  @picocli.CommandLine.Mixin OverwriteOption overwrite = new OverwriteOption();
+
+  /** The op profiles bench writes: DIR/&lt;workload&gt;.txt and .json. */
+  static final java.util.List<String> PROFILE_FILES = java.util.List.of("*_{train,sample,cache,nocache}.{txt,json}");
+
   @Option(names = "--feed", defaultValue = "per-step",
       description = "How training batches reach the graph: per-step (copied from Java into a new tensor and fed every step, as "
           + "training does) or in-graph (constants: nothing fed). Default: ${DEFAULT-VALUE}.")
@@ -107,6 +112,9 @@ final class BenchCommand implements Callable<Integer> {
       if (!WORKLOADS.contains(w)) {
         throw new IllegalArgumentException("unknown workload '" + w + "' (" + String.join(", ", WORKLOADS) + ")");
       }
+    }
+    if (profile != null) {
+      overwrite.check(profile, "--profile", PROFILE_FILES).prepare();
     }
     Benchmarks.Options steps = new Benchmarks.Options(warmup, iterations, profile, feedMode());
     Benchmarks.Options runs = new Benchmarks.Options(Math.min(2, warmup), sampleIterations, profile, feedMode());

@@ -1,6 +1,7 @@
 package dev.tessera.runtime.cli;
 
 import dev.tessera.api.TesseraException;
+import dev.tessera.api.io.OutputFolder;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.runtime.compare.Comparison;
 import dev.tessera.runtime.compare.ComparisonReport;
@@ -43,8 +44,10 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--seeds", defaultValue = "1", split = ",", description = "Sampling seeds. Default: ${DEFAULT-VALUE}.")
   List<Long> seeds;
 
-  @Option(names = "--output-dir", required = true, description = "Report folder.")
+  @Option(names = "--output-dir", required = true, description = "Report folder (new or empty; see --overwrite).")
   Path outputDir;
+
+  @picocli.CommandLine.Mixin OverwriteOption overwrite = new OverwriteOption();
 
   @Option(names = "--weights", description = "Weights folder for a pipeline: NAME=DIR (repeatable; default: shipped weights).")
   Map<String, Path> weights = new LinkedHashMap<>();
@@ -74,6 +77,7 @@ final class CompareCommand implements Callable<Integer> {
     if (numImages < 2) {
       throw new TesseraException("--num-images must be at least 2 (diversity needs pairs), got " + numImages);
     }
+    OutputFolder output = overwrite.check(outputDir, "--output-dir", ComparisonReport.FILES);
     List<String> prompts = promptsFile == null ? Comparison.classPrompts() : readPrompts(promptsFile);
     List<String> labels = pipelines.stream().map(CompareCommand::labelOf).toList();
     for (String name : weights.keySet()) {
@@ -101,19 +105,27 @@ final class CompareCommand implements Callable<Integer> {
         throw new TesseraException("evaluator model '" + evaluator + "' ships no weights");
       }
       ModelWeights clip = clipModel.equals("none") ? null : components.shippedWeights(clipModel);
+      output.prepare();
       Comparison.Result result;
       try (GenerationScorer scorer = new GenerationScorer(components, evaluatorWeights, clip, device, 0);
           ConsoleProgress progress = new ConsoleProgress("compare", out)) {
         result = new Comparison(components, scorer).run(specs, prompts, seeds, numImages, outputDir, progress);
       }
       ComparisonReport.write(result, outputDir);
+      List<String> failed = new ArrayList<>();
       for (var p : result.pipelines()) {
         if (p.error() != null) {
           out.printf(Locale.ROOT, "%s failed: %s%n", p.pipeline(), p.error());
+          failed.add(p.pipeline());
         }
       }
       out.printf(Locale.ROOT, "report: %s%n", outputDir.resolve("index.html"));
       out.flush();
+      if (!failed.isEmpty()) {
+        // The report is written (it says what failed), but a script must see that the comparison is incomplete.
+        throw new TesseraException(failed.size() + " of " + result.pipelines().size() + " pipelines failed (" + String.join(", ", failed)
+            + "); the report lists why");
+      }
     }
     return 0;
   }
@@ -127,8 +139,15 @@ final class CompareCommand implements Callable<Integer> {
     if (!isFile(pipeline)) {
       return pipeline;
     }
-    String name = Path.of(pipeline).getFileName().toString();
-    return name.substring(0, name.length() - ".json".length());
+    Path file = Path.of(pipeline).getFileName();
+    String name = file == null ? "" : file.toString();
+    String label = name.substring(0, Math.max(0, name.length() - ".json".length()));
+    // The label names the pipeline's folder in the report: it must be one plain folder name.
+    if (label.isEmpty() || label.equals(".") || label.equals("..") || label.startsWith(".")) {
+      throw new TesseraException("--pipelines: '" + pipeline + "': a pipeline file's name (without .json) labels its results folder, "
+          + "so it must not be empty or start with '.'");
+    }
+    return label;
   }
 
   static List<String> readPrompts(Path file) throws IOException {

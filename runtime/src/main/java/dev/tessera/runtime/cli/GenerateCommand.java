@@ -1,6 +1,7 @@
 package dev.tessera.runtime.cli;
 
 import dev.tessera.api.TesseraException;
+import dev.tessera.api.io.OutputFolder;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.pipeline.GenerationOutput;
 import dev.tessera.runtime.pipeline.GenerationPipeline;
@@ -49,8 +50,10 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Same seed, same images. Default: ${DEFAULT-VALUE}.")
   long seed;
 
-  @Option(names = "--output-dir", required = true, description = "Output folder.")
+  @Option(names = "--output-dir", required = true, description = "Output folder (new or empty; see --overwrite).")
   Path outputDir;
+
+  @picocli.CommandLine.Mixin OverwriteOption overwrite = new OverwriteOption();
 
   @Option(names = "--scheduler", description = "Diffusion sampler: ddpm, ddim, dpm-solver++. Default: ddim (or the file's).")
   String scheduler;
@@ -130,6 +133,7 @@ final class GenerateCommand implements Callable<Integer> {
     if (numImages < 1) {
       throw new TesseraException("--num-images must be positive, got " + numImages);
     }
+    OutputFolder output = overwrite.check(outputDir, "--output-dir", GenerationOutput.FILES);
     PipelineSpec s = which.pipelineFile != null ? PipelineSpec.read(which.pipelineFile) : PipelineSpec.of(which.pipeline);
     s = s.withSampling(scheduler != null ? scheduler : s.scheduler(), steps != null ? steps : s.steps(),
         guidanceScale != null ? guidanceScale : s.guidanceScale(), eta != null ? eta : s.eta());
@@ -173,6 +177,7 @@ final class GenerateCommand implements Callable<Integer> {
       long t0 = System.nanoTime();
       try (GenerationPipeline p = Pipelines.open(root.components(plugins), s)) {
         double load = (System.nanoTime() - t0) / 1e9;
+        output.prepare(); // before sampling: vqgan-clip writes frames while it runs
         long t1 = System.nanoTime();
         ImageBatch images;
         try (ConsoleProgress progress = new ConsoleProgress("generate " + p.name(), out)) {

@@ -1,6 +1,7 @@
 package dev.tessera.runtime.cli;
 
 import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.io.OutputFolder;
 import dev.tessera.runtime.plugin.PluginRuntime;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -27,15 +28,18 @@ final class ImportCommand implements Callable<Integer> {
   @Option(names = "--input", required = true, description = "Folder with the source files.")
   Path input;
 
-  @Option(names = "--output-dir", required = true, description = "Where config.json + model.safetensors go.")
+  @Option(names = "--output-dir", required = true, description = "Where config.json + model.safetensors go (new or empty; see --overwrite).")
   Path outputDir;
+
+  @picocli.CommandLine.Mixin OverwriteOption overwrite = new OverwriteOption();
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    OutputFolder output = overwrite.folder(outputDir, "--output-dir", ModelWeights.FILES).notOverlapping(input, "--input").check();
     try (PluginRuntime plugins = root.loadPlugins()) {
       ModelWeights w = root.components(plugins).model(model).importWeights(input, format);
-      w.save(outputDir);
+      w.save(output.prepare());
       out.printf(Locale.ROOT, "imported %d tensors (%.1f MB) into %s; use it with --weights %s%n",
           w.parameters().size(), w.parameters().byteSize() / 1e6, outputDir.toAbsolutePath(), outputDir);
       out.flush();

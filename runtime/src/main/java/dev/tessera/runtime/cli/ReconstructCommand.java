@@ -2,6 +2,7 @@ package dev.tessera.runtime.cli;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.AtomicFiles;
+import dev.tessera.api.io.OutputFolder;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.api.types.Embedding;
@@ -34,7 +35,7 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code tessera reconstruct}: encode and decode images with an autoencoder model. */
 @Command(name = "reconstruct", mixinStandardHelpOptions = true,
-    description = "Encode and decode every PNG of a folder (or a data set's test images) and write same-named PNGs; print PSNR and a reconstruction FID.")
+    description = "Encode and decode every PNG of a folder (or a data set's test images) and write same-named PNGs to OUT/images; print PSNR and a reconstruction FID.")
 final class ReconstructCommand implements Callable<Integer> {
   /** Fixed so that every run's resamples are the same for the same image count and --bootstrap. */
   static final long BOOTSTRAP_SEED = 20261127L;
@@ -70,8 +71,15 @@ final class ReconstructCommand implements Callable<Integer> {
           + "Default: the shipped evaluator whose image size and channels match the images (fashion-classifier, twemoji-classifier).")
   Path evaluatorWeights;
 
-  @Option(names = "--output-dir", required = true, description = "Where the reconstructions go.")
+  @Option(names = "--output-dir", required = true, description = "Where the reconstructions (OUT/images/), comparison.png and "
+      + "fid-bootstrap.csv go (new or empty, never --input; see --overwrite).")
   Path outputDir;
+
+  @picocli.CommandLine.Mixin OverwriteOption overwrite = new OverwriteOption();
+
+  /** What reconstruct writes: the reconstructions under images/ (so no input name can meet a report file), the report files. */
+  static final List<String> FILES = List.of("images/*.png", "images/.*.png.*.tmp", "comparison.png", ".comparison.png.*.tmp",
+      "fid-bootstrap.csv", "fid-bootstrap.csv.tmp-*");
 
   @picocli.CommandLine.Mixin WeightsOptions weightsOptions;
 
@@ -96,6 +104,7 @@ final class ReconstructCommand implements Callable<Integer> {
     if (bootstrap < 0 || bootstrap == 1) {
       throw new TesseraException("--bootstrap must be 0 (off) or at least 2 resamples, got " + bootstrap);
     }
+    OutputFolder output = overwrite.folder(outputDir, "--output-dir", FILES).notOverlapping(source.input, "--input").check();
     try (PluginRuntime plugins = root.loadPlugins()) {
       Components components = root.components(plugins);
       ModelWeights w = weightsOptions.load(components, model);
@@ -141,7 +150,9 @@ final class ReconstructCommand implements Callable<Integer> {
         r = p.reconstruct(images);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      PngImages.writeAll(outputDir, r.images(), names);
+      output.prepare();
+      Path reconstructions = outputDir.resolve("images");
+      PngImages.writeAll(reconstructions, r.images(), names);
       int show = Math.min(images.count(), 16);
       List<ImageBatch> pairs = new ArrayList<>();
       for (int i = 0; i < show; i++) {
@@ -151,7 +162,7 @@ final class ReconstructCommand implements Callable<Integer> {
       if (show > 0) {
         PngImages.writeGrid(outputDir.resolve("comparison.png"), ImageBatch.stack(pairs), 8);
       }
-      out.printf(Locale.ROOT, "reconstructed %d images in %.2f s -> %s%n", images.count(), seconds, outputDir.toAbsolutePath());
+      out.printf(Locale.ROOT, "reconstructed %d images in %.2f s -> %s%n", images.count(), seconds, reconstructions.toAbsolutePath());
       out.printf(Locale.ROOT, "mean PSNR %.2f dB%n", ImageMetrics.meanPsnr(images, r.images()));
       if (r.codes() != null) {
         int k = w.config().getInt("codebook_size", 0);

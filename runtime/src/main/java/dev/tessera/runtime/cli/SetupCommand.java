@@ -41,11 +41,15 @@ final class SetupCommand implements Callable<Integer> {
       throw new TesseraException("unknown data set '" + dataset + "' (known: twemoji; Fashion-MNIST: apt-get install dataset-fashion-mnist)");
     }
     PrintWriter out = spec.commandLine().getOut();
+    if (dir != null && dir.toString().isBlank()) {
+      throw new TesseraException("--dir is empty: name a folder");
+    }
     Path target = (dir != null ? dir : Twemoji.defaultDir()).toAbsolutePath();
     if (Files.isRegularFile(target.resolve("emoji.json"))) {
       out.println("already there: " + target);
       return 0;
     }
+    checkTarget(target);
     Path work = Files.createTempDirectory("tessera-setup-");
     try {
       out.println("fetching " + Twemoji.PACKAGE + " with npm pack ...");
@@ -57,12 +61,18 @@ final class SetupCommand implements Callable<Integer> {
             .orElseThrow(() -> new TesseraException("npm pack produced no .tgz in " + work));
       }
       run(work, "tar", "xzf", tgz.getFileName().toString(), "package/emoji.json", "package/LICENSE", "package/img/twitter/64");
-      Path staged = target.resolveSibling(target.getFileName() + ".partial");
-      deleteTree(staged);
-      Files.createDirectories(staged.getParent());
-      Files.move(work.resolve("package"), staged);
-      deleteTree(target);
-      Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+      Files.createDirectories(target.getParent());
+      // Staged beside the target under a name no one else uses, so the final rename is atomic and
+      // nothing already there (a user's "twemoji.partial", say) is ever replaced.
+      Path staged = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".partial-");
+      try {
+        Files.move(work.resolve("package"), staged.resolve("package"));
+        checkTarget(target);
+        Files.deleteIfExists(target); // an empty folder only: checkTarget refused anything else
+        Files.move(staged.resolve("package"), target, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        deleteTree(staged);
+      }
       long images;
       try (Stream<Path> s = Files.list(target.resolve("img/twitter/64"))) {
         images = s.count();
@@ -71,6 +81,22 @@ final class SetupCommand implements Callable<Integer> {
       return 0;
     } finally {
       deleteTree(work);
+    }
+  }
+
+  /** The target may be missing or an empty folder; anything else is the user's and is never replaced. */
+  static void checkTarget(Path target) throws IOException {
+    if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    if (!Files.isDirectory(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new TesseraException("--dir " + target + " exists and is not a folder: choose another --dir (nothing was changed)");
+    }
+    try (Stream<Path> s = Files.list(target)) {
+      if (s.findAny().isPresent()) {
+        throw new TesseraException("--dir " + target + " is not empty and holds no Twemoji setup (no emoji.json): choose an empty or new "
+            + "folder (nothing was changed)");
+      }
     }
   }
 

@@ -2,11 +2,13 @@ package dev.tessera.runtime.cli;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.OutputFolder;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.runtime.cluster.ClusterSpec;
 import dev.tessera.runtime.data.Dataset;
 import dev.tessera.runtime.data.DataSources;
 import dev.tessera.runtime.plugin.PluginRuntime;
+import dev.tessera.runtime.train.Checkpoint;
 import dev.tessera.runtime.train.TrainOptions;
 import dev.tessera.runtime.train.TrainResult;
 import dev.tessera.runtime.train.Trainer;
@@ -43,6 +45,8 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--resume", description = "Continue from the checkpoint in --out, optimizer state included.")
   boolean resume;
+
+  @picocli.CommandLine.Mixin OverwriteOption overwrite = new OverwriteOption();
 
   @Option(names = "--batch-size", defaultValue = "0", description = "Images per step (default: the model's).")
   int batchSize;
@@ -96,6 +100,18 @@ final class TrainCommand implements Callable<Integer> {
     if (workerTimeout <= 0) {
       throw new TesseraException("--worker-timeout must be positive, got " + workerTimeout);
     }
+    OutputFolder output = null;
+    if (resume) {
+      if (overwrite.overwrite) {
+        throw new TesseraException("--resume continues the run in --out, --overwrite starts it again: give one of them");
+      }
+    } else {
+      if (!overwrite.overwrite && Checkpoint.exists(out)) {
+        throw new TesseraException(out + " already holds a checkpoint: pass --resume to continue it, --overwrite to start again, "
+            + "or choose another --out");
+      }
+      output = overwrite.check(out, "--out", Checkpoint.FILES);
+    }
     ClusterSpec cluster = clusterFile == null ? null : ClusterSpec.read(clusterFile);
     if (cluster != null && !device.equals("cpu")) {
       throw new TesseraException("--device does not apply with --cluster: each worker runs its replica on its own devices");
@@ -130,6 +146,9 @@ final class TrainCommand implements Callable<Integer> {
               + " has none (captioned data sets: fashion-mnist, twemoji, twemoji-subcategories)");
         }
         trainer.withText(root.components(plugins).tokenizer(tokenizerName), source.captions());
+      }
+      if (output != null) {
+        output.prepare();
       }
       TrainResult r = trainer.train(m, config, data, options);
       out.printf(Locale.ROOT, "done: steps %d..%d, loss %.5f %s, %.2f steps/s; weights in %s%n",

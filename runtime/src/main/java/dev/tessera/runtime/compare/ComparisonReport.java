@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tessera.api.io.AtomicFiles;
 import dev.tessera.runtime.evaluation.GenerationScorer;
+import dev.tessera.runtime.pipeline.GenerationOutput;
 import dev.tessera.runtime.pipeline.TrainingRuns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -22,6 +24,21 @@ import java.util.function.ToDoubleFunction;
 public final class ComparisonReport {
   public static final String PLOT_QUALITY_SPEED = "plots/quality-vs-speed.png";
   public static final String PLOT_DIVERSITY = "plots/diversity.png";
+
+  /**
+   * Every file a compare run writes in its folder (the report, the plots, and each pipeline's
+   * LABEL/seed-N/NN-prompt/ generate output), temporary files included: what --overwrite may replace.
+   */
+  public static final List<String> FILES = files();
+
+  private static List<String> files() {
+    List<String> f = new ArrayList<>(List.of("table.json", "table.md", "index.html", "table.json.tmp-*", "table.md.tmp-*",
+        "index.html.tmp-*", "plots/*.png", "plots/*.png.tmp"));
+    for (String g : GenerationOutput.FILES) {
+      f.add("*/seed-*/[0-9]*-*/" + g);
+    }
+    return List.copyOf(f);
+  }
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ComparisonReport() {}

@@ -586,7 +586,7 @@ public final class PngImages {
       }
       tmp = null;
     } catch (IOException e) {
-      throw new TesseraException("cannot write " + file + ": " + e.getMessage(), e);
+      throw new TesseraException("cannot write " + file + ": " + dev.tessera.api.io.IoFailures.describe(e), e);
     } finally {
       if (tmp != null) {
         try {

@@ -21,6 +21,13 @@ import java.util.Map;
  */
 public final class GenerationOutput {
   public static final String MANIFEST = "manifest.json";
+
+  /**
+   * Every file {@link #write} (and a vqgan-clip run's {@code frames/}) can leave in its folder,
+   * temporary files of a killed run included: what {@code --overwrite} may replace (see {@code OutputFolder}).
+   */
+  public static final List<String> FILES = List.of(MANIFEST, MANIFEST + ".tmp", "grid.png", ".grid.png.*.tmp", "images/[0-9]*.png",
+      "images/.[0-9]*.png.*.tmp", "frames/[0-9]*/[0-9]*.png", "frames/[0-9]*/.[0-9]*.png.*.tmp");
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private GenerationOutput() {}

@@ -17,6 +17,15 @@ import org.tensorflow.Session;
  */
 public final class Checkpoint {
   public static final String CHECKPOINT_FILE = "checkpoint.safetensors";
+
+  /** Every file a training run writes in its folder, temporaries included (for {@code OutputFolder} and {@code --overwrite}). */
+  public static final java.util.List<String> FILES = files();
+
+  private static java.util.List<String> files() {
+    java.util.List<String> f = new java.util.ArrayList<>(dev.tessera.api.io.ModelWeights.FILES);
+    f.addAll(java.util.List.of(CHECKPOINT_FILE, CHECKPOINT_FILE + ".tmp-*", "train-log.csv", "train-log.csv.tmp"));
+    return java.util.List.copyOf(f);
+  }
   static final String STEP_KEY = "step";
 
   private Checkpoint() {}
@@ -61,7 +70,11 @@ public final class Checkpoint {
     int removed = 0;
     try (java.util.stream.Stream<Path> files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files::iterator) {
-        if (p.getFileName().toString().matches(".+\\.tmp-[0-9a-f]+") && Files.isRegularFile(p)) {
+        String name = p.getFileName().toString();
+        // Only the temporaries of the files a save writes: any other file in the folder is the user's.
+        boolean ours = name.startsWith(CHECKPOINT_FILE + ".tmp-") || name.startsWith(dev.tessera.api.io.ModelWeights.CONFIG_FILE + ".tmp-")
+            || name.startsWith(dev.tessera.api.io.ModelWeights.WEIGHTS_FILE + ".tmp-");
+        if (ours && name.matches(".+\\.tmp-[0-9a-f]+") && Files.isRegularFile(p)) {
           Files.deleteIfExists(p);
           removed++;
         }

@@ -106,7 +106,7 @@ class CliEndToEndTest {
     assertEquals(1, badBoot.exit());
     assertTrue(badBoot.err().contains("--bootstrap must be 0 (off) or at least 2 resamples, got -2"), badBoot.err());
     for (String name : List.of("a.png", "b.png", "f.png")) {
-      assertEquals(4, PngImages.read(out.resolve(name), 1).height());
+      assertEquals(4, PngImages.read(out.resolve("images").resolve(name), 1).height());
     }
     assertTrue(Files.exists(out.resolve("comparison.png")));
   }

@@ -143,9 +143,32 @@ class GenerateEndToEndTest {
     assertArrayEquals(PngImages.read(flags.resolve("images/0002.png"), 1).data(), PngImages.read(fromFile.resolve("images/0002.png"), 1).data());
 
     Files.writeString(file, "{\"pipeline\": \"clip-diffusion\", \"stesp\": 10}");
-    CliRun typo = run("generate", "--pipeline-file", file.toString(), "--prompt", "a coat", "--output-dir", fromFile.toString());
+    CliRun typo = run("generate", "--pipeline-file", file.toString(), "--prompt", "a coat", "--output-dir", tmp.resolve("typo").toString());
     assertEquals(1, typo.exit());
     assertTrue(typo.err().contains("unknown key 'stesp'"), typo.err());
+  }
+
+  @Test
+  void aUsedFolderIsRefusedAndOverwriteLeavesOnlyTheNewImagesBesideTheUsersFiles() throws Exception {
+    Path a = tmp.resolve("a");
+    assertEquals(0, generate(a, "a boot", 7).exit());
+    Files.writeString(a.resolve("notes.txt"), "mine");
+    byte[] before = Files.readAllBytes(a.resolve("images/0004.png"));
+    CliRun again = generate(a, "a bag", 8);
+    assertEquals(1, again.exit());
+    assertTrue(again.err().startsWith("error: --output-dir " + a + " is not empty (8 file(s)): choose another folder, or pass --overwrite"),
+        again.err());
+    assertArrayEquals(before, Files.readAllBytes(a.resolve("images/0004.png")));
+
+    CliRun fewer = run("generate", "--pipeline", "clip-diffusion", "--weights", weights.toString(), "--prompt", "a bag", "--num-images", "2",
+        "--steps", "10", "--output-dir", a.toString(), "--overwrite");
+    assertEquals(0, fewer.exit(), fewer.err());
+    try (var files = Files.list(a.resolve("images"))) {
+      assertEquals(java.util.List.of("0000.png", "0001.png"), files.map(p -> p.getFileName().toString()).sorted().toList(),
+          "no image of the earlier run is left beside the new manifest");
+    }
+    assertEquals(2, GenerationOutput.read(a.resolve("manifest.json")).images().size());
+    assertEquals("mine", Files.readString(a.resolve("notes.txt")));
   }
 
   static double meanPixel(Path dir) {
