@@ -73,7 +73,7 @@ class CodeModelsEndToEndTest {
     CompareEndToEndTest.Run badTopP = run("generate", "--pipeline", "vqgan-transformer", "--weights", gpt.toString(), "--prompt", "a bag",
         "--top-p", "0", "--output-dir", tmp.resolve("y").toString());
     assertEquals(1, badTopP.exit());
-    assertTrue(badTopP.err().contains("top-p must be in (0, 1]"), badTopP.err());
+    assertTrue(badTopP.err().contains("top_p (--top-p, nucleus mass; 1: all) must be a number in (0, 1], got 0"), badTopP.err());
   }
 
   @Test

@@ -46,10 +46,10 @@ class VqganClipEndToEndTest {
     CompareEndToEndTest.Run zero = CompareEndToEndTest.run("generate", "--pipeline", "vqgan-clip", "--prompt", "a bag", "--iterations", "0", "--output-dir",
         tmp.resolve("y").toString());
     assertNotEquals(0, zero.exit());
-    assertTrue(zero.err().contains("iterations must be at least 1"), zero.err());
+    assertTrue(zero.err().contains("iterations (--iterations, optimisation steps) must be an integer in [1, 100000], got 0"), zero.err());
     CompareEndToEndTest.Run negative = CompareEndToEndTest.run("generate", "--pipeline", "vqgan-clip", "--prompt", "a bag", "--init-noise", "-1",
         "--output-dir", tmp.resolve("z").toString());
     assertNotEquals(0, negative.exit());
-    assertTrue(negative.err().contains("init_noise must be a number >= 0, got -1.0"), negative.err());
+    assertTrue(negative.err().contains("init_noise (--init-noise, noise on the starting latents) must be a number in [0, 100], got -1"), negative.err());
   }
 }

@@ -141,7 +141,7 @@ class VqganClipPipelineTest {
     Path missing = tmp.resolve("nope.png");
     assertTrue(assertThrows(TesseraException.class, () -> Pipelines.open(components, tiny(1, missing, 0, null))).getMessage()
         .contains("nope.png: file not found"));
-    assertTrue(assertThrows(TesseraException.class, () -> tiny(0, null, 0, null)).getMessage().contains("iterations must be at least 1"));
+    assertTrue(assertThrows(TesseraException.class, () -> tiny(0, null, 0, null)).getMessage().contains("iterations (--iterations, optimisation steps) must be an integer in [1, 100000], got 0"));
     try (GenerationPipeline p = Pipelines.open(components, tiny(1, null, 3, null))) {
       assertTrue(assertThrows(TesseraException.class, () -> p.generate("a shoe", 1, 0, null)).getMessage().contains("save-every"));
     }

@@ -66,6 +66,8 @@ public final class VariableStore {
 
   private final Ops root;
   private final Map<String, Entry> entries = new LinkedHashMap<>();
+  /** Values the variables hold together, held to {@link GraphBudget#MAX_PARAMETERS}. */
+  private long parameters;
 
   public VariableStore(Ops root) {
     this.root = root;
@@ -90,6 +92,7 @@ public final class VariableStore {
     if (!NAME.matcher(name).matches()) {
       throw new TesseraException("invalid variable name '" + name + "': use letters, digits, '_', '-' and '.'");
     }
+    parameters = GraphBudget.checkVariable(name, shape, parameters);
     Shape s = Shape.of(shape);
     Variable<TFloat32> v = root.withName(name).variable(s, TFloat32.class);
     Placeholder<TFloat32> feed =

@@ -29,6 +29,11 @@ public enum DType {
     this.byteSize = byteSize;
   }
 
+  /** F16, BF16, F32 or F64: the types whose values can be NaN or infinite. */
+  public boolean isFloatingPoint() {
+    return this == F16 || this == BF16 || this == F32 || this == F64;
+  }
+
   /** Bytes per element. */
   public int byteSize() {
     return byteSize;

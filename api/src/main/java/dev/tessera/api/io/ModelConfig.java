@@ -198,11 +198,20 @@ public final class ModelConfig {
     return v.textValue();
   }
 
-  /** A positive integer, failing clearly otherwise. */
+  /**
+   * The largest value {@link #getPositiveInt} accepts. Positive config integers are sizes and counts
+   * (channels, widths, layers, vocabulary, timesteps); the largest any shipped model uses is 49,408
+   * (CLIP's vocabulary). Larger values overflow TensorFlow's shape arithmetic and abort the process,
+   * so they are refused here, before any graph is built; what passes is then held to the parameter
+   * and activation budgets ({@code GraphBudget}).
+   */
+  public static final int MAX_SIZE = 1 << 16;
+
+  /** A positive integer of at most {@link #MAX_SIZE}, failing clearly otherwise. */
   public int getPositiveInt(String key, int defaultValue) {
     int v = getInt(key, defaultValue);
-    if (v <= 0) {
-      throw new TesseraException(source + ": '" + key + "' must be positive, got " + v);
+    if (v <= 0 || v > MAX_SIZE) {
+      throw new TesseraException(source + ": '" + key + "' must be an integer in [1, " + MAX_SIZE + "] (a size or a count), got " + v);
     }
     return v;
   }

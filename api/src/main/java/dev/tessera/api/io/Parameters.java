@@ -25,7 +25,7 @@ public final class Parameters {
   public static Parameters load(Path file) {
     SafeTensors.Contents c = SafeTensors.read(file);
     Parameters p = new Parameters(file.toString());
-    p.tensors.putAll(c.tensors());
+    p.tensors.putAll(checkFinite(c.tensors(), file.toString()));
     p.metadata.putAll(c.metadata());
     return p;
   }
@@ -33,9 +33,31 @@ public final class Parameters {
   public static Parameters load(InputStream in, String sourceName) throws IOException {
     SafeTensors.Contents c = SafeTensors.read(in, sourceName);
     Parameters p = new Parameters(sourceName);
-    p.tensors.putAll(c.tensors());
+    p.tensors.putAll(checkFinite(c.tensors(), sourceName));
     p.metadata.putAll(c.metadata());
     return p;
+  }
+
+  /**
+   * Refuses weights holding NaN or an infinity: loaded, they turn every output into NaN (black
+   * images, a NaN PSNR, every image given the first label) with nothing said. Names the tensor and
+   * the first bad element.
+   */
+  static Map<String, TensorData> checkFinite(Map<String, TensorData> tensors, String source) {
+    for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
+      TensorData t = e.getValue();
+      if (!t.dtype().isFloatingPoint()) {
+        continue;
+      }
+      float[] v = t.toFloats();
+      for (int i = 0; i < v.length; i++) {
+        if (!Float.isFinite(v[i])) {
+          throw new WeightsFormatException(Path.of(source), "tensor '" + e.getKey() + "' holds " + v[i] + " at element " + i
+              + ": weights must be finite (a training run that diverged?)");
+        }
+      }
+    }
+    return tensors;
   }
 
   /** Writes atomically (temporary file renamed into place). */

@@ -9,29 +9,34 @@ import java.util.Locale;
  * --set}) checks it through the same declaration, so the same value is refused the same way,
  * naming the key (and its flag) and the allowed range. NaN and the infinities are never in range.
  *
- * @param key the snake_case key of files and configs; the flag is the same with dashes
+ * @param key the snake_case key of files and configs
+ * @param flag the command-line flag that sets it (by default the key with dashes: {@code --guidance-scale})
  * @param integer whether only whole numbers are allowed
  * @param minExclusive whether {@code min} itself is outside the range ("(0, 10]")
  */
-public record NumberOption(String key, boolean integer, double min, boolean minExclusive, double max, String meaning) {
+public record NumberOption(String key, String flag, boolean integer, double min, boolean minExclusive, double max, String meaning) {
 
   /** An integer in [min, max]. */
   public static NumberOption integer(String key, long min, long max, String meaning) {
-    return new NumberOption(key, true, min, false, max, meaning);
+    return new NumberOption(key, dashed(key), true, min, false, max, meaning);
   }
 
   /** A finite number in [min, max]. */
   public static NumberOption real(String key, double min, double max, String meaning) {
-    return new NumberOption(key, false, min, false, max, meaning);
+    return new NumberOption(key, dashed(key), false, min, false, max, meaning);
   }
 
   /** A finite number in (0, max]. */
   public static NumberOption positive(String key, double max, String meaning) {
-    return new NumberOption(key, false, 0, true, max, meaning);
+    return new NumberOption(key, dashed(key), false, 0, true, max, meaning);
   }
 
-  /** The flag that sets this option: {@code --guidance-scale} for {@code guidance_scale}. */
-  public String flag() {
+  /** The same option set by another flag than the dashed key ({@code learning_rate} by {@code --lr}). */
+  public NumberOption withFlag(String otherFlag) {
+    return new NumberOption(key, otherFlag, integer, min, minExclusive, max, meaning);
+  }
+
+  private static String dashed(String key) {
     return "--" + key.replace('_', '-');
   }
 
@@ -45,7 +50,7 @@ public record NumberOption(String key, boolean integer, double min, boolean minE
     boolean ok = !Double.isNaN(value) && (minExclusive ? value > min : value >= min) && value <= max
         && (!integer || value == Math.rint(value));
     if (!ok) {
-      throw new TesseraException(key + " (" + flag() + ", " + meaning + ") must be " + range() + ", got " + format(value));
+      throw new TesseraException(key + " (" + flag + ", " + meaning + ") must be " + range() + ", got " + format(value));
     }
     return value;
   }

@@ -51,7 +51,10 @@ class ModelConfigTest {
     assertThrows(TesseraException.class, () -> c.getInt("b", 0));
     assertThrows(TesseraException.class, () -> c.getBoolean("b", false));
     e = assertThrows(TesseraException.class, () -> c.getPositiveInt("n", 1));
-    assertTrue(e.getMessage().contains("positive"), e.getMessage());
+    assertEquals("cfg.json: 'n' must be an integer in [1, 65536] (a size or a count), got -1", e.getMessage());
+    ModelConfig big = c.with("n", 1 << 30);
+    e = assertThrows(TesseraException.class, () -> big.getPositiveInt("n", 1));
+    assertTrue(e.getMessage().endsWith("'n' must be an integer in [1, 65536] (a size or a count), got 1073741824"), e.getMessage());
   }
 
   @Test

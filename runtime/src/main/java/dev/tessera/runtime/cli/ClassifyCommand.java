@@ -68,6 +68,8 @@ final class ClassifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    dev.tessera.runtime.pipeline.PipelineSpec.BATCH_SIZE.checkInt(batchSize);
+    Flags.LIMIT.checkInt(limit);
     PrintWriter out = spec.commandLine().getOut();
     ObjectMapper json = new ObjectMapper();
     try (PluginRuntime plugins = root.loadPlugins()) {

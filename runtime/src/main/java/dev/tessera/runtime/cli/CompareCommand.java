@@ -77,6 +77,7 @@ final class CompareCommand implements Callable<Integer> {
     if (numImages < 2) {
       throw new TesseraException("--num-images must be at least 2 (diversity needs pairs), got " + numImages);
     }
+    Flags.NUM_IMAGES.checkInt(numImages);
     OutputFolder output = overwrite.check(outputDir, "--output-dir", ComparisonReport.FILES);
     List<String> prompts = promptsFile == null ? Comparison.classPrompts() : readPrompts(promptsFile);
     List<String> labels = pipelines.stream().map(CompareCommand::labelOf).toList();

@@ -130,9 +130,7 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (numImages < 1) {
-      throw new TesseraException("--num-images must be positive, got " + numImages);
-    }
+    Flags.NUM_IMAGES.checkInt(numImages);
     OutputFolder output = overwrite.check(outputDir, "--output-dir", GenerationOutput.FILES);
     PipelineSpec s = which.pipelineFile != null ? PipelineSpec.read(which.pipelineFile) : PipelineSpec.of(which.pipeline);
     s = s.withSampling(scheduler != null ? scheduler : s.scheduler(), steps != null ? steps : s.steps(),

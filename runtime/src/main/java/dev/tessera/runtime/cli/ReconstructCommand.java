@@ -18,6 +18,7 @@ import dev.tessera.runtime.evaluation.FrechetDistance;
 import dev.tessera.runtime.evaluation.ImageEvaluator;
 import dev.tessera.runtime.pipeline.AutoencoderPipeline;
 import dev.tessera.runtime.pipeline.ImageMetrics;
+import dev.tessera.runtime.pipeline.PipelineSpec;
 import dev.tessera.runtime.pipeline.ReferencedWeights;
 import dev.tessera.runtime.plugin.Components;
 import dev.tessera.runtime.plugin.PluginRuntime;
@@ -101,6 +102,7 @@ final class ReconstructCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    PipelineSpec.BATCH_SIZE.checkInt(batchSize);
     if (bootstrap < 0 || bootstrap == 1) {
       throw new TesseraException("--bootstrap must be 0 (off) or at least 2 resamples, got " + bootstrap);
     }
@@ -118,9 +120,7 @@ final class ReconstructCommand implements Callable<Integer> {
         images = folder.images();
         names = folder.fileNames();
       } else {
-        if (limit <= 0) {
-          throw new TesseraException("--limit must be positive, got " + limit);
-        }
+        Flags.LIMIT.checkInt(limit);
         names = new ArrayList<>();
         boolean train = switch (split) {
           case "test" -> false;

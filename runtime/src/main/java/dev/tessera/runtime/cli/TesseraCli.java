@@ -47,7 +47,9 @@ public final class TesseraCli implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+    // No command: the overview, and a failing exit so a script that forgot the command notices.
+    spec.commandLine().usage(spec.commandLine().getErr());
+    throw new CommandLine.ParameterException(spec.commandLine(), "no command given: see the list above, or tessera --help");
   }
 
   Path pluginsDir() {
@@ -68,15 +70,59 @@ public final class TesseraCli implements Runnable {
   }
 
   PluginRuntime loadPlugins() {
-    return PluginRuntime.load(pluginsDir());
+    Path dir = pluginsDir();
+    if (!Files.isDirectory(dir)) {
+      throw new TesseraException("plugins folder " + dir.toAbsolutePath() + " does not exist (--plugins-dir, $" + PluginRuntime.ENV_VAR
+          + "; the distribution's is made by mvn package)");
+    }
+    return PluginRuntime.load(dir);
   }
 
   Components components(PluginRuntime plugins) {
     return Components.create(plugins);
   }
 
+  /**
+   * A number from the command line: finite (NaN and the infinities are never an option's value, so
+   * no flag anywhere can smuggle one in) and, for a float, within float range (1e39 is not
+   * infinity). Ranges are the options' own ({@code NumberOption}).
+   */
+  static double finite(String text) {
+    double v;
+    try {
+      v = Double.parseDouble(text.strip());
+    } catch (NumberFormatException e) {
+      throw new CommandLine.TypeConversionException("'" + text + "' is not a number");
+    }
+    if (!Double.isFinite(v)) {
+      throw new CommandLine.TypeConversionException("'" + text + "' is not a finite number");
+    }
+    return v;
+  }
+
+  static float finiteFloat(String text) {
+    double v = finite(text);
+    if (Math.abs(v) > Float.MAX_VALUE) {
+      throw new CommandLine.TypeConversionException("'" + text + "' is beyond float range");
+    }
+    return (float) v;
+  }
+
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new TesseraCli());
+    cl.registerConverter(Double.class, TesseraCli::finite);
+    cl.registerConverter(Double.TYPE, TesseraCli::finite);
+    cl.registerConverter(Float.class, TesseraCli::finiteFloat);
+    cl.registerConverter(Float.TYPE, TesseraCli::finiteFloat);
+    // A bad or missing option: one line naming it, not the whole usage (--help shows that).
+    cl.setParameterExceptionHandler((e, args) -> {
+      CommandLine c = e.getCommandLine();
+      PrintWriter err = c.getErr();
+      String msg = e.getMessage() == null ? "invalid arguments" : e.getMessage().strip();
+      err.println("error: " + msg.lines().findFirst().orElse(msg) + " (" + c.getCommandSpec().qualifiedName() + " --help for usage)");
+      err.flush();
+      return 2;
+    });
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       TesseraCli root = commandLine.getCommandSpec().root().commandLine().getCommand();
       PrintWriter err = commandLine.getErr();
@@ -94,7 +140,14 @@ public final class TesseraCli implements Runnable {
   }
 
   public static int run(String... args) {
-    return commandLine().execute(args);
+    try {
+      return commandLine().execute(args);
+    } catch (OutOfMemoryError e) {
+      // picocli passes Errors through; this one gets a line like every other failure, and the heap is freed by then.
+      System.err.println("error: out of memory (Java heap, " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): use a smaller "
+          + "--batch-size or fewer images, or give Java more with TESSERA_JAVA_OPTS=-Xmx16g");
+      return 1;
+    }
   }
 
   public static void main(String[] args) {

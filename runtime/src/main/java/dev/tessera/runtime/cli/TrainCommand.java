@@ -3,6 +3,7 @@ package dev.tessera.runtime.cli;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.OutputFolder;
+import dev.tessera.api.options.NumberOption;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.runtime.cluster.ClusterSpec;
 import dev.tessera.runtime.data.Dataset;
@@ -15,6 +16,8 @@ import dev.tessera.runtime.train.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -48,11 +51,11 @@ final class TrainCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin OverwriteOption overwrite = new OverwriteOption();
 
-  @Option(names = "--batch-size", defaultValue = "0", description = "Images per step (default: the model's).")
-  int batchSize;
+  @Option(names = "--batch-size", description = "Images per step (default: the model's).")
+  Integer batchSize;
 
-  @Option(names = "--lr", defaultValue = "0", description = "Peak learning rate (default: the model's).")
-  double lr;
+  @Option(names = "--lr", description = "Peak learning rate (default: the model's).")
+  Double lr;
 
   @Option(names = "--schedule", defaultValue = "constant", description = "constant or cosine. Default: ${DEFAULT-VALUE}.")
   String schedule;
@@ -89,17 +92,32 @@ final class TrainCommand implements Callable<Integer> {
       description = "With --cluster: how long to wait for workers to accept connections, and for a step's answer, before stopping with an error. Default: ${DEFAULT-VALUE}.")
   long workerTimeout;
 
+  static final NumberOption STEPS = NumberOption.integer("steps", 1, 1_000_000_000, "total training steps");
+  static final NumberOption BATCH_SIZE = NumberOption.integer("batch_size", 1, 65_536, "images per step");
+  static final NumberOption LR = NumberOption.positive("lr", 10, "peak learning rate");
+  static final NumberOption CHECKPOINT_EVERY = NumberOption.integer("checkpoint_every", 1, 1_000_000_000, "steps between checkpoints");
+  static final NumberOption LOG_EVERY = NumberOption.integer("log_every", 1, 1_000_000_000, "steps between log lines");
+  static final NumberOption CLIP_NORM = NumberOption.real("clip_norm", 0, 1e6, "global gradient norm; 0: off");
+  static final NumberOption LIMIT = NumberOption.integer("limit", 0, Integer.MAX_VALUE, "training examples; 0: all");
+  static final NumberOption WORKER_TIMEOUT = NumberOption.integer("worker_timeout", 1, 86_400, "seconds");
+
+  /** Keys the runtime reads from every model's config to load its data, whether or not the model's defaults list them. */
+  static final List<String> DATA_KEYS = List.of("image_size", "channels");
+
   @Override
   public Integer call() {
-    if (steps <= 0) {
-      throw new TesseraException("--steps must be positive, got " + steps);
+    STEPS.checkLong(steps);
+    if (batchSize != null) {
+      BATCH_SIZE.checkInt(batchSize);
     }
-    if (checkpointEvery <= 0) {
-      throw new TesseraException("--checkpoint-every must be positive, got " + checkpointEvery);
+    if (lr != null) {
+      LR.check(lr);
     }
-    if (workerTimeout <= 0) {
-      throw new TesseraException("--worker-timeout must be positive, got " + workerTimeout);
-    }
+    CHECKPOINT_EVERY.checkLong(checkpointEvery);
+    LOG_EVERY.checkLong(logEvery);
+    CLIP_NORM.check(clipNorm);
+    LIMIT.checkInt(limit);
+    WORKER_TIMEOUT.checkLong(workerTimeout);
     OutputFolder output = null;
     if (resume) {
       if (overwrite.overwrite) {
@@ -121,7 +139,14 @@ final class TrainCommand implements Callable<Integer> {
       TrainableModel m = root.components(plugins).model(model);
       ModelConfig config = configFile != null ? ModelConfig.read(configFile) : ModelConfig.empty();
       if (overrides != null) {
+        ModelConfig defaults = m.defaultConfig();
         for (Map.Entry<String, String> e : overrides.entrySet()) {
+          if (!defaults.has(e.getKey()) && !DATA_KEYS.contains(e.getKey())) {
+            List<String> known = new ArrayList<>(DATA_KEYS);
+            defaults.keys().forEachRemaining(known::add);
+            throw new TesseraException("--set " + e.getKey() + ": model '" + model + "' has no config key '" + e.getKey() + "' (known: "
+                + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+          }
           config = config.with(e.getKey(), parseValue(e.getValue()));
         }
       }
@@ -133,7 +158,7 @@ final class TrainCommand implements Callable<Integer> {
         data = data.first(limit);
       }
       out.printf(Locale.ROOT, "training %s on %s (%d images) for %d steps -> %s%n", model, data.name(), data.size(), steps, this.out);
-      TrainOptions options = new TrainOptions(steps, batchSize, lr, schedule, seed, checkpointEvery, logEvery, this.out, resume, clipNorm, device);
+      TrainOptions options = new TrainOptions(steps, batchSize == null ? 0 : batchSize, lr == null ? 0 : lr, schedule, seed, checkpointEvery, logEvery, this.out, resume, clipNorm, device);
       Trainer trainer = new Trainer(out).withComponents(root.components(plugins));
       if (cluster != null) {
         out.printf(Locale.ROOT, "on %d workers of %s: %s%n", cluster.size(), clusterFile, String.join(", ", cluster.addresses()));
@@ -158,6 +183,7 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
+  /** true/false, an int, a JSON-style decimal number (never NaN, Infinity or hex), else the string itself. */
   static Object parseValue(String v) {
     if (v.equals("true") || v.equals("false")) {
       return Boolean.parseBoolean(v);
@@ -167,11 +193,14 @@ final class TrainCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       // not an int
     }
-    try {
-      return Double.parseDouble(v);
-    } catch (NumberFormatException e) {
-      return v;
+    if (v.matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?")) {
+      double d = Double.parseDouble(v);
+      if (!Double.isFinite(d)) {
+        throw new TesseraException("--set: '" + v + "' is beyond the range of a number");
+      }
+      return d;
     }
+    return v;
   }
 
 }

@@ -31,7 +31,7 @@ final class PngChunkCheck {
   };
 
   private final Path file;
-  private final long maxPixels;
+  private final long maxDecodedBytes;
   private final Inflater inflater = new Inflater();
   private final byte[] inflated = new byte[PIECE];
   private long imageBytes = -1; // what IHDR says the inflated data holds; -1 before IHDR
@@ -39,19 +39,19 @@ final class PngChunkCheck {
   private String size; // "HxW", for messages
   private DataFormatException imageProblem; // found while inflating a chunk whose CRC is not checked yet
 
-  private PngChunkCheck(Path file, long maxPixels) {
+  private PngChunkCheck(Path file, long maxDecodedBytes) {
     this.file = file;
-    this.maxPixels = maxPixels;
+    this.maxDecodedBytes = maxDecodedBytes;
   }
 
   /**
    * Checks {@code file}, whose 8-byte PNG signature the caller has already checked.
    *
-   * @param maxPixels the largest width x height accepted
+   * @param maxDecodedBytes the most bytes the decoded image may take (width x height x samples x bytes per sample)
    * @throws DataFormatException naming the file and the problem
    */
-  static void check(Path file, long maxPixels) throws IOException {
-    PngChunkCheck check = new PngChunkCheck(file, maxPixels);
+  static void check(Path file, long maxDecodedBytes) throws IOException {
+    PngChunkCheck check = new PngChunkCheck(file, maxDecodedBytes);
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), PIECE)) {
       check.run(new DataInputStream(raw), Files.size(file));
     } finally {
@@ -123,9 +123,6 @@ final class PngChunkCheck {
     if (w == 0 || h == 0 || w > Integer.MAX_VALUE || h > Integer.MAX_VALUE) {
       throw problem("image size " + h + "x" + w + " (height x width) is not allowed");
     }
-    if (w * h > maxPixels) {
-      throw new DataFormatException(file, "image of " + h + "x" + w + " pixels is too large (limit " + maxPixels + " pixels)");
-    }
     int samples = switch (colourType) {
       case 0, 3 -> 1; // gray, palette index
       case 4 -> 2; // gray + alpha
@@ -133,6 +130,14 @@ final class PngChunkCheck {
       case 6 -> 4; // RGBA
       default -> throw problem("unknown colour type " + colourType);
     };
+    // What the decoder holds in memory (a palette expands to RGB(A) bytes), not just the pixel count:
+    // 16-bit RGBA takes 8 bytes a pixel, so a pixel limit alone let a 2 MB file take 7 GiB.
+    long decoded = w * h * (colourType == 3 ? 4 : samples) * (bitDepth == 16 ? 2 : 1);
+    if (decoded > maxDecodedBytes) {
+      throw new DataFormatException(file, "image of " + h + "x" + w + " pixels (" + (colourType == 3 ? "palette" : samples + " x "
+          + bitDepth + "-bit samples") + ") decodes to " + (decoded >> 20) + " MiB, more than the limit of " + (maxDecodedBytes >> 20)
+          + " MiB (Tessera's models take images of at most 64x64; scale large images down first)");
+    }
     boolean depthAllowed = switch (colourType) {
       case 0 -> bitDepth == 1 || bitDepth == 2 || bitDepth == 4 || bitDepth == 8 || bitDepth == 16;
       case 3 -> bitDepth == 1 || bitDepth == 2 || bitDepth == 4 || bitDepth == 8;

@@ -72,8 +72,15 @@ public final class PngImages {
   /** Gray level of the grid border: light, but distinct from white backgrounds. */
   public static final float GRID_BORDER_VALUE = 0.85f;
 
-  /** Largest single image accepted, in pixels, to refuse decompression bombs before decoding. */
+  /** Largest single image written or made, in pixels (grids). */
   private static final long MAX_PIXELS = 1L << 28;
+
+  /**
+   * Largest image read, in decoded bytes (width x height x samples x bytes per sample), checked
+   * from IHDR before decoding: 32 MiB, e.g. 2896 x 2896 RGBA at 8 bits. Tessera's models take at
+   * most 64 x 64 images; the float copy a read makes is at most 4 times this.
+   */
+  static final long MAX_DECODED_BYTES = 1L << 25;
 
   private static final byte[] PNG_SIGNATURE = {
     (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'
@@ -200,7 +207,7 @@ public final class PngImages {
   private static Decoded decode(
       Path file, int expectedHeight, int expectedWidth, ResizeMode mode) {
     return withReader(file, reader -> {
-      int w = reader.getWidth(0); // at most MAX_PIXELS in all: PngChunkCheck checked IHDR
+      int w = reader.getWidth(0); // at most MAX_DECODED_BYTES decoded: PngChunkCheck checked IHDR
       int h = reader.getHeight(0);
       if (expectedHeight > 0 && mode == ResizeMode.ERROR
           && (h != expectedHeight || w != expectedWidth)) {
@@ -229,7 +236,7 @@ public final class PngImages {
         throw new DataFormatException(file, "not a PNG file (missing PNG signature)");
       }
       // Before ImageIO, which checks no CRC and allocates the image from IHDR before any data.
-      PngChunkCheck.check(file, MAX_PIXELS);
+      PngChunkCheck.check(file, MAX_DECODED_BYTES);
       reader.setInput(in, true, true);
       return action.apply(reader);
     } catch (DataFormatException e) {

@@ -176,10 +176,7 @@ public final class AutoencoderPipeline implements AutoCloseable {
     }
 
     public Builder batchSize(int n) {
-      if (n <= 0) {
-        throw new IllegalArgumentException("batch size must be positive");
-      }
-      this.batchSize = n;
+      this.batchSize = PipelineSpec.BATCH_SIZE.checkInt(n);
       return this;
     }
 

@@ -42,7 +42,7 @@ public final class EmbeddingPipeline implements AutoCloseable {
 
   public EmbeddingPipeline(Components components, ModelWeights weights, int batchSize, String device) {
     this.config = weights.config();
-    this.batchSize = batchSize;
+    this.batchSize = PipelineSpec.BATCH_SIZE.checkInt(batchSize);
     Encoder encoder = components.encoder(config.getString("encoder", "clip"));
     this.tokenizer = components.tokenizer(config.getString("tokenizer", "clip"));
     int size = config.getPositiveInt("image_size", 28);

@@ -3,6 +3,7 @@ package dev.tessera.runtime.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.options.NumberOption;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -27,15 +28,9 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
   /** How an autoregressive prior draws each code: temperature (0: greedy), top-k (0: all), top-p (1: all). */
   public record TokenOptions(double temperature, int topK, double topP) {
     public TokenOptions {
-      if (temperature < 0 || Double.isNaN(temperature)) {
-        throw new TesseraException("temperature must be >= 0, got " + temperature);
-      }
-      if (topK < 0) {
-        throw new TesseraException("top-k must be >= 0 (0 keeps every code), got " + topK);
-      }
-      if (!(topP > 0 && topP <= 1)) {
-        throw new TesseraException("top-p must be in (0, 1], got " + topP);
-      }
+      TEMPERATURE.check(temperature);
+      TOP_K.checkInt(topK);
+      TOP_P.check(topP);
     }
 
     public static TokenOptions defaults() {
@@ -54,21 +49,11 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
   public record OptimisationOptions(int iterations, double learningRate, Path initImage, int saveEvery, int cutouts, double initNoise,
       Path framesDir) {
     public OptimisationOptions {
-      if (iterations < 1) {
-        throw new TesseraException("iterations must be at least 1, got " + iterations);
-      }
-      if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-        throw new TesseraException("the learning rate must be a positive number, got " + learningRate);
-      }
-      if (saveEvery < 0) {
-        throw new TesseraException("save-every must be >= 0 (0: no frames), got " + saveEvery);
-      }
-      if (cutouts < 1) {
-        throw new TesseraException("cutouts must be at least 1, got " + cutouts);
-      }
-      if (!(initNoise >= 0) || Double.isInfinite(initNoise)) {
-        throw new TesseraException("init_noise must be a number >= 0, got " + initNoise);
-      }
+      ITERATIONS.checkInt(iterations);
+      LEARNING_RATE.check(learningRate);
+      SAVE_EVERY.checkInt(saveEvery);
+      CUTOUTS.checkInt(cutouts);
+      INIT_NOISE.check(initNoise);
     }
 
     public static OptimisationOptions defaults() {
@@ -80,6 +65,34 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
     public OptimisationOptions withFramesDir(Path dir) {
       return new OptimisationOptions(iterations, learningRate, initImage, saveEvery, cutouts, initNoise, dir);
     }
+  }
+
+  // Every numeric option, declared once: the flags, a pipeline file's keys and the with* methods all
+  // reach the canonical constructor, which checks them here.
+  public static final NumberOption STEPS = NumberOption.integer("steps", 1, 10_000, "sampling steps");
+  public static final NumberOption GUIDANCE_SCALE = NumberOption.real("guidance_scale", 0, 100, "classifier-free guidance; 1: none");
+  public static final NumberOption ETA = NumberOption.real("eta", 0, 1, "DDIM's noise; 0: deterministic");
+  public static final NumberOption BATCH_SIZE = NumberOption.integer("batch_size", 1, 4096, "images per session run");
+  public static final NumberOption PRIOR_GUIDANCE_SCALE = NumberOption.real("prior_guidance_scale", 0, 100, "the prior's guidance");
+  public static final NumberOption CANDIDATES = NumberOption.integer("candidates", 1, 64, "drawn per image, the best kept");
+  public static final NumberOption SCORE_GUIDANCE_SCALE = NumberOption.real("score_guidance_scale", -10_000, 10_000, "score guidance; 0: off");
+  public static final NumberOption TEMPERATURE = NumberOption.real("temperature", 0, 100, "sampling temperature; 0: greedy");
+  public static final NumberOption TOP_K = NumberOption.integer("top_k", 0, 1 << 20, "the k most likely codes; 0: all");
+  public static final NumberOption TOP_P = NumberOption.positive("top_p", 1, "nucleus mass; 1: all");
+  public static final NumberOption ITERATIONS = NumberOption.integer("iterations", 1, 100_000, "optimisation steps");
+  public static final NumberOption LEARNING_RATE = NumberOption.positive("learning_rate", 100, "the optimiser's step size").withFlag("--lr");
+  public static final NumberOption SAVE_EVERY = NumberOption.integer("save_every", 0, 100_000, "iterations between frames; 0: none");
+  public static final NumberOption CUTOUTS = NumberOption.integer("cutouts", 1, 1024, "crops CLIP scores per image and step");
+  public static final NumberOption INIT_NOISE = NumberOption.real("init_noise", 0, 100, "noise on the starting latents");
+
+  public PipelineSpec {
+    STEPS.checkInt(steps);
+    GUIDANCE_SCALE.check(guidanceScale);
+    ETA.check(eta);
+    BATCH_SIZE.checkInt(batchSize);
+    PRIOR_GUIDANCE_SCALE.check(priorGuidanceScale);
+    CANDIDATES.checkInt(candidates);
+    SCORE_GUIDANCE_SCALE.check(scoreGuidanceScale);
   }
 
   static final Set<String> KEYS = Set.of("pipeline", "model", "weights", "device", "scheduler", "steps", "guidance_scale", "eta", "batch_size",

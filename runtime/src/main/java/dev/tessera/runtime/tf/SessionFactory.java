@@ -14,6 +14,7 @@ public final class SessionFactory {
   private SessionFactory() {}
 
   public static Session create(Graph graph) {
+    dev.tessera.api.graph.GraphBudget.checkActivations(graph);
     return new Session(graph, config());
   }
 

@@ -129,7 +129,13 @@ public final class Trainer {
       // GANs train with a short first-moment memory (beta1 0.5 or 0), so a model's config may set the betas.
       AdamOptimizer.Config adamConfig = new AdamOptimizer.Config(lr, adamBeta(config, "adam_beta1", 0.9), adamBeta(config, "adam_beta2", 0.999), 1e-8,
           options.clipNorm());
-      StepGraph stepGraph = layout.build(scope, s -> Replica.build(s, model, modelConfig, images, textLength, components), adamConfig);
+      StepGraph stepGraph;
+      try {
+        stepGraph = layout.build(scope, s -> Replica.build(s, model, modelConfig, images, textLength, components), adamConfig);
+        dev.tessera.api.graph.GraphBudget.checkActivations(graph);
+      } catch (dev.tessera.api.graph.GraphBudget.OverBudget e) {
+        throw e.naming(modelConfig);
+      }
       TrainingGraph tg = stepGraph.model();
       AdamOptimizer adam = stepGraph.optimizer();
       List<String> metricNames = new ArrayList<>(stepGraph.metrics().keySet());

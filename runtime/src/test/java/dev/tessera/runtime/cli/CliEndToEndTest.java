@@ -194,7 +194,7 @@ class CliEndToEndTest {
   void badArgumentsAreOneLineErrors() {
     CliRun r = run("train", "tiny", "--steps", "0", "--out", tmp.resolve("x").toString());
     assertEquals(1, r.exit());
-    assertTrue(r.err().contains("--steps must be positive"), r.err());
+    assertTrue(r.err().contains("steps (--steps, total training steps) must be an integer in [1, 1000000000], got 0"), r.err());
     CliRun missing = run("train", "tiny", "--dataset", tmp.resolve("nothing").toString(), "--out", tmp.resolve("y").toString());
     assertEquals(1, missing.exit());
     assertTrue(missing.err().contains("nor a folder"), missing.err());

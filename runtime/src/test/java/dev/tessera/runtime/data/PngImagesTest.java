@@ -249,7 +249,17 @@ class PngImagesTest {
     ByteBuffer.wrap(ihdr).putInt(0, 16384).putInt(4, 16384);
     putChunk(huge, 8, "IHDR", ihdr);
     Path bomb = Files.write(dir.resolve("bomb.png"), huge.array());
-    assertMessage(assertThrows(DataFormatException.class, () -> PngImages.read(bomb, 3)), bomb.toString(), "ends early");
+    assertMessage(assertThrows(DataFormatException.class, () -> PngImages.read(bomb, 3)), bomb.toString(), "decodes to 768 MiB, more than the limit of 32 MiB");
+
+    // Within the old pixel limit (2^28 pixels), but 16-bit RGBA: refused by what decoding it would take, before any inflating.
+    ByteBuffer deep = ByteBuffer.wrap(bytes.clone());
+    ByteBuffer.wrap(ihdr).putInt(0, 4096).putInt(4, 4096);
+    ihdr[8] = 16;
+    ihdr[9] = 6;
+    putChunk(deep, 8, "IHDR", ihdr);
+    Path deepBomb = Files.write(dir.resolve("deep.png"), deep.array());
+    assertMessage(assertThrows(DataFormatException.class, () -> PngImages.read(deepBomb, 3)), deepBomb.toString(),
+        "image of 4096x4096 pixels (4 x 16-bit samples) decodes to 128 MiB, more than the limit of 32 MiB");
 
     ByteBuffer adler = ByteBuffer.wrap(bytes.clone());
     byte[] data = Arrays.copyOfRange(bytes, idat + 8, idat + 8 + idatLength);

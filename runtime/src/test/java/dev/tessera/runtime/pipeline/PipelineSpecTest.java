@@ -94,11 +94,11 @@ class PipelineSpecTest {
     assertNull(o.framesDir());
     assertEquals(PipelineSpec.OptimisationOptions.defaults(), read("{\"pipeline\": \"vqgan-clip\"}").optimisation());
     assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"vqgan-clip\", \"iterations\": 0}")).getMessage()
-        .contains("iterations must be at least 1"));
+        .contains("iterations (--iterations, optimisation steps) must be an integer in [1, 100000], got 0"));
     assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"vqgan-clip\", \"learning_rate\": -1}")).getMessage()
-        .contains("learning rate"));
+        .contains("learning_rate (--lr, the optimiser's step size) must be a number in (0, 100], got -1"));
     assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"vqgan-clip\", \"save_every\": -2}")).getMessage()
-        .contains("save-every"));
+        .contains("save_every (--save-every"));
     assertTrue(assertThrows(TesseraException.class, () -> read("{\"pipeline\": \"vqgan-clip\", \"itrations\": 3}")).getMessage()
         .contains("unknown key 'itrations'"));
   }
