@@ -170,7 +170,8 @@ class CompareEndToEndTest {
     Path report = tmp.resolve("report");
     Run c = run("compare", "--pipelines", "clip-diffusion,no-such-pipeline", "--weights", "clip-diffusion=" + weights,
         "--prompts", prompts.toString(), "--num-images", "2", "--seeds", "1,2", "--steps", "2", "--output-dir", report.toString());
-    assertEquals(0, c.exit(), c.err());
+    assertEquals(1, c.exit(), "a script must see that the comparison is incomplete: " + c.err());
+    assertTrue(c.err().startsWith("error: 1 of 2 pipelines failed (no-such-pipeline); the report lists why"), c.err());
     assertTrue(c.out().contains("no-such-pipeline failed: unknown pipeline"), c.out());
     assertTrue(c.out().contains("compare: 8/8 (100%)"), c.out());
 

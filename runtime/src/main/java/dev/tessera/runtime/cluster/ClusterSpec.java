@@ -1,10 +1,9 @@
 package dev.tessera.runtime.cluster;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.TesseraException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,18 +46,20 @@ public record ClusterSpec(List<String> addresses, String source) {
 
   /** Reads a cluster file; every problem is an error naming the file and what is wrong. */
   public static ClusterSpec read(Path file) {
-    JsonNode root;
+    if (!Files.isRegularFile(file)) {
+      throw new TesseraException("cannot read the cluster file " + file + ": no such file");
+    }
+    // The strict reader of every Tessera JSON file: a repeated key or data after the object is an error.
+    ModelConfig config;
     try {
-      root = new ObjectMapper().readTree(Files.readString(file));
-    } catch (JacksonException e) {
-      throw new TesseraException(file + ": not valid JSON (" + e.getOriginalMessage() + ")");
-    } catch (IOException e) {
-      throw new TesseraException("cannot read the cluster file " + file + ": " + e.getMessage());
+      config = ModelConfig.read(file);
+    } catch (TesseraException e) {
+      throw new TesseraException(e.getMessage().replace("a config must be a JSON object",
+          "expected an object like {\"worker\": [\"host:port\", ...]}"), e);
     }
-    if (root == null || !root.isObject()) {
-      throw new TesseraException(file + ": expected an object like {\"worker\": [\"host:port\", ...]}");
-    }
-    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+    JsonNode root = config.node(JOB) == null ? JsonNodeFactory.instance.objectNode() : JsonNodeFactory.instance.objectNode().set(JOB,
+        config.node(JOB));
+    for (Iterator<String> names = config.keys(); names.hasNext(); ) {
       String name = names.next();
       if (!name.equals(JOB)) {
         throw new TesseraException(file + ": unknown job '" + name + "'; Tessera's clusters have one job, '" + JOB

@@ -38,6 +38,7 @@ final class PngChunkCheck {
   private long inflatedBytes;
   private String size; // "HxW", for messages
   private DataFormatException imageProblem; // found while inflating a chunk whose CRC is not checked yet
+  private int paletteEntries; // PLTE's length / 3; 0 without PLTE
 
   private PngChunkCheck(Path file, long maxDecodedBytes) {
     this.file = file;
@@ -48,15 +49,18 @@ final class PngChunkCheck {
    * Checks {@code file}, whose 8-byte PNG signature the caller has already checked.
    *
    * @param maxDecodedBytes the most bytes the decoded image may take (width x height x samples x bytes per sample)
+   * @return the number of palette entries (PLTE), 0 without a palette: a palette image's indices
+   *     must be below it, which the caller checks on the decoded raster (ImageIO pads the palette)
    * @throws DataFormatException naming the file and the problem
    */
-  static void check(Path file, long maxDecodedBytes) throws IOException {
+  static int check(Path file, long maxDecodedBytes) throws IOException {
     PngChunkCheck check = new PngChunkCheck(file, maxDecodedBytes);
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), PIECE)) {
       check.run(new DataInputStream(raw), Files.size(file));
     } finally {
       check.inflater.end();
     }
+    return check.paletteEntries;
   }
 
   private void run(DataInputStream in, long fileSize) throws IOException {
@@ -93,6 +97,12 @@ final class PngChunkCheck {
       if (type.equals("IHDR")) {
         readHeader(in, length, crc);
       } else {
+        if (type.equals("PLTE")) {
+          if (length == 0 || length % 3 != 0 || length > 256 * 3) {
+            throw problem("PLTE has " + length + " bytes, not 3 to 768 in steps of 3");
+          }
+          paletteEntries = (int) (length / 3);
+        }
         readData(in, length, crc, type.equals("IDAT"));
       }
       if (in.readInt() != (int) crc.getValue()) {

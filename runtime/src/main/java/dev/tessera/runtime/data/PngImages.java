@@ -114,7 +114,7 @@ public final class PngImages {
   public static PngFolder readFolder(Path dir, int channels) {
     checkChannels(channels);
     List<Path> files = listPngs(dir);
-    int[] size = withReader(files.get(0), reader -> new int[] {
+    int[] size = withReader(files.get(0), (reader, palette) -> new int[] {
         reader.getHeight(0), reader.getWidth(0)});
     return readFiles(dir, files, size[0], size[1], channels, ResizeMode.ERROR);
   }
@@ -206,7 +206,7 @@ public final class PngImages {
    */
   private static Decoded decode(
       Path file, int expectedHeight, int expectedWidth, ResizeMode mode) {
-    return withReader(file, reader -> {
+    return withReader(file, (reader, palette) -> {
       int w = reader.getWidth(0); // at most MAX_DECODED_BYTES decoded: PngChunkCheck checked IHDR
       int h = reader.getHeight(0);
       if (expectedHeight > 0 && mode == ResizeMode.ERROR
@@ -215,12 +215,15 @@ public final class PngImages {
             file, "image is " + h + "x" + w + " (height x width) but " + expectedHeight + "x"
                 + expectedWidth + " was expected; pass --resize to scale images to that size");
       }
-      return toFloats(reader.read(0));
+      BufferedImage image = reader.read(0);
+      checkPaletteIndices(file, image, palette);
+      return toFloats(image);
     });
   }
 
   private interface ReaderAction<T> {
-    T apply(ImageReader reader) throws IOException;
+    /** @param paletteEntries PLTE's entries (0: no palette), which a palette image's indices must stay below */
+    T apply(ImageReader reader, int paletteEntries) throws IOException;
   }
 
   /** Opens {@code file} with the PNG reader, turning every failure into a DataFormatException. */
@@ -236,9 +239,9 @@ public final class PngImages {
         throw new DataFormatException(file, "not a PNG file (missing PNG signature)");
       }
       // Before ImageIO, which checks no CRC and allocates the image from IHDR before any data.
-      PngChunkCheck.check(file, MAX_DECODED_BYTES);
+      int paletteEntries = PngChunkCheck.check(file, MAX_DECODED_BYTES);
       reader.setInput(in, true, true);
-      return action.apply(reader);
+      return action.apply(reader, paletteEntries);
     } catch (DataFormatException e) {
       throw e;
     } catch (NoSuchFileException e) {
@@ -252,6 +255,27 @@ public final class PngImages {
   }
 
   /** Extracts samples in [0, 1] at native precision. */
+  /**
+   * A palette image whose indices point past its palette is damaged (ImageIO pads the palette and
+   * draws those pixels black without a word); refuse it, naming the first such pixel.
+   */
+  private static void checkPaletteIndices(Path file, BufferedImage img, int paletteEntries) {
+    if (paletteEntries == 0 || !(img.getColorModel() instanceof java.awt.image.IndexColorModel)) {
+      return;
+    }
+    Raster raster = img.getRaster();
+    int[] row = new int[img.getWidth()];
+    for (int y = 0; y < img.getHeight(); y++) {
+      raster.getSamples(0, y, img.getWidth(), 1, 0, row);
+      for (int x = 0; x < row.length; x++) {
+        if (row[x] >= paletteEntries) {
+          throw new DataFormatException(file, "pixel (" + y + ", " + x + ") uses palette index " + row[x] + ", but the palette has only "
+              + paletteEntries + " entries (the file is damaged)");
+        }
+      }
+    }
+  }
+
   private static Decoded toFloats(BufferedImage img) {
     int w = img.getWidth();
     int h = img.getHeight();

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.pf4j.PluginRepository;
-import org.pf4j.util.FileUtils;
 
 /**
  * The plugin paths of one folder, as PF4J's default repositories list them (jars, folders, zips
@@ -60,7 +59,9 @@ final class CheckedPluginRepository implements PluginRepository {
       }
       if (zip) {
         try {
-          paths.add(FileUtils.expandIfZip(p));
+          paths.add(PluginUnpacker.unpack(p));
+        } catch (PluginUnpacker.Refused e) {
+          rejected.put(p.toAbsolutePath().normalize(), e.getMessage());
         } catch (IOException | RuntimeException e) {
           rejected.put(p.toAbsolutePath().normalize(), "cannot be unpacked: " + PluginRuntime.describe(e));
         }

@@ -99,6 +99,54 @@ public final class PluginArchiveCheck {
     return null;
   }
 
+  /**
+   * Why a jar a plugin carries (under {@code lib/}) must not be on its class path, or null: it holds
+   * TensorFlow or api classes, whatever the jar is called. Both the central directory (what a class
+   * loader reads) and the local headers are read, so neither can hide a class from the other.
+   */
+  static String jarProblem(Path jar, int maxEntries) {
+    String name = jar.getFileName().toString();
+    int count = 0;
+    try (ZipFile zip = new ZipFile(jar.toFile())) {
+      for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
+        String why = nestedProblem(name, e.nextElement().getName());
+        if (why != null) {
+          return why;
+        }
+        if (++count > maxEntries) {
+          return name + " holds more than " + maxEntries + " entries";
+        }
+      }
+    } catch (IOException e) {
+      return name + " is not a readable jar: " + e.getMessage();
+    }
+    count = 0;
+    try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(jar))) {
+      for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        String why = nestedProblem(name, e.getName());
+        if (why != null) {
+          return why;
+        }
+        if (++count > maxEntries) {
+          return name + " holds more than " + maxEntries + " entries";
+        }
+      }
+    } catch (IOException e) {
+      return name + " is not a readable jar: " + e.getMessage();
+    }
+    return null;
+  }
+
+  private static String nestedProblem(String jar, String entry) {
+    String unified = entry.replace('\\', '/');
+    for (String pkg : PROVIDED_PACKAGES) {
+      if (unified.startsWith(pkg) && unified.endsWith(".class")) {
+        return bundles(pkg, jar + "!/" + entry);
+      }
+    }
+    return null;
+  }
+
   private static String bundles(String pkg, String entry) {
     String what = pkg.startsWith("org/tensorflow") ? "TensorFlow" : "the Tessera api";
     String dependency = pkg.startsWith("org/tensorflow") ? "org.tensorflow" : "dev.tessera:tessera-api";
@@ -110,7 +158,11 @@ public final class PluginArchiveCheck {
     try (Stream<Path> files = Files.walk(dir, MAX_FOLDER_DEPTH)) {
       return files
           .filter(Files::isRegularFile)
-          .map(f -> entryProblem(dir.relativize(f).toString()))
+          .map(f -> {
+            String why = entryProblem(dir.relativize(f).toString());
+            boolean jar = f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jar");
+            return why != null || !jar ? why : jarProblem(f, PluginUnpacker.MAX_NESTED_ENTRIES);
+          })
           .filter(java.util.Objects::nonNull)
           .findFirst()
           .orElse(null);

@@ -81,6 +81,9 @@ public final class PluginRuntime implements AutoCloseable {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files.sorted()::iterator) {
         String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.startsWith(".")) {
+          continue; // hidden, as the repository skips them (a zip's staging folder among them)
+        }
         boolean candidate = name.endsWith(".jar") || name.endsWith(".zip") || Files.isDirectory(p);
         Path unpacked = name.endsWith(".zip") ? p.resolveSibling(p.getFileName().toString().substring(0, name.length() - 4)) : p;
         boolean reported = loaded.contains(p.toAbsolutePath().normalize()) || loaded.contains(unpacked.toAbsolutePath().normalize());

@@ -92,11 +92,16 @@ public final class Checkpoint {
     if (step == null) {
       throw new TesseraException(file(dir) + ": not a Tessera checkpoint (no '" + STEP_KEY + "' in its metadata)");
     }
-    variables.load(session, all, VariableStore.EVERYTHING, true);
+    long parsed;
     try {
-      return Long.parseLong(step);
+      parsed = Long.parseLong(step);
     } catch (NumberFormatException e) {
       throw new TesseraException(file(dir) + ": bad step '" + step + "' in metadata");
     }
+    if (parsed < 0) {
+      throw new TesseraException(file(dir) + ": bad step " + parsed + " in metadata (a checkpoint's step is 0 or more)");
+    }
+    variables.load(session, all, VariableStore.EVERYTHING, true);
+    return parsed;
   }
 }

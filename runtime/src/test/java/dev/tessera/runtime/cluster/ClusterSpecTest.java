@@ -34,7 +34,10 @@ class ClusterSpecTest {
 
   @Test
   void badFilesGetErrorsThatSayWhatIsWrong() {
-    assertTrue(error("{\"worker\": [").contains("not valid JSON"));
+    assertTrue(error("{\"worker\": [").contains("invalid JSON"));
+    assertTrue(error("{\"worker\": [\"a:1\"], \"worker\": [\"b:2\"]}").contains("Duplicate field 'worker'"), "a repeated key");
+    assertTrue(error("{\"worker\": [\"a:1\"]} junk").contains("invalid JSON"), "trailing junk");
+    assertTrue(error("{\"worker\": [\"a:1\"]} {}").contains("unexpected data after the object"), "a second object");
     assertTrue(error("[]").contains("expected an object"));
     assertTrue(error("{}").contains("expected \"worker\""));
     assertTrue(error("{\"worker\": []}").contains("no tasks"));

@@ -226,6 +226,36 @@ class PngImagesTest {
         .putInt(at + 8 + data.length, (int) crc.getValue());
   }
 
+  /** A palette image whose indices point past a (shortened) palette: ImageIO draws them black; refused, naming the pixel. */
+  @Test
+  void paletteIndicesPastThePaletteAreRefused() throws IOException {
+    byte[] r = {0, 36, 72, 108, (byte) 144, (byte) 180, (byte) 216, (byte) 252};
+    java.awt.image.IndexColorModel eight = new java.awt.image.IndexColorModel(8, 8, r, r, r);
+    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(2, 2, java.awt.image.BufferedImage.TYPE_BYTE_INDEXED, eight);
+    img.getRaster().setSamples(0, 0, 2, 2, 0, new int[] {0, 1, 3, 2});
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(img, "png", out);
+    byte[] bytes = out.toByteArray();
+    Path fine = Files.write(dir.resolve("palette.png"), bytes);
+    assertEquals(4, PngImages.read(fine, 1).data().length, "indices within the palette read as before");
+
+    // The same pixels with a 3-entry palette: index 3 points past it.
+    int plte = 8;
+    while (!new String(bytes, plte + 4, 4, StandardCharsets.ISO_8859_1).equals("PLTE")) {
+      plte += 12 + ByteBuffer.wrap(bytes).getInt(plte);
+    }
+    int oldLength = ByteBuffer.wrap(bytes).getInt(plte);
+    byte[] shortPalette = Arrays.copyOfRange(bytes, plte + 8, plte + 8 + 9);
+    ByteBuffer damaged = ByteBuffer.allocate(bytes.length - oldLength + 9);
+    damaged.put(bytes, 0, plte);
+    putChunk(damaged, plte, "PLTE", shortPalette);
+    damaged.position(plte + 12 + 9);
+    damaged.put(bytes, plte + 12 + oldLength, bytes.length - plte - 12 - oldLength);
+    Path file = Files.write(dir.resolve("past.png"), damaged.array());
+    assertMessage(assertThrows(DataFormatException.class, () -> PngImages.read(file, 1)), file.toString(),
+        "pixel (1, 0) uses palette index 3, but the palette has only 3 entries");
+  }
+
   /**
    * Damage ImageIO alone reads silently or pays for dearly (found by PngFuzzTest): a flipped bit
    * in the pixel data (no CRC check), a header asking for 16384 x 16384 pixels over 100 bytes of
