@@ -21,6 +21,11 @@ public final class Registry<T> {
   }
 
   public T get(String name) {
+    if (name == null) {
+      // A weights folder's config.json names its parts; one with the key missing or null lands here.
+      throw new TesseraException("no " + kind + " named: the model's config.json lacks its '" + kind + "' (or it is null); available: "
+          + String.join(", ", byName.keySet()));
+    }
     String conflict = conflicts.get(name);
     if (conflict != null) {
       throw new TesseraException(kind + " '" + name + "' is ambiguous: " + conflict);
@@ -34,7 +39,7 @@ public final class Registry<T> {
   }
 
   public boolean has(String name) {
-    return byName.containsKey(name) && !conflicts.containsKey(name);
+    return name != null && byName.containsKey(name) && !conflicts.containsKey(name);
   }
 
   public Map<String, T> all() {
