@@ -106,35 +106,23 @@ public final class PluginArchiveCheck {
    */
   static String jarProblem(Path jar, int maxEntries) {
     String name = jar.getFileName().toString();
-    int count = 0;
-    try (ZipFile zip = new ZipFile(jar.toFile())) {
-      for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements(); ) {
-        String why = nestedProblem(name, e.nextElement().getName());
-        if (why != null) {
-          return why;
-        }
-        if (++count > maxEntries) {
-          return name + " holds more than " + maxEntries + " entries";
+    java.util.List<String> entries = new java.util.ArrayList<>();
+    try {
+      try (ZipFile zip = new ZipFile(jar.toFile())) {
+        zip.stream().limit(maxEntries + 1L).forEach(e -> entries.add(e.getName()));
+      }
+      try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(jar))) {
+        for (ZipEntry e = in.getNextEntry(); e != null && entries.size() <= 2L * maxEntries + 1; e = in.getNextEntry()) {
+          entries.add(e.getName());
         }
       }
     } catch (IOException e) {
       return name + " is not a readable jar: " + e.getMessage();
     }
-    count = 0;
-    try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(jar))) {
-      for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-        String why = nestedProblem(name, e.getName());
-        if (why != null) {
-          return why;
-        }
-        if (++count > maxEntries) {
-          return name + " holds more than " + maxEntries + " entries";
-        }
-      }
-    } catch (IOException e) {
-      return name + " is not a readable jar: " + e.getMessage();
+    if (entries.size() > 2L * maxEntries) {
+      return name + " holds more than " + maxEntries + " entries";
     }
-    return null;
+    return entries.stream().map(e -> nestedProblem(name, e)).filter(java.util.Objects::nonNull).findFirst().orElse(null);
   }
 
   private static String nestedProblem(String jar, String entry) {

@@ -7,17 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.cli.fixtures.TinyDecoder;
-import dev.tessera.runtime.cli.fixtures.TinyEncoder;
 import dev.tessera.runtime.cli.fixtures.TinyJointEncoder;
-import dev.tessera.runtime.cli.fixtures.TinyTokenizer;
-import dev.tessera.runtime.cli.fixtures.TinyModel;
 import dev.tessera.runtime.cli.fixtures.TinyPlugin;
 import dev.tessera.runtime.data.PngImages;
 import dev.tessera.runtime.testing.TestPluginJars;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,18 +33,9 @@ class CliEndToEndTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    plugins = tmp.resolve("plugins");
-    TestPluginJars.plugin("tiny", TinyPlugin.class)
-        .extensions(TinyEncoder.class, TinyDecoder.class, TinyModel.class, TinyTokenizer.class, TinyJointEncoder.class)
-        .writeTo(plugins, "tiny.jar");
+    plugins = TinyCli.tinyPlugin(tmp.resolve("plugins"));
     Files.write(plugins.resolve("broken.jar"), new byte[] {1, 2, 3, 4});
-    images = tmp.resolve("images");
-    SplittableRandom r = new SplittableRandom(1);
-    float[] px = new float[6 * 16];
-    for (int i = 0; i < px.length; i++) {
-      px[i] = (float) r.nextDouble();
-    }
-    PngImages.writeAll(images, new ImageBatch(6, 4, 4, 1, px), List.of("a.png", "b.png", "c.png", "d.png", "e.png", "f.png"));
+    images = TinyCli.randomPngs(tmp.resolve("images"), "a.png", "b.png", "c.png", "d.png", "e.png", "f.png");
   }
 
   @Test

@@ -5,7 +5,6 @@ import dev.tessera.api.testing.ByteMutations;
 import dev.tessera.api.testing.FuzzCampaign;
 import dev.tessera.api.testing.JsonMutations;
 import dev.tessera.api.testing.Mutation;
-import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.cli.fixtures.TinyBrightnessGuidance;
 import dev.tessera.runtime.cli.fixtures.TinyDecoder;
 import dev.tessera.runtime.cli.fixtures.TinyDenoiser;
@@ -16,7 +15,6 @@ import dev.tessera.runtime.cli.fixtures.TinyModel;
 import dev.tessera.runtime.cli.fixtures.TinyNoisyBrightnessGuidance;
 import dev.tessera.runtime.cli.fixtures.TinyPlugin;
 import dev.tessera.runtime.cli.fixtures.TinyTokenizer;
-import dev.tessera.runtime.data.PngImages;
 import dev.tessera.runtime.testing.TestPluginJars;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -180,13 +178,7 @@ class CliFuzzTest {
     byte[] pluginZip = Files.readAllBytes(jar.writeZipTo(zipDir, "tinyzip.zip"));
     Path diffusion = root.resolve("diffusion-weights");
     GenerateEndToEndTest.writeWeights(diffusion);
-    Path images = root.resolve("images");
-    SplittableRandom r = new SplittableRandom(1);
-    float[] px = new float[4 * 16];
-    for (int i = 0; i < px.length; i++) {
-      px[i] = (float) r.nextDouble();
-    }
-    PngImages.writeAll(images, new ImageBatch(4, 4, 4, 1, px), List.of("a.png", "b.png", "c.png", "d.png"));
+    Path images = TinyCli.randomPngs(root.resolve("images"), "a.png", "b.png", "c.png", "d.png");
     Path autoencoder = root.resolve("autoencoder-weights");
     CliRun t = CliRun.run(plugins, "train", "tiny", "--dataset", images.toString(), "--steps", "1", "--out", autoencoder.toString());
     if (t.exit() != 0) {

@@ -5,20 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tessera.api.types.ImageBatch;
-import dev.tessera.runtime.cli.fixtures.TinyDecoder;
-import dev.tessera.runtime.cli.fixtures.TinyEncoder;
-import dev.tessera.runtime.cli.fixtures.TinyJointEncoder;
-import dev.tessera.runtime.cli.fixtures.TinyModel;
-import dev.tessera.runtime.cli.fixtures.TinyPlugin;
-import dev.tessera.runtime.cli.fixtures.TinyTokenizer;
 import dev.tessera.runtime.data.PngImages;
-import dev.tessera.runtime.testing.TestPluginJars;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,18 +33,9 @@ class OutputFoldersEndToEndTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    plugins = tmp.resolve("plugins");
-    TestPluginJars.plugin("tiny", TinyPlugin.class)
-        .extensions(TinyEncoder.class, TinyDecoder.class, TinyModel.class, TinyTokenizer.class, TinyJointEncoder.class)
-        .writeTo(plugins, "tiny.jar");
-    images = tmp.resolve("images");
-    SplittableRandom r = new SplittableRandom(1);
-    float[] px = new float[3 * 16];
-    for (int i = 0; i < px.length; i++) {
-      px[i] = (float) r.nextDouble();
-    }
+    plugins = TinyCli.tinyPlugin(tmp.resolve("plugins"));
     // An input named like a file reconstruct writes: it must neither be overwritten nor overwrite the report.
-    PngImages.writeAll(images, new ImageBatch(3, 4, 4, 1, px), List.of("a.png", "comparison.png", "fid-bootstrap.png"));
+    images = TinyCli.randomPngs(tmp.resolve("images"), "a.png", "comparison.png", "fid-bootstrap.png");
     run = tmp.resolve("run");
     CliRun t = cli("train", "tiny", "--dataset", images.toString(), "--steps", "1", "--out", run.toString());
     assertEquals(0, t.exit(), t.err());
