@@ -17,7 +17,7 @@ import dev.tessera.runtime.pipeline.ReferencedWeights;
 import dev.tessera.runtime.pipeline.RerankedPipeline;
 import dev.tessera.runtime.plugin.Components;
 import dev.tessera.runtime.plugin.PluginRuntime;
-import dev.tessera.runtime.tf.SessionFactory;
+import dev.tessera.api.graph.SessionFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;

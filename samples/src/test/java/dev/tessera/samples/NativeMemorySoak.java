@@ -4,7 +4,7 @@ import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.runtime.data.DataSources;
 import dev.tessera.runtime.data.Dataset;
-import dev.tessera.runtime.pipeline.GenerationPipeline;
+import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.runtime.pipeline.PipelineSpec;
 import dev.tessera.runtime.pipeline.Pipelines;
 import dev.tessera.runtime.plugin.Components;

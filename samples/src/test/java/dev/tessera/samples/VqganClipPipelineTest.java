@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.data.PngImages;
-import dev.tessera.runtime.pipeline.GenerationPipeline;
+import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.runtime.pipeline.PipelineSpec;
 import dev.tessera.runtime.pipeline.Pipelines;
 import dev.tessera.runtime.plugin.Components;

@@ -2,7 +2,6 @@ package dev.tessera.api.spi;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
-import org.pf4j.ExtensionPoint;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
@@ -16,12 +15,7 @@ import org.tensorflow.types.TFloat32;
  * {@link dev.tessera.api.TesseraException} ({@link dev.tessera.api.graph.InputShapes}).
  * {@code dev.tessera.api.testing.DecoderContract} in the api's test-jar checks all of this.
  */
-public interface Decoder extends ExtensionPoint {
-  String name();
-
-  default String description() {
-    return "";
-  }
+public interface Decoder extends Component {
 
   /** @return NHWC images, nominally in [0, 1] (clip before display) */
   default Operand<TFloat32> decode(GraphScope scope, ModelConfig config, Operand<TFloat32> latents) {

@@ -2,7 +2,6 @@ package dev.tessera.api.spi;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
-import org.pf4j.ExtensionPoint;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -16,12 +15,7 @@ import org.tensorflow.types.TInt32;
  * ({@link dev.tessera.api.graph.InputShapes}). {@code dev.tessera.api.testing.EncoderContract} in the
  * api's test-jar checks all of this.
  */
-public interface Encoder extends ExtensionPoint {
-  String name();
-
-  default String description() {
-    return "";
-  }
+public interface Encoder extends Component {
 
   /** @param images NHWC float images in [0, 1] */
   default Operand<TFloat32> encodeImages(GraphScope scope, ModelConfig config, Operand<TFloat32> images) {

@@ -3,7 +3,6 @@ package dev.tessera.api.spi;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.types.Condition;
-import org.pf4j.ExtensionPoint;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 
@@ -25,12 +24,7 @@ import org.tensorflow.types.TFloat32;
  * {@link dev.tessera.api.TesseraException}. {@code dev.tessera.api.testing.GuidanceContract} in the
  * api's test-jar checks all of this.
  */
-public interface Guidance extends ExtensionPoint {
-  String name();
-
-  default String description() {
-    return "";
-  }
+public interface Guidance extends Component {
 
   /** @param images NHWC in [0, 1] */
   default Operand<TFloat32> score(GraphScope scope, ModelConfig config, Operand<TFloat32> images, Condition condition) {

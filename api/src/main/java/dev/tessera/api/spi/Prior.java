@@ -4,7 +4,6 @@ import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.types.Condition;
 import dev.tessera.api.types.Latents;
-import org.pf4j.ExtensionPoint;
 import org.tensorflow.Session;
 
 /**
@@ -14,12 +13,7 @@ import org.tensorflow.Session;
  * builds its graph and then samples with the session. {@code dev.tessera.api.testing.PriorContract}
  * in the api's test-jar checks what every prior must do.
  */
-public interface Prior extends ExtensionPoint {
-  String name();
-
-  default String description() {
-    return "";
-  }
+public interface Prior extends Component {
 
   Sampler build(GraphScope scope, ModelConfig config);
 

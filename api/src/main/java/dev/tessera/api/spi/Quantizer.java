@@ -2,7 +2,6 @@ package dev.tessera.api.spi;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
-import org.pf4j.ExtensionPoint;
 import org.tensorflow.Operand;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -15,12 +14,7 @@ import org.tensorflow.types.TInt32;
  * {@link dev.tessera.api.TesseraException}. {@code dev.tessera.api.testing.QuantizerContract} in
  * the api's test-jar checks all of this.
  */
-public interface Quantizer extends ExtensionPoint {
-  String name();
-
-  default String description() {
-    return "";
-  }
+public interface Quantizer extends Component {
 
   /** @param latents [..., D] */
   Quantization quantize(GraphScope scope, ModelConfig config, Operand<TFloat32> latents);

@@ -3,7 +3,6 @@ package dev.tessera.api.spi;
 import dev.tessera.api.types.TokenIds;
 import java.util.ArrayList;
 import java.util.List;
-import org.pf4j.ExtensionPoint;
 
 /**
  * Text -> token ids and back (CLIP byte-level BPE). Host-side: no graph involved. Ids are in
@@ -11,12 +10,7 @@ import org.pf4j.ExtensionPoint;
  * text gives them again. {@code dev.tessera.api.testing.TokenizerContract} in the api's test-jar
  * checks this.
  */
-public interface Tokenizer extends ExtensionPoint {
-  String name();
-
-  default String description() {
-    return "";
-  }
+public interface Tokenizer extends Component {
 
   /** Token ids of the text, including any start/end tokens the tokenizer uses. */
   TokenIds encode(String text);

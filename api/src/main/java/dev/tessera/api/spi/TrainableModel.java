@@ -5,7 +5,6 @@ import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
-import org.pf4j.ExtensionPoint;
 
 /**
  * A model the trainer can train by name ({@code ./tessera train vqvae}). It builds its loss into
@@ -13,12 +12,7 @@ import org.pf4j.ExtensionPoint;
  * Its {@code config.json} names the components it is made of ("encoder", "quantizer",
  * "decoder"), so pipelines can compose the trained model's parts by name.
  */
-public interface TrainableModel extends ExtensionPoint {
-  String name();
-
-  default String description() {
-    return "";
-  }
+public interface TrainableModel extends Component {
 
   /** Hyper-parameters used when the user gives none; the trainer saves them as config.json. */
   ModelConfig defaultConfig();

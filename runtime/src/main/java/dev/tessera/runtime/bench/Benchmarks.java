@@ -14,7 +14,7 @@ import dev.tessera.api.train.AdamOptimizer;
 import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
-import dev.tessera.runtime.tf.SessionFactory;
+import dev.tessera.api.graph.SessionFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

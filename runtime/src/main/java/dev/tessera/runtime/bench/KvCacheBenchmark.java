@@ -7,7 +7,7 @@ import dev.tessera.api.spi.Prior;
 import dev.tessera.api.types.Condition;
 import dev.tessera.api.types.Embedding;
 import dev.tessera.runtime.plugin.Components;
-import dev.tessera.runtime.tf.SessionFactory;
+import dev.tessera.api.graph.SessionFactory;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.tensorflow.Graph;

@@ -9,7 +9,7 @@ import dev.tessera.runtime.bench.KvCacheBenchmark;
 import dev.tessera.runtime.bench.Measurement;
 import dev.tessera.runtime.bench.PeakMemory;
 import dev.tessera.runtime.bench.WorkloadShapes;
-import dev.tessera.runtime.tf.SessionFactory;
+import dev.tessera.api.graph.SessionFactory;
 import dev.tessera.runtime.plugin.PluginRuntime;
 import java.util.Locale;
 import java.util.concurrent.Callable;

@@ -1,6 +1,6 @@
 package dev.tessera.runtime.cli;
 
-import dev.tessera.runtime.pipeline.GenerationPipeline;
+import dev.tessera.api.pipeline.GenerationPipeline;
 import java.io.PrintWriter;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;

@@ -1,6 +1,8 @@
 package dev.tessera.runtime.cli;
 
 import dev.tessera.runtime.pipeline.PipelineSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** How each image is drawn, shared by {@code generate} and {@code compare}: candidates and token/latent sampling. */
@@ -19,8 +21,17 @@ final class DrawOptions {
   @Option(names = "--top-p", description = "vqgan-transformer: nucleus sampling, the most likely codes up to this mass (1: all). Default: 1.")
   Double topP;
 
+  @Option(names = "--option", paramLabel = "KEY=VALUE", description = "An option of a pipeline a plugin brings (./tessera pipelines "
+      + "lists them), e.g. --option strength=0.5; repeatable. Overrides the pipeline file's key of that name.")
+  Map<String, String> options;
+
   /** The spec with the options given on the command line; the others keep the spec's values. */
   PipelineSpec applyTo(PipelineSpec s) {
+    if (options != null) {
+      Map<String, Object> merged = new LinkedHashMap<>(s.options());
+      merged.putAll(options);
+      s = s.withOptions(merged);
+    }
     if (candidates != null) {
       s = s.withCandidates(candidates);
     }

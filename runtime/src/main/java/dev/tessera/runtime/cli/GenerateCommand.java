@@ -4,7 +4,7 @@ import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.OutputFolder;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.pipeline.GenerationOutput;
-import dev.tessera.runtime.pipeline.GenerationPipeline;
+import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.runtime.pipeline.PipelineSpec;
 import dev.tessera.runtime.pipeline.Pipelines;
 import dev.tessera.runtime.plugin.PluginRuntime;

@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
     description = "Text-to-image on the JVM: every model family is a drop-in plugin.",
     subcommands = {
       PluginsCommand.class,
+      PipelinesCommand.class,
       TrainCommand.class,
       WorkerCommand.class,
       GenerateCommand.class,

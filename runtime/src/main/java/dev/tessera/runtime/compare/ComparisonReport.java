@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tessera.api.io.AtomicFiles;
 import dev.tessera.runtime.evaluation.GenerationScorer;
 import dev.tessera.runtime.pipeline.GenerationOutput;
-import dev.tessera.runtime.pipeline.TrainingRuns;
+import dev.tessera.api.pipeline.TrainingRuns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -566,7 +566,8 @@ public final class PngImages {
     return names;
   }
 
-  private static BufferedImage toImage(ImageBatch batch, int index) {
+  /** Image {@code index} of {@code batch} as the 8-bit image a PNG of it holds. */
+  public static BufferedImage toImage(ImageBatch batch, int index) {
     int h = batch.height();
     int w = batch.width();
     int c = batch.channels();

@@ -12,7 +12,7 @@ import dev.tessera.api.spi.Quantization;
 import dev.tessera.api.spi.Quantizer;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.plugin.Components;
-import dev.tessera.runtime.tf.SessionFactory;
+import dev.tessera.api.graph.SessionFactory;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Graph;

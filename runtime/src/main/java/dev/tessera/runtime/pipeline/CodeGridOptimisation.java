@@ -16,7 +16,7 @@ import dev.tessera.api.types.Condition;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.api.types.WeightedPrompts;
 import dev.tessera.runtime.plugin.Components;
-import dev.tessera.runtime.tf.SessionFactory;
+import dev.tessera.api.graph.SessionFactory;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;

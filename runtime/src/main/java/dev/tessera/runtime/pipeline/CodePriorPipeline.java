@@ -1,5 +1,6 @@
 package dev.tessera.runtime.pipeline;
 
+import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.Tensors;
 import dev.tessera.api.io.ModelConfig;

@@ -1,5 +1,6 @@
 package dev.tessera.runtime.pipeline;
 
+import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.VariableStore;
@@ -11,7 +12,7 @@ import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.api.types.Latents;
 import dev.tessera.runtime.plugin.Components;
-import dev.tessera.runtime.tf.SessionFactory;
+import dev.tessera.api.graph.SessionFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.tensorflow.Graph;

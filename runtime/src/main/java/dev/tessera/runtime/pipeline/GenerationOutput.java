@@ -1,5 +1,6 @@
 package dev.tessera.runtime.pipeline;
 
+import dev.tessera.api.pipeline.GenerationPipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tessera.api.TesseraException;

@@ -1,5 +1,7 @@
 package dev.tessera.runtime.pipeline;
 
+import dev.tessera.api.pipeline.TrainingRuns;
+import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Tensors;

@@ -7,6 +7,7 @@ import dev.tessera.api.options.NumberOption;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,7 +25,7 @@ import java.util.Set;
  */
 public record PipelineSpec(String pipeline, String model, Path weights, String device, String scheduler, int steps, float guidanceScale,
     double eta, int batchSize, Path priorWeights, float priorGuidanceScale, int candidates, String scoreGuidance, float scoreGuidanceScale,
-    TokenOptions tokens, OptimisationOptions optimisation) {
+    TokenOptions tokens, OptimisationOptions optimisation, Map<String, Object> options) {
   /** How an autoregressive prior draws each code: temperature (0: greedy), top-k (0: all), top-p (1: all). */
   public record TokenOptions(double temperature, int topK, double topP) {
     public TokenOptions {
@@ -86,6 +87,7 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
   public static final NumberOption INIT_NOISE = NumberOption.real("init_noise", 0, 100, "noise on the starting latents");
 
   public PipelineSpec {
+    options = options == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(options));
     STEPS.checkInt(steps);
     GUIDANCE_SCALE.check(guidanceScale);
     ETA.check(eta);
@@ -103,51 +105,52 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
   public static PipelineSpec of(String pipeline) {
     DiffusionPipeline.Options d = DiffusionPipeline.Options.defaults();
     return new PipelineSpec(pipeline, null, null, d.device(), d.scheduler(), d.steps(), Pipelines.defaultGuidanceScale(pipeline), d.eta(),
-        d.batchSize(), null, 1f, 1, d.scoreGuidance(), d.scoreGuidanceScale(), TokenOptions.defaults(), OptimisationOptions.defaults());
+        d.batchSize(), null, 1f, 1, d.scoreGuidance(), d.scoreGuidanceScale(), TokenOptions.defaults(), OptimisationOptions.defaults(),
+        Map.of());
   }
 
   public PipelineSpec withWeights(Path w) {
     return new PipelineSpec(pipeline, model, w, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation, options);
   }
 
   public PipelineSpec withSampling(String schedulerName, int n, float scale, double etaValue) {
     return new PipelineSpec(pipeline, model, weights, device, schedulerName, n, scale, etaValue, batchSize, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation, options);
   }
 
   public PipelineSpec withDevice(String d) {
     return new PipelineSpec(pipeline, model, weights, d, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation, options);
   }
 
   public PipelineSpec withBatchSize(int b) {
     return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, b, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation, options);
   }
 
   /** DALL-E 2's prior: its weights folder (null: shipped, or DIR/prior when the weights folder has one) and guidance scale. */
   public PipelineSpec withPrior(Path w, float scale) {
     return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, w, scale,
-        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation, options);
   }
 
   /** A score-based guidance (e.g. "clip") and its scale (0: off), added to classifier-free guidance. */
   public PipelineSpec withScoreGuidance(String guidanceName, float scale) {
     return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
-        candidates, guidanceName, scale, tokens, optimisation);
+        candidates, guidanceName, scale, tokens, optimisation, options);
   }
 
   /** Draw this many candidates per image and keep the one CLIP finds closest to the prompt. */
   public PipelineSpec withCandidates(int k) {
     return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale, k,
-        scoreGuidance, scoreGuidanceScale, tokens, optimisation);
+        scoreGuidance, scoreGuidanceScale, tokens, optimisation, options);
   }
 
   /** How an autoregressive prior draws codes. */
   public PipelineSpec withTokens(TokenOptions t) {
     return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale, t, optimisation);
+        candidates, scoreGuidance, scoreGuidanceScale, t, optimisation, options);
   }
 
   /**
@@ -164,69 +167,92 @@ public record PipelineSpec(String pipeline, String model, Path weights, String d
   /** The trained model whose weights drive the pipeline (null: the pipeline's default). */
   public PipelineSpec withModel(String m) {
     return new PipelineSpec(pipeline, m, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation, options);
+  }
+
+  /**
+   * A pipeline's own options beyond the shared ones ({@code --option key=value}, a pipeline file's
+   * other keys), checked against what the pipeline declares when it is opened.
+   */
+  public PipelineSpec withOptions(Map<String, Object> o) {
+    return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
+        candidates, scoreGuidance, scoreGuidanceScale, tokens, optimisation, o);
   }
 
   /** How an optimising pipeline (vqgan-clip) searches its latents. */
   public PipelineSpec withOptimisation(OptimisationOptions o) {
     return new PipelineSpec(pipeline, model, weights, device, scheduler, steps, guidanceScale, eta, batchSize, priorWeights, priorGuidanceScale,
-        candidates, scoreGuidance, scoreGuidanceScale, tokens, o);
+        candidates, scoreGuidance, scoreGuidanceScale, tokens, o, options);
   }
 
   /** Reads a pipeline file; unknown keys are errors (a typo must not be silently ignored). */
   public static PipelineSpec read(Path file) {
-    ModelConfig c = ModelConfig.read(file);
+    return fromKeys(ModelConfig.read(file), file.toAbsolutePath().getParent(), file.toString());
+  }
+
+  /**
+   * A spec from a pipeline file's keys, however they were given (a file, or the Java API's
+   * options): the same checks, relative paths resolved against {@code base}, errors prefixed with
+   * {@code source}.
+   */
+  public static PipelineSpec fromKeys(ModelConfig c, Path base, String source) {
+    String name = c.getString("pipeline", null);
+    if (name == null) {
+      throw new TesseraException(source + ": 'pipeline' is missing (e.g. \"pipeline\": \"clip-diffusion\")");
+    }
+    // A pipeline of the runtime's takes the keys above; one a plugin brings also takes its own
+    // options, checked against its declarations when it is opened.
+    Map<String, Object> own = new java.util.LinkedHashMap<>();
     for (Iterator<String> it = c.keys(); it.hasNext(); ) {
       String k = it.next();
       if (!KEYS.contains(k)) {
-        throw new TesseraException(file + ": unknown key '" + k + "' (known: " + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
+        if (Pipelines.isBuiltIn(name)) {
+          throw new TesseraException(source + ": unknown key '" + k + "' (known: " + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
+        }
+        own.put(k, c.node(k));
       }
-    }
-    String name = c.getString("pipeline", null);
-    if (name == null) {
-      throw new TesseraException(file + ": 'pipeline' is missing (e.g. \"pipeline\": \"clip-diffusion\")");
     }
     PipelineSpec d = of(name);
     try {
-      return new PipelineSpec(name, c.getString("model", null), path(file, c, "weights"), c.getString("device", d.device()),
-          c.getString("scheduler", d.scheduler()), c.getPositiveInt("steps", d.steps()), getFloat(file, c, "guidance_scale", d.guidanceScale()),
-          c.getDouble("eta", d.eta()), c.getPositiveInt("batch_size", d.batchSize()), path(file, c, "prior_weights"),
-          getFloat(file, c, "prior_guidance_scale", d.priorGuidanceScale()), c.getPositiveInt("candidates", d.candidates()),
-          c.getString("score_guidance", d.scoreGuidance()), getFloat(file, c, "score_guidance_scale", d.scoreGuidanceScale()),
+      return new PipelineSpec(name, c.getString("model", null), path(base, source, c, "weights"), c.getString("device", d.device()),
+          c.getString("scheduler", d.scheduler()), c.getPositiveInt("steps", d.steps()), getFloat(source, c, "guidance_scale", d.guidanceScale()),
+          c.getDouble("eta", d.eta()), c.getPositiveInt("batch_size", d.batchSize()), path(base, source, c, "prior_weights"),
+          getFloat(source, c, "prior_guidance_scale", d.priorGuidanceScale()), c.getPositiveInt("candidates", d.candidates()),
+          c.getString("score_guidance", d.scoreGuidance()), getFloat(source, c, "score_guidance_scale", d.scoreGuidanceScale()),
           new TokenOptions(c.getDouble("temperature", d.tokens().temperature()), c.getInt("top_k", d.tokens().topK()),
               c.getDouble("top_p", d.tokens().topP())),
           new OptimisationOptions(c.getInt("iterations", d.optimisation().iterations()), c.getDouble("learning_rate", d.optimisation().learningRate()),
-              path(file, c, "init_image"), c.getInt("save_every", d.optimisation().saveEvery()), c.getInt("cutouts", d.optimisation().cutouts()),
-              c.getDouble("init_noise", d.optimisation().initNoise()), null));
+              path(base, source, c, "init_image"), c.getInt("save_every", d.optimisation().saveEvery()), c.getInt("cutouts", d.optimisation().cutouts()),
+              c.getDouble("init_noise", d.optimisation().initNoise()), null), own);
     } catch (TesseraException e) {
-      if (e.getMessage().startsWith(file.toString())) {
+      if (e.getMessage().startsWith(source)) {
         throw e;
       }
       // The options' own range checks ("top-p must be in (0, 1]") do not know which file they read.
-      throw new TesseraException(file + ": " + e.getMessage(), e);
+      throw new TesseraException(source + ": " + e.getMessage(), e);
     }
   }
 
-  private static Path path(Path file, ModelConfig c, String key) {
+  private static Path path(Path base, String source, ModelConfig c, String key) {
     if (!c.has(key)) {
       return null;
     }
     JsonNode w = c.node(key);
     if (!w.isTextual()) {
-      throw new TesseraException(file + ": '" + key + "' must be a path, got " + w);
+      throw new TesseraException(source + ": '" + key + "' must be a path, got " + w);
     }
     try {
-      return file.toAbsolutePath().getParent().resolve(w.asText()).normalize();
+      return base.resolve(w.asText()).normalize();
     } catch (InvalidPathException e) { // a NUL or an unpaired surrogate
-      throw new TesseraException(file + ": '" + key + "' is not a valid path: " + w);
+      throw new TesseraException(source + ": '" + key + "' is not a valid path: " + w);
     }
   }
 
   /** A number that fits a float: 1e39 is refused, not read as infinity. */
-  private static float getFloat(Path file, ModelConfig c, String key, float defaultValue) {
+  private static float getFloat(String source, ModelConfig c, String key, float defaultValue) {
     double v = c.getDouble(key, defaultValue);
     if (Math.abs(v) > Float.MAX_VALUE) {
-      throw new TesseraException(file + ": '" + key + "' must be a number within float range, got " + v);
+      throw new TesseraException(source + ": '" + key + "' must be a number within float range, got " + v);
     }
     return (float) v;
   }

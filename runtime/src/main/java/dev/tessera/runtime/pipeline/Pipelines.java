@@ -1,8 +1,12 @@
 package dev.tessera.runtime.pipeline;
 
+import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.io.WeightsReference;
+import dev.tessera.api.options.Options;
+import dev.tessera.api.pipeline.PipelineContext;
+import dev.tessera.api.pipeline.PipelineProvider;
 import dev.tessera.runtime.plugin.Components;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,6 +95,11 @@ public final class Pipelines {
     };
   }
 
+  /** Whether {@code name} is one of the runtime's own pipelines (not one a plugin brings). */
+  public static boolean isBuiltIn(String name) {
+    return KNOWN.containsKey(name);
+  }
+
   public static Map<String, String> descriptions() {
     Map<String, String> out = new LinkedHashMap<>();
     KNOWN.forEach((k, v) -> out.put(k, v.description()));
@@ -102,14 +111,26 @@ public final class Pipelines {
     if (spec.candidates() < 1) {
       throw new TesseraException("--candidates must be positive, got " + spec.candidates());
     }
+    if (isBuiltIn(spec.pipeline()) && !spec.options().isEmpty()) {
+      throw new TesseraException("pipeline '" + spec.pipeline() + "' has no option '" + spec.options().keySet().iterator().next()
+          + "': its settings are the flags of generate (--steps, --guidance-scale, ...) and the keys of a pipeline file");
+    }
     ModelChoice model = chooseModel(components, spec);
-    ModelWeights weights = weights(components, model.model(), spec);
-    GenerationPipeline p = KNOWN.get(spec.pipeline()).factory().open(spec.pipeline(), components, weights, spec, model);
+    ModelWeights weights = model == null ? null : weights(components, model.model(), spec);
+    GenerationPipeline p;
+    if (isBuiltIn(spec.pipeline())) {
+      p = KNOWN.get(spec.pipeline()).factory().open(spec.pipeline(), components, weights, spec, model);
+    } else {
+      PipelineProvider provider = components.pipelines().get(spec.pipeline());
+      Options options = Options.of("pipeline '" + spec.pipeline() + "'", provider.options(), spec.options());
+      p = provider.open(new PipelineContext(spec.pipeline(), components, weights, model == null ? null : model.model(),
+          model == null ? null : model.reason(), options, spec.device(), spec.batchSize()));
+    }
     if (spec.candidates() == 1) {
       return p;
     }
     try {
-      String clip = weights.config().getString("text_model", "clip");
+      String clip = weights == null ? "clip" : weights.config().getString("text_model", "clip");
       ModelWeights clipWeights = components.models().has(WeightsReference.parse(clip).model()) ? components.shippedWeights(clip) : null;
       if (clipWeights == null) {
         throw new TesseraException("re-ranking candidates needs CLIP's image encoder: model '" + clip + "' is not loaded or ships no weights");
@@ -127,14 +148,16 @@ public final class Pipelines {
    * which model they are).
    */
   public static ModelChoice chooseModel(Components components, PipelineSpec spec) {
-    Entry e = KNOWN.get(spec.pipeline());
-    if (e == null) {
-      throw new TesseraException("unknown pipeline '" + spec.pipeline() + "' (known: " + String.join(", ", KNOWN.keySet()) + ")");
-    }
+    List<String> models = defaultModels(components, spec.pipeline());
     if (spec.model() != null) {
       return new ModelChoice(spec.model(), "named by --model");
     }
-    List<String> models = e.defaultModels();
+    if (models.isEmpty() && spec.weights() == null) {
+      return null; // a plugin's pipeline that runs no weights
+    }
+    if (models.isEmpty()) {
+      return new ModelChoice(spec.weights().toString(), "the --weights folder");
+    }
     if (spec.weights() != null) {
       return new ModelChoice(models.get(0), "the --weights folder");
     }
@@ -151,6 +174,34 @@ public final class Pipelines {
     }
     String chosen = models.get(skipped.size());
     return new ModelChoice(chosen, skipped.isEmpty() ? "default" : "default fallback: " + String.join(", ", skipped));
+  }
+
+  /** The models a pipeline runs by default: the runtime's own table, or what a plugin's pipeline declares. */
+  private static List<String> defaultModels(Components components, String pipeline) {
+    Entry e = KNOWN.get(pipeline);
+    if (e != null) {
+      return e.defaultModels();
+    }
+    if (components.pipelines().has(pipeline)) {
+      return components.pipelines().get(pipeline).defaultModels();
+    }
+    List<String> known = new ArrayList<>(KNOWN.keySet());
+    known.addAll(components.pipelines().all().keySet());
+    throw new TesseraException("unknown pipeline '" + pipeline + "' (known: " + String.join(", ", known) + ")");
+  }
+
+  /**
+   * Every pipeline by name with its description: the runtime's own, then those plugins bring (with
+   * their options, one per line after the description).
+   */
+  public static Map<String, String> descriptions(Components components) {
+    Map<String, String> out = descriptions();
+    components.pipelines().all().forEach((name, p) -> {
+      StringBuilder b = new StringBuilder(p.description());
+      p.options().forEach(o -> b.append("\n    ").append(o.describe()));
+      out.putIfAbsent(name, b.toString());
+    });
+    return out;
   }
 
   /** The --weights folder, else the model's shipped weights. */

@@ -7,7 +7,7 @@ import dev.tessera.api.io.Parameters;
 import dev.tessera.api.spi.Guidance;
 import dev.tessera.api.train.Gradients;
 import dev.tessera.api.types.Condition;
-import dev.tessera.runtime.tf.SessionFactory;
+import dev.tessera.api.graph.SessionFactory;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;

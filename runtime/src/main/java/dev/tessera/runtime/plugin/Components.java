@@ -2,6 +2,7 @@ package dev.tessera.runtime.plugin;
 
 import com.google.inject.Guice;
 import com.google.inject.Inject;
+import dev.tessera.api.pipeline.PipelineProvider;
 import dev.tessera.api.spi.Decoder;
 import dev.tessera.api.spi.Encoder;
 import dev.tessera.api.spi.Guidance;
@@ -24,6 +25,7 @@ public final class Components implements dev.tessera.api.spi.ComponentLookup {
   private final Registry<Decoder> decoders;
   private final Registry<Guidance> guidances;
   private final Registry<TrainableModel> models;
+  private final Registry<PipelineProvider> pipelines;
 
   @Inject
   public Components(
@@ -34,7 +36,8 @@ public final class Components implements dev.tessera.api.spi.ComponentLookup {
       Map<String, Prior> priors,
       Map<String, Decoder> decoders,
       Map<String, Guidance> guidances,
-      Map<String, TrainableModel> models) {
+      Map<String, TrainableModel> models,
+      Map<String, PipelineProvider> pipelines) {
     this.plugins = plugins;
     this.tokenizers = plugins.registry(Tokenizer.class);
     this.encoders = withBound(plugins.registry(Encoder.class), encoders);
@@ -43,6 +46,7 @@ public final class Components implements dev.tessera.api.spi.ComponentLookup {
     this.decoders = withBound(plugins.registry(Decoder.class), decoders);
     this.guidances = withBound(plugins.registry(Guidance.class), guidances);
     this.models = withBound(plugins.registry(TrainableModel.class), models);
+    this.pipelines = withBound(plugins.registry(PipelineProvider.class), pipelines);
     withBound(this.tokenizers, tokenizers);
   }
 
@@ -100,5 +104,10 @@ public final class Components implements dev.tessera.api.spi.ComponentLookup {
 
   public Registry<TrainableModel> models() {
     return models;
+  }
+
+  /** The pipelines plugins bring ({@code generate --pipeline NAME}), beside the runtime's own. */
+  public Registry<PipelineProvider> pipelines() {
+    return pipelines;
   }
 }

@@ -1,5 +1,7 @@
 package dev.tessera.runtime.plugin;
 
+import dev.tessera.api.pipeline.PipelineProvider;
+import dev.tessera.api.spi.Component;
 import dev.tessera.api.spi.Decoder;
 import dev.tessera.api.spi.Encoder;
 import dev.tessera.api.spi.Guidance;
@@ -24,17 +26,14 @@ public final class Spis {
     ALL.put(Decoder.class, "decoder");
     ALL.put(Guidance.class, "guidance");
     ALL.put(TrainableModel.class, "model");
+    ALL.put(PipelineProvider.class, "pipeline");
   }
 
   /** The component's name() through its SPI. */
   public static String nameOf(Object extension) {
-    if (extension instanceof Tokenizer t) return t.name();
-    if (extension instanceof Encoder e) return e.name();
-    if (extension instanceof Quantizer q) return q.name();
-    if (extension instanceof Prior p) return p.name();
-    if (extension instanceof Decoder d) return d.name();
-    if (extension instanceof Guidance g) return g.name();
-    if (extension instanceof TrainableModel m) return m.name();
+    if (extension instanceof Component c) {
+      return c.name();
+    }
     throw new IllegalArgumentException("not a Tessera extension: " + extension.getClass().getName());
   }
 }

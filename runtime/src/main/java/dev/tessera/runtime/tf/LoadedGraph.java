@@ -1,5 +1,6 @@
 package dev.tessera.runtime.tf;
 
+import dev.tessera.api.graph.SessionFactory;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.VariableStore;
 import dev.tessera.api.io.Parameters;

@@ -4,7 +4,7 @@ import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.train.AdamOptimizer;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
-import dev.tessera.runtime.tf.SessionFactory;
+import dev.tessera.api.graph.SessionFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.runtime.evaluation.GenerationScorer;
-import dev.tessera.runtime.pipeline.TrainingRuns;
+import dev.tessera.api.pipeline.TrainingRuns;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

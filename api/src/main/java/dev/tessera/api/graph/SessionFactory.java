@@ -1,4 +1,4 @@
-package dev.tessera.runtime.tf;
+package dev.tessera.api.graph;
 
 import dev.tessera.api.TesseraException;
 import org.tensorflow.DeviceSpec;
@@ -14,7 +14,7 @@ public final class SessionFactory {
   private SessionFactory() {}
 
   public static Session create(Graph graph) {
-    dev.tessera.api.graph.GraphBudget.checkActivations(graph);
+    GraphBudget.checkActivations(graph);
     return new Session(graph, config());
   }
 
@@ -101,10 +101,10 @@ public final class SessionFactory {
    * {@code weights}; extra tensors are ignored). If loading fails the session is closed before the
    * error propagates: a graph cannot be closed while a session on it is open (it waits forever).
    */
-  public static Session createLoaded(Graph graph, dev.tessera.api.graph.VariableStore variables, dev.tessera.api.io.Parameters weights) {
+  public static Session createLoaded(Graph graph, VariableStore variables, dev.tessera.api.io.Parameters weights) {
     Session session = create(graph);
     try {
-      variables.load(session, weights, dev.tessera.api.graph.VariableStore.MODEL_WEIGHTS, false);
+      variables.load(session, weights, VariableStore.MODEL_WEIGHTS, false);
       return session;
     } catch (RuntimeException e) {
       session.close();

@@ -1,4 +1,4 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.api.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tessera.api.TesseraException;
