@@ -57,6 +57,11 @@ abstract class AbstractScheduler implements Scheduler {
     return eps;
   }
 
+  /** The clip range of predicted clean samples; 0: no clipping. */
+  protected double clipRange() {
+    return clipSample;
+  }
+
   /** Forgets state kept between steps (multistep history). */
   protected void reset() {}
 

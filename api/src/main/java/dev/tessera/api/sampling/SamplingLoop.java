@@ -30,9 +30,16 @@ public final class SamplingLoop {
    */
   public static float[] run(Scheduler scheduler, int size, Denoiser model, SplittableRandom random, StepListener listener) {
     float[] sample = Scheduler.gaussian(size, random);
+    double init = scheduler.initNoiseSigma();
+    if (init != 1) {
+      for (int i = 0; i < sample.length; i++) {
+        sample[i] = (float) (sample[i] * init);
+      }
+    }
     int[] timesteps = scheduler.timesteps();
     for (int i = 0; i < timesteps.length; i++) {
-      sample = scheduler.step(model.epsilon(sample, timesteps[i]), timesteps[i], sample, random);
+      float[] epsilon = model.epsilon(scheduler.scaleModelInput(sample, timesteps[i]), timesteps[i]);
+      sample = scheduler.step(epsilon, timesteps[i], sample, random);
       if (listener != null) {
         listener.afterStep(i + 1, timesteps.length);
       }

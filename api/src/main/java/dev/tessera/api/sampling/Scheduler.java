@@ -38,6 +38,22 @@ public interface Scheduler {
     throw new UnsupportedOperationException("scheduler '" + name() + "' cannot clip samples");
   }
 
+  /**
+   * The scale of the noise a run starts from (diffusers' {@code init_noise_sigma}): 1 for the
+   * variance-preserving schedulers, sigma_max for those that work in sigma space.
+   */
+  default double initNoiseSigma() {
+    return 1;
+  }
+
+  /**
+   * What the model is given for the scheduler's {@code sample} at {@code t} (diffusers'
+   * {@code scale_model_input}): the sample itself, except in sigma space.
+   */
+  default float[] scaleModelInput(float[] sample, int t) {
+    return sample;
+  }
+
   default float[] addNoise(float[] x0, float[] noise, int t) {
     return schedule().addNoise(x0, noise, t);
   }

@@ -21,6 +21,12 @@ public interface ComponentLookup {
 
   TrainableModel model(String name);
 
+  /** A scheduler a plugin brings ({@code --scheduler NAME}); the built-in ones are {@code Schedulers}'. */
+  default dev.tessera.api.sampling.SchedulerProvider scheduler(String name) {
+    throw new dev.tessera.api.TesseraException("unknown scheduler '" + name + "' (known: "
+        + String.join(", ", dev.tessera.api.sampling.Schedulers.NAMES) + ")");
+  }
+
   /**
    * The shipped weights a reference names ({@code "clip"}, {@code "clip:twemoji"}, see
    * {@link dev.tessera.api.io.WeightsReference}), or null when the model ships no default weights.

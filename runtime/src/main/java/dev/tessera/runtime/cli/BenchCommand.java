@@ -48,6 +48,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "schedulers: images per class prompt (ten prompts) per scheduler. Default: ${DEFAULT-VALUE}.")
   int schedulerImages;
 
+  @Option(names = "--schedulers", split = ",", paramLabel = "NAME:STEPS", defaultValue = "ddim:50,ddpm:1000",
+      description = "schedulers: the samplers and step counts to time and score, in one run. Default: ${DEFAULT-VALUE}.")
+  java.util.List<String> schedulerRuns;
+
   @Option(names = "--diffusion-weights", description = "schedulers: a clip-diffusion weights folder (default: shipped).")
   java.nio.file.Path diffusionWeights;
 
@@ -318,17 +322,28 @@ final class BenchCommand implements Callable<Integer> {
       java.util.List<dev.tessera.runtime.bench.SchedulerBenchmark.Run> runs;
       try (dev.tessera.runtime.evaluation.GenerationScorer scorer = dev.tessera.runtime.bench.SchedulerBenchmark.scorer(components, "cpu");
           ConsoleProgress progress = new ConsoleProgress("schedulers", out)) {
-        runs = dev.tessera.runtime.bench.SchedulerBenchmark.run(components, spec, scorer, java.util.List.of("ddim", "ddpm"),
-            java.util.List.of(50, 1000), schedulerImages, 1, progress);
+        java.util.List<String> names = new java.util.ArrayList<>();
+        java.util.List<Integer> steps = new java.util.ArrayList<>();
+        for (String run : schedulerRuns) {
+          String[] parts = run.split(":");
+          if (parts.length != 2 || !parts[1].matches("[0-9]{1,5}")) {
+            throw new IllegalArgumentException("--schedulers: NAME:STEPS, got '" + run + "'");
+          }
+          names.add(parts[0]);
+          steps.add(dev.tessera.runtime.pipeline.PipelineSpec.STEPS.checkInt(Integer.parseInt(parts[1])));
+        }
+        runs = dev.tessera.runtime.bench.SchedulerBenchmark.run(components, spec, scorer, names, steps, schedulerImages, 1, progress);
       }
       for (var r : runs) {
         out.printf(Locale.ROOT, "schedulers %s %d steps, guidance %.1f, %d images: %.1f s (%.3f s/image), FID %.2f (floor %.2f), accuracy %.3f%n",
             r.scheduler(), r.steps(), spec.guidanceScale(), r.score().images(), r.seconds(), r.seconds() / r.score().images(), r.score().fid(),
             r.score().fidFloor(), r.score().conditionalAccuracy());
       }
-      var ddim = runs.get(0);
-      var ddpm = runs.get(1);
-      out.printf(Locale.ROOT, "  DDPM/DDIM time: %.1fx; DDIM FID / DDPM FID: %.3f%n", ddpm.seconds() / ddim.seconds(), ddim.score().fid() / ddpm.score().fid());
+      var first = runs.get(0);
+      for (var r : runs.subList(1, runs.size())) {
+        out.printf(Locale.ROOT, "  %s %d / %s %d: time %.2fx, FID %.3fx%n", r.scheduler(), r.steps(), first.scheduler(), first.steps(),
+            r.seconds() / first.seconds(), r.score().fid() / first.score().fid());
+      }
     }
   }
 }

@@ -26,6 +26,9 @@ final class PipelinesCommand implements Callable<Integer> {
         out.println(name + "  (" + from + ")");
         description.lines().forEach(l -> out.println("    " + l.strip()));
       });
+      components.pipelines().all().keySet().stream().filter(Pipelines::isBuiltIn).forEach(name -> out.println("WARN  plugin "
+          + plugins.owner(dev.tessera.api.pipeline.PipelineProvider.class, name) + " brings a pipeline '" + name
+          + "', hidden by the runtime's pipeline of that name: rename it to use it"));
       out.flush();
       return 0;
     }

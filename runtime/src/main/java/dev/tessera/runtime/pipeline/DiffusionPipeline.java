@@ -84,7 +84,7 @@ public final class DiffusionPipeline implements GenerationPipeline {
     if (options.batchSize() < 1) {
       throw new TesseraException("--batch-size must be positive, got " + options.batchSize());
     }
-    Schedulers.create(options.scheduler(), schedule, options.eta()); // fail on an unknown name before building anything
+    Schedulers.create(options.scheduler(), schedule, options.eta(), components); // fail on an unknown name before building anything
     this.size = config.getPositiveInt("image_size", 28);
     this.channels = config.getPositiveInt("channels", 1);
     String conditionKind = config.getString("condition", "text");
@@ -216,7 +216,7 @@ public final class DiffusionPipeline implements GenerationPipeline {
       int n = Math.min(options.batchSize(), count - from);
       float[] cond = conditionDim > 0 ? conditionRows(conditionVectors, from, n) : null;
       SplittableRandom random = new SplittableRandom(seed * 1_000_003L + chunk);
-      Scheduler scheduler = Schedulers.create(options.scheduler(), schedule, options.eta());
+      Scheduler scheduler = Schedulers.create(options.scheduler(), schedule, options.eta(), components);
       scheduler.setClipSample(options.clipSample());
       scheduler.setTimesteps(options.steps());
       long before = done;

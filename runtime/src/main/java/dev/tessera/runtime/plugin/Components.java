@@ -3,6 +3,8 @@ package dev.tessera.runtime.plugin;
 import com.google.inject.Guice;
 import com.google.inject.Inject;
 import dev.tessera.api.pipeline.PipelineProvider;
+import dev.tessera.api.sampling.SchedulerProvider;
+import dev.tessera.api.sampling.Schedulers;
 import dev.tessera.api.spi.Decoder;
 import dev.tessera.api.spi.Encoder;
 import dev.tessera.api.spi.Guidance;
@@ -10,6 +12,7 @@ import dev.tessera.api.spi.Prior;
 import dev.tessera.api.spi.Quantizer;
 import dev.tessera.api.spi.Tokenizer;
 import dev.tessera.api.spi.TrainableModel;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,6 +29,7 @@ public final class Components implements dev.tessera.api.spi.ComponentLookup {
   private final Registry<Guidance> guidances;
   private final Registry<TrainableModel> models;
   private final Registry<PipelineProvider> pipelines;
+  private final Registry<SchedulerProvider> schedulers;
 
   @Inject
   public Components(
@@ -37,7 +41,8 @@ public final class Components implements dev.tessera.api.spi.ComponentLookup {
       Map<String, Decoder> decoders,
       Map<String, Guidance> guidances,
       Map<String, TrainableModel> models,
-      Map<String, PipelineProvider> pipelines) {
+      Map<String, PipelineProvider> pipelines,
+      Map<String, SchedulerProvider> schedulers) {
     this.plugins = plugins;
     this.tokenizers = plugins.registry(Tokenizer.class);
     this.encoders = withBound(plugins.registry(Encoder.class), encoders);
@@ -47,6 +52,7 @@ public final class Components implements dev.tessera.api.spi.ComponentLookup {
     this.guidances = withBound(plugins.registry(Guidance.class), guidances);
     this.models = withBound(plugins.registry(TrainableModel.class), models);
     this.pipelines = withBound(plugins.registry(PipelineProvider.class), pipelines);
+    this.schedulers = withBound(plugins.registry(SchedulerProvider.class), schedulers);
     withBound(this.tokenizers, tokenizers);
   }
 
@@ -104,6 +110,21 @@ public final class Components implements dev.tessera.api.spi.ComponentLookup {
 
   public Registry<TrainableModel> models() {
     return models;
+  }
+
+  @Override
+  public SchedulerProvider scheduler(String name) {
+    if (!schedulers.has(name)) {
+      List<String> known = new java.util.ArrayList<>(Schedulers.NAMES);
+      known.addAll(schedulers.all().keySet());
+      throw new dev.tessera.api.TesseraException("unknown scheduler '" + name + "' (known: " + String.join(", ", known) + ")");
+    }
+    return schedulers.get(name);
+  }
+
+  /** The schedulers plugins bring, beside {@code Schedulers}' built-in ones. */
+  public Registry<SchedulerProvider> schedulers() {
+    return schedulers;
   }
 
   /** The pipelines plugins bring ({@code generate --pipeline NAME}), beside the runtime's own. */

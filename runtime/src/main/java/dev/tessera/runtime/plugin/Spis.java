@@ -1,6 +1,7 @@
 package dev.tessera.runtime.plugin;
 
 import dev.tessera.api.pipeline.PipelineProvider;
+import dev.tessera.api.sampling.SchedulerProvider;
 import dev.tessera.api.spi.Component;
 import dev.tessera.api.spi.Decoder;
 import dev.tessera.api.spi.Encoder;
@@ -27,6 +28,7 @@ public final class Spis {
     ALL.put(Guidance.class, "guidance");
     ALL.put(TrainableModel.class, "model");
     ALL.put(PipelineProvider.class, "pipeline");
+    ALL.put(SchedulerProvider.class, "scheduler");
   }
 
   /** The component's name() through its SPI. */

@@ -66,13 +66,18 @@ class GenerateEndToEndTest {
     }
   }
 
-  @BeforeEach
-  void setUp() {
-    plugins = tmp.resolve("plugins");
+  /** Writes {@code plugins/tinygen.jar}: the tiny denoiser, text tower, tokenizer and guidances; returns the folder. */
+  static Path tinygenPlugin(Path plugins) {
     TestPluginJars.plugin("tinygen", TinyPlugin.class)
         .extensions(TinyDenoiser.class, TinyGuidance.class, TinyJointEncoder.class, TinyTokenizer.class, TinyBrightnessGuidance.class,
             TinyNoisyBrightnessGuidance.class)
         .writeTo(plugins, "tinygen.jar");
+    return plugins;
+  }
+
+  @BeforeEach
+  void setUp() {
+    plugins = tinygenPlugin(tmp.resolve("plugins"));
     weights = tmp.resolve("weights");
     writeWeights(weights);
   }
@@ -120,8 +125,21 @@ class GenerateEndToEndTest {
   }
 
   @Test
+  void aSchedulerAPluginBringsIsPickedByName() throws Exception {
+    TestPluginJars.plugin("sched", TinyPlugin.class).extensions(dev.tessera.runtime.cli.fixtures.TinyDdimCopy.class).writeTo(plugins, "sched.jar");
+    Path ddim = tmp.resolve("ddim");
+    Path copy = tmp.resolve("copy");
+    assertEquals(0, generate(ddim, "a bag", 4, "--scheduler", "ddim").exit());
+    CliRun r = generate(copy, "a bag", 4, "--scheduler", "ddim-copy");
+    assertEquals(0, r.exit(), r.err());
+    assertArrayEquals(Files.readAllBytes(ddim.resolve("images/0003.png")), Files.readAllBytes(copy.resolve("images/0003.png")));
+    CliRun unknown = generate(tmp.resolve("u"), "a bag", 4, "--scheduler", "no-such");
+    assertTrue(unknown.err().contains("unknown scheduler 'no-such' (known: ddpm, ddim, dpm-solver++, euler-a, heun, ddim-copy)"), unknown.err());
+  }
+
+  @Test
   void everySchedulerAndGuidanceScaleRuns() {
-    for (String scheduler : new String[] {"ddpm", "ddim", "dpm-solver++"}) {
+    for (String scheduler : new String[] {"ddpm", "ddim", "dpm-solver++", "euler-a", "heun"}) {
       CliRun r = generate(tmp.resolve(scheduler), "a bag", 1, "--scheduler", scheduler, "--guidance-scale", "1");
       assertEquals(0, r.exit(), scheduler + ": " + r.err());
     }

@@ -55,6 +55,15 @@ class PluginPipelineEndToEndTest {
   }
 
   @Test
+  void aPluginPipelineNamedLikeTheRuntimesIsReportedAsHidden() {
+    TestPluginJars.plugin("shadow", TinyPlugin.class).extensions(dev.tessera.runtime.cli.fixtures.TinyShadowingPipeline.class)
+        .bundle(TinyGrayPipeline.class, TinyGrayImages.class).writeTo(plugins, "shadow.jar");
+    CliRun r = run("pipelines");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("WARN  plugin shadow brings a pipeline 'clip-vae', hidden by the runtime's pipeline of that name"), r.out());
+  }
+
+  @Test
   void generatesWithItsOptionsFromFlagsAndFromAFile() throws Exception {
     Path out = tmp.resolve("out");
     CliRun r = run("generate", "--pipeline", "tiny-gray", "--prompt", "anything", "--num-images", "3", "--option", "level=0.8",

@@ -6,15 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.api.TesseraException;
-import dev.tessera.runtime.cli.fixtures.TinyBrightnessGuidance;
-import dev.tessera.runtime.cli.fixtures.TinyDenoiser;
 import dev.tessera.runtime.cli.fixtures.TinyGrayImages;
 import dev.tessera.runtime.cli.fixtures.TinyGrayPipeline;
-import dev.tessera.runtime.cli.fixtures.TinyGuidance;
-import dev.tessera.runtime.cli.fixtures.TinyJointEncoder;
-import dev.tessera.runtime.cli.fixtures.TinyNoisyBrightnessGuidance;
 import dev.tessera.runtime.cli.fixtures.TinyPlugin;
-import dev.tessera.runtime.cli.fixtures.TinyTokenizer;
 import dev.tessera.runtime.embed.Generator;
 import dev.tessera.runtime.embed.Images;
 import dev.tessera.runtime.embed.PipelineRequest;
@@ -34,11 +28,7 @@ class TesseraFacadeTest {
 
   @BeforeEach
   void setUp() {
-    plugins = tmp.resolve("plugins");
-    TestPluginJars.plugin("tinygen", TinyPlugin.class)
-        .extensions(TinyDenoiser.class, TinyGuidance.class, TinyJointEncoder.class, TinyTokenizer.class, TinyBrightnessGuidance.class,
-            TinyNoisyBrightnessGuidance.class)
-        .writeTo(plugins, "tinygen.jar");
+    plugins = GenerateEndToEndTest.tinygenPlugin(tmp.resolve("plugins"));
     TestPluginJars.plugin("gray", TinyPlugin.class).extensions(TinyGrayPipeline.class).bundle(TinyGrayImages.class).writeTo(plugins, "gray.jar");
     weights = tmp.resolve("weights");
     GenerateEndToEndTest.writeWeights(weights);
