@@ -4,7 +4,6 @@ import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.AtomicFiles;
 import dev.tessera.api.io.OutputFolder;
 import dev.tessera.api.io.ModelWeights;
-import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.data.Dataset;
