@@ -127,6 +127,7 @@ final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "tessera bench: TensorFlow %s, %d cores, %s; median of %d steps after %d warm-up, of %d sampling runs after %d%n",
         org.tensorflow.TensorFlow.version(), Runtime.getRuntime().availableProcessors(), SessionFactory.describe(), iterations, warmup,
         sampleIterations, runs.warmup());
+    out.println("cpu: " + dev.tessera.runtime.bench.CpuInfo.current().describe());
     out.printf(Locale.ROOT, "batches fed: %s; peak memory: VmHWM of the process after a reset before each workload (resident now: %.0f MiB)%n",
         feed, PeakMemory.residentKiB() / 1024.0);
     out.flush();

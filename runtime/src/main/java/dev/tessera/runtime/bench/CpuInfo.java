@@ -1,0 +1,63 @@
+package dev.tessera.runtime.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Which CPU a figure was measured on, from {@code /proc/cpuinfo}: vendor, model name, family and
+ * model, the vector and matrix extensions oneDNN can use, and the cores this JVM sees. Printed by
+ * every {@code bench} run, because the machines this project runs on differ (an Intel Xeon with
+ * AMX, an AMD EPYC without) and a ratio means little without them.
+ *
+ * @param extensions those of {@link #EXTENSIONS} the CPU reports, in that order
+ */
+public record CpuInfo(String vendor, String model, String family, String modelNumber, List<String> extensions, int cores) {
+  /** The instruction-set flags that decide oneDNN's kernels (brgemm with AMX or AVX-512 bf16/VNNI, else AVX2). */
+  public static final List<String> EXTENSIONS = List.of("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile",
+      "amx_bf16", "amx_int8");
+
+  /** This machine's, or "unknown" fields where /proc/cpuinfo is missing (not Linux). */
+  public static CpuInfo current() {
+    try {
+      return parse(Files.readString(Path.of("/proc/cpuinfo")), Runtime.getRuntime().availableProcessors());
+    } catch (IOException | RuntimeException e) {
+      return new CpuInfo("unknown", "unknown", "?", "?", List.of(), Runtime.getRuntime().availableProcessors());
+    }
+  }
+
+  /** Reads the first processor's entry of a /proc/cpuinfo text. */
+  static CpuInfo parse(String cpuinfo, int cores) {
+    String vendor = field(cpuinfo, "vendor_id");
+    String model = field(cpuinfo, "model name");
+    String family = field(cpuinfo, "cpu family");
+    String number = field(cpuinfo, "model");
+    List<String> flags = List.of(field(cpuinfo, "flags").split("\\s+"));
+    List<String> ext = new ArrayList<>();
+    for (String e : EXTENSIONS) {
+      if (flags.contains(e)) {
+        ext.add(e);
+      }
+    }
+    return new CpuInfo(vendor, model, family, number, List.copyOf(ext), cores);
+  }
+
+  private static String field(String cpuinfo, String name) {
+    for (String line : cpuinfo.split("\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && line.substring(0, colon).strip().equals(name)) {
+        return line.substring(colon + 1).strip();
+      }
+    }
+    return "?";
+  }
+
+  /** "AMD EPYC (AuthenticAMD, family 26 model 2), 2 cores, avx2 fma avx512f avx512_vnni avx512_bf16 avx_vnni". */
+  public String describe() {
+    return String.format(Locale.ROOT, "%s (%s, family %s model %s), %d cores, %s", model, vendor, family, modelNumber, cores,
+        extensions.isEmpty() ? "no AVX2/AVX-512/AMX" : String.join(" ", extensions));
+  }
+}
