@@ -10,7 +10,7 @@ import dev.tessera.api.spi.Encoder;
 import dev.tessera.api.spi.Quantization;
 import dev.tessera.api.spi.Quantizer;
 import dev.tessera.api.types.ImageBatch;
-import dev.tessera.runtime.data.PngImages;
+import dev.tessera.api.io.PngImages;
 import dev.tessera.runtime.pipeline.ImageMetrics;
 import dev.tessera.runtime.plugin.Components;
 import dev.tessera.runtime.plugin.PluginRuntime;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tessera.runtime.cli.TesseraCli;
 import dev.tessera.runtime.data.FashionMnist;
-import dev.tessera.runtime.data.PngImages;
+import dev.tessera.api.io.PngImages;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

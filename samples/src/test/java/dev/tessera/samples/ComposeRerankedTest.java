@@ -21,9 +21,10 @@ class ComposeRerankedTest {
       Path out = tmp.resolve(model);
       ComposeReranked.Result r = ComposeReranked.run(PLUGINS, model, "a photo of a bag", 6, 4, 3, out);
       assertEquals(6, r.images().count());
-      assertEquals(28, r.images().height());
+      assertEquals(28, r.images().batch().height());
       assertTrue(r.reranked() > r.firstCandidates(), model + ": " + r.reranked() + " vs " + r.firstCandidates());
-      assertTrue(Files.exists(out.resolve("grid.png")) && Files.exists(out.resolve("00005.png")));
+      assertTrue(Files.exists(out.resolve("grid.png")) && Files.exists(out.resolve("images/0005.png")));
+      assertEquals(4, r.images().run().settings().get("candidates"));
     }
   }
 }

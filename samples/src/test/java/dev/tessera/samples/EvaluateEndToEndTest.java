@@ -11,7 +11,7 @@ import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.cli.TesseraCli;
 import dev.tessera.runtime.data.Dataset;
 import dev.tessera.runtime.data.FashionMnist;
-import dev.tessera.runtime.data.PngImages;
+import dev.tessera.api.io.PngImages;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

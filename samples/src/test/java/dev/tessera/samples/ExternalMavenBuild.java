@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Builds a Maven project that is not part of this build (samples/external-plugin) the way its
- * author would, with {@code mvn -q -B package}, against the api of this checkout.
+ * Builds a Maven project that is not part of this build (samples/external-plugin,
+ * samples/embed-example) the way its author would, with {@code mvn -q -B package}, against the
+ * api and runtime of this checkout.
  *
  * <p>The outer build may not have installed the api ({@code mvn verify} installs nothing, and a
  * local repository may hold another checkout's api), so the project is built with a local
@@ -73,11 +74,12 @@ final class ExternalMavenBuild {
     return null;
   }
 
-  /** The api jar, its test-jar, its POM and the parent POM, as this checkout built them. */
+  /** The api jar, its test-jar, its POM, the parent POM, the runtime jar and its POM, as this checkout built them. */
   private List<Path> apiFiles() {
     Path target = root.resolve("api/target");
     return List.of(target.resolve("tessera-api-" + version + ".jar"), target.resolve("tessera-api-" + version + "-tests.jar"),
-        root.resolve("api/pom.xml"), root.resolve("pom.xml"));
+        root.resolve("api/pom.xml"), root.resolve("pom.xml"), root.resolve("runtime/target/dist/tessera-runtime.jar"),
+        root.resolve("runtime/pom.xml"));
   }
 
   /**
@@ -85,10 +87,25 @@ final class ExternalMavenBuild {
    * there and returns the jar it built.
    */
   Path pack(Path project, Path work) throws IOException, InterruptedException {
+    Path copy = run(project, work, "package");
+    try (Stream<Path> jars = Files.list(copy.resolve("target"))) {
+      List<Path> built = jars.filter(f -> f.getFileName().toString().endsWith(".jar")).toList();
+      assertEquals(1, built.size(), "expected one jar in target/, got " + built);
+      return built.get(0);
+    }
+  }
+
+  /**
+   * Copies {@code project} (without its target folder) into {@code work} and runs {@code mvn
+   * ARGS} there (offline, quiet); returns the copy. Its output is in {@code work/maven.log}.
+   */
+  Path run(Path project, Path work, String... args) throws IOException, InterruptedException {
     Path copy = work.resolve(project.getFileName());
     copyTree(project, copy);
     Path repository = stageRepository(work.resolve("m2"));
-    List<String> command = List.of(mvn.toString(), "-q", "-B", "-o", "-Dmaven.repo.local=" + repository, "-Dtessera.version=" + version, "package");
+    List<String> command = new java.util.ArrayList<>(List.of(mvn.toString(), "-q", "-B", "-o", "-Dmaven.repo.local=" + repository,
+        "-Dtessera.version=" + version));
+    command.addAll(List.of(args));
     Path log = work.resolve("maven.log");
     ProcessBuilder pb = new ProcessBuilder(command).directory(copy.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("JAVA_HOME", System.getProperty("java.home")); // the JDK running the tests
@@ -97,13 +114,9 @@ final class ExternalMavenBuild {
     if (!done) {
       p.destroyForcibly();
     }
-    assertTrue(done, "mvn package did not finish in " + TIMEOUT_MINUTES + " minutes: " + log);
+    assertTrue(done, "mvn " + String.join(" ", args) + " did not finish in " + TIMEOUT_MINUTES + " minutes: " + log);
     assertEquals(0, p.exitValue(), () -> String.join(" ", command) + " failed in " + copy + ":\n" + tail(log));
-    try (Stream<Path> jars = Files.list(copy.resolve("target"))) {
-      List<Path> built = jars.filter(f -> f.getFileName().toString().endsWith(".jar")).toList();
-      assertEquals(1, built.size(), "expected one jar in target/, got " + built);
-      return built.get(0);
-    }
+    return copy;
   }
 
   /**
@@ -114,9 +127,13 @@ final class ExternalMavenBuild {
     Path tessera = head.resolve("dev/tessera");
     Path api = tessera.resolve("tessera-api").resolve(version);
     Path parent = tessera.resolve("tessera-parent").resolve(version);
+    Path runtime = tessera.resolve("tessera-runtime").resolve(version);
     Files.createDirectories(api);
     Files.createDirectories(parent);
+    Files.createDirectories(runtime);
     List<Path> files = apiFiles();
+    Files.copy(files.get(4), runtime.resolve("tessera-runtime-" + version + ".jar"));
+    Files.copy(files.get(5), runtime.resolve("tessera-runtime-" + version + ".pom"));
     Files.copy(files.get(0), api.resolve("tessera-api-" + version + ".jar"));
     Files.copy(files.get(1), api.resolve("tessera-api-" + version + "-tests.jar"));
     Files.copy(files.get(2), api.resolve("tessera-api-" + version + ".pom"));

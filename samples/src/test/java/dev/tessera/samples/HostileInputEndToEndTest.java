@@ -73,7 +73,8 @@ class HostileInputEndToEndTest {
   void badNumbersAreRefusedWhereverTheyComeFrom() {
     Path out = tmp.resolve("never");
     for (String[] flags : List.of(new String[] {"--batch-size", "0"}, new String[] {"--batch-size", "-1"}, new String[] {"--steps", "-5"})) {
-      List<String> args = new java.util.ArrayList<>(List.of("generate", "--pipeline", "clip-vae", "--prompt", "a bag", "--output-dir",
+      String pipeline = flags[0].equals("--steps") ? "clip-diffusion" : "clip-vae"; // a pipeline that takes the option
+      List<String> args = new java.util.ArrayList<>(List.of("generate", "--pipeline", pipeline, "--prompt", "a bag", "--output-dir",
           out.toString()));
       args.addAll(List.of(flags));
       assertOneLineError(cli(args.toArray(String[]::new)), flags[0] + ",", "got " + flags[1]);
@@ -90,6 +91,8 @@ class HostileInputEndToEndTest {
       assertOneLineError(cli("train", "vqvae", "--steps", "1", "--out", out.toString(), flags[0], flags[1]), flags[0]);
     }
     assertOneLineError(cli("train", "vqvae", "--steps", "1", "--out", out.toString(), "--lr", "NaN"), "'NaN' is not a finite number");
+    assertOneLineError(cli("generate", "--pipeline", "clip-vae", "--prompt", "a bag", "--output-dir", out.toString(), "--steps", "5"),
+        "pipeline 'clip-vae' has no option 'steps' (its options: temperature)");
     assertOneLineError(cli("generate", "--pipeline", "clip-vae", "--prompt", "a bag", "--output-dir", ""), "--output-dir is empty");
     assertFalse(Files.exists(out), "nothing was written");
   }

@@ -47,7 +47,8 @@ public final class NativeMemorySoak {
   }
 
   private static void sample(Components components, int steps) {
-    PipelineSpec spec = PipelineSpec.of("clip-diffusion").withSampling("ddim", STEPS_PER_IMAGE, 1.5f, 0);
+    PipelineSpec spec = PipelineSpec.of("clip-diffusion").withOptions(java.util.Map.of("scheduler", "ddim", "steps", STEPS_PER_IMAGE,
+        "guidance_scale", 1.5));
     int images = steps / STEPS_PER_IMAGE;
     int block = Math.max(1, images / 10);
     try (GenerationPipeline pipeline = Pipelines.open(components, spec)) {

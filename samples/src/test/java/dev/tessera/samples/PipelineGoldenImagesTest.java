@@ -36,8 +36,8 @@ class PipelineGoldenImagesTest {
   static final Path GOLDEN = Path.of("src/test/resources/golden");
   static final String PROMPT = "a photo of a bag";
   /**
-   * Cases whose floats differ from run to run on one machine even before the move (CLIP guidance's
-   * gradient graph: measured, two runs of the same seed gave two hashes), checked at 8 bits only.
+   * Cases whose floats differ from run to run on one machine even before the move (the two that run
+   * gradients through CLIP: two runs of one seed gave two hashes), checked at 8 bits only.
    */
   static final java.util.Set<String> NOT_BIT_REPRODUCIBLE = java.util.Set.of("clip-diffusion-dpm-clip-guided", "vqgan-clip");
 

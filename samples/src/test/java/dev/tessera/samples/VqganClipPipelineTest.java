@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.types.ImageBatch;
-import dev.tessera.runtime.data.PngImages;
+import dev.tessera.api.io.PngImages;
 import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.runtime.pipeline.PipelineSpec;
 import dev.tessera.runtime.pipeline.Pipelines;
@@ -48,28 +48,36 @@ class VqganClipPipelineTest {
     }
   }
 
-  static PipelineSpec tiny(int iterations, Path initImage, int saveEvery, Path frames) {
-    return PipelineSpec.of("vqgan-clip").withOptimisation(new PipelineSpec.OptimisationOptions(iterations, 0.1, initImage, saveEvery, 2, 1.0,
-        frames));
+  static PipelineSpec tiny(int iterations, Path initImage, int saveEvery) {
+    Map<String, Object> o = new java.util.LinkedHashMap<>(Map.of("iterations", iterations, "learning_rate", 0.1, "save_every", saveEvery,
+        "cutouts", 2, "init_noise", 1.0));
+    if (initImage != null) {
+      o.put("init_image", initImage);
+    }
+    return PipelineSpec.of("vqgan-clip").withOptions(o);
   }
 
   @Test
-  void withoutTheVqganPluginTheVqVaeIsTheFallbackAndTheManifestSaysWhy() throws Exception {
+  void theVqganPluginBringsThePipelineWhichRunsOnTheVqVaeWhenNamed() throws Exception {
     Path only = tmp.resolve("plugins");
     Files.createDirectories(only);
     for (String jar : new String[] {"vqvae.jar", "clip.jar"}) {
       Files.copy(PLUGINS.resolve(jar), only.resolve(jar));
     }
     try (PluginRuntime r = PluginRuntime.load(only)) {
-      Pipelines.ModelChoice choice = Pipelines.chooseModel(Components.create(r), PipelineSpec.of("vqgan-clip"));
-      assertEquals("vqvae", choice.model());
-      assertEquals("default fallback: 'vqgan' is not loaded", choice.reason());
+      TesseraException e = assertThrows(TesseraException.class, () -> Pipelines.chooseModel(Components.create(r), PipelineSpec.of("vqgan-clip")));
+      assertTrue(e.getMessage().startsWith("unknown pipeline 'vqgan-clip'"), e.getMessage());
+    }
+    try (GenerationPipeline p = Pipelines.open(components, tiny(1, null, 0).withModel("vqvae"))) {
+      assertEquals("vqvae", p.settings().get("autoencoder"));
+      assertEquals("named by --model", p.settings().get("model_choice"));
+      assertEquals(1, p.generate("a photo of a bag", 1, 0, null).count());
     }
   }
 
   @Test
   void theClipScoreRisesOnEveryPrompt() {
-    try (GenerationPipeline p = Pipelines.open(components, tiny(40, null, 0, null))) {
+    try (GenerationPipeline p = Pipelines.open(components, tiny(40, null, 0))) {
       assertEquals("vqgan", p.settings().get("model"), "the vqgan plugin ships weights: it is the default");
       assertEquals("default", p.settings().get("model_choice"), p.settings()::toString);
       for (String prompt : List.of("a photo of a sneaker", "a photo of a bag", "a photo of a trouser", "a photo of a sandal:1|a photo of a shirt:-0.3")) {
@@ -92,7 +100,7 @@ class VqganClipPipelineTest {
 
   @Test
   void aSeedRepeatsItsImagesAndAnotherSeedDoesNot() {
-    try (GenerationPipeline p = Pipelines.open(components, tiny(5, null, 0, null).withBatchSize(1))) {
+    try (GenerationPipeline p = Pipelines.open(components, tiny(5, null, 0).withBatchSize(1))) {
       ImageBatch a = p.generate("a photo of a dress", 2, 7, null);
       Object score = p.results().get("clip_score_after");
       ImageBatch b = p.generate("a photo of a dress", 2, 7, null);
@@ -115,7 +123,7 @@ class VqganClipPipelineTest {
     Path init = tmp.resolve("init.png");
     PngImages.write(init, new ImageBatch(1, 40, 40, 3, rgb), 0);
     Path frames = tmp.resolve("frames");
-    try (GenerationPipeline p = Pipelines.open(components, tiny(3, init, 2, frames))) {
+    try (GenerationPipeline p = Pipelines.open(components, tiny(3, init, 2), tmp)) {
       ImageBatch images = p.generate("a photo of a bag", 2, 0, null);
       assertEquals(2, images.count());
       assertEquals(init.toString(), p.settings().get("init_image"));
@@ -132,20 +140,20 @@ class VqganClipPipelineTest {
 
   @Test
   void badInputsAreNamed() {
-    try (GenerationPipeline p = Pipelines.open(components, tiny(1, null, 0, null))) {
+    try (GenerationPipeline p = Pipelines.open(components, tiny(1, null, 0))) {
       assertTrue(assertThrows(TesseraException.class, () -> p.generate(" ", 1, 0, null)).getMessage().contains("prompt is empty"));
       assertTrue(assertThrows(TesseraException.class, () -> p.generate("a shoe|", 1, 0, null)).getMessage().contains("empty part"));
       assertTrue(assertThrows(TesseraException.class, () -> p.generate("a shoe|:2", 1, 0, null)).getMessage().contains("weight without a prompt"));
       assertTrue(assertThrows(TesseraException.class, () -> p.generate("a shoe", 0, 0, null)).getMessage().contains("--num-images"));
     }
     Path missing = tmp.resolve("nope.png");
-    assertTrue(assertThrows(TesseraException.class, () -> Pipelines.open(components, tiny(1, missing, 0, null))).getMessage()
+    assertTrue(assertThrows(TesseraException.class, () -> Pipelines.open(components, tiny(1, missing, 0))).getMessage()
         .contains("nope.png: file not found"));
-    assertTrue(assertThrows(TesseraException.class, () -> tiny(0, null, 0, null)).getMessage().contains("iterations (--iterations, optimisation steps) must be an integer in [1, 100000], got 0"));
-    try (GenerationPipeline p = Pipelines.open(components, tiny(1, null, 3, null))) {
+    assertTrue(assertThrows(TesseraException.class, () -> Pipelines.open(components, tiny(0, null, 0))).getMessage().contains("iterations (--iterations, optimisation steps) must be an integer in [1, 100000], got 0"));
+    try (GenerationPipeline p = Pipelines.open(components, tiny(1, null, 3))) {
       assertTrue(assertThrows(TesseraException.class, () -> p.generate("a shoe", 1, 0, null)).getMessage().contains("save-every"));
     }
-    assertTrue(assertThrows(TesseraException.class, () -> Pipelines.open(components, tiny(1, null, 0, null).withModel("clip"))).getMessage()
+    assertTrue(assertThrows(TesseraException.class, () -> Pipelines.open(components, tiny(1, null, 0).withModel("clip"))).getMessage()
         .contains("not a vector-quantised autoencoder"));
   }
 }

@@ -12,7 +12,7 @@ import java.util.List;
  */
 public record OptionSpec(String key, Type type, Object defaultValue, NumberOption range, List<String> choices, String meaning) {
   public enum Type {
-    INTEGER("an integer"), NUMBER("a number"), TEXT("text"), BOOLEAN("true or false"), CHOICE("one of");
+    INTEGER("an integer"), NUMBER("a number"), TEXT("text"), BOOLEAN("true or false"), CHOICE("one of"), PATH("a path");
 
     private final String words;
 
@@ -48,13 +48,22 @@ public record OptionSpec(String key, Type type, Object defaultValue, NumberOptio
     return new OptionSpec(key, Type.TEXT, defaultValue, null, List.of(), meaning);
   }
 
+  /**
+   * A file or folder; null default: not set. Relative paths from a pipeline file are resolved
+   * against its folder ({@link FromFile}), others against the working directory.
+   */
+  public static OptionSpec path(String key, String meaning) {
+    return new OptionSpec(key, Type.PATH, null, null, List.of(), meaning);
+  }
+
   public static OptionSpec bool(String key, boolean defaultValue, String meaning) {
     return new OptionSpec(key, Type.BOOLEAN, defaultValue, null, List.of(), meaning);
   }
 
   /**
-   * The typed value (Long, Double, String or Boolean) of {@code raw}: a String from the command
-   * line, a {@link JsonNode} from a file, or a Java Number, String or Boolean.
+   * The typed value (Long, Double, String, Boolean or Path) of {@code raw}: a String from the
+   * command line, a {@link JsonNode} from a file (inside a {@link FromFile}), or a Java
+   * Number, String, Boolean or Path.
    */
   public Object parse(Object raw) {
     return parseChecked(key, type, range, choices, raw);
@@ -71,7 +80,32 @@ public record OptionSpec(String key, Type type, Object defaultValue, NumberOptio
   }
 
   private static Object parseChecked(String key, Type type, NumberOption range, List<String> choices, Object raw) {
+    if (raw instanceof FromFile f) {
+      try {
+        return parseValue(key, type, range, choices, f.value(), f.base());
+      } catch (TesseraException e) {
+        throw new TesseraException(f.source() + ": " + e.getMessage(), e);
+      }
+    }
+    return parseValue(key, type, range, choices, raw, null);
+  }
+
+  private static Object parseValue(String key, Type type, NumberOption range, List<String> choices, Object raw, java.nio.file.Path base) {
     if (raw instanceof JsonNode n) {
+      // In a file a number is a JSON number and a boolean a JSON boolean, not text that reads as one.
+      boolean fits = switch (type) {
+        case INTEGER, NUMBER -> n.isNumber();
+        case BOOLEAN -> n.isBoolean();
+        default -> n.isTextual();
+      };
+      if (!fits) {
+        String what = switch (type) {
+          case INTEGER, NUMBER -> range.range() + " (" + range.meaning() + ")";
+          case CHOICE -> "one of " + String.join(", ", choices);
+          default -> type.words;
+        };
+        throw new TesseraException(key + " must be " + what + ", got " + n);
+      }
       raw = n.isNumber() ? (Object) (n.isIntegralNumber() && n.canConvertToLong() ? (Object) n.longValue() : n.doubleValue())
           : n.isBoolean() ? (Object) n.booleanValue() : n.isTextual() ? n.textValue() : n;
     }
@@ -102,6 +136,19 @@ public record OptionSpec(String key, Type type, Object defaultValue, NumberOptio
           return s;
         }
         throw new TesseraException(key + " must be one of " + String.join(", ", choices) + ", got " + show(raw));
+      }
+      case PATH -> {
+        if (raw instanceof java.nio.file.Path p) {
+          return p;
+        }
+        if (!(raw instanceof String s)) {
+          throw new TesseraException(key + " must be a path, got " + show(raw));
+        }
+        try {
+          return base == null ? java.nio.file.Path.of(s) : base.resolve(s).normalize();
+        } catch (java.nio.file.InvalidPathException e) { // a NUL or an unpaired surrogate
+          throw new TesseraException(key + " is not a valid path: " + show(raw));
+        }
       }
       default -> {
         if (raw instanceof String s) {

@@ -21,6 +21,16 @@ public interface ComponentLookup {
 
   TrainableModel model(String name);
 
+  /** Whether a model of that name is loaded (without failing when it is not). */
+  default boolean hasModel(String name) {
+    try {
+      model(name);
+      return true;
+    } catch (dev.tessera.api.TesseraException e) {
+      return false;
+    }
+  }
+
   /** A scheduler a plugin brings ({@code --scheduler NAME}); the built-in ones are {@code Schedulers}'. */
   default dev.tessera.api.sampling.SchedulerProvider scheduler(String name) {
     throw new dev.tessera.api.TesseraException("unknown scheduler '" + name + "' (known: "

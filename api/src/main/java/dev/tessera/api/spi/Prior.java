@@ -41,6 +41,11 @@ public interface Prior extends Component {
       return new SamplingOptions(seed, temperature, topK, topP, schedulerName, samplingSteps, scale);
     }
 
+    /** Classifier-free guidance only (a prior that samples tokens, not by diffusion steps). */
+    public SamplingOptions withGuidance(float scale) {
+      return new SamplingOptions(seed, temperature, topK, topP, scheduler, steps, scale);
+    }
+
     public SamplingOptions withTokens(double t, int k, double p) {
       return new SamplingOptions(seed, t, k, p, scheduler, steps, guidanceScale);
     }

@@ -34,7 +34,7 @@ public final class SchedulerBenchmark {
     long total = (long) prompts.size() * schedulers.size();
     long done = 0;
     for (int i = 0; i < schedulers.size(); i++) {
-      PipelineSpec spec = base.withSampling(schedulers.get(i), steps.get(i), base.guidanceScale(), base.eta());
+      PipelineSpec spec = base.withOptions(java.util.Map.of("scheduler", schedulers.get(i), "steps", steps.get(i)));
       Map<String, ImageBatch> images = new LinkedHashMap<>();
       double seconds = 0;
       try (GenerationPipeline p = Pipelines.open(components, spec)) {

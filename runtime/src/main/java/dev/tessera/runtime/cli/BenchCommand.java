@@ -331,13 +331,14 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--schedulers: NAME:STEPS, got '" + run + "'");
           }
           names.add(parts[0]);
-          steps.add(dev.tessera.runtime.pipeline.PipelineSpec.STEPS.checkInt(Integer.parseInt(parts[1])));
+          steps.add(dev.tessera.api.pipeline.PipelineOptions.STEPS.checkInt(Integer.parseInt(parts[1])));
         }
         runs = dev.tessera.runtime.bench.SchedulerBenchmark.run(components, spec, scorer, names, steps, schedulerImages, 1, progress);
       }
+      double guidance = dev.tessera.runtime.pipeline.Pipelines.options(components, spec).getDouble("guidance_scale");
       for (var r : runs) {
         out.printf(Locale.ROOT, "schedulers %s %d steps, guidance %.1f, %d images: %.1f s (%.3f s/image), FID %.2f (floor %.2f), accuracy %.3f%n",
-            r.scheduler(), r.steps(), spec.guidanceScale(), r.score().images(), r.seconds(), r.seconds() / r.score().images(), r.score().fid(),
+            r.scheduler(), r.steps(), guidance, r.score().images(), r.seconds(), r.seconds() / r.score().images(), r.score().fid(),
             r.score().fidFloor(), r.score().conditionalAccuracy());
       }
       var first = runs.get(0);

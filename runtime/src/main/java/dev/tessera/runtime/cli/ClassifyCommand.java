@@ -7,9 +7,9 @@ import dev.tessera.api.io.ModelWeights;
 import dev.tessera.runtime.data.Dataset;
 import dev.tessera.runtime.data.FashionMnist;
 import dev.tessera.runtime.data.FashionMnistCaptions;
-import dev.tessera.runtime.data.PngImages;
+import dev.tessera.api.io.PngImages;
 import dev.tessera.runtime.evaluation.ImageEvaluator;
-import dev.tessera.runtime.pipeline.EmbeddingPipeline;
+import dev.tessera.api.pipeline.EmbeddingPipeline;
 import dev.tessera.runtime.pipeline.ZeroShotClassifier;
 import dev.tessera.runtime.plugin.Components;
 import dev.tessera.runtime.plugin.PluginRuntime;
@@ -65,7 +65,7 @@ final class ClassifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    dev.tessera.runtime.pipeline.PipelineSpec.BATCH_SIZE.checkInt(batchSize);
+    dev.tessera.api.pipeline.PipelineOptions.BATCH_SIZE.checkInt(batchSize);
     Flags.LIMIT.checkInt(limit);
     PrintWriter out = spec.commandLine().getOut();
     ObjectMapper json = new ObjectMapper();

@@ -52,13 +52,14 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--weights", description = "Weights folder for a pipeline: NAME=DIR (repeatable; default: shipped weights).")
   Map<String, Path> weights = new LinkedHashMap<>();
 
-  @Option(names = "--scheduler", description = "Diffusion sampler for diffusion pipelines. Default: ddim.")
+  @Option(names = "--scheduler", description = "Sampler of the pipelines that take one (the diffusion ones). Default: each pipeline's (ddim).")
   String scheduler;
 
-  @Option(names = "--steps", description = "Diffusion sampling steps. Default: 50.")
+  @Option(names = "--steps", description = "Sampling steps of the pipelines that take them. Default: each pipeline's (50).")
   Integer steps;
 
-  @Option(names = "--guidance-scale", description = "Classifier-free guidance scale. Default: 2 (dalle2: 3, vqgan-transformer: 1.5).")
+  @Option(names = "--guidance-scale", description = "Classifier-free guidance scale of the pipelines that take one. Default: each pipeline's "
+      + "(clip-diffusion 2, dalle2 3, vqgan-transformer 1.5).")
   Float guidanceScale;
 
   @picocli.CommandLine.Mixin DrawOptions draw = new DrawOptions();
@@ -91,9 +92,17 @@ final class CompareCommand implements Callable<Integer> {
       // A pipeline file is a variant of a pipeline (its own guidance, sampler, weights), labelled by its file name.
       String label = labelOf(name);
       PipelineSpec s = (isFile(name) ? PipelineSpec.read(Path.of(name)) : PipelineSpec.of(name)).withDevice(device);
-      s = s.withSampling(scheduler != null ? scheduler : s.scheduler(), steps != null ? steps : s.steps(),
-          guidanceScale != null ? guidanceScale : s.guidanceScale(), s.eta());
-      s = draw.applyTo(s);
+      java.util.Map<String, Object> sampling = new LinkedHashMap<>();
+      if (scheduler != null) {
+        sampling.put("scheduler", scheduler);
+      }
+      if (steps != null) {
+        sampling.put("steps", steps);
+      }
+      if (guidanceScale != null) {
+        sampling.put("guidance_scale", guidanceScale);
+      }
+      s = draw.applyTo(s.withOptionsWhereDeclared(sampling), true);
       if (specs.put(label, weights.containsKey(label) ? s.withWeights(weights.get(label)) : s) != null) {
         throw new TesseraException("--pipelines lists '" + label + "' twice");
       }

@@ -21,25 +21,33 @@ final class DrawOptions {
   @Option(names = "--top-p", description = "vqgan-transformer: nucleus sampling, the most likely codes up to this mass (1: all). Default: 1.")
   Double topP;
 
-  @Option(names = "--option", paramLabel = "KEY=VALUE", description = "An option of a pipeline a plugin brings (./tessera pipelines "
-      + "lists them), e.g. --option strength=0.5; repeatable. Overrides the pipeline file's key of that name.")
+  @Option(names = "--option", paramLabel = "KEY=VALUE", description = "An option of the pipeline (./tessera pipelines "
+      + "lists them), e.g. --option top_k=50; repeatable. Overrides the pipeline file's key of that name.")
   Map<String, String> options;
 
-  /** The spec with the options given on the command line; the others keep the spec's values. */
-  PipelineSpec applyTo(PipelineSpec s) {
-    if (options != null) {
-      Map<String, Object> merged = new LinkedHashMap<>(s.options());
-      merged.putAll(options);
-      s = s.withOptions(merged);
-    }
+  /**
+   * The spec with the options given on the command line; the others keep the spec's values.
+   *
+   * @param everyPipeline the options are meant for several pipelines (compare): each pipeline takes
+   *     those it declares; otherwise an option the pipeline does not declare is an error
+   */
+  PipelineSpec applyTo(PipelineSpec s, boolean everyPipeline) {
     if (candidates != null) {
       s = s.withCandidates(candidates);
     }
-    if (temperature != null || topK != null || topP != null) {
-      PipelineSpec.TokenOptions t = s.tokens();
-      s = s.withTokens(new PipelineSpec.TokenOptions(temperature != null ? temperature : t.temperature(), topK != null ? topK : t.topK(),
-          topP != null ? topP : t.topP()));
+    Map<String, Object> o = new LinkedHashMap<>();
+    if (temperature != null) {
+      o.put("temperature", temperature);
     }
-    return s;
+    if (topK != null) {
+      o.put("top_k", topK);
+    }
+    if (topP != null) {
+      o.put("top_p", topP);
+    }
+    if (options != null) {
+      o.putAll(options);
+    }
+    return everyPipeline ? s.withOptionsWhereDeclared(o) : s.withOptions(o);
   }
 }

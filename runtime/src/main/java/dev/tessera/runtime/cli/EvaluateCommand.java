@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.types.ImageBatch;
-import dev.tessera.runtime.data.PngImages;
+import dev.tessera.api.io.PngImages;
 import dev.tessera.runtime.evaluation.GenerationScorer;
 import dev.tessera.runtime.evaluation.PromptLabels;
 import dev.tessera.runtime.pipeline.GenerationOutput;

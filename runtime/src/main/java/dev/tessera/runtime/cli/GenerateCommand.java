@@ -10,7 +10,9 @@ import dev.tessera.runtime.pipeline.Pipelines;
 import dev.tessera.runtime.plugin.PluginRuntime;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -28,17 +30,11 @@ final class GenerateCommand implements Callable<Integer> {
   Which which;
 
   static final class Which {
-    @Option(names = "--pipeline", description = "Pipeline name: ${COMPLETION-CANDIDATES}.", completionCandidates = PipelineNames.class)
+    @Option(names = "--pipeline", description = "Pipeline name (./tessera pipelines lists them with their options).")
     String pipeline;
 
     @Option(names = "--pipeline-file", description = "A pipeline JSON file (pipeline, weights, scheduler, steps, guidance_scale, ...).")
     Path pipelineFile;
-  }
-
-  static final class PipelineNames extends java.util.ArrayList<String> {
-    PipelineNames() {
-      super(Pipelines.descriptions().keySet());
-    }
   }
 
   @Option(names = "--prompt", required = true, description = "What to draw, e.g. \"a photo of a sneaker\".")
@@ -128,13 +124,45 @@ final class GenerateCommand implements Callable<Integer> {
       + "OUTPUT/frames/<image>/<iteration>.png (0: no frames). Default: 0.")
   Integer saveEvery;
 
+  /**
+   * The flags that are options of some pipelines, by their option keys: a pipeline that does not
+   * declare one refuses it, naming the options it has.
+   */
+  private Map<String, Object> pipelineOptions() {
+    int scoreOptions = (clipGuidanceScale != null ? 1 : 0) + (classifierGuidanceScale != null ? 1 : 0) + (scoreGuidance != null ? 1 : 0);
+    if (scoreOptions > 1) {
+      throw new TesseraException("one score guidance per run: give one of --clip-guidance-scale, --classifier-guidance-scale, --score-guidance");
+    }
+    if ((scoreGuidance == null) != (scoreGuidanceScale == null)) {
+      throw new TesseraException("--score-guidance and --score-guidance-scale go together");
+    }
+    Map<String, Object> o = new LinkedHashMap<>();
+    if (clipGuidanceScale != null) {
+      o.put("score_guidance", "clip");
+      o.put("score_guidance_scale", clipGuidanceScale);
+    } else if (classifierGuidanceScale != null) {
+      o.put("score_guidance", "noisy-classifier");
+      o.put("score_guidance_scale", classifierGuidanceScale);
+    } else if (scoreGuidance != null) {
+      o.put("score_guidance", scoreGuidance);
+      o.put("score_guidance_scale", scoreGuidanceScale);
+    }
+    Object[] flags = {"scheduler", scheduler, "steps", steps, "guidance_scale", guidanceScale, "eta", eta, "prior_weights", priorWeights,
+        "prior_guidance_scale", priorGuidanceScale, "iterations", iterations, "cutouts", cutouts, "init_noise", initNoise,
+        "learning_rate", learningRate, "init_image", initImage, "save_every", saveEvery};
+    for (int i = 0; i < flags.length; i += 2) {
+      if (flags[i + 1] != null) {
+        o.put((String) flags[i], flags[i + 1]);
+      }
+    }
+    return o;
+  }
+
   @Override
   public Integer call() {
     Flags.NUM_IMAGES.checkInt(numImages);
     OutputFolder output = overwrite.check(outputDir, "--output-dir", GenerationOutput.FILES);
     PipelineSpec s = which.pipelineFile != null ? PipelineSpec.read(which.pipelineFile) : PipelineSpec.of(which.pipeline);
-    s = s.withSampling(scheduler != null ? scheduler : s.scheduler(), steps != null ? steps : s.steps(),
-        guidanceScale != null ? guidanceScale : s.guidanceScale(), eta != null ? eta : s.eta());
     if (weights != null) {
       s = s.withWeights(weights);
     }
@@ -144,36 +172,15 @@ final class GenerateCommand implements Callable<Integer> {
     if (batchSize != null) {
       s = s.withBatchSize(batchSize);
     }
-    if (priorWeights != null || priorGuidanceScale != null) {
-      s = s.withPrior(priorWeights != null ? priorWeights : s.priorWeights(), priorGuidanceScale != null ? priorGuidanceScale : s.priorGuidanceScale());
-    }
-    int scoreOptions = (clipGuidanceScale != null ? 1 : 0) + (classifierGuidanceScale != null ? 1 : 0) + (scoreGuidance != null ? 1 : 0);
-    if (scoreOptions > 1) {
-      throw new TesseraException("one score guidance per run: give one of --clip-guidance-scale, --classifier-guidance-scale, --score-guidance");
-    }
-    if ((scoreGuidance == null) != (scoreGuidanceScale == null)) {
-      throw new TesseraException("--score-guidance and --score-guidance-scale go together");
-    }
-    if (clipGuidanceScale != null) {
-      s = s.withScoreGuidance("clip", clipGuidanceScale);
-    } else if (classifierGuidanceScale != null) {
-      s = s.withScoreGuidance("noisy-classifier", classifierGuidanceScale);
-    } else if (scoreGuidance != null) {
-      s = s.withScoreGuidance(scoreGuidance, scoreGuidanceScale);
-    }
-    s = draw.applyTo(s);
     if (model != null) {
       s = s.withModel(model);
     }
-    PipelineSpec.OptimisationOptions o = s.optimisation();
-    s = s.withOptimisation(new PipelineSpec.OptimisationOptions(iterations != null ? iterations : o.iterations(),
-        learningRate != null ? learningRate : o.learningRate(), initImage != null ? initImage : o.initImage(),
-        saveEvery != null ? saveEvery : o.saveEvery(), cutouts != null ? cutouts : o.cutouts(),
-        initNoise != null ? initNoise : o.initNoise(), outputDir.resolve("frames")));
+    s = s.withOptions(pipelineOptions());
+    s = draw.applyTo(s, false);
     PrintWriter out = spec.commandLine().getOut();
     try (PluginRuntime plugins = root.loadPlugins()) {
       long t0 = System.nanoTime();
-      try (GenerationPipeline p = Pipelines.open(root.components(plugins), s)) {
+      try (GenerationPipeline p = Pipelines.open(root.components(plugins), s, outputDir)) {
         double load = (System.nanoTime() - t0) / 1e9;
         output.prepare(); // before sampling: vqgan-clip writes frames while it runs
         long t1 = System.nanoTime();

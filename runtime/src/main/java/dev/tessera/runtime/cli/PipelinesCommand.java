@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code tessera pipelines}: every pipeline generate and compare can run, with what it does and its options. */
 @Command(name = "pipelines", mixinStandardHelpOptions = true,
-    description = "List the pipelines generate and compare run: the runtime's own and those plugins bring, with their options.")
+    description = "List the pipelines generate and compare run (each a plugin brings), with their options.")
 final class PipelinesCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -21,14 +21,11 @@ final class PipelinesCommand implements Callable<Integer> {
     try (PluginRuntime plugins = root.loadPlugins()) {
       var components = root.components(plugins);
       Pipelines.descriptions(components).forEach((name, description) -> {
-        String from = Pipelines.isBuiltIn(name) ? "runtime; settings: the flags of generate"
-            : "plugin " + plugins.owner(dev.tessera.api.pipeline.PipelineProvider.class, name) + "; options: --option KEY=VALUE or pipeline-file keys";
-        out.println(name + "  (" + from + ")");
+        out.println(name + "  (plugin " + plugins.owner(dev.tessera.api.pipeline.PipelineProvider.class, name) + ")");
         description.lines().forEach(l -> out.println("    " + l.strip()));
       });
-      components.pipelines().all().keySet().stream().filter(Pipelines::isBuiltIn).forEach(name -> out.println("WARN  plugin "
-          + plugins.owner(dev.tessera.api.pipeline.PipelineProvider.class, name) + " brings a pipeline '" + name
-          + "', hidden by the runtime's pipeline of that name: rename it to use it"));
+      components.pipelines().conflicts().forEach((name, why) -> out.println("WARN  pipeline '" + name + "' cannot be used: " + why));
+      out.println("Options: --option KEY=VALUE, a pipeline file's keys, or generate's flags of the same name (--steps, --guidance-scale, ...).");
       out.flush();
       return 0;
     }

@@ -8,7 +8,7 @@ import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.data.Dataset;
 import dev.tessera.runtime.data.FashionMnist;
-import dev.tessera.runtime.data.PngImages;
+import dev.tessera.api.io.PngImages;
 import dev.tessera.runtime.data.Twemoji;
 import dev.tessera.runtime.evaluation.FeatureNetworks;
 import dev.tessera.runtime.evaluation.FeatureStatistics;
@@ -18,7 +18,7 @@ import dev.tessera.runtime.evaluation.ImageEvaluator;
 import dev.tessera.runtime.pipeline.AutoencoderPipeline;
 import dev.tessera.runtime.pipeline.ImageMetrics;
 import dev.tessera.runtime.pipeline.PipelineSpec;
-import dev.tessera.runtime.pipeline.ReferencedWeights;
+import dev.tessera.api.pipeline.ReferencedWeights;
 import dev.tessera.runtime.plugin.Components;
 import dev.tessera.runtime.plugin.PluginRuntime;
 import java.io.IOException;
@@ -101,7 +101,7 @@ final class ReconstructCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PipelineSpec.BATCH_SIZE.checkInt(batchSize);
+    dev.tessera.api.pipeline.PipelineOptions.BATCH_SIZE.checkInt(batchSize);
     if (bootstrap < 0 || bootstrap == 1) {
       throw new TesseraException("--bootstrap must be 0 (off) or at least 2 resamples, got " + bootstrap);
     }

@@ -7,7 +7,7 @@ import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.types.Embedding;
 import dev.tessera.runtime.data.Twemoji;
 import dev.tessera.runtime.data.TwemojiCaptions;
-import dev.tessera.runtime.pipeline.EmbeddingPipeline;
+import dev.tessera.api.pipeline.EmbeddingPipeline;
 import dev.tessera.runtime.pipeline.RetrievalMetrics;
 import dev.tessera.runtime.plugin.Components;
 import dev.tessera.runtime.plugin.PluginRuntime;

@@ -16,9 +16,8 @@ final class WeightsOptions {
   /** The --weights folder, else the weights the model's plugin ships. */
   ModelWeights load(Components components, String model) {
     if (weights != null) {
-      return dev.tessera.runtime.pipeline.ReferencedWeights.complete(ModelWeights.load(weights), components);
+      return dev.tessera.api.pipeline.ReferencedWeights.complete(ModelWeights.load(weights), components);
     }
-    return dev.tessera.runtime.pipeline.ReferencedWeights.complete(dev.tessera.runtime.pipeline.Pipelines.requireShipped(components, model),
-        components);
+    return dev.tessera.api.pipeline.ReferencedWeights.shipped(components, model);
   }
 }

@@ -1,5 +1,6 @@
 package dev.tessera.runtime.data;
 
+import dev.tessera.api.io.PngImages;
 import dev.tessera.api.TesseraException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.tessera.runtime.data;
 
+import dev.tessera.api.io.DataFormatException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

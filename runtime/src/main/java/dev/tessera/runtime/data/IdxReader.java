@@ -1,5 +1,6 @@
 package dev.tessera.runtime.data;
 
+import dev.tessera.api.io.DataFormatException;
 import dev.tessera.api.types.ImageBatch;
 import java.io.BufferedInputStream;
 import java.io.EOFException;

@@ -1,5 +1,7 @@
 package dev.tessera.runtime.data;
 
+import dev.tessera.api.io.DataFormatException;
+import dev.tessera.api.io.PngImages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tessera.api.TesseraException;

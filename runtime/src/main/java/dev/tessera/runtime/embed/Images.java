@@ -17,7 +17,7 @@ public record Images(ImageBatch batch, GenerationOutput.Run run) {
 
   /** Image {@code i} as an 8-bit image, as the PNG files hold it. */
   public BufferedImage image(int i) {
-    return dev.tessera.runtime.data.PngImages.toImage(batch, i);
+    return dev.tessera.api.io.PngImages.toImage(batch, i);
   }
 
   /**

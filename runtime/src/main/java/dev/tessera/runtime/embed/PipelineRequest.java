@@ -35,9 +35,14 @@ public final class PipelineRequest {
     return option("weights", dir);
   }
 
-  /** The settings as checked, before anything is built (an unknown key or a bad value fails here). */
+  /**
+   * The settings as checked, before anything is built: an unknown pipeline, an option it does not
+   * declare or a bad value fails here.
+   */
   public PipelineSpec spec() {
-    return PipelineSpec.fromKeys(keys, base, source);
+    PipelineSpec spec = PipelineSpec.fromKeys(keys, base, source);
+    Pipelines.options(components, spec);
+    return spec;
   }
 
   /** Builds the pipeline (graphs, sessions, weights) to generate many times; close it. */

@@ -57,12 +57,22 @@ public final class Tessera implements AutoCloseable {
 
   /** A pipeline by name, with its defaults; set options on it, then generate or open it. */
   public PipelineRequest pipeline(String name) {
-    return new PipelineRequest(components, ModelConfig.empty().with("pipeline", name), Path.of("").toAbsolutePath(), "pipeline '" + name + "'");
+    return new PipelineRequest(components, ModelConfig.empty().with("pipeline", name), Path.of("").toAbsolutePath(),
+        "Tessera.pipeline(\"" + name + "\")");
   }
 
   /** A pipeline file, as {@code generate --pipeline-file}; options set on it override its keys. */
   public PipelineRequest pipelineFile(Path file) {
     return new PipelineRequest(components, ModelConfig.read(file), file.toAbsolutePath().getParent(), file.toString());
+  }
+
+  /**
+   * Re-ranking by a CLIP model ("clip", "clip:twemoji"): its shipped weights' image and text
+   * towers score candidates against a prompt. Close it.
+   */
+  public Ranker ranker(String clipModel) {
+    return new Ranker(new dev.tessera.api.pipeline.EmbeddingPipeline(components,
+        dev.tessera.api.pipeline.ReferencedWeights.shipped(components, clipModel), 256, "cpu"), clipModel);
   }
 
   /** Every loaded part by name, for composing graphs by hand. */

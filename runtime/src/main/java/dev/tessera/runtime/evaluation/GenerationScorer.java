@@ -7,7 +7,7 @@ import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.data.Dataset;
 import dev.tessera.runtime.data.FashionMnist;
 import dev.tessera.runtime.data.FashionMnistCaptions;
-import dev.tessera.runtime.pipeline.EmbeddingPipeline;
+import dev.tessera.api.pipeline.EmbeddingPipeline;
 import dev.tessera.runtime.plugin.Components;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -176,7 +176,7 @@ public final class AutoencoderPipeline implements AutoCloseable {
     }
 
     public Builder batchSize(int n) {
-      this.batchSize = PipelineSpec.BATCH_SIZE.checkInt(n);
+      this.batchSize = dev.tessera.api.pipeline.PipelineOptions.BATCH_SIZE.checkInt(n);
       return this;
     }
 

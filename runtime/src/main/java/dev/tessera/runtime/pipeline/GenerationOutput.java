@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.types.ImageBatch;
-import dev.tessera.runtime.data.PngImages;
+import dev.tessera.api.io.PngImages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,13 +1,16 @@
 package dev.tessera.runtime.pipeline;
 
-import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.io.WeightsReference;
 import dev.tessera.api.options.Options;
+import dev.tessera.api.pipeline.EmbeddingPipeline;
+import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.pipeline.PipelineContext;
 import dev.tessera.api.pipeline.PipelineProvider;
+import dev.tessera.api.pipeline.ReferencedWeights;
 import dev.tessera.runtime.plugin.Components;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,117 +18,48 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The generation pipelines by name, each a composition of plugin components driven by one trained
- * model's weights. {@link #open} builds one from a {@link PipelineSpec}.
+ * Opens a pipeline by name from a {@link PipelineSpec}: every pipeline, the shipped ones included,
+ * is a {@link PipelineProvider} a plugin brings. The runtime does what every pipeline shares:
+ * checks the options against the pipeline's declarations, chooses and loads the weights, and wraps
+ * the pipeline in re-ranking when more than one candidate per image is asked for.
  */
 public final class Pipelines {
-  /** Pipeline name -> the model whose weights it runs by default, and how it is composed. */
-  private static final Map<String, Entry> KNOWN = new LinkedHashMap<>();
-
-  /**
-   * @param defaultModels the models whose weights it runs when none is named, in order of
-   *     preference: the first that is loaded and ships weights (the last one otherwise)
-   */
-  private record Entry(List<String> defaultModels, String description, Factory factory) {
-    Entry(String defaultModel, String description, Factory factory) {
-      this(List.of(defaultModel), description, factory);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Factory {
-    GenerationPipeline open(String name, Components components, ModelWeights weights, PipelineSpec spec, ModelChoice model);
-  }
+  private Pipelines() {}
 
   /**
    * The model a pipeline runs and why: named in the spec, its default, or a fallback because the
    * preferred default is not loaded or ships no weights (the reason says which).
    */
-  public record ModelChoice(String model, String reason) {
-    public Map<String, Object> asSettings() {
-      Map<String, Object> s = new LinkedHashMap<>();
-      s.put("model", model);
-      s.put("model_choice", reason);
-      return s;
-    }
+  public record ModelChoice(String model, String reason) {}
+
+  /** The pipeline a spec names; an unknown or ambiguous name is an error listing the known ones or the plugins that clash. */
+  public static PipelineProvider provider(Components components, String name) {
+    return components.pipelines().get(name);
   }
 
-  static {
-    KNOWN.put("clip-diffusion", new Entry("clip-diffusion", "CLIP text embedding -> diffusion U-Net under a scheduler, classifier-free guidance",
-        (name, components, weights, spec, model) -> new DiffusionPipeline(name, components, weights, spec.diffusionOptions())));
-    KNOWN.put("clip-vae", new Entry("clip-vae", "CLIP text embedding + z ~ N(0, I) -> conditional VAE decoder, one pass",
-        (name, components, weights, spec, model) -> new LatentPipeline(name, components, weights, spec)));
-    KNOWN.put("clip-gan", new Entry("clip-gan", "CLIP text embedding + z ~ N(0, I) -> GAN generator (weight average), one pass",
-        (name, components, weights, spec, model) -> new LatentPipeline(name, components, weights, spec)));
-    KNOWN.put("dalle2", new Entry("dalle2-decoder", "CLIP text embedding -> diffusion prior -> CLIP image embedding -> diffusion decoder",
-        (name, components, weights, spec, model) -> new Dalle2Pipeline(name, components, priorWeights(components, spec), weights, spec)));
-    KNOWN.put("vqgan-transformer", new Entry("gpt", "CLIP text embedding -> transformer prior samples a code grid -> VQ autoencoder decodes it",
-        (name, components, weights, spec, model) -> new CodePriorPipeline(name, components, weights, spec)));
-    KNOWN.put("vqgan-clip", new Entry(List.of("vqgan", "vqvae"),
-        "latent code grid optimised by Adam so the decoded image maximises CLIP similarity to a weighted prompt (VQGAN-CLIP)",
-        (name, components, weights, spec, model) -> new VqganClipPipeline(name, components, weights, spec, model)));
+  /** The spec's options, checked against what its pipeline declares, with the pipeline's defaults for the rest. */
+  public static Options options(Components components, PipelineSpec spec) {
+    return Options.of("pipeline '" + spec.pipeline() + "'", provider(components, spec.pipeline()).options(), spec.options(),
+        spec.whereDeclared());
   }
 
-  /**
-   * DALL-E 2's prior weights: --prior-weights, else DIR/prior when the weights folder DIR holds
-   * prior/ and decoder/, else the shipped ones.
-   */
-  private static ModelWeights priorWeights(Components components, PipelineSpec spec) {
-    if (spec.priorWeights() != null) {
-      return ReferencedWeights.complete(ModelWeights.load(spec.priorWeights()), components);
-    }
-    if (spec.weights() != null && java.nio.file.Files.isDirectory(spec.weights().resolve("prior"))) {
-      return ReferencedWeights.complete(ModelWeights.load(spec.weights().resolve("prior")), components);
-    }
-    return weights(components, "dalle2-prior", spec.withWeights(null));
-  }
-
-  private Pipelines() {}
-
-  /**
-   * The classifier-free guidance scale a pipeline runs at unless told otherwise: the scale its
-   * shipped weights were measured best at (clip-diffusion 2: accuracy 0.920 and FID 2.9x the floor
-   * at n = 1,000; dalle2 3: accuracy 0.836 where 2 gave 0.733; vqgan-transformer 1.5).
-   */
-  public static float defaultGuidanceScale(String pipeline) {
-    return switch (pipeline) {
-      case "dalle2" -> 3f;
-      case "vqgan-transformer" -> 1.5f; // n = 1,000: accuracy 0.939, FID 2.1x the floor (1: 0.837, 1.7x; 2: 0.973, 2.9x)
-      default -> DiffusionPipeline.Options.defaults().guidanceScale();
-    };
-  }
-
-  /** Whether {@code name} is one of the runtime's own pipelines (not one a plugin brings). */
-  public static boolean isBuiltIn(String name) {
-    return KNOWN.containsKey(name);
-  }
-
-  public static Map<String, String> descriptions() {
-    Map<String, String> out = new LinkedHashMap<>();
-    KNOWN.forEach((k, v) -> out.put(k, v.description()));
-    return out;
-  }
-
-  /** Opens the spec's pipeline; with more than one candidate per image, inside a {@link RerankedPipeline}. */
+  /** Opens the spec's pipeline for images that are not written to a folder while it runs. */
   public static GenerationPipeline open(Components components, PipelineSpec spec) {
-    if (spec.candidates() < 1) {
-      throw new TesseraException("--candidates must be positive, got " + spec.candidates());
-    }
-    if (isBuiltIn(spec.pipeline()) && !spec.options().isEmpty()) {
-      throw new TesseraException("pipeline '" + spec.pipeline() + "' has no option '" + spec.options().keySet().iterator().next()
-          + "': its settings are the flags of generate (--steps, --guidance-scale, ...) and the keys of a pipeline file");
-    }
+    return open(components, spec, null);
+  }
+
+  /**
+   * Opens the spec's pipeline; with more than one candidate per image, inside a {@link RerankedPipeline}.
+   *
+   * @param outputDir the folder the images go to, for files the pipeline writes while it runs (null: none)
+   */
+  public static GenerationPipeline open(Components components, PipelineSpec spec, Path outputDir) {
+    PipelineProvider provider = provider(components, spec.pipeline());
+    Options options = options(components, spec); // a bad option fails before anything is loaded
     ModelChoice model = chooseModel(components, spec);
     ModelWeights weights = model == null ? null : weights(components, model.model(), spec);
-    GenerationPipeline p;
-    if (isBuiltIn(spec.pipeline())) {
-      p = KNOWN.get(spec.pipeline()).factory().open(spec.pipeline(), components, weights, spec, model);
-    } else {
-      PipelineProvider provider = components.pipelines().get(spec.pipeline());
-      Options options = Options.of("pipeline '" + spec.pipeline() + "'", provider.options(), spec.options());
-      p = provider.open(new PipelineContext(spec.pipeline(), components, weights, model == null ? null : model.model(),
-          model == null ? null : model.reason(), options, spec.device(), spec.batchSize()));
-    }
+    GenerationPipeline p = provider.open(new PipelineContext(spec.pipeline(), components, weights, model == null ? null : model.model(),
+        model == null ? null : model.reason(), options, spec.device(), spec.batchSize(), spec.weights(), outputDir));
     if (spec.candidates() == 1) {
       return p;
     }
@@ -148,12 +82,12 @@ public final class Pipelines {
    * which model they are).
    */
   public static ModelChoice chooseModel(Components components, PipelineSpec spec) {
-    List<String> models = defaultModels(components, spec.pipeline());
+    List<String> models = provider(components, spec.pipeline()).defaultModels();
     if (spec.model() != null) {
       return new ModelChoice(spec.model(), "named by --model");
     }
     if (models.isEmpty() && spec.weights() == null) {
-      return null; // a plugin's pipeline that runs no weights
+      return null; // a pipeline that runs no weights
     }
     if (models.isEmpty()) {
       return new ModelChoice(spec.weights().toString(), "the --weights folder");
@@ -176,51 +110,26 @@ public final class Pipelines {
     return new ModelChoice(chosen, skipped.isEmpty() ? "default" : "default fallback: " + String.join(", ", skipped));
   }
 
-  /** The models a pipeline runs by default: the runtime's own table, or what a plugin's pipeline declares. */
-  private static List<String> defaultModels(Components components, String pipeline) {
-    Entry e = KNOWN.get(pipeline);
-    if (e != null) {
-      return e.defaultModels();
-    }
-    if (components.pipelines().has(pipeline)) {
-      return components.pipelines().get(pipeline).defaultModels();
-    }
-    List<String> known = new ArrayList<>(KNOWN.keySet());
-    known.addAll(components.pipelines().all().keySet());
-    throw new TesseraException("unknown pipeline '" + pipeline + "' (known: " + String.join(", ", known) + ")");
-  }
-
-  /**
-   * Every pipeline by name with its description: the runtime's own, then those plugins bring (with
-   * their options, one per line after the description).
-   */
+  /** Every pipeline by name with its description and its options, one per line after the description. */
   public static Map<String, String> descriptions(Components components) {
-    Map<String, String> out = descriptions();
+    Map<String, String> out = new LinkedHashMap<>();
     components.pipelines().all().forEach((name, p) -> {
       StringBuilder b = new StringBuilder(p.description());
       p.options().forEach(o -> b.append("\n    ").append(o.describe()));
-      out.putIfAbsent(name, b.toString());
+      out.put(name, b.toString());
     });
     return out;
   }
 
-  /** The --weights folder, else the model's shipped weights. */
+  /**
+   * The --weights folder (its decoder/ when it holds the weights of several models, as a dalle2
+   * folder holds prior/ and decoder/), else the model's shipped weights.
+   */
   public static ModelWeights weights(Components components, String model, PipelineSpec spec) {
     if (spec.weights() != null) {
       Path decoder = spec.weights().resolve("decoder");
-      return ReferencedWeights.complete(ModelWeights.load(java.nio.file.Files.isDirectory(decoder) ? decoder : spec.weights()), components);
+      return ReferencedWeights.complete(ModelWeights.load(Files.isDirectory(decoder) ? decoder : spec.weights()), components);
     }
-    return ReferencedWeights.complete(requireShipped(components, model), components);
-  }
-
-  /** The shipped weights a reference ("clip", "clip:twemoji") names; a clear error when its model ships none. */
-  public static ModelWeights requireShipped(dev.tessera.api.spi.ComponentLookup components, String reference) {
-    ModelWeights shipped = components.shippedWeights(reference);
-    if (shipped == null) {
-      String model = WeightsReference.parse(reference).model();
-      throw new TesseraException("model '" + model + "' ships no weights: train it (./tessera train " + model
-          + " --out DIR) and pass --weights DIR");
-    }
-    return shipped;
+    return ReferencedWeights.shipped(components, model);
   }
 }

@@ -1,5 +1,6 @@
 package dev.tessera.runtime.pipeline;
 
+import dev.tessera.api.pipeline.EmbeddingPipeline;
 import dev.tessera.api.pipeline.TrainingRuns;
 import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.TesseraException;
@@ -31,6 +32,38 @@ public final class RerankedPipeline implements GenerationPipeline {
     this.inner = inner;
     this.clip = clip;
     this.candidates = candidates;
+  }
+
+  /**
+   * Which candidate of each group of k to keep, and the mean CLIP similarity to the prompt of the
+   * first candidate of each group and of the kept one.
+   */
+  public record Ranking(int[] keep, double firstCandidates, double kept) {
+    /** As a manifest's results record it. */
+    public Map<String, Object> asResults() {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("clip_similarity_first_candidates", firstCandidates);
+      r.put("clip_similarity_kept", kept);
+      return r;
+    }
+  }
+
+  /** Ranks {@code all} (groups of {@code k} consecutive candidates) by CLIP similarity to {@code prompt}. */
+  public static Ranking rank(EmbeddingPipeline clip, ImageBatch all, String prompt, int k) {
+    if (k < 1 || all.count() % k != 0) {
+      throw new TesseraException("cannot re-rank " + all.count() + " images in groups of " + k);
+    }
+    Embedding text = clip.embedTexts(List.of(prompt));
+    Embedding images = clip.embedImages(all);
+    int[] keep = bestOfEach(images, text, k);
+    int count = keep.length;
+    double first = 0;
+    double kept = 0;
+    for (int i = 0; i < count; i++) {
+      first += images.dot(i * k, text, 0);
+      kept += images.dot(keep[i], text, 0);
+    }
+    return new Ranking(keep, first / count, kept / count);
   }
 
   /** For each group of k consecutive rows of {@code images}, the index of the row closest to {@code text}'s row 0. */
@@ -67,20 +100,11 @@ public final class RerankedPipeline implements GenerationPipeline {
       throw new TesseraException("--num-images must be positive, got " + count);
     }
     ImageBatch all = inner.generate(prompt, count * candidates, seed, progress);
-    Embedding text = clip.embedTexts(List.of(prompt));
-    Embedding images = clip.embedImages(all);
-    int[] keep = bestOfEach(images, text, candidates);
-    double first = 0;
-    double kept = 0;
-    for (int i = 0; i < count; i++) {
-      first += images.dot(i * candidates, text, 0);
-      kept += images.dot(keep[i], text, 0);
-    }
+    Ranking ranking = rank(clip, all, prompt, candidates);
     Map<String, Object> r = new LinkedHashMap<>(inner.results());
-    r.put("clip_similarity_first_candidates", first / count);
-    r.put("clip_similarity_kept", kept / count);
+    r.putAll(ranking.asResults());
     results = r;
-    return all.select(keep);
+    return all.select(ranking.keep());
   }
 
   @Override

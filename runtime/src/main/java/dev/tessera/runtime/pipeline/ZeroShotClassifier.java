@@ -1,5 +1,6 @@
 package dev.tessera.runtime.pipeline;
 
+import dev.tessera.api.pipeline.EmbeddingPipeline;
 import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.ImageBatch;
 import java.util.ArrayList;

@@ -46,6 +46,11 @@ public final class Registry<T> {
     return byName;
   }
 
+  /** Names that several plugins bring, with what says which (such a name cannot be used). */
+  public Map<String, String> conflicts() {
+    return conflicts;
+  }
+
   public String kind() {
     return kind;
   }

@@ -9,7 +9,7 @@ import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.cli.fixtures.TinyDecoder;
 import dev.tessera.runtime.cli.fixtures.TinyJointEncoder;
 import dev.tessera.runtime.cli.fixtures.TinyPlugin;
-import dev.tessera.runtime.data.PngImages;
+import dev.tessera.api.io.PngImages;
 import dev.tessera.runtime.testing.TestPluginJars;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -18,7 +18,7 @@ import dev.tessera.runtime.cli.fixtures.TinyJointEncoder;
 import dev.tessera.runtime.cli.fixtures.TinyNoisyBrightnessGuidance;
 import dev.tessera.runtime.cli.fixtures.TinyPlugin;
 import dev.tessera.runtime.cli.fixtures.TinyTokenizer;
-import dev.tessera.runtime.data.PngImages;
+import dev.tessera.api.io.PngImages;
 import dev.tessera.runtime.pipeline.GenerationOutput;
 import dev.tessera.runtime.testing.TestPluginJars;
 import java.nio.file.Files;
@@ -66,11 +66,15 @@ class GenerateEndToEndTest {
     }
   }
 
-  /** Writes {@code plugins/tinygen.jar}: the tiny denoiser, text tower, tokenizer and guidances; returns the folder. */
+  /**
+   * Writes {@code plugins/tinygen.jar}: the tiny denoiser, text tower, tokenizer and guidances, and
+   * the diffusion plugin's own clip-diffusion pipeline over them; returns the folder.
+   */
   static Path tinygenPlugin(Path plugins) {
     TestPluginJars.plugin("tinygen", TinyPlugin.class)
         .extensions(TinyDenoiser.class, TinyGuidance.class, TinyJointEncoder.class, TinyTokenizer.class, TinyBrightnessGuidance.class,
-            TinyNoisyBrightnessGuidance.class)
+            TinyNoisyBrightnessGuidance.class, dev.tessera.plugins.diffusion.ClipDiffusionProvider.class)
+        .bundle(dev.tessera.plugins.diffusion.DiffusionPipeline.class)
         .writeTo(plugins, "tinygen.jar");
     return plugins;
   }
@@ -163,7 +167,8 @@ class GenerateEndToEndTest {
     Files.writeString(file, "{\"pipeline\": \"clip-diffusion\", \"stesp\": 10}");
     CliRun typo = run("generate", "--pipeline-file", file.toString(), "--prompt", "a coat", "--output-dir", tmp.resolve("typo").toString());
     assertEquals(1, typo.exit());
-    assertTrue(typo.err().contains("unknown key 'stesp'"), typo.err());
+    assertTrue(typo.err().startsWith("error: " + file + ": pipeline 'clip-diffusion' has no option 'stesp' (its options: eta, guidance_scale, "
+        + "scheduler, score_guidance, score_guidance_scale, steps)"), typo.err());
   }
 
   @Test

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tessera.runtime.data.PngImages;
+import dev.tessera.api.io.PngImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tessera.runtime.cli.fixtures.TinyGrayImages;
 import dev.tessera.runtime.cli.fixtures.TinyGrayPipeline;
 import dev.tessera.runtime.cli.fixtures.TinyPlugin;
-import dev.tessera.runtime.data.PngImages;
+import dev.tessera.api.io.PngImages;
 import dev.tessera.runtime.testing.TestPluginJars;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,20 +47,23 @@ class PluginPipelineEndToEndTest {
   void listedWithItsOptions() {
     CliRun r = run("pipelines");
     assertEquals(0, r.exit(), r.err());
-    assertTrue(r.out().contains("tiny-gray  (plugin gray; options: --option KEY=VALUE or pipeline-file keys)"), r.out());
+    assertTrue(r.out().contains("tiny-gray  (plugin gray)"), r.out());
     assertTrue(r.out().contains("level: a number in [0, 1], default 0.5 (the gray level)"), r.out());
     assertTrue(r.out().contains("size: an integer in [1, 64], default 4 (image side in pixels)"), r.out());
-    assertTrue(r.out().contains("clip-diffusion  (runtime; settings: the flags of generate)"), r.out());
+    assertTrue(r.out().contains("Options: --option KEY=VALUE, a pipeline file's keys, or generate's flags of the same name"), r.out());
     assertTrue(run("plugins").out().contains("[pipeline tiny-gray]"), "plugins names it as the plugin's extension");
   }
 
   @Test
-  void aPluginPipelineNamedLikeTheRuntimesIsReportedAsHidden() {
+  void aPipelineNameTwoPluginsBringIsReportedAndRefused() {
     TestPluginJars.plugin("shadow", TinyPlugin.class).extensions(dev.tessera.runtime.cli.fixtures.TinyShadowingPipeline.class)
         .bundle(TinyGrayPipeline.class, TinyGrayImages.class).writeTo(plugins, "shadow.jar");
     CliRun r = run("pipelines");
     assertEquals(0, r.exit(), r.err());
-    assertTrue(r.out().contains("WARN  plugin shadow brings a pipeline 'clip-vae', hidden by the runtime's pipeline of that name"), r.out());
+    assertTrue(r.out().contains("WARN  pipeline 'tiny-gray' cannot be used: "), r.out());
+    CliRun g = run("generate", "--pipeline", "tiny-gray", "--prompt", "x", "--output-dir", tmp.resolve("clash").toString());
+    assertEquals(1, g.exit());
+    assertTrue(g.err().contains("pipeline 'tiny-gray' is ambiguous"), g.err());
   }
 
   @Test
@@ -96,10 +99,9 @@ class PluginPipelineEndToEndTest {
     Path file = tmp.resolve("typo.json");
     Files.writeString(file, "{\"pipeline\": \"tiny-gray\", \"levl\": 0.2}");
     CliRun typo = run("generate", "--pipeline-file", file.toString(), "--prompt", "x", "--output-dir", tmp.resolve("d").toString());
-    assertTrue(typo.err().startsWith("error: pipeline 'tiny-gray' has no option 'levl'"), typo.err());
-    CliRun builtIn = run("generate", "--pipeline", "clip-vae", "--prompt", "x", "--option", "level=0.3", "--output-dir",
-        tmp.resolve("e").toString());
-    assertTrue(builtIn.err().startsWith("error: pipeline 'clip-vae' has no option 'level'"), builtIn.err());
+    assertTrue(typo.err().startsWith("error: " + file + ": pipeline 'tiny-gray' has no option 'levl'"), typo.err());
+    CliRun alias = run("generate", "--pipeline", "tiny-gray", "--prompt", "x", "--steps", "10", "--output-dir", tmp.resolve("e").toString());
+    assertTrue(alias.err().startsWith("error: pipeline 'tiny-gray' has no option 'steps' (its options: level, size)"), alias.err());
     CliRun missing = run("generate", "--pipeline", "no-such", "--prompt", "x", "--output-dir", tmp.resolve("f").toString());
     assertTrue(missing.err().contains("unknown pipeline 'no-such'") && missing.err().contains("tiny-gray"), missing.err());
   }

@@ -7,7 +7,7 @@ import dev.tessera.runtime.cli.fixtures.TinyJointEncoder;
 import dev.tessera.runtime.cli.fixtures.TinyModel;
 import dev.tessera.runtime.cli.fixtures.TinyPlugin;
 import dev.tessera.runtime.cli.fixtures.TinyTokenizer;
-import dev.tessera.runtime.data.PngImages;
+import dev.tessera.api.io.PngImages;
 import dev.tessera.runtime.testing.TestPluginJars;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.tessera.runtime.data;
 
+import dev.tessera.api.io.PngImages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

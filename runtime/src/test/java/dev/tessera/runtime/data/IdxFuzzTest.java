@@ -1,5 +1,6 @@
 package dev.tessera.runtime.data;
 
+import dev.tessera.api.io.DataFormatException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.tessera.api.testing.ByteMutations;

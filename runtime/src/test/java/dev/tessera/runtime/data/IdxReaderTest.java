@@ -1,5 +1,6 @@
 package dev.tessera.runtime.data;
 
+import dev.tessera.api.io.DataFormatException;
 import static dev.tessera.runtime.data.IdxTestFiles.gzip;
 import static dev.tessera.runtime.data.IdxTestFiles.idx;
 import static dev.tessera.runtime.data.IdxTestFiles.pixels;

@@ -1,5 +1,7 @@
 package dev.tessera.runtime.data;
 
+import dev.tessera.api.io.DataFormatException;
+import dev.tessera.api.io.PngImages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tessera.api.testing.FuzzTarget;

@@ -1,13 +1,15 @@
 package dev.tessera.runtime.data;
 
+import dev.tessera.api.io.DataFormatException;
+import dev.tessera.api.io.PngImages;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.api.types.ImageBatch;
-import dev.tessera.runtime.data.PngImages.PngFolder;
-import dev.tessera.runtime.data.PngImages.ResizeMode;
+import dev.tessera.api.io.PngImages.PngFolder;
+import dev.tessera.api.io.PngImages.ResizeMode;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;

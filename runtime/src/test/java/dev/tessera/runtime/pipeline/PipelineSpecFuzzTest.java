@@ -11,18 +11,24 @@ import dev.tessera.api.testing.JsonMutations;
 import dev.tessera.api.testing.Mutation;
 import dev.tessera.api.testing.MutationTarget;
 import dev.tessera.api.testing.StrictJson;
+import dev.tessera.api.options.OptionSpec;
+import dev.tessera.api.options.Options;
+import dev.tessera.api.pipeline.PipelineOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 
 /**
  * Damaged pipeline files ({@code --pipeline-file}) with every key set: wrong types and ranges,
- * misspelt, repeated or removed keys, deep nesting, byte damage. An accepted file must be one
- * well-formed JSON object of known keys, and every key it sets must reach the spec unchanged.
+ * misspelt, repeated or removed keys, deep nesting, byte damage. The file is read as {@code
+ * generate} reads it: the shared keys into the spec, the others checked against a pipeline's
+ * declared options (here every option the shipped pipelines declare). An accepted file must be one
+ * well-formed JSON object of known keys, and every key it sets must arrive unchanged.
  */
 class PipelineSpecFuzzTest extends HostileFileTest {
   private static final String VALID = """
@@ -33,38 +39,58 @@ class PipelineSpecFuzzTest extends HostileFileTest {
        "init_image": "start.png", "save_every": 10, "cutouts": 24, "init_noise": 1.0}
       """;
 
-  /** How each key's value must appear in the spec. */
-  private enum Kind { TEXT, PATH, INT, FLOAT, DOUBLE }
+  /** How each key's value must appear in the spec or the options. */
+  private enum Kind { TEXT, PATH, INT, LONG, DOUBLE }
 
-  /** A key's kind and where the spec keeps it. */
-  private record Field(Kind kind, Function<PipelineSpec, Object> value) {}
+  /** A key's kind and where it is kept. */
+  private record Field(Kind kind, Function<Read, Object> value) {}
+
+  /** What a file gives: the spec and the pipeline's options. */
+  private record Read(PipelineSpec spec, Options options) {}
 
   private static final Map<String, Field> FIELDS = new LinkedHashMap<>();
 
+  /** Every option of the shipped pipelines, as they declare them. */
+  private static final List<OptionSpec> DECLARED = List.of(PipelineOptions.scheduler("ddim"), PipelineOptions.steps(50),
+      PipelineOptions.guidanceScale(2), PipelineOptions.eta(), OptionSpec.path("prior_weights", "prior"),
+      OptionSpec.number(PipelineOptions.PRIOR_GUIDANCE_SCALE, 1), PipelineOptions.scoreGuidance("clip"), PipelineOptions.scoreGuidanceScale(0),
+      PipelineOptions.temperature(1), OptionSpec.integer(PipelineOptions.TOP_K, 0), OptionSpec.number(PipelineOptions.TOP_P, 1),
+      OptionSpec.integer(PipelineOptions.ITERATIONS, 100), OptionSpec.number(PipelineOptions.LEARNING_RATE, 0.1), OptionSpec.path("init_image", "i"),
+      OptionSpec.integer(PipelineOptions.SAVE_EVERY, 0), OptionSpec.integer(PipelineOptions.CUTOUTS, 24), OptionSpec.number(PipelineOptions.INIT_NOISE, 0.3));
+
+  private static void option(String key, Kind kind) {
+    FIELDS.put(key, new Field(kind, r -> switch (kind) {
+      case TEXT -> r.options().getString(key);
+      case PATH -> r.options().getPath(key);
+      case LONG -> r.options().getLong(key);
+      default -> r.options().getDouble(key);
+    }));
+  }
+
   static {
-    FIELDS.put("pipeline", new Field(Kind.TEXT, PipelineSpec::pipeline));
-    FIELDS.put("model", new Field(Kind.TEXT, PipelineSpec::model));
-    FIELDS.put("weights", new Field(Kind.PATH, PipelineSpec::weights));
-    FIELDS.put("device", new Field(Kind.TEXT, PipelineSpec::device));
-    FIELDS.put("scheduler", new Field(Kind.TEXT, PipelineSpec::scheduler));
-    FIELDS.put("steps", new Field(Kind.INT, PipelineSpec::steps));
-    FIELDS.put("guidance_scale", new Field(Kind.FLOAT, PipelineSpec::guidanceScale));
-    FIELDS.put("eta", new Field(Kind.DOUBLE, PipelineSpec::eta));
-    FIELDS.put("batch_size", new Field(Kind.INT, PipelineSpec::batchSize));
-    FIELDS.put("prior_weights", new Field(Kind.PATH, PipelineSpec::priorWeights));
-    FIELDS.put("prior_guidance_scale", new Field(Kind.FLOAT, PipelineSpec::priorGuidanceScale));
-    FIELDS.put("candidates", new Field(Kind.INT, PipelineSpec::candidates));
-    FIELDS.put("score_guidance", new Field(Kind.TEXT, PipelineSpec::scoreGuidance));
-    FIELDS.put("score_guidance_scale", new Field(Kind.FLOAT, PipelineSpec::scoreGuidanceScale));
-    FIELDS.put("temperature", new Field(Kind.DOUBLE, s -> s.tokens().temperature()));
-    FIELDS.put("top_k", new Field(Kind.INT, s -> s.tokens().topK()));
-    FIELDS.put("top_p", new Field(Kind.DOUBLE, s -> s.tokens().topP()));
-    FIELDS.put("iterations", new Field(Kind.INT, s -> s.optimisation().iterations()));
-    FIELDS.put("learning_rate", new Field(Kind.DOUBLE, s -> s.optimisation().learningRate()));
-    FIELDS.put("init_image", new Field(Kind.PATH, s -> s.optimisation().initImage()));
-    FIELDS.put("save_every", new Field(Kind.INT, s -> s.optimisation().saveEvery()));
-    FIELDS.put("cutouts", new Field(Kind.INT, s -> s.optimisation().cutouts()));
-    FIELDS.put("init_noise", new Field(Kind.DOUBLE, s -> s.optimisation().initNoise()));
+    FIELDS.put("pipeline", new Field(Kind.TEXT, r -> r.spec().pipeline()));
+    FIELDS.put("model", new Field(Kind.TEXT, r -> r.spec().model()));
+    FIELDS.put("weights", new Field(Kind.PATH, r -> r.spec().weights()));
+    FIELDS.put("device", new Field(Kind.TEXT, r -> r.spec().device()));
+    FIELDS.put("batch_size", new Field(Kind.INT, r -> r.spec().batchSize()));
+    FIELDS.put("candidates", new Field(Kind.INT, r -> r.spec().candidates()));
+    option("scheduler", Kind.TEXT);
+    option("steps", Kind.LONG);
+    option("guidance_scale", Kind.DOUBLE);
+    option("eta", Kind.DOUBLE);
+    option("prior_weights", Kind.PATH);
+    option("prior_guidance_scale", Kind.DOUBLE);
+    option("score_guidance", Kind.TEXT);
+    option("score_guidance_scale", Kind.DOUBLE);
+    option("temperature", Kind.DOUBLE);
+    option("top_k", Kind.LONG);
+    option("top_p", Kind.DOUBLE);
+    option("iterations", Kind.LONG);
+    option("learning_rate", Kind.DOUBLE);
+    option("init_image", Kind.PATH);
+    option("save_every", Kind.LONG);
+    option("cutouts", Kind.LONG);
+    option("init_noise", Kind.DOUBLE);
   }
 
   @Override
@@ -79,7 +105,8 @@ class PipelineSpecFuzzTest extends HostileFileTest {
         PipelineSpecFuzzTest::damage, damaged -> {
           Files.write(file, damaged.bytes());
           PipelineSpec spec = PipelineSpec.read(file);
-          assertAsTheFileSays(file, StrictJson.parse(damaged.bytes()), spec);
+          Read read = new Read(spec, Options.of("pipeline '" + spec.pipeline() + "'", DECLARED, spec.options()));
+          assertAsTheFileSays(file, StrictJson.parse(damaged.bytes()), read);
         });
   }
 
@@ -100,7 +127,7 @@ class PipelineSpecFuzzTest extends HostileFileTest {
   }
 
   /** Every key the file sets reaches the spec with its value; numbers that do not fit are refused. */
-  private static void assertAsTheFileSays(Path file, JsonNode json, PipelineSpec spec) {
+  private static void assertAsTheFileSays(Path file, JsonNode json, Read spec) {
     json.fieldNames().forEachRemaining(key -> {
       if (!FIELDS.containsKey(key)) {
         throw new AssertionError("accepted the unknown key '" + key + "'");
@@ -115,7 +142,8 @@ class PipelineSpecFuzzTest extends HostileFileTest {
         case TEXT -> v.isTextual() ? v.textValue() : null;
         case PATH -> v.isTextual() ? file.toAbsolutePath().getParent().resolve(v.textValue()).normalize() : null;
         case INT -> v.isIntegralNumber() && v.canConvertToInt() ? v.intValue() : null;
-        case FLOAT -> v.isNumber() && Float.isFinite((float) v.doubleValue()) ? (float) v.doubleValue() : null;
+        case LONG -> v.isNumber() && v.doubleValue() == Math.rint(v.doubleValue()) && Math.abs(v.doubleValue()) < 1e15
+            ? (long) v.doubleValue() : null;
         case DOUBLE -> v.isNumber() && Double.isFinite(v.doubleValue()) ? v.doubleValue() : null;
       };
       Object read = f.getValue().value().apply(spec);

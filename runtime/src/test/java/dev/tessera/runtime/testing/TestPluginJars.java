@@ -130,16 +130,43 @@ public final class TestPluginJars {
       out.write(idx.toString().getBytes(StandardCharsets.UTF_8));
       out.closeEntry();
     }
+    java.util.Set<String> written = new java.util.HashSet<>();
     for (Class<?> c : classes) {
-      String entry = c.getName().replace('.', '/') + ".class";
-      out.putNextEntry(new java.util.zip.ZipEntry(prefix + entry));
-      try (InputStream in = TestPluginJars.class.getClassLoader().getResourceAsStream(entry)) {
-        if (in == null) {
+      writeClass(out, prefix, c.getName(), written, true);
+    }
+  }
+
+  /**
+   * Writes a class file and those of its nested, local and anonymous classes (Name$Inner,
+   * Name$1, ...), so that a class is bundled whole.
+   */
+  private static void writeClass(java.util.zip.ZipOutputStream out, String prefix, String name, java.util.Set<String> written, boolean required)
+      throws IOException {
+    if (!written.add(name)) {
+      return;
+    }
+    String entry = name.replace('.', '/') + ".class";
+    try (InputStream in = TestPluginJars.class.getClassLoader().getResourceAsStream(entry)) {
+      if (in == null) {
+        if (required) {
           throw new IllegalStateException("no class file " + entry + " on the test classpath");
         }
-        in.transferTo(out);
+        written.remove(name);
+        return;
       }
+      out.putNextEntry(new java.util.zip.ZipEntry(prefix + entry));
+      in.transferTo(out);
       out.closeEntry();
+    }
+    try {
+      for (Class<?> nested : Class.forName(name, false, TestPluginJars.class.getClassLoader()).getDeclaredClasses()) {
+        writeClass(out, prefix, nested.getName(), written, true);
+      }
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new IllegalStateException("cannot inspect " + name, e);
+    }
+    for (int i = 1; written.contains(name + "$" + i) || TestPluginJars.class.getClassLoader().getResource(name.replace('.', '/') + "$" + i + ".class") != null; i++) {
+      writeClass(out, prefix, name + "$" + i, written, false);
     }
   }
 

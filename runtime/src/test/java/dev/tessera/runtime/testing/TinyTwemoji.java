@@ -1,7 +1,7 @@
 package dev.tessera.runtime.testing;
 
 import dev.tessera.api.types.ImageBatch;
-import dev.tessera.runtime.data.PngImages;
+import dev.tessera.api.io.PngImages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

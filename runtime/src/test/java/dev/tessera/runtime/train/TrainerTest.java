@@ -244,12 +244,12 @@ class TrainerTest {
     assertEquals(encoderOnly.fingerprint(), saved.config().node(ModelWeights.WEIGHTS_FROM_KEY).get("encoder-model").asText());
     assertTrue(Parameters.load(Checkpoint.file(dir)).find("tiny.enc.kernel") != null, "kept in the checkpoint for --resume");
 
-    ModelWeights completed = dev.tessera.runtime.pipeline.ReferencedWeights.complete(saved, shipping("encoder-model", shipped));
+    ModelWeights completed = dev.tessera.api.pipeline.ReferencedWeights.complete(saved, shipping("encoder-model", shipped));
     assertArrayEquals(encoderOnly.get("tiny.enc.kernel").toFloats(), completed.parameters().get("tiny.enc.kernel").toFloats());
 
     Parameters changed = new Parameters("retrained encoder");
     changed.put("tiny.enc.kernel", source.get("tiny.dec.kernel")).put("tiny.enc.bias", source.get("tiny.enc.bias"));
-    TesseraException e = assertThrows(TesseraException.class, () -> dev.tessera.runtime.pipeline.ReferencedWeights.complete(saved,
+    TesseraException e = assertThrows(TesseraException.class, () -> dev.tessera.api.pipeline.ReferencedWeights.complete(saved,
         shipping("encoder-model", new ModelWeights(ModelConfig.empty(), changed))));
     assertTrue(e.getMessage().contains("trained with other 'encoder-model' weights"), e.getMessage());
 

@@ -1,4 +1,4 @@
-package dev.tessera.runtime.data;
+package dev.tessera.api.io;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;

@@ -1,4 +1,4 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.api.pipeline;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Tensors;
@@ -24,7 +24,7 @@ import org.tensorflow.types.TFloat32;
  * own: a sampler adds it to its update without the guidance and the decoder having to share a graph. Built per condition (a CLIP guidance
  * compiles its prompt into the graph).
  */
-final class ScoreGradient implements AutoCloseable {
+public final class ScoreGradient implements AutoCloseable {
   private final Graph graph;
   private final Session session;
   private final Placeholder<TFloat32> images;
@@ -38,7 +38,7 @@ final class ScoreGradient implements AutoCloseable {
    *     guidances without variables)
    * @param scope the scope its weights use (CLIP's: "clip")
    */
-  ScoreGradient(Guidance guidance, ModelConfig config, Parameters weights, String scope, Condition condition, int size, int channels,
+  public ScoreGradient(Guidance guidance, ModelConfig config, Parameters weights, String scope, Condition condition, int size, int channels,
       String device) {
     this.size = size;
     this.channels = channels;
@@ -76,19 +76,19 @@ final class ScoreGradient implements AutoCloseable {
   }
 
   /** Whether the score is of noisy samples at a timestep ({@link #gradientAt}) rather than of clean images ({@link #gradient}). */
-  boolean scoresNoisySamples() {
+  public boolean scoresNoisySamples() {
     return timesteps != null;
   }
 
   /** d sum(score) / d images for {@code n} images in [0, 1]. */
-  float[] gradient(float[] values, int n) {
+  public float[] gradient(float[] values, int n) {
     try (TFloat32 x = Tensors.floats(new long[] {n, size, size, channels}, values); Result r = session.runner().feed(images, x).fetch(gradient).run()) {
       return Tensors.toFloats(r.get(0));
     }
   }
 
   /** d sum(score) / d x_t for {@code n} noisy samples (in [-1, 1]) at timestep {@code t}. */
-  float[] gradientAt(float[] noisy, int t, int n) {
+  public float[] gradientAt(float[] noisy, int t, int n) {
     float[] ts = new float[n];
     java.util.Arrays.fill(ts, t);
     try (TFloat32 x = Tensors.floats(new long[] {n, size, size, channels}, noisy);

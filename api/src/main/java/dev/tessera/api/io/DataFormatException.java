@@ -1,4 +1,4 @@
-package dev.tessera.runtime.data;
+package dev.tessera.api.io;
 
 import dev.tessera.api.TesseraException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.api.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tessera.api.TesseraException;
@@ -44,6 +44,20 @@ public final class ReferencedWeights {
     }
     merged.putAll(weights.parameters()); // the model's own tensors win
     return new ModelWeights(weights.config(), merged);
+  }
+
+  /**
+   * The shipped weights a reference ("clip", "clip:twemoji") names, completed; a clear error when
+   * its model ships none.
+   */
+  public static ModelWeights shipped(ComponentLookup components, String reference) {
+    ModelWeights w = components.shippedWeights(reference);
+    if (w == null) {
+      String model = dev.tessera.api.io.WeightsReference.parse(reference).model();
+      throw new TesseraException("model '" + model + "' ships no weights: train it (./tessera train " + model
+          + " --out DIR) and pass --weights DIR");
+    }
+    return complete(w, components);
   }
 
   private static String abbreviate(String fingerprint) {

@@ -1,4 +1,4 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.api.pipeline;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Tensors;
@@ -6,7 +6,7 @@ import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.spi.Encoder;
 import dev.tessera.api.spi.Tokenizer;
 import dev.tessera.api.types.Embedding;
-import dev.tessera.runtime.plugin.Components;
+import dev.tessera.api.spi.ComponentLookup;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -21,13 +21,13 @@ import org.tensorflow.types.TInt32;
  * placeholder, and the embedding operand under the encoder's own scope (so its weights load by
  * name). Prompts are checked ({@link PromptCheck}) before they are fed.
  */
-final class PromptTower {
+public final class PromptTower {
   private final Tokenizer tokenizer;
   private final int textLength;
   private final Placeholder<TInt32> tokens;
   private final Operand<TFloat32> embedding;
 
-  PromptTower(GraphScope root, ModelConfig encoderConfig, Components components) {
+  public PromptTower(GraphScope root, ModelConfig encoderConfig, ComponentLookup components) {
     Encoder encoder = components.encoder(encoderConfig.getString("encoder", "clip"));
     this.tokenizer = components.tokenizer(encoderConfig.getString("tokenizer", "clip"));
     this.textLength = encoderConfig.getPositiveInt("text_length", tokenizer.contextLength());
@@ -36,17 +36,17 @@ final class PromptTower {
   }
 
   /** [N, E] text embeddings of the fed tokens, for use inside the graph. */
-  Operand<TFloat32> embedding() {
+  public Operand<TFloat32> embedding() {
     return embedding;
   }
 
   /** The prompt's checked, padded ids as a [1, text_length] tensor for {@link #feed}; close it. */
-  TInt32 tokensOf(String prompt) {
+  public TInt32 tokensOf(String prompt) {
     return Tensors.ints(new long[] {1, textLength}, PromptCheck.tokens(tokenizer, prompt, textLength).ids());
   }
 
   /** Several prompts' checked, padded ids as a [P, text_length] tensor for {@link #feed}; close it. */
-  TInt32 tokensOf(java.util.List<String> prompts) {
+  public TInt32 tokensOf(java.util.List<String> prompts) {
     int[] ids = new int[prompts.size() * textLength];
     for (int i = 0; i < prompts.size(); i++) {
       System.arraycopy(PromptCheck.tokens(tokenizer, prompts.get(i), textLength).ids(), 0, ids, i * textLength, textLength);
@@ -54,12 +54,12 @@ final class PromptTower {
     return Tensors.ints(new long[] {prompts.size(), textLength}, ids);
   }
 
-  Session.Runner feed(Session.Runner runner, TInt32 promptTokens) {
+  public Session.Runner feed(Session.Runner runner, TInt32 promptTokens) {
     return runner.feed(tokens, promptTokens);
   }
 
   /** The prompt's embedding, [1, E]. */
-  Embedding embed(Session session, String prompt) {
+  public Embedding embed(Session session, String prompt) {
     try (TInt32 t = tokensOf(prompt); Result r = session.runner().feed(tokens, t).fetch(embedding).run()) {
       float[] e = Tensors.toFloats(r.get(0));
       return new Embedding(1, e.length, e);

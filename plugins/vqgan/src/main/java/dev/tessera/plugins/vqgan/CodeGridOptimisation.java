@@ -1,5 +1,6 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.plugins.vqgan;
 
+import dev.tessera.api.pipeline.ClipSimilarity;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Initializer;
 import dev.tessera.api.graph.Initializers;
@@ -15,7 +16,7 @@ import dev.tessera.api.train.FrozenAutoencoder;
 import dev.tessera.api.types.Condition;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.api.types.WeightedPrompts;
-import dev.tessera.runtime.plugin.Components;
+import dev.tessera.api.spi.ComponentLookup;
 import dev.tessera.api.graph.SessionFactory;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -67,7 +68,7 @@ final class CodeGridOptimisation implements AutoCloseable {
    * @param weights the autoencoder's and CLIP's tensors
    * @param seed seeds the guidance's random cutouts and noise
    */
-  CodeGridOptimisation(Components components, ModelConfig ae, ModelConfig clip, Parameters weights, Guidance guidance, String prompt, int n,
+  CodeGridOptimisation(ComponentLookup components, ModelConfig ae, ModelConfig clip, Parameters weights, Guidance guidance, String prompt, int n,
       double learningRate, String device, long seed) {
     int grid = FrozenAutoencoder.gridSize(ae);
     int dim = FrozenAutoencoder.embeddingDim(ae);

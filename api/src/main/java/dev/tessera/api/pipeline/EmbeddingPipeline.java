@@ -1,4 +1,4 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.api.pipeline;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
@@ -11,7 +11,7 @@ import dev.tessera.api.spi.Tokenizer;
 import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.api.types.TokenIds;
-import dev.tessera.runtime.plugin.Components;
+import dev.tessera.api.spi.ComponentLookup;
 import dev.tessera.api.graph.SessionFactory;
 import java.util.List;
 import org.tensorflow.Graph;
@@ -40,9 +40,9 @@ public final class EmbeddingPipeline implements AutoCloseable {
   private final int textLength;
   private final int batchSize;
 
-  public EmbeddingPipeline(Components components, ModelWeights weights, int batchSize, String device) {
+  public EmbeddingPipeline(ComponentLookup components, ModelWeights weights, int batchSize, String device) {
     this.config = weights.config();
-    this.batchSize = PipelineSpec.BATCH_SIZE.checkInt(batchSize);
+    this.batchSize = PipelineOptions.BATCH_SIZE.checkInt(batchSize);
     Encoder encoder = components.encoder(config.getString("encoder", "clip"));
     this.tokenizer = components.tokenizer(config.getString("tokenizer", "clip"));
     int size = config.getPositiveInt("image_size", 28);

@@ -1,4 +1,4 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.api.pipeline;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Tensors;
@@ -6,7 +6,7 @@ import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.train.FrozenEncoder;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.api.types.WeightedPrompts;
-import dev.tessera.runtime.plugin.Components;
+import dev.tessera.api.spi.ComponentLookup;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -23,7 +23,7 @@ import org.tensorflow.types.TInt32;
  * Built into the caller's graph under the CLIP config's scope, so its variables are the CLIP
  * weights the caller loads (and shared with a CLIP guidance built under the same scope).
  */
-final class ClipSimilarity {
+public final class ClipSimilarity {
   private final PromptTower prompts;
   private final Placeholder<TFloat32> images;
   private final Operand<TFloat32> cosines;
@@ -31,7 +31,7 @@ final class ClipSimilarity {
   private final int channels;
 
   /** @param clipConfig the CLIP model's config (image_size, channels, scope, encoder, tokenizer) */
-  ClipSimilarity(GraphScope root, ModelConfig clipConfig, Components components) {
+  public ClipSimilarity(GraphScope root, ModelConfig clipConfig, ComponentLookup components) {
     this.prompts = new PromptTower(root, clipConfig, components);
     this.size = clipConfig.getPositiveInt("image_size", 28);
     this.channels = clipConfig.getPositiveInt("channels", 1);
@@ -42,7 +42,7 @@ final class ClipSimilarity {
   }
 
   /** The score of each image, in [-sum |w|, sum |w|]. Images of any size and channel count. */
-  float[] scores(Session session, ImageBatch batch, WeightedPrompts prompt) {
+  public float[] scores(Session session, ImageBatch batch, WeightedPrompts prompt) {
     ImageBatch fitted = batch.channels() == channels ? batch : batch.withChannels(channels);
     try (TFloat32 x = Tensors.floats(fitted.shape(), fitted.data());
         TInt32 t = prompts.tokensOf(prompt.prompts());
@@ -60,7 +60,7 @@ final class ClipSimilarity {
   }
 
   /** The mean score over the images. */
-  static double mean(float[] scores) {
+  public static double mean(float[] scores) {
     double sum = 0;
     for (float s : scores) {
       sum += s;

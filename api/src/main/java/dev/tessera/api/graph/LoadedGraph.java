@@ -1,8 +1,5 @@
-package dev.tessera.runtime.tf;
+package dev.tessera.api.graph;
 
-import dev.tessera.api.graph.SessionFactory;
-import dev.tessera.api.graph.GraphScope;
-import dev.tessera.api.graph.VariableStore;
 import dev.tessera.api.io.Parameters;
 import java.util.function.Function;
 import org.tensorflow.Graph;

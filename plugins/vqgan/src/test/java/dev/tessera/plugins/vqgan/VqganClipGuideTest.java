@@ -1,4 +1,4 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.plugins.vqgan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

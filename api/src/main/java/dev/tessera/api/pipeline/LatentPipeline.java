@@ -1,7 +1,5 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.api.pipeline;
 
-import dev.tessera.api.pipeline.TrainingRuns;
-import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Tensors;
@@ -11,8 +9,8 @@ import dev.tessera.api.sampling.Scheduler;
 import dev.tessera.api.spi.Decoder;
 import dev.tessera.api.train.FrozenEncoder;
 import dev.tessera.api.types.ImageBatch;
-import dev.tessera.runtime.plugin.Components;
-import dev.tessera.runtime.tf.LoadedGraph;
+import dev.tessera.api.spi.ComponentLookup;
+import dev.tessera.api.graph.LoadedGraph;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +24,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Prompt -> CLIP text embedding c; z ~ N(0, t^2 I) from the seed, t the spec's temperature
+ * Prompt -> CLIP text embedding c; z ~ N(0, t^2 I) from the seed, t the option "temperature"
  * (default 1; below 1 is the "truncation trick": more typical samples, less variety); a one-shot
  * Decoder turns [z, c] into images in one session run: the {@code clip-vae} and {@code clip-gan}
  * pipelines (and any generator whose decoder takes a Gaussian sample next to the condition). The
@@ -36,7 +34,7 @@ import org.tensorflow.types.TInt32;
  */
 public final class LatentPipeline implements GenerationPipeline {
   private final String name;
-  private final PipelineSpec spec;
+  private final int batchSize;
   private final LoadedGraph<Parts> graph;
   private final int latentDim;
   private final double temperature;
@@ -46,17 +44,20 @@ public final class LatentPipeline implements GenerationPipeline {
   /** The graph's prompt tower, the z placeholder, and [z, c] -> images. */
   private record Parts(PromptTower prompts, Placeholder<TFloat32> noise, Operand<TFloat32> images) {}
 
-  public LatentPipeline(String name, Components components, ModelWeights weights, PipelineSpec spec) {
-    this.name = name;
-    this.spec = spec;
+  /** Runs the context's weights; options: {@code temperature}. */
+  public LatentPipeline(PipelineContext context) {
+    this.name = context.name();
+    this.batchSize = context.batchSize();
+    ComponentLookup components = context.components();
+    ModelWeights weights = context.weights();
     ModelConfig config = weights.config();
     this.trainingSeconds = GenerationPipeline.trainingSeconds(config);
     this.trainingRuns = TrainingRuns.of(config);
     ModelConfig encoderConfig = FrozenEncoder.section(config);
     Decoder decoder = components.decoder(config.getString("decoder", name));
     this.latentDim = config.getPositiveInt("latent_dim", 16);
-    this.temperature = spec.tokens().temperature();
-    this.graph = LoadedGraph.build(spec.device(), weights.parameters(), root -> {
+    this.temperature = context.options().getDouble("temperature");
+    this.graph = LoadedGraph.build(context.device(), weights.parameters(), root -> {
       Ops tf = root.tf();
       PromptTower prompts = new PromptTower(root, encoderConfig, components);
       Placeholder<TFloat32> noise = tf.withName("z").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, latentDim)));
@@ -78,7 +79,7 @@ public final class LatentPipeline implements GenerationPipeline {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("latent_dim", latentDim);
     s.put("temperature", temperature);
-    s.put("batch_size", spec.batchSize());
+    s.put("batch_size", batchSize);
     return s;
   }
 
@@ -109,8 +110,8 @@ public final class LatentPipeline implements GenerationPipeline {
     List<ImageBatch> parts = new java.util.ArrayList<>();
     Parts p = graph.parts();
     try (TInt32 t = p.prompts().tokensOf(prompt)) {
-      for (int from = 0; from < count; from += spec.batchSize()) {
-        int n = Math.min(spec.batchSize(), count - from);
+      for (int from = 0; from < count; from += batchSize) {
+        int n = Math.min(batchSize, count - from);
         float[] chunk = java.util.Arrays.copyOfRange(z, from * latentDim, (from + n) * latentDim);
         try (TFloat32 zb = Tensors.floats(new long[] {n, latentDim}, chunk);
             Result r = p.prompts().feed(graph.session().runner(), t).feed(p.noise(), zb).fetch(p.images()).run()) {

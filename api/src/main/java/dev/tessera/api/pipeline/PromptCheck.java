@@ -1,4 +1,4 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.api.pipeline;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.spi.Tokenizer;

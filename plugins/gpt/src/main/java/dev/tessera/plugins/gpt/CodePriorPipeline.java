@@ -1,5 +1,6 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.plugins.gpt;
 
+import dev.tessera.api.pipeline.PromptTower;
 import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.Tensors;
@@ -12,8 +13,9 @@ import dev.tessera.api.types.Condition;
 import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.api.types.Latents;
-import dev.tessera.runtime.plugin.Components;
-import dev.tessera.runtime.tf.LoadedGraph;
+import dev.tessera.api.pipeline.PipelineContext;
+import dev.tessera.api.spi.ComponentLookup;
+import dev.tessera.api.graph.LoadedGraph;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +38,12 @@ import org.tensorflow.types.TInt32;
  */
 public final class CodePriorPipeline implements GenerationPipeline {
   private final String name;
-  private final PipelineSpec spec;
+  private final int batchSize;
+  private final String device;
+  private final double temperature;
+  private final int topK;
+  private final double topP;
+  private final float guidanceScale;
   private final LoadedGraph<Parts> graph;
   private final Double trainingSeconds;
   private final boolean kvCache;
@@ -44,16 +51,24 @@ public final class CodePriorPipeline implements GenerationPipeline {
   /** The graph's prompt tower, prior sampler, and codes -> images decoder. */
   private record Parts(PromptTower prompts, Prior.Sampler sampler, Placeholder<TInt32> codes, Operand<TFloat32> images) {}
 
-  public CodePriorPipeline(String name, Components components, ModelWeights weights, PipelineSpec spec) {
-    this.name = name;
-    this.spec = spec;
+  /** Runs the context's weights; options: temperature, top_k, top_p, guidance_scale. */
+  public CodePriorPipeline(PipelineContext context) {
+    this.name = context.name();
+    this.batchSize = context.batchSize();
+    this.device = context.device();
+    this.temperature = context.options().getDouble("temperature");
+    this.topK = context.options().getInt("top_k");
+    this.topP = context.options().getDouble("top_p");
+    this.guidanceScale = (float) context.options().getDouble("guidance_scale");
+    ComponentLookup components = context.components();
+    ModelWeights weights = context.weights();
     ModelConfig config = weights.config();
     this.trainingSeconds = GenerationPipeline.trainingSeconds(config);
     this.kvCache = config.getBoolean("kv_cache", true);
     ModelConfig ae = FrozenAutoencoder.MODEL.section(config);
     Prior prior = components.prior(config.getString("prior", "gpt"));
     int grid = FrozenAutoencoder.gridSize(ae);
-    this.graph = LoadedGraph.build(spec.device(), weights.parameters(), root -> {
+    this.graph = LoadedGraph.build(device, weights.parameters(), root -> {
       Placeholder<TInt32> codes = root.tf().withName("codes").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, grid, grid)));
       return new Parts(new PromptTower(root, FrozenEncoder.section(config), components), prior.build(root, config), codes,
           FrozenAutoencoder.decode(root, ae, components, codes));
@@ -68,12 +83,12 @@ public final class CodePriorPipeline implements GenerationPipeline {
   @Override
   public Map<String, Object> settings() {
     Map<String, Object> s = new LinkedHashMap<>();
-    s.put("temperature", spec.tokens().temperature());
-    s.put("top_k", spec.tokens().topK());
-    s.put("top_p", spec.tokens().topP());
-    s.put("guidance_scale", spec.guidanceScale());
+    s.put("temperature", temperature);
+    s.put("top_k", topK);
+    s.put("top_p", topP);
+    s.put("guidance_scale", guidanceScale);
     s.put("kv_cache", kvCache);
-    s.put("batch_size", spec.batchSize());
+    s.put("batch_size", batchSize);
     return s;
   }
 
@@ -97,11 +112,11 @@ public final class CodePriorPipeline implements GenerationPipeline {
     Embedding text = p.prompts().embed(session, prompt);
     Condition condition = new Condition(prompt, null, text, null);
     List<ImageBatch> parts = new ArrayList<>();
-    for (int from = 0; from < count; from += spec.batchSize()) {
-      int n = Math.min(spec.batchSize(), count - from);
+    for (int from = 0; from < count; from += batchSize) {
+      int n = Math.min(batchSize, count - from);
       Prior.SamplingOptions options = Prior.SamplingOptions.seeded(seed * 1_000_003L + from)
-          .withDiffusion(spec.scheduler(), spec.steps(), spec.guidanceScale())
-          .withTokens(spec.tokens().temperature(), spec.tokens().topK(), spec.tokens().topP());
+          .withGuidance(guidanceScale)
+          .withTokens(temperature, topK, topP);
       Latents sampled = p.sampler().sample(session, condition, n, options);
       try (TInt32 c = Tensors.ints(sampled.shape(), sampled.codes()); Result r = session.runner().feed(p.codes(), c).fetch(p.images()).run()) {
         parts.add(Tensors.toImages(r.get(0)).clamped());

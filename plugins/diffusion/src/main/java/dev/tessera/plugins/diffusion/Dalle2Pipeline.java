@@ -1,5 +1,6 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.plugins.diffusion;
 
+import dev.tessera.api.pipeline.PromptTower;
 import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
@@ -11,7 +12,7 @@ import dev.tessera.api.types.Condition;
 import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.api.types.Latents;
-import dev.tessera.runtime.plugin.Components;
+import dev.tessera.api.spi.ComponentLookup;
 import dev.tessera.api.graph.SessionFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,11 +23,12 @@ import org.tensorflow.Session;
  * DALL-E 2 (Ramesh et al. 2022) as a composition: prompt -> CLIP text embedding -> diffusion prior
  * (a Prior component) -> CLIP image embeddings -> diffusion decoder conditioned on them
  * ({@link DiffusionPipeline}). "--candidates K" re-ranking, which the paper uses, is
- * {@link RerankedPipeline} around it, as for every pipeline.
+ * the runtime's re-ranking around it, as for every pipeline.
  */
 public final class Dalle2Pipeline implements GenerationPipeline {
   private final String name;
-  private final PipelineSpec spec;
+  private final DiffusionPipeline.Options options;
+  private final float priorGuidanceScale;
   private final Graph graph;
   private final Session session;
   private final PromptTower prompts;
@@ -35,9 +37,15 @@ public final class Dalle2Pipeline implements GenerationPipeline {
   private final long priorParameters;
   private final Double priorTrainingSeconds;
 
-  public Dalle2Pipeline(String name, Components components, ModelWeights priorWeights, ModelWeights decoderWeights, PipelineSpec spec) {
+  /**
+   * @param options the decoder's sampling; the prior samples with the same scheduler and steps
+   * @param priorGuidanceScale the prior's classifier-free guidance
+   */
+  public Dalle2Pipeline(String name, ComponentLookup components, ModelWeights priorWeights, ModelWeights decoderWeights,
+      DiffusionPipeline.Options options, float priorGuidanceScale) {
     this.name = name;
-    this.spec = spec;
+    this.options = options;
+    this.priorGuidanceScale = priorGuidanceScale;
     ModelConfig config = priorWeights.config();
     this.priorTrainingSeconds = GenerationPipeline.trainingSeconds(config);
     ModelConfig encoderConfig = dev.tessera.api.train.FrozenEncoder.section(config);
@@ -45,14 +53,14 @@ public final class Dalle2Pipeline implements GenerationPipeline {
     DiffusionPipeline d = null;
     Session opened = null;
     try {
-      GraphScope root = GraphScope.root(graph, SessionFactory.device(spec.device()));
+      GraphScope root = GraphScope.root(graph, SessionFactory.device(options.device()));
       this.prompts = new PromptTower(root, encoderConfig, components);
       this.prior = components.prior(config.getString("prior", "dalle2-prior")).build(root, config);
       opened = SessionFactory.create(graph);
       this.session = opened;
       root.variables().load(session, priorWeights.parameters(), VariableStore.MODEL_WEIGHTS, false);
       this.priorParameters = root.variables().count(VariableStore.MODEL_WEIGHTS);
-      d = new DiffusionPipeline(name, components, decoderWeights, spec.diffusionOptions());
+      d = new DiffusionPipeline(name, components, decoderWeights, options);
     } catch (RuntimeException e) {
       if (d != null) {
         d.close();
@@ -74,9 +82,9 @@ public final class Dalle2Pipeline implements GenerationPipeline {
   @Override
   public Map<String, Object> settings() {
     Map<String, Object> s = new LinkedHashMap<>();
-    s.put("prior_scheduler", spec.scheduler());
-    s.put("prior_steps", spec.steps());
-    s.put("prior_guidance_scale", spec.priorGuidanceScale());
+    s.put("prior_scheduler", options.scheduler());
+    s.put("prior_steps", options.steps());
+    s.put("prior_guidance_scale", priorGuidanceScale);
     decoder.settings().forEach((k, v) -> s.put("decoder_" + k, v));
     return s;
   }
@@ -97,7 +105,7 @@ public final class Dalle2Pipeline implements GenerationPipeline {
   public Embedding imageEmbeddings(String prompt, int count, long seed) {
     Embedding text = prompts.embed(session, prompt);
     Latents latents = prior.sample(session, new Condition(prompt, null, text, null), count,
-        Prior.SamplingOptions.seeded(seed).withDiffusion(spec.scheduler(), spec.steps(), spec.priorGuidanceScale()));
+        Prior.SamplingOptions.seeded(seed).withDiffusion(options.scheduler(), options.steps(), priorGuidanceScale));
     return new Embedding(count, (int) latents.shape()[1], latents.values());
   }
 

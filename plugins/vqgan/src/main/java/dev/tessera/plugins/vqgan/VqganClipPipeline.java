@@ -1,5 +1,6 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.plugins.vqgan;
 
+import dev.tessera.api.pipeline.ClipSimilarity;
 import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.Initializer;
@@ -12,8 +13,9 @@ import dev.tessera.api.train.FrozenAutoencoder;
 import dev.tessera.api.train.FrozenEncoder;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.api.types.WeightedPrompts;
-import dev.tessera.runtime.data.PngImages;
-import dev.tessera.runtime.plugin.Components;
+import dev.tessera.api.io.PngImages;
+import dev.tessera.api.pipeline.PipelineContext;
+import dev.tessera.api.spi.ComponentLookup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,10 +40,11 @@ import java.util.SplittableRandom;
  */
 public final class VqganClipPipeline implements GenerationPipeline {
   private final String name;
-  private final Components components;
-  private final PipelineSpec spec;
-  private final PipelineSpec.OptimisationOptions options;
-  private final Pipelines.ModelChoice model;
+  private final ComponentLookup components;
+  private final Options options;
+  private final int batchSize;
+  private final String device;
+  private final PipelineContext context;
   private final ModelConfig autoencoder;
   private final ModelConfig clip;
   private final Parameters weights;
@@ -50,23 +53,40 @@ public final class VqganClipPipeline implements GenerationPipeline {
   private final long parameters;
   private Map<String, Object> results = Map.of();
 
-  public VqganClipPipeline(String name, Components components, ModelWeights weights, PipelineSpec spec, Pipelines.ModelChoice model) {
-    this.name = name;
-    this.components = components;
-    this.spec = spec;
-    this.options = spec.optimisation();
-    this.model = model;
+  /**
+   * How the latents are searched: Adam for {@code iterations} steps at {@code learningRate},
+   * starting from the encoded {@code initImage} (null: a blank canvas's latents plus Gaussian noise
+   * of {@code initNoise} times the codebook's RMS, drawn from the seed), scoring {@code cutouts}
+   * random crops per image and step with the score guidance {@code guidance}, and writing the
+   * images every {@code saveEvery} iterations (0: never) under {@code framesDir}.
+   */
+  public record Options(int iterations, double learningRate, Path initImage, int saveEvery, int cutouts, double initNoise, String guidance,
+      Path framesDir) {
+    /** The context's options; frames go to OUTPUT/frames of the folder generate writes. */
+    public static Options of(PipelineContext context) {
+      dev.tessera.api.options.Options o = context.options();
+      return new Options(o.getInt("iterations"), o.getDouble("learning_rate"), o.getPath("init_image"), o.getInt("save_every"),
+          o.getInt("cutouts"), o.getDouble("init_noise"), o.getString("score_guidance"),
+          context.outputDir() == null ? null : context.outputDir().resolve("frames"));
+    }
+  }
+
+  public VqganClipPipeline(PipelineContext context) {
+    this.context = context;
+    this.name = context.name();
+    this.components = context.components();
+    this.options = Options.of(context);
+    this.batchSize = context.batchSize();
+    this.device = context.device();
+    ModelWeights weights = context.weights();
     this.autoencoder = weights.config();
     if (!autoencoder.has("quantizer") || !autoencoder.has("decoder")) {
-      throw new TesseraException("model '" + autoencoder.getString("model", model.model()) + "' is not a vector-quantised autoencoder (its config names"
+      throw new TesseraException("model '" + autoencoder.getString("model", context.model()) + "' is not a vector-quantised autoencoder (its config names"
           + " no quantizer and decoder): vqgan-clip runs on 'vqgan' or 'vqvae' weights");
-    }
-    if (spec.batchSize() < 1) {
-      throw new TesseraException("--batch-size must be positive, got " + spec.batchSize());
     }
     ModelWeights clipWeights = FrozenEncoder.weights(guideReference(autoencoder), components);
     this.clip = clipWeights.config().with("cutouts", options.cutouts());
-    this.guidance = components.guidance(spec.scoreGuidance());
+    this.guidance = components.guidance(options.guidance());
     this.weights = new Parameters(weights.parameters().source() + " + " + clipWeights.parameters().source())
         .putAll(clipWeights.parameters()).putAll(weights.parameters());
     this.parameters = count(this.weights);
@@ -109,9 +129,9 @@ public final class VqganClipPipeline implements GenerationPipeline {
 
   @Override
   public Map<String, Object> settings() {
-    Map<String, Object> s = new LinkedHashMap<>(model.asSettings());
-    s.put("model", autoencoder.getString("model", model.model())); // with --weights, the weights say which model they are
-    s.put("autoencoder", autoencoder.getString("model", model.model()));
+    Map<String, Object> s = new LinkedHashMap<>(context.modelSettings());
+    s.put("model", autoencoder.getString("model", context.model())); // with --weights, the weights say which model they are
+    s.put("autoencoder", autoencoder.getString("model", context.model()));
     s.put("guidance", guidance.name());
     s.put("clip", guideReference(autoencoder).getString("text_model", "clip"));
     s.put("iterations", options.iterations());
@@ -121,7 +141,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
     s.put("init_noise", options.initNoise());
     s.put("init_image", options.initImage() == null ? null : options.initImage().toString());
     s.put("save_every", options.saveEvery());
-    s.put("batch_size", spec.batchSize());
+    s.put("batch_size", batchSize);
     return s;
   }
 
@@ -152,14 +172,14 @@ public final class VqganClipPipeline implements GenerationPipeline {
     int grid = FrozenAutoencoder.gridSize(autoencoder);
     int latentSize = grid * grid * FrozenAutoencoder.embeddingDim(autoencoder);
     float[] noise = initImage == null ? Scheduler.gaussian(count * latentSize, new SplittableRandom(seed)) : null;
-    long total = (long) options.iterations() * ((count + spec.batchSize() - 1) / spec.batchSize());
+    long total = (long) options.iterations() * ((count + batchSize - 1) / batchSize);
     List<ImageBatch> parts = new ArrayList<>();
     double before = 0;
     double after = 0;
-    for (int from = 0; from < count; from += spec.batchSize()) {
-      int n = Math.min(spec.batchSize(), count - from);
+    for (int from = 0; from < count; from += batchSize) {
+      int n = Math.min(batchSize, count - from);
       try (CodeGridOptimisation run = new CodeGridOptimisation(components, autoencoder, clip, weights, guidance, prompt, n,
-          options.learningRate(), spec.device(), seed * 1_000_003L + from)) {
+          options.learningRate(), device, seed * 1_000_003L + from)) {
         run.start(initImage != null ? repeat(run.encode(initImage), n) : noisyCanvas(run, Arrays.copyOfRange(noise, from * latentSize,
             (from + n) * latentSize)));
         ImageBatch images = run.images();
@@ -171,7 +191,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
             saveFrames(run.images(), from, i);
           }
           if (progress != null) {
-            progress.update((long) from / spec.batchSize() * options.iterations() + i, total);
+            progress.update((long) from / batchSize * options.iterations() + i, total);
           }
         }
         images = run.images();

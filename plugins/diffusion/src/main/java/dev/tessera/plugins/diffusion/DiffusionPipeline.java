@@ -1,5 +1,7 @@
-package dev.tessera.runtime.pipeline;
+package dev.tessera.plugins.diffusion;
 
+import dev.tessera.api.pipeline.ScoreGradient;
+import dev.tessera.api.pipeline.PromptTower;
 import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
@@ -14,8 +16,9 @@ import dev.tessera.api.spi.Decoder;
 import dev.tessera.api.spi.Guidance;
 import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.ImageBatch;
-import dev.tessera.runtime.plugin.Components;
-import dev.tessera.runtime.tf.LoadedGraph;
+import dev.tessera.api.pipeline.PipelineContext;
+import dev.tessera.api.spi.ComponentLookup;
+import dev.tessera.api.graph.LoadedGraph;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +55,11 @@ public final class DiffusionPipeline implements GenerationPipeline {
    */
   public record Options(String scheduler, int steps, float guidanceScale, double eta, int batchSize, String device, double clipSample,
       String scoreGuidance, float scoreGuidanceScale) {
-    public static Options defaults() {
-      return new Options("ddim", 50, 2f, 0, 50, "cpu", 1.0, "clip", 0f);
+    /** The options a context holds (scheduler, steps, guidance_scale, eta, score_guidance, score_guidance_scale). */
+    public static Options of(PipelineContext context) {
+      dev.tessera.api.options.Options o = context.options();
+      return new Options(o.getString("scheduler"), o.getInt("steps"), (float) o.getDouble("guidance_scale"), o.getDouble("eta"),
+          context.batchSize(), context.device(), 1.0, o.getString("score_guidance"), (float) o.getDouble("score_guidance_scale"));
     }
   }
 
@@ -66,9 +72,9 @@ public final class DiffusionPipeline implements GenerationPipeline {
   private final int channels;
   private final int conditionDim;
   private final String guidanceName;
-  private final Components components;
+  private final ComponentLookup components;
 
-  public DiffusionPipeline(String name, Components components, ModelWeights weights, Options options) {
+  public DiffusionPipeline(String name, ComponentLookup components, ModelWeights weights, Options options) {
     this.name = name;
     this.options = options;
     this.components = components;
@@ -179,7 +185,7 @@ public final class DiffusionPipeline implements GenerationPipeline {
     Guidance g = components.guidance(options.scoreGuidance());
     ModelConfig guidanceConfig = ModelConfig.empty();
     dev.tessera.api.io.Parameters weights = null;
-    if (components.models().has(options.scoreGuidance())) {
+    if (components.hasModel(options.scoreGuidance())) {
       ModelWeights w = components.shippedWeights(options.scoreGuidance());
       if (w != null) {
         guidanceConfig = w.config();
