@@ -31,23 +31,31 @@ public interface Prior extends Component {
   /**
    * Options every sampler understands; samplers ignore those that do not apply (an autoregressive
    * prior reads temperature, top-k and top-p; a diffusion prior the scheduler, steps and guidance).
+   *
+   * @param schedulers where a scheduler a plugin brings is found by name (null: built-in ones only)
    */
-  record SamplingOptions(long seed, double temperature, int topK, double topP, String scheduler, int steps, float guidanceScale) {
+  record SamplingOptions(long seed, double temperature, int topK, double topP, String scheduler, int steps, float guidanceScale,
+      ComponentLookup schedulers) {
     public static SamplingOptions seeded(long seed) {
-      return new SamplingOptions(seed, 1.0, 0, 1.0, "ddim", 50, 1f);
+      return new SamplingOptions(seed, 1.0, 0, 1.0, "ddim", 50, 1f, null);
     }
 
     public SamplingOptions withDiffusion(String schedulerName, int samplingSteps, float scale) {
-      return new SamplingOptions(seed, temperature, topK, topP, schedulerName, samplingSteps, scale);
+      return new SamplingOptions(seed, temperature, topK, topP, schedulerName, samplingSteps, scale, schedulers);
     }
 
     /** Classifier-free guidance only (a prior that samples tokens, not by diffusion steps). */
     public SamplingOptions withGuidance(float scale) {
-      return new SamplingOptions(seed, temperature, topK, topP, scheduler, steps, scale);
+      return new SamplingOptions(seed, temperature, topK, topP, scheduler, steps, scale, schedulers);
     }
 
     public SamplingOptions withTokens(double t, int k, double p) {
-      return new SamplingOptions(seed, t, k, p, scheduler, steps, guidanceScale);
+      return new SamplingOptions(seed, t, k, p, scheduler, steps, guidanceScale, schedulers);
+    }
+
+    /** Schedulers that plugins bring become usable by name. */
+    public SamplingOptions withSchedulers(ComponentLookup lookup) {
+      return new SamplingOptions(seed, temperature, topK, topP, scheduler, steps, guidanceScale, lookup);
     }
   }
 }

@@ -189,8 +189,7 @@ final class GenerateCommand implements Callable<Integer> {
           images = p.generate(prompt, numImages, seed, progress);
         }
         double gen = (System.nanoTime() - t1) / 1e9;
-        Path manifest = GenerationOutput.write(outputDir, new GenerationOutput.Run(p.name(), prompt, seed, p.settings(), s.weightsDescription(),
-            p.parameterCount(), load, gen, p.results()), images);
+        Path manifest = GenerationOutput.write(outputDir, GenerationOutput.Run.of(p, prompt, seed, s, load, gen), images);
         out.printf(Locale.ROOT, "%d images in %.2f s (%.3f s/image) -> %s%n", images.count(), gen, gen / images.count(), manifest);
         out.flush();
       }

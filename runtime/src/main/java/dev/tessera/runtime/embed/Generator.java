@@ -26,8 +26,7 @@ public final class Generator implements AutoCloseable {
     long start = System.nanoTime();
     ImageBatch images = pipeline.generate(prompt, count, seed, null);
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new Images(images, new GenerationOutput.Run(pipeline.name(), prompt, seed, pipeline.settings(), spec.weightsDescription(),
-        pipeline.parameterCount(), loadSeconds, seconds, pipeline.results()));
+    return new Images(images, GenerationOutput.Run.of(pipeline, prompt, seed, spec, loadSeconds, seconds));
   }
 
   @Override

@@ -44,6 +44,13 @@ public final class GenerationOutput {
         double generateSeconds) {
       this(pipeline, prompt, seed, settings, weights, parameters, loadSeconds, generateSeconds, Map.of());
     }
+
+    /** What a pipeline's last generate call made, as the manifest records it. */
+    public static Run of(dev.tessera.api.pipeline.GenerationPipeline p, String prompt, long seed, PipelineSpec spec, double loadSeconds,
+        double generateSeconds) {
+      return new Run(p.name(), prompt, seed, p.settings(), spec.weightsDescription(), p.parameterCount(), loadSeconds, generateSeconds,
+          p.results());
+    }
   }
 
   /** Writes images, grid and manifest; returns the manifest's path. */

@@ -28,7 +28,8 @@ public final class Pipelines {
 
   /**
    * The model a pipeline runs and why: named in the spec, its default, or a fallback because the
-   * preferred default is not loaded or ships no weights (the reason says which).
+   * preferred default is not loaded or ships no weights (the reason says which); model null when
+   * only the --weights folder's config.json can say.
    */
   public record ModelChoice(String model, String reason) {}
 
@@ -58,7 +59,9 @@ public final class Pipelines {
     Options options = options(components, spec); // a bad option fails before anything is loaded
     ModelChoice model = chooseModel(components, spec);
     ModelWeights weights = model == null ? null : weights(components, model.model(), spec);
-    GenerationPipeline p = provider.open(new PipelineContext(spec.pipeline(), components, weights, model == null ? null : model.model(),
+    String modelName = model == null ? null
+        : model.model() != null ? model.model() : weights.config().getString("model", spec.weights().getFileName().toString());
+    GenerationPipeline p = provider.open(new PipelineContext(spec.pipeline(), components, weights, modelName,
         model == null ? null : model.reason(), options, spec.device(), spec.batchSize(), spec.weights(), outputDir));
     if (spec.candidates() == 1) {
       return p;
@@ -90,7 +93,7 @@ public final class Pipelines {
       return null; // a pipeline that runs no weights
     }
     if (models.isEmpty()) {
-      return new ModelChoice(spec.weights().toString(), "the --weights folder");
+      return new ModelChoice(null, "the --weights folder"); // the model its config.json names
     }
     if (spec.weights() != null) {
       return new ModelChoice(models.get(0), "the --weights folder");

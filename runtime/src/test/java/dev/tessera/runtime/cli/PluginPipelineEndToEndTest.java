@@ -67,6 +67,18 @@ class PluginPipelineEndToEndTest {
   }
 
   @Test
+  void withWeightsAPipelineWithoutDefaultModelsIsToldTheModelTheWeightsConfigNames() throws Exception {
+    Path weights = tmp.resolve("weights");
+    GenerateEndToEndTest.writeWeights(weights);
+    Path out = tmp.resolve("with-weights");
+    CliRun r = run("generate", "--pipeline", "tiny-gray", "--weights", weights.toString(), "--prompt", "x", "--num-images", "1",
+        "--output-dir", out.toString());
+    assertEquals(0, r.exit(), r.err());
+    JsonNode m = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
+    assertEquals("tiny-diffusion", m.get("settings").get("model").asText());
+  }
+
+  @Test
   void generatesWithItsOptionsFromFlagsAndFromAFile() throws Exception {
     Path out = tmp.resolve("out");
     CliRun r = run("generate", "--pipeline", "tiny-gray", "--prompt", "anything", "--num-images", "3", "--option", "level=0.8",

@@ -29,6 +29,7 @@ public final class Dalle2Pipeline implements GenerationPipeline {
   private final String name;
   private final DiffusionPipeline.Options options;
   private final float priorGuidanceScale;
+  private final ComponentLookup components;
   private final Graph graph;
   private final Session session;
   private final PromptTower prompts;
@@ -46,6 +47,7 @@ public final class Dalle2Pipeline implements GenerationPipeline {
     this.name = name;
     this.options = options;
     this.priorGuidanceScale = priorGuidanceScale;
+    this.components = components;
     ModelConfig config = priorWeights.config();
     this.priorTrainingSeconds = GenerationPipeline.trainingSeconds(config);
     ModelConfig encoderConfig = dev.tessera.api.train.FrozenEncoder.section(config);
@@ -105,7 +107,7 @@ public final class Dalle2Pipeline implements GenerationPipeline {
   public Embedding imageEmbeddings(String prompt, int count, long seed) {
     Embedding text = prompts.embed(session, prompt);
     Latents latents = prior.sample(session, new Condition(prompt, null, text, null), count,
-        Prior.SamplingOptions.seeded(seed).withDiffusion(options.scheduler(), options.steps(), priorGuidanceScale));
+        Prior.SamplingOptions.seeded(seed).withDiffusion(options.scheduler(), options.steps(), priorGuidanceScale).withSchedulers(components));
     return new Embedding(count, (int) latents.shape()[1], latents.values());
   }
 

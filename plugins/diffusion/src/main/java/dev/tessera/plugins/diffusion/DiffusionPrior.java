@@ -68,7 +68,7 @@ public class DiffusionPrior implements Prior {
       throw new TesseraException("the number of samples must be positive, got " + count);
     }
     float[] rows = text.rowsFor(count);
-    Scheduler scheduler = Schedulers.create(options.scheduler(), c.schedule(), 0);
+    Scheduler scheduler = Schedulers.create(options.scheduler(), c.schedule(), 0, options.schedulers());
     scheduler.setTimesteps(Math.min(options.steps(), c.timesteps()));
     float[] sampled;
     try (TFloat32 cb = Tensors.floats(new long[] {count, c.dim()}, rows); TFloat32 sb = TFloat32.scalarOf(options.guidanceScale())) {
