@@ -38,6 +38,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <string.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -52,7 +53,7 @@ typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
 typedef struct TF_ShapeHandle TF_ShapeHandle;
 typedef unsigned char TF_Bool;
 enum { TF_FLOAT = 1, TF_INT32 = 3 };
-enum { TF_OK = 0, TF_INVALID_ARGUMENT = 3 };
+enum { TF_OK = 0, TF_INVALID_ARGUMENT = 3, TF_RESOURCE_EXHAUSTED = 8, TF_UNIMPLEMENTED = 12 };
 
 extern TF_Status* TF_NewStatus(void);
 extern void TF_DeleteStatus(TF_Status*);
@@ -836,6 +837,125 @@ static void attention_softmax_grad_compute(void* kernel, TF_OpKernelContext* ctx
   finish(ctx, s, t, 3);
 }
 
+/* ---- 3x3 convolution, stride 1, zero padding 1 ("SAME"), NHWC ----------------------------------
+ * x [N, H, W, Ci], w [3, 3, Ci, Co] (TensorFlow's HWIO), bias [Co] -> y [N, H, W, Co], Co a multiple
+ * of 16. A direct convolution: each image is copied into a zero-padded buffer, then every output
+ * row is computed in blocks of R pixels x 16V output channels held in AVX-512 registers, the
+ * 9 * Ci products accumulated from broadcast inputs and weight vectors. The input gradient is the
+ * same convolution of dy with the weights flipped and transposed (built in Java); the filter
+ * gradient is TensorFlow's. Needs AVX-512F (the Java side uses it only where the CPU has it). */
+typedef float conv_v16 __attribute__((vector_size(64), aligned(4)));
+
+#define CONV_BLOCK(V, R)                                                                                        \
+  __attribute__((target("avx512f,fma"))) static void conv_block_##V##_##R(const float* xp, int64_t wp, int64_t ci_n, \
+      const float* w, int64_t co_n, const float* bias, float* y, int nr) {                                      \
+    conv_v16 acc[R][V];                                                                                         \
+    for (int v = 0; v < V; v++) {                                                                               \
+      conv_v16 b = *(const conv_v16*) (bias + 16 * v);                                                          \
+      for (int r = 0; r < R; r++) acc[r][v] = b;                                                                \
+    }                                                                                                           \
+    for (int ky = 0; ky < 3; ky++) {                                                                            \
+      for (int kx = 0; kx < 3; kx++) {                                                                          \
+        const float* xr = xp + (ky * wp + kx) * ci_n;                                                           \
+        const float* wr = w + (int64_t) (ky * 3 + kx) * ci_n * co_n;                                            \
+        for (int64_t ci = 0; ci < ci_n; ci++) {                                                                 \
+          conv_v16 wv[V];                                                                                       \
+          for (int v = 0; v < V; v++) wv[v] = *(const conv_v16*) (wr + ci * co_n + 16 * v);                     \
+          for (int r = 0; r < R; r++) {                                                                         \
+            conv_v16 xb = (conv_v16) {0} + xr[r * ci_n + ci];                                                   \
+            for (int v = 0; v < V; v++) acc[r][v] += xb * wv[v];                                                \
+          }                                                                                                     \
+        }                                                                                                       \
+      }                                                                                                         \
+    }                                                                                                           \
+    for (int r = 0; r < nr; r++)                                                                                \
+      for (int v = 0; v < V; v++) *(conv_v16*) (y + r * co_n + 16 * v) = acc[r][v];                            \
+  }
+CONV_BLOCK(4, 6)
+CONV_BLOCK(4, 4)
+CONV_BLOCK(2, 12)
+CONV_BLOCK(2, 8)
+CONV_BLOCK(1, 12)
+CONV_BLOCK(1, 8)
+
+typedef void (*conv_block_fn)(const float*, int64_t, int64_t, const float*, int64_t, const float*, float*, int);
+/* The blocks by width V (vectors of 16 output channels) and pixels R; per V the widest first. */
+static const struct { int v, r; conv_block_fn f; } CONV_BLOCKS[] = {
+    {4, 6, conv_block_4_6}, {4, 4, conv_block_4_4}, {2, 12, conv_block_2_12}, {2, 8, conv_block_2_8},
+    {1, 12, conv_block_1_12}, {1, 8, conv_block_1_8}};
+
+/* Of the blocks of width v, the one that wastes the fewest pixel slots on a row of wd (the wider on a tie). */
+static int conv_block_for(int v, int64_t wd) {
+  int best = -1;
+  int64_t best_slots = 0;
+  for (int i = 0; i < (int) (sizeof CONV_BLOCKS / sizeof CONV_BLOCKS[0]); i++) {
+    if (CONV_BLOCKS[i].v != v) continue;
+    int64_t r = CONV_BLOCKS[i].r, slots = (wd + r - 1) / r * r;
+    if (best < 0 || slots < best_slots) { best = i; best_slots = slots; }
+  }
+  return best;
+}
+
+#define CONV_PAD_R 12 /* the widest block: rows are padded so that a block never reads past its row */
+
+static void conv3x3_compute(void* kernel, TF_OpKernelContext* ctx) {
+  (void) kernel;
+  TF_Status* s = TF_NewStatus();
+  TF_Tensor* t[4] = {0}; /* x, w, bias | y */
+  get_inputs(ctx, t, 3, s);
+  int64_t n = 0, h = 0, wd = 0, ci = 0, co = 0;
+  if (TF_GetCode(s) == TF_OK) {
+    if (TF_NumDims(t[0]) != 4 || TF_NumDims(t[1]) != 4 || TF_NumDims(t[2]) != 1 || TF_Dim(t[1], 0) != 3 || TF_Dim(t[1], 1) != 3
+        || TF_Dim(t[1], 2) != TF_Dim(t[0], 3) || TF_Dim(t[2], 0) != TF_Dim(t[1], 3) || TF_Dim(t[1], 3) % 16 != 0) {
+      TF_SetStatus(s, TF_INVALID_ARGUMENT, "TesseraConv3x3: x [N, H, W, Ci], w [3, 3, Ci, Co] and bias [Co] with Co a multiple of 16");
+    } else if (!__builtin_cpu_supports("avx512f")) {
+      TF_SetStatus(s, TF_UNIMPLEMENTED, "TesseraConv3x3 needs AVX-512F");
+    } else {
+      n = TF_Dim(t[0], 0); h = TF_Dim(t[0], 1); wd = TF_Dim(t[0], 2); ci = TF_Dim(t[0], 3); co = TF_Dim(t[1], 3);
+      int64_t dims[4] = {n, h, wd, co};
+      t[3] = TF_AllocateOutput(ctx, 0, TF_FLOAT, dims, 4, sizeof(float) * n * h * wd * co, s);
+    }
+  }
+  float* xp = NULL;
+  int64_t hp = h + 2, wp = wd + 2 + CONV_PAD_R;
+  if (TF_GetCode(s) == TF_OK && n * h * wd > 0) {
+    xp = calloc((size_t) (n * hp * wp * ci), sizeof(float));
+    if (xp == NULL) TF_SetStatus(s, TF_RESOURCE_EXHAUSTED, "TesseraConv3x3: no memory for the padded input");
+  }
+  if (xp != NULL) {
+    const float* x = TF_TensorData(t[0]);
+    const float* w = TF_TensorData(t[1]);
+    const float* bias = TF_TensorData(t[2]);
+    float* y = TF_TensorData(t[3]);
+    #pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < n * h; r++) {
+      int64_t img = r / h, row = r % h;
+      memcpy(xp + ((img * hp + row + 1) * wp + 1) * ci, x + r * wd * ci, sizeof(float) * wd * ci);
+    }
+    int v = co % 64 == 0 ? 4 : co % 32 == 0 ? 2 : 1;
+    int block = conv_block_for(v, wd);
+    int rb = CONV_BLOCKS[block].r;
+    conv_block_fn fn = CONV_BLOCKS[block].f;
+    #pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < n * h; r++) {
+      int64_t img = r / h, row = r % h;
+      const float* xr = xp + (img * hp + row) * wp * ci;
+      float* yr = y + r * wd * co;
+      for (int64_t c0 = 0; c0 < co; c0 += 16 * v) {
+        for (int64_t x0 = 0; x0 < wd; x0 += rb) {
+          int nr = (int) (wd - x0 < rb ? wd - x0 : rb);
+          const float* xb = xr + x0 * ci;
+          const float* wc = w + c0;
+          float* yb = yr + x0 * co + c0;
+          fn(xb, wp, ci, wc, co, bias + c0, yb, nr);
+        }
+      }
+    }
+    free(xp);
+  }
+  finish(ctx, s, t, 4);
+}
+
 /* outputs of a shape the Java side sets with a reshape (split heads and its gradient) */
 static void shape_unknown(TF_ShapeInferenceContext* ctx, TF_Status* s) { (void) ctx; (void) s; }
 
@@ -887,5 +1007,8 @@ __attribute__((constructor)) static void tessera_register_ops(void) {
       attention_softmax_compute, free_attrs, s);
   register_op("TesseraAttentionSoftmaxGrad", LIST("dy: float", "y: float"), LIST("dx: float"), sm_attrs, shape_fwd, softmax_create,
       attention_softmax_grad_compute, free_attrs, s);
+  register_op("TesseraConv3x3", LIST("x: float", "w: float", "bias: float"), LIST("y: float"), LIST("native_input_gradient: bool = false"),
+      shape_unknown, no_attrs,
+      conv3x3_compute, NULL, s);
   TF_DeleteStatus(s);
 }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tessera.api.types.ImageBatch;
-import dev.tessera.runtime.bench.CpuInfo;
+import dev.tessera.api.graph.CpuInfo;
 import dev.tessera.runtime.embed.Images;
 import dev.tessera.runtime.embed.PipelineRequest;
 import dev.tessera.runtime.embed.Tessera;
@@ -29,7 +29,9 @@ import org.junit.jupiter.api.Test;
  * into the plugins that own them: the same seed and settings give the same float pixels (SHA-256
  * of the NHWC floats) on the CPU model the record was made on, and the same 8-bit pixels within
  * 2/255 on any other (oneDNN picks other kernels on other ISAs). The record
- * ({@code src/test/resources/golden/}) was made with the runtime's own pipelines, before the move;
+ * ({@code src/test/resources/golden/}) was made with the runtime's own pipelines, before the move,
+ * and made again when Tessera's own 3x3 convolution became the default on AMD CPUs (its sums run
+ * in another order: 8-bit pixels moved by at most 1/255, 3/255 in the CLIP-guided case);
  * {@code -Dtessera.recordGolden=true} rewrites it.
  */
 class PipelineGoldenImagesTest {
@@ -84,7 +86,7 @@ class PipelineGoldenImagesTest {
         if (sameCpu && !NOT_BIT_REPRODUCIBLE.contains(label)) {
           assertEquals(recorded.get(label).asText(), floats, label + ": float pixels differ from the record made on this CPU model");
         }
-        assertWithin(ImageIO.read(png.toFile()), grid(images), 2, label);
+        assertWithin(ImageIO.read(png.toFile()), grid(images), NOT_BIT_REPRODUCIBLE.contains(label) ? 4 : 2, label);
       }
     }
     if (record) {

@@ -45,6 +45,8 @@ public final class NativeOps {
   /** Softmax of scale * scores over the last axis, optionally causal from a start position. */
   public static final String ATTENTION_SOFTMAX = "TesseraAttentionSoftmax";
   static final String ATTENTION_SOFTMAX_GRAD = "TesseraAttentionSoftmaxGrad";
+  /** 3x3 convolution, stride 1, SAME padding, NHWC, with bias; the output channels a multiple of 16; AVX-512F. */
+  public static final String CONV3X3 = "TesseraConv3x3";
   public static final String RESOURCE = "/dev/tessera/api/native/linux-x86_64/libtessera_ops.so";
 
   private static String unavailable; // null once loaded
@@ -170,6 +172,78 @@ public final class NativeOps {
     return op.output(0);
   }
 
+  /**
+   * Whether 3x3 convolutions run on {@link #conv3x3} rather than TensorFlow's (oneDNN's) kernel:
+   * {@code TESSERA_NATIVE_CONV=on} or {@code off}; by default on where it was measured faster, AMD
+   * CPUs with AVX-512 (an AMD EPYC, Zen 5: the U-Net's convolutions 1.6-2x faster than oneDNN 3.5's
+   * brgemm kernels, docs/benchmarks.md), and off elsewhere (not measured on Intel, where oneDNN's
+   * figures are recorded). Needs the kernels {@link #available()} and AVX-512F either way.
+   */
+  public static boolean conv3x3Preferred() {
+    return Conv3x3Choice.PREFERRED;
+  }
+
+  /** The choice, made once per process. */
+  private static final class Conv3x3Choice {
+    static final boolean PREFERRED = choose();
+
+    private static boolean choose() {
+      String setting = System.getenv().getOrDefault("TESSERA_NATIVE_CONV", "").toLowerCase(Locale.ROOT);
+      CpuInfo cpu = CpuInfo.current();
+      if (!cpu.has("avx512f") || setting.equals("off")) {
+        return false;
+      }
+      return (setting.equals("on") || cpu.vendor().equals("AuthenticAMD")) && available();
+    }
+  }
+
+  /**
+   * A 3x3 convolution of {@code x} [N, H, W, Ci] (H and W known) with {@code kernel} [3, 3, Ci, Co]
+   * (Co a multiple of 16), stride 1, SAME padding, plus {@code bias} [Co]: one kernel forward; the
+   * input gradient is the same kernel on the flipped weights, the filter gradient TensorFlow's.
+   *
+   * @throws IllegalStateException if the kernels are not {@link #available()}
+   */
+  public static Operand<TFloat32> conv3x3(Ops tf, Operand<TFloat32> x, Operand<TFloat32> kernel, Operand<TFloat32> bias) {
+    requireLoaded();
+    long inChannels = kernel.shape().size(2);
+    // Whether the input gradient can run on this kernel too (its output channels are these input
+    // channels): an attribute, since a gradient function must not ask the graph for shapes.
+    GraphOperation op = (GraphOperation) tf.scope().opBuilder(CONV3X3, CONV3X3)
+        .addInput(x.asOutput()).addInput(kernel.asOutput()).addInput(bias.asOutput())
+        .setAttr("native_input_gradient", inChannels > 0 && inChannels % 16 == 0).build();
+    // The kernel's output shape is only known when it runs; the reshape gives it statically.
+    return tf.reshape(op.<TFloat32>output(0), tf.constant(new long[] {-1, x.shape().size(1), x.shape().size(2), kernel.shape().size(3)}));
+  }
+
+  /**
+   * dx: the same convolution of dy with the kernel flipped in space and its channels swapped (where
+   * Ci is a multiple of 16; TensorFlow's otherwise); dkernel: TensorFlow's; dbias: dy summed.
+   */
+  private static List<Operand<?>> conv3x3Gradient(Ops tf, GraphOperation op, List<Output<?>> gradients) {
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32> dy = (Operand<TFloat32>) outputGradient(tf, op, gradients);
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32> x = (Operand<TFloat32>) op.input(0);
+    @SuppressWarnings("unchecked")
+    Operand<TFloat32> w = (Operand<TFloat32>) op.input(1);
+    List<Long> strides = List.of(1L, 1L, 1L, 1L);
+    Operand<TFloat32> dx;
+    if (op.attributes().getAttrBool("native_input_gradient")) {
+      Operand<TFloat32> flipped = tf.linalg.transpose(tf.reverse(w, tf.constant(new int[] {0, 1})), tf.constant(new int[] {0, 1, 3, 2}));
+      Operand<TInt32> ci = tf.slice(tf.shape(w), tf.constant(new int[] {2}), tf.constant(new int[] {1}));
+      GraphOperation back = (GraphOperation) tf.scope().opBuilder(CONV3X3, CONV3X3 + "_dx")
+          .addInput(dy.asOutput()).addInput(flipped.asOutput()).addInput(tf.fill(ci, tf.constant(0f)).asOutput())
+          .setAttr("native_input_gradient", false).build();
+      dx = tf.reshape(back.<TFloat32>output(0), tf.shape(x));
+    } else {
+      dx = tf.nn.conv2dBackpropInput(tf.shape(x), w, dy, strides, "SAME");
+    }
+    Operand<TFloat32> dw = tf.nn.conv2dBackpropFilter(x, tf.shape(w), dy, strides, "SAME");
+    Operand<TFloat32> db = tf.reduceSum(dy, tf.constant(new int[] {0, 1, 2}));
+    return List.of(dx, dw, db);
+  }
+
   private static void requireLoaded() {
     if (!available()) {
       throw new IllegalStateException("native kernels not loaded: " + unavailable);
@@ -203,6 +277,7 @@ public final class NativeOps {
     gradients.put(RESIDUAL_LAYER_NORM, NativeOps::residualLayerNormGradient);
     gradients.put(SPLIT_HEADS, NativeOps::splitHeadsGradient);
     gradients.put(ATTENTION_SOFTMAX, NativeOps::attentionSoftmaxGradient);
+    gradients.put(CONV3X3, NativeOps::conv3x3Gradient);
     for (java.util.Map.Entry<String, org.tensorflow.op.RawCustomGradient> g : gradients.entrySet()) {
       if (!TensorFlow.registerCustomGradient(g.getKey(), g.getValue())) {
         return "TensorFlow refused the gradient of " + g.getKey();

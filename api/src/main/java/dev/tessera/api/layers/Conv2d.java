@@ -1,5 +1,6 @@
 package dev.tessera.api.layers;
 
+import dev.tessera.api.graph.NativeOps;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Initializers;
 import java.util.List;
@@ -37,8 +38,22 @@ public final class Conv2d {
   }
 
   public Operand<TFloat32> apply(Operand<TFloat32> x) {
+    if (nativeConv3x3(x)) {
+      return NativeOps.conv3x3(tf, x, kernel, bias);
+    }
     Operand<TFloat32> y = tf.nn.conv2d(x, kernel, List.of(1L, (long) stride, (long) stride, 1L), padding);
     return bias == null ? y : tf.nn.biasAdd(y, bias);
+  }
+
+  /**
+   * Whether this convolution runs on Tessera's own 3x3 kernel ({@link NativeOps#conv3x3}): 3x3,
+   * stride 1, SAME, with a bias, output channels a multiple of 16, the spatial size known, and the
+   * kernel preferred on this CPU ({@link NativeOps#conv3x3Preferred}).
+   */
+  private boolean nativeConv3x3(Operand<TFloat32> x) {
+    long[] k = kernel.shape().asArray();
+    return bias != null && stride == 1 && padding.equals("SAME") && k[0] == 3 && k[1] == 3 && k[3] % 16 == 0 && x.shape().numDimensions() == 4
+        && x.shape().size(1) > 0 && x.shape().size(2) > 0 && NativeOps.conv3x3Preferred();
   }
 
   /** FLOPs (2 x multiply-adds) of one output map of size outH x outW for one image. */

@@ -34,6 +34,23 @@ public record Measurement(String workload, String description, double ms, double
     return b.toString();
   }
 
+  /** The workloads with a target share of the matmul ceiling (the training steps and DDIM sampling), and that share. */
+  public static final java.util.Set<String> CEILING_TARGETS = java.util.Set.of("model", "unet_train", "unet_sample");
+  public static final double CEILING_TARGET = 0.5;
+
+  /** A warning line for each workload with a target that ran below it, for the end of a bench run. */
+  public static List<String> belowTarget(List<Measurement> results, double ceilingGflops) {
+    List<String> warnings = new java.util.ArrayList<>();
+    for (Measurement m : results) {
+      double share = m.gflopsPerSecond() / ceilingGflops;
+      if (CEILING_TARGETS.contains(m.workload()) && share < CEILING_TARGET) {
+        warnings.add(String.format(Locale.ROOT, "WARNING: %s ran at %.2f of the matmul ceiling, below the target %.1f (a busy machine, or "
+            + "kernels slow on this CPU: see docs/benchmarks.md, issue 23)", m.workload(), share, CEILING_TARGET));
+      }
+    }
+    return warnings;
+  }
+
   private static String mib(long kib) {
     return kib < 0 ? "-" : String.format(Locale.ROOT, "%.0f", kib / 1024.0);
   }

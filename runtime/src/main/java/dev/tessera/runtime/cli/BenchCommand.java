@@ -127,7 +127,11 @@ final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "tessera bench: TensorFlow %s, %d cores, %s; median of %d steps after %d warm-up, of %d sampling runs after %d%n",
         org.tensorflow.TensorFlow.version(), Runtime.getRuntime().availableProcessors(), SessionFactory.describe(), iterations, warmup,
         sampleIterations, runs.warmup());
-    out.println("cpu: " + dev.tessera.runtime.bench.CpuInfo.current().describe());
+    out.println("cpu: " + dev.tessera.api.graph.CpuInfo.current().describe());
+    // oneDNN's version is TensorFlow 2.18's (seen in ONEDNN_VERBOSE=1 output, which also names the ISA it dispatches to).
+    out.println("tensorflow: " + org.tensorflow.TensorFlow.version() + " (oneDNN v3.5.0); native kernels: "
+        + dev.tessera.api.graph.NativeOps.status() + "; 3x3 convolutions: "
+        + (dev.tessera.api.graph.NativeOps.conv3x3Preferred() ? "Tessera's kernel" : "TensorFlow's (oneDNN)") + " (TESSERA_NATIVE_CONV)");
     out.printf(Locale.ROOT, "batches fed: %s; peak memory: VmHWM of the process after a reset before each workload (resident now: %.0f MiB)%n",
         feed, PeakMemory.residentKiB() / 1024.0);
     out.flush();
@@ -226,6 +230,7 @@ final class BenchCommand implements Callable<Integer> {
     out.print(Measurement.table(results, ceiling));
     out.println("(peak: VmHWM during the workload, including what was resident before it; grow: peak minus resident at its start;");
     out.println(" outside: median share of a step or run spent outside Session.Runner.run: feeding, fetching, Java work)");
+    Measurement.belowTarget(results, ceiling).forEach(out::println);
     if (profile != null) {
       out.println(profileSummary(profile, results));
     }

@@ -25,6 +25,9 @@ public final class WorkerServer {
     checkOneDnnOff(System.getenv(ONEDNN_ENV));
     int port = cluster.port(task);
     checkPortFree(port, task, cluster);
+    // A client's graph may hold Tessera's own ops (the 3x3 convolution, group norm, ...): the
+    // worker's TensorFlow must know them before it runs a step.
+    dev.tessera.api.graph.NativeOps.available();
     ServerDef def = ServerDef.newBuilder()
         .setCluster(cluster.toClusterDef())
         .setJobName(ClusterSpec.JOB)

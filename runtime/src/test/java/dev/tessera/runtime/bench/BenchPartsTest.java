@@ -79,4 +79,15 @@ class BenchPartsTest {
       assertTrue(t.outsideRunShare() >= 0 && t.outsideRunShare() < 1, mode + ": " + t.outsideRunShare());
     }
   }
+
+  @Test
+  void aWorkloadBelowHalfTheCeilingIsWarnedAbout() {
+    List<Measurement> results = List.of(new Measurement("unet_train", "", 10, 0.9e9, -1, -1, 0), // 90 GFLOP/s: 0.45 of 200
+        new Measurement("unet_sample", "", 10, 1.2e9, -1, -1, 0), // 0.6
+        new Measurement("gpt_decode_cache", "", 10, 0.1e9, -1, -1, 0)); // no target
+    List<String> w = Measurement.belowTarget(results, 200);
+    org.junit.jupiter.api.Assertions.assertEquals(1, w.size(), w.toString());
+    org.junit.jupiter.api.Assertions.assertTrue(w.get(0).startsWith("WARNING: unet_train ran at 0.45 of the matmul ceiling, below the target 0.5"),
+        w.get(0));
+  }
 }

@@ -1,4 +1,4 @@
-package dev.tessera.runtime.bench;
+package dev.tessera.api.graph;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +19,11 @@ public record CpuInfo(String vendor, String model, String family, String modelNu
   /** The instruction-set flags that decide oneDNN's kernels (brgemm with AMX or AVX-512 bf16/VNNI, else AVX2). */
   public static final List<String> EXTENSIONS = List.of("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile",
       "amx_bf16", "amx_int8");
+
+  /** Whether the CPU has one of {@link #EXTENSIONS} ("avx512f"). */
+  public boolean has(String extension) {
+    return extensions.contains(extension);
+  }
 
   /** This machine's, or "unknown" fields where /proc/cpuinfo is missing (not Linux). */
   public static CpuInfo current() {

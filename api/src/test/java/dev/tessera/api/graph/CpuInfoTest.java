@@ -1,4 +1,4 @@
-package dev.tessera.runtime.bench;
+package dev.tessera.api.graph;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
