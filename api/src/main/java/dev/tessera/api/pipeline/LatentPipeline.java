@@ -1,6 +1,5 @@
 package dev.tessera.api.pipeline;
 
-import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Tensors;
 import dev.tessera.api.io.ModelConfig;
@@ -100,29 +99,20 @@ public final class LatentPipeline implements GenerationPipeline {
 
   @Override
   public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
-    if (count < 1) {
-      throw new TesseraException("--num-images must be positive, got " + count);
-    }
-    float[] z = Scheduler.gaussian(count * latentDim, new SplittableRandom(seed));
+    float[] z = Scheduler.gaussian(Math.max(count, 0) * latentDim, new SplittableRandom(seed));
     for (int i = 0; i < z.length; i++) {
       z[i] *= (float) temperature;
     }
-    List<ImageBatch> parts = new java.util.ArrayList<>();
     Parts p = graph.parts();
     try (TInt32 t = p.prompts().tokensOf(prompt)) {
-      for (int from = 0; from < count; from += batchSize) {
-        int n = Math.min(batchSize, count - from);
+      return Batches.draw(count, batchSize, progress, (from, n) -> {
         float[] chunk = java.util.Arrays.copyOfRange(z, from * latentDim, (from + n) * latentDim);
         try (TFloat32 zb = Tensors.floats(new long[] {n, latentDim}, chunk);
             Result r = p.prompts().feed(graph.session().runner(), t).feed(p.noise(), zb).fetch(p.images()).run()) {
-          parts.add(Tensors.toImages(r.get(0)).clamped());
+          return Tensors.toImages(r.get(0)).clamped();
         }
-        if (progress != null) {
-          progress.update(from + n, count);
-        }
-      }
+      });
     }
-    return ImageBatch.stack(parts);
   }
 
   @Override

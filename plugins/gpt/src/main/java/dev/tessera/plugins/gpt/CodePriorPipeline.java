@@ -2,7 +2,6 @@ package dev.tessera.plugins.gpt;
 
 import dev.tessera.api.pipeline.PromptTower;
 import dev.tessera.api.pipeline.GenerationPipeline;
-import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.Tensors;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
@@ -13,12 +12,11 @@ import dev.tessera.api.types.Condition;
 import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.api.types.Latents;
+import dev.tessera.api.pipeline.Batches;
 import dev.tessera.api.pipeline.PipelineContext;
 import dev.tessera.api.spi.ComponentLookup;
 import dev.tessera.api.graph.LoadedGraph;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -104,28 +102,19 @@ public final class CodePriorPipeline implements GenerationPipeline {
 
   @Override
   public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
-    if (count < 1) {
-      throw new TesseraException("--num-images must be positive, got " + count);
-    }
     Parts p = graph.parts();
     Session session = graph.session();
     Embedding text = p.prompts().embed(session, prompt);
     Condition condition = new Condition(prompt, null, text, null);
-    List<ImageBatch> parts = new ArrayList<>();
-    for (int from = 0; from < count; from += batchSize) {
-      int n = Math.min(batchSize, count - from);
+    return Batches.draw(count, batchSize, progress, (from, n) -> {
       Prior.SamplingOptions options = Prior.SamplingOptions.seeded(seed * 1_000_003L + from)
           .withGuidance(guidanceScale)
           .withTokens(temperature, topK, topP);
       Latents sampled = p.sampler().sample(session, condition, n, options);
       try (TInt32 c = Tensors.ints(sampled.shape(), sampled.codes()); Result r = session.runner().feed(p.codes(), c).fetch(p.images()).run()) {
-        parts.add(Tensors.toImages(r.get(0)).clamped());
+        return Tensors.toImages(r.get(0)).clamped();
       }
-      if (progress != null) {
-        progress.update(from + n, count);
-      }
-    }
-    return ImageBatch.stack(parts);
+    });
   }
 
   @Override
