@@ -51,7 +51,8 @@ final class GenerateCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin OverwriteOption overwrite = new OverwriteOption();
 
-  @Option(names = "--scheduler", description = "Diffusion sampler: ddpm, ddim, dpm-solver++. Default: ddim (or the file's).")
+  @Option(names = "--scheduler", description = "The sampler of a diffusion pipeline: ddpm, ddim, dpm-solver++, euler-a, heun, or one a plugin "
+      + "brings. Default: ddim (or the file's).")
   String scheduler;
 
   @Option(names = "--steps", description = "Sampling steps. Default: 50 (or the file's).")
