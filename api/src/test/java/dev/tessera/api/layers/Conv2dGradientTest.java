@@ -14,6 +14,18 @@ class Conv2dGradientTest {
     GradientChecker.assertGradientsMatch((scope, in) -> new Conv2d(scope.child("conv"), 2, 3, 3).apply(in.get(0)), new long[] {1, 5, 5, 2});
   }
 
+  /** A 1x1 convolution (a matrix product over the pixels where Tessera's kernels are preferred). */
+  @Test
+  void gradientsPointwise() {
+    GradientChecker.assertGradientsMatch((scope, in) -> new Conv2d(scope.child("conv"), 3, 4, 1).apply(in.get(0)), new long[] {2, 3, 3, 3});
+  }
+
+  /** 3x3 with 16 input and 20 output channels: on Tessera's kernel where preferred, the output padded to 32 channels. */
+  @Test
+  void gradientsWideChannels() {
+    GradientChecker.assertGradientsMatch((scope, in) -> new Conv2d(scope.child("conv"), 16, 20, 3).apply(in.get(0)), new long[] {1, 3, 4, 16});
+  }
+
   @Test
   void gradientsStride2Same() {
     // 6 -> 3 with k = 3: TF pads one pixel, at the end only (asymmetric SAME padding).
