@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
  * of the NHWC floats) on the CPU model the record was made on, and the same 8-bit pixels within
  * 2/255 on any other (oneDNN picks other kernels on other ISAs). The record
  * ({@code src/test/resources/golden/}) was made with the runtime's own pipelines, before the move,
- * and made again when Tessera's own 3x3 convolution became the default on AMD CPUs (its sums run
- * in another order: 8-bit pixels moved by at most 1/255, 3/255 in the CLIP-guided case);
+ * and made again when Tessera's own convolutions became the default on AMD CPUs (their sums run
+ * in another order: 8-bit pixels moved by at most 1/255 from the first record);
  * {@code -Dtessera.recordGolden=true} rewrites it.
  */
 class PipelineGoldenImagesTest {
