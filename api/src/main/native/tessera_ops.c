@@ -898,6 +898,21 @@ static int conv_block_for(int v, int64_t wd) {
 
 #define CONV_PAD_R 12 /* the widest block: rows are padded so that a block never reads past its row */
 
+/* The padded input's buffer, one per calling thread, kept between calls and grown as needed: a
+ * fresh calloc of several MB per call is served by mmap and pays a page fault per 4 KiB on first
+ * touch: `bench --workloads conv_layers` on the EPYC, 32x32x32 forward + gradients 15.1-15.4 ->
+ * 13.7-14.3 ms, 16x16x64 12.0 -> 11.6-11.7 ms, 8x8x128 within noise (10.1-11.1 ms). */
+static float* padded_buffer(size_t floats) {
+  static __thread float* buffer = NULL;
+  static __thread size_t capacity = 0;
+  if (floats > capacity) {
+    free(buffer);
+    buffer = aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
+    capacity = buffer == NULL ? 0 : floats;
+  }
+  return buffer;
+}
+
 static void conv3x3_compute(void* kernel, TF_OpKernelContext* ctx) {
   (void) kernel;
   TF_Status* s = TF_NewStatus();
@@ -919,7 +934,7 @@ static void conv3x3_compute(void* kernel, TF_OpKernelContext* ctx) {
   float* xp = NULL;
   int64_t hp = h + 2, wp = wd + 2 + CONV_PAD_R;
   if (TF_GetCode(s) == TF_OK && n * h * wd > 0) {
-    xp = calloc((size_t) (n * hp * wp * ci), sizeof(float));
+    xp = padded_buffer((size_t) (n * hp * wp * ci));
     if (xp == NULL) TF_SetStatus(s, TF_RESOURCE_EXHAUSTED, "TesseraConv3x3: no memory for the padded input");
   }
   if (xp != NULL) {
@@ -927,10 +942,19 @@ static void conv3x3_compute(void* kernel, TF_OpKernelContext* ctx) {
     const float* w = TF_TensorData(t[1]);
     const float* bias = TF_TensorData(t[2]);
     float* y = TF_TensorData(t[3]);
+    /* Every padded row: zeros, or a zero, the input row and zeros (the buffer is reused, so every
+     * element is written each call). */
     #pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < n * h; r++) {
-      int64_t img = r / h, row = r % h;
-      memcpy(xp + ((img * hp + row + 1) * wp + 1) * ci, x + r * wd * ci, sizeof(float) * wd * ci);
+    for (int64_t r = 0; r < n * hp; r++) {
+      int64_t img = r / hp, row = r % hp;
+      float* dst = xp + r * wp * ci;
+      if (row == 0 || row == hp - 1) {
+        memset(dst, 0, sizeof(float) * wp * ci);
+      } else {
+        memset(dst, 0, sizeof(float) * ci);
+        memcpy(dst + ci, x + (img * h + row - 1) * wd * ci, sizeof(float) * wd * ci);
+        memset(dst + (wd + 1) * ci, 0, sizeof(float) * (wp - wd - 1) * ci);
+      }
     }
     int v = co % 64 == 0 ? 4 : co % 32 == 0 ? 2 : 1;
     int block = conv_block_for(v, wd);
@@ -951,9 +975,40 @@ static void conv3x3_compute(void* kernel, TF_OpKernelContext* ctx) {
         }
       }
     }
-    free(xp);
   }
   finish(ctx, s, t, 4);
+}
+
+/* The vector instructions the kernels were compiled for, as bits (1 avx2, 2 fma, 4 avx512f):
+ * [the library's baseline (-march), the 3x3 convolution (its target attribute), whether this CPU
+ * can run the convolution]. Read by NativeOps.isa(): a test compares it with the CPU's flags, so a
+ * build that leaves the machine's vector units unused fails. */
+#define ISA_AVX2 1
+#define ISA_FMA 2
+#define ISA_AVX512F 4
+static void build_info_compute(void* kernel, TF_OpKernelContext* ctx) {
+  (void) kernel;
+  TF_Status* s = TF_NewStatus();
+  int64_t dims[1] = {3};
+  TF_Tensor* t = TF_AllocateOutput(ctx, 0, TF_INT32, dims, 1, sizeof(int32_t) * 3, s);
+  if (TF_GetCode(s) == TF_OK) {
+    int32_t* out = TF_TensorData(t);
+    out[0] = 0;
+#ifdef __AVX2__
+    out[0] |= ISA_AVX2;
+#endif
+#ifdef __FMA__
+    out[0] |= ISA_FMA;
+#endif
+#ifdef __AVX512F__
+    out[0] |= ISA_AVX512F;
+#endif
+    out[1] = ISA_AVX512F | ISA_FMA; /* conv_block_*: __attribute__((target("avx512f,fma"))) */
+    out[2] = __builtin_cpu_supports("avx512f") ? 1 : 0;
+  }
+  if (TF_GetCode(s) != TF_OK) TF_OpKernelContext_Failure(ctx, s);
+  if (t != NULL) TF_DeleteTensor(t);
+  TF_DeleteStatus(s);
 }
 
 /* outputs of a shape the Java side sets with a reshape (split heads and its gradient) */
@@ -1007,6 +1062,7 @@ __attribute__((constructor)) static void tessera_register_ops(void) {
       attention_softmax_compute, free_attrs, s);
   register_op("TesseraAttentionSoftmaxGrad", LIST("dy: float", "y: float"), LIST("dx: float"), sm_attrs, shape_fwd, softmax_create,
       attention_softmax_grad_compute, free_attrs, s);
+  register_op("TesseraBuildInfo", NONE, LIST("isa: int32"), NONE, shape_unknown, no_attrs, build_info_compute, NULL, s);
   register_op("TesseraConv3x3", LIST("x: float", "w: float", "bias: float"), LIST("y: float"), LIST("native_input_gradient: bool = false"),
       shape_unknown, no_attrs,
       conv3x3_compute, NULL, s);

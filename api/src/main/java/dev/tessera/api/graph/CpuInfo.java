@@ -60,6 +60,25 @@ public record CpuInfo(String vendor, String model, String family, String modelNu
     return "?";
   }
 
+  /**
+   * The instruction set oneDNN dispatches its kernels to on this CPU, by oneDNN's own order of
+   * checks ({@code get_max_cpu_isa}: AMX, then AVX-512 with bf16, with VNNI, plain, then AVX2 with
+   * VNNI, AVX2), in its names; {@code ONEDNN_VERBOSE=1} prints the same in its {@code isa:} line
+   * (on the EPYC here: "avx512_core_bf16", "Intel AVX-512 with Intel DL Boost and bfloat16
+   * support"). {@code ONEDNN_MAX_CPU_ISA} in the environment caps it.
+   */
+  public String onednnIsa() {
+    String isa = has("amx_tile") && has("amx_bf16") ? "avx512_core_amx"
+        : has("avx512_bf16") ? "avx512_core_bf16"
+        : has("avx512_vnni") ? "avx512_core_vnni"
+        : has("avx512f") ? "avx512_core"
+        : has("avx_vnni") ? "avx2_vnni"
+        : has("avx2") ? "avx2"
+        : "sse41 or older";
+    String cap = System.getenv("ONEDNN_MAX_CPU_ISA");
+    return cap == null || cap.isBlank() ? isa : isa + " (capped by ONEDNN_MAX_CPU_ISA=" + cap + ")";
+  }
+
   /** "AMD EPYC (AuthenticAMD, family 26 model 2), 2 cores, avx2 fma avx512f avx512_vnni avx512_bf16 avx_vnni". */
   public String describe() {
     return String.format(Locale.ROOT, "%s (%s, family %s model %s), %d cores, %s", model, vendor, family, modelNumber, cores,

@@ -47,6 +47,8 @@ public final class NativeOps {
   static final String ATTENTION_SOFTMAX_GRAD = "TesseraAttentionSoftmaxGrad";
   /** 3x3 convolution, stride 1, SAME padding, NHWC, with bias; the output channels a multiple of 16; AVX-512F. */
   public static final String CONV3X3 = "TesseraConv3x3";
+  /** No inputs; the vector instructions the kernels were compiled for ({@link #isa()}). */
+  static final String BUILD_INFO = "TesseraBuildInfo";
   public static final String RESOURCE = "/dev/tessera/api/native/linux-x86_64/libtessera_ops.so";
 
   private static String unavailable; // null once loaded
@@ -170,6 +172,52 @@ public final class NativeOps {
     GraphOperation op = (GraphOperation) tf.scope().opBuilder(ATTENTION_SOFTMAX, ATTENTION_SOFTMAX)
         .addInput(scores.asOutput()).addInput(start.asOutput()).setAttr("scale", scale).setAttr("causal", causal).build();
     return op.output(0);
+  }
+
+  /**
+   * The vector instructions Tessera's kernels were compiled for: {@code baseline}, those of every
+   * kernel (the build's {@code -march}); {@code conv3x3}, those of the 3x3 convolution's blocks
+   * (compiled for AVX-512F whatever the baseline, and run only where the CPU has it);
+   * {@code conv3x3Runs}, whether this CPU can run them. Names as in /proc/cpuinfo.
+   */
+  public record Isa(List<String> baseline, List<String> conv3x3, boolean conv3x3Runs) {
+    /** "baseline avx2 fma; 3x3 convolution avx512f fma (runs here)". */
+    public String describe() {
+      return "baseline " + String.join(" ", baseline) + "; 3x3 convolution " + String.join(" ", conv3x3)
+          + (conv3x3Runs ? " (runs here)" : " (not on this CPU)");
+    }
+  }
+
+  /**
+   * What the loaded library says it was compiled for (asked once, from its {@code TesseraBuildInfo} op).
+   *
+   * @throws IllegalStateException if the kernels are not {@link #available()}
+   */
+  public static synchronized Isa isa() {
+    requireLoaded();
+    if (isa == null) {
+      try (org.tensorflow.Graph g = new org.tensorflow.Graph(); org.tensorflow.Session session = new org.tensorflow.Session(g)) {
+        GraphOperation op = (GraphOperation) Ops.create(g).scope().opBuilder(BUILD_INFO, BUILD_INFO).build();
+        try (org.tensorflow.Result r = session.runner().fetch(op.output(0)).run()) {
+          TInt32 bits = (TInt32) r.get(0);
+          isa = new Isa(isaNames(bits.getInt(0)), isaNames(bits.getInt(1)), bits.getInt(2) != 0);
+        }
+      }
+    }
+    return isa;
+  }
+
+  private static Isa isa;
+
+  private static List<String> isaNames(int bits) {
+    List<String> names = new java.util.ArrayList<>();
+    String[] all = {"avx2", "fma", "avx512f"};
+    for (int i = 0; i < all.length; i++) {
+      if ((bits & (1 << i)) != 0) {
+        names.add(all[i]);
+      }
+    }
+    return List.copyOf(names);
   }
 
   /**

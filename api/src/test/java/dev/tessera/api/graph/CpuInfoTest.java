@@ -20,4 +20,20 @@ class CpuInfoTest {
     assertTrue(CpuInfo.parse("", 1).describe().startsWith("? (?, family ? model ?), 1 cores, no AVX2"));
     assertTrue(CpuInfo.current().cores() >= 1);
   }
+
+  @Test
+  void oneDnnsInstructionSetFollowsItsOrderOfChecks() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("ONEDNN_MAX_CPU_ISA") == null);
+    assertEquals("avx512_core_amx", isa("avx2 fma avx512f avx512_vnni avx512_bf16 amx_tile amx_bf16"));
+    assertEquals("avx512_core_bf16", isa("avx2 fma avx512f avx512_vnni avx512_bf16"));
+    assertEquals("avx512_core_vnni", isa("avx2 fma avx512f avx512_vnni"));
+    assertEquals("avx512_core", isa("avx2 fma avx512f"));
+    assertEquals("avx2_vnni", isa("avx2 fma avx_vnni"));
+    assertEquals("avx2", isa("avx2 fma"));
+    assertEquals("sse41 or older", isa("sse4_1"));
+  }
+
+  private static String isa(String flags) {
+    return CpuInfo.parse("vendor_id\t: X\nflags\t\t: " + flags + "\n", 1).onednnIsa();
+  }
 }

@@ -129,8 +129,10 @@ final class BenchCommand implements Callable<Integer> {
         sampleIterations, runs.warmup());
     out.println("cpu: " + dev.tessera.api.graph.CpuInfo.current().describe());
     // oneDNN's version is TensorFlow 2.18's (seen in ONEDNN_VERBOSE=1 output, which also names the ISA it dispatches to).
-    out.println("tensorflow: " + org.tensorflow.TensorFlow.version() + " (oneDNN v3.5.0); native kernels: "
-        + dev.tessera.api.graph.NativeOps.status() + "; 3x3 convolutions: "
+    out.println("tensorflow: " + org.tensorflow.TensorFlow.version() + " (oneDNN v3.5.0, ISA " + dev.tessera.api.graph.CpuInfo.current().onednnIsa()
+        + "); native kernels: " + dev.tessera.api.graph.NativeOps.status()
+        + (dev.tessera.api.graph.NativeOps.available() ? " (" + dev.tessera.api.graph.NativeOps.isa().describe() + ")" : "")
+        + "; 3x3 convolutions: "
         + (dev.tessera.api.graph.NativeOps.conv3x3Preferred() ? "Tessera's kernel" : "TensorFlow's (oneDNN)") + " (TESSERA_NATIVE_CONV)");
     out.printf(Locale.ROOT, "batches fed: %s; peak memory: VmHWM of the process after a reset before each workload (resident now: %.0f MiB)%n",
         feed, PeakMemory.residentKiB() / 1024.0);
