@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * vqgan-clip with the real plugins and the shipped VQ-VAE and CLIP weights, on tiny settings (two
- * images, few iterations, two cutouts): the CLIP score rises, a seed repeats its images, an init
+ * images, few iterations, four cutouts): the CLIP score rises, a seed repeats its images, an init
  * image and frames work, and bad inputs fail with clear messages.
  */
 class VqganClipPipelineTest {
@@ -50,7 +50,7 @@ class VqganClipPipelineTest {
 
   static PipelineSpec tiny(int iterations, Path initImage, int saveEvery) {
     Map<String, Object> o = new java.util.LinkedHashMap<>(Map.of("iterations", iterations, "learning_rate", 0.1, "save_every", saveEvery,
-        "cutouts", 2, "init_noise", 1.0));
+        "cutouts", 4, "init_noise", 1.0));
     if (initImage != null) {
       o.put("init_image", initImage);
     }
@@ -94,6 +94,23 @@ class VqganClipPipelineTest {
         assertTrue(after > before + 0.05, prompt + ": CLIP score " + before + " -> " + after);
         assertEquals(40, progress[0]);
         assertEquals(40, progress[1]);
+      }
+    }
+  }
+
+  /**
+   * The evaluator is the judge of these images and must never guide them: the optimisation's graph
+   * holds the autoencoder's, CLIP's and its own variables only (its manifest says which).
+   */
+  @Test
+  void theEvaluatorNeverGuides() {
+    for (String views : List.of("crops", "strong")) {
+      try (GenerationPipeline p = Pipelines.open(components, tiny(1, null, 0).withOption("views", views))) {
+        p.generate("a photo of a bag", 1, 0, null);
+        @SuppressWarnings("unchecked")
+        List<String> scopes = (List<String>) p.results().get("variable_scopes");
+        assertEquals(List.of("clip", "vqgan", "vqgan_clip"), scopes, views);
+        assertEquals(views, p.settings().get("views"));
       }
     }
   }

@@ -1,11 +1,13 @@
 package dev.tessera.plugins.clip;
 
+import dev.tessera.api.augment.RandomViews;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Initializers;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.io.ShippedWeightSets;
 import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.train.StepRandom;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
 import dev.tessera.api.types.TokenIds;
@@ -85,6 +87,29 @@ public class ClipModel implements TrainableModel {
     return SETS;
   }
 
+  /**
+   * The training images under the random views {@code augment} asks for ({@link RandomViews}
+   * preset, "none" by default, {@code augment_*} keys overriding single settings; {@code view_fill}
+   * the background level), drawn afresh each step from the step's seed: a CLIP that has seen
+   * its images shifted, turned, zoomed, jittered and partly erased judges what they show, so an
+   * optimisation that only pleases its pixels (VQGAN-CLIP) fools it less.
+   */
+  static Operand<TFloat32> augmented(GraphScope scope, ModelConfig config, TrainingInputs inputs) {
+    RandomViews views = RandomViews.from(config, "augment", RandomViews.NONE);
+    Operand<TFloat32> images = inputs.images();
+    if (views.isIdentity()) {
+      return images;
+    }
+    org.tensorflow.op.Ops tf = scope.tf();
+    ClipConfig c = ClipConfig.from(config);
+    StepRandom random = new StepRandom(tf, inputs.requireRandomSeed());
+    Operand<org.tensorflow.types.TInt32> n = random.batchShape(images);
+    Operand<TFloat32> u = random.uniform(tf.concat(List.of(n, tf.constant(new int[] {RandomViews.DRAWS})), tf.constant(0)), 0);
+    Operand<TFloat32> normal = views.noise() > 0
+        ? random.normal(tf.concat(List.of(n, tf.constant(new int[] {c.imageSize(), c.imageSize(), c.channels()})), tf.constant(0)), 1) : null;
+    return views.apply(tf, images, u, normal, c.imageSize(), (float) config.getDouble("view_fill", 0));
+  }
+
   @Override
   public TrainingGraph buildTraining(GraphScope scope, ModelConfig config, TrainingInputs inputs) {
     if (inputs.tokens() == null) {
@@ -92,7 +117,7 @@ public class ClipModel implements TrainableModel {
     }
     GraphScope model = scope.child(config.getString("scope", "clip"));
     ClipEncoder encoder = new ClipEncoder();
-    Operand<TFloat32> images = encoder.encodeImages(model, config, inputs.images());
+    Operand<TFloat32> images = encoder.encodeImages(model, config, augmented(scope, config, inputs));
     Operand<TFloat32> texts = encoder.encodeText(model, config, inputs.tokens());
     Operand<TFloat32> logScale = model.parameter("logit_scale", new long[0], Initializers.constant(ClipConfig.LOGIT_SCALE_INIT));
     ContrastiveLoss loss = new ContrastiveLoss(scope.tf(), images, texts, logScale);

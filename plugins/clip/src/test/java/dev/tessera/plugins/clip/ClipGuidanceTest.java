@@ -62,7 +62,7 @@ class ClipGuidanceTest {
     try (Graph g = new Graph()) {
       GraphScope root = GraphScope.root(g);
       Operand<TFloat32> img = root.tf().reshape(root.tf().constant(ClipModelTest.images()), root.tf().constant(new long[] {4, 8, 8, 1}));
-      ModelConfig c = tiny().with("cutout_noise", 0.0);
+      ModelConfig c = tiny().with("views_noise", 0.0);
       Operand<TFloat32> pos = new ClipGuidance().score(root.child("clip"), c, img, Condition.prompt("a photo of a cat:1"));
       Operand<TFloat32> neg = new ClipGuidance().score(root.child("clip"), c, img, Condition.prompt("a photo of a cat:-1"));
       try (Session s = new Session(g)) {

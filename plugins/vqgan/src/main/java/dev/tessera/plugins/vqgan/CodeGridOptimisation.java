@@ -161,6 +161,19 @@ final class CodeGridOptimisation implements AutoCloseable {
     return similarity.scores(session, batch, prompt);
   }
 
+  /**
+   * The top-level scopes of the graph's variables ("clip", "vqgan", "vqgan_clip"): what the images
+   * were made with, recorded in the manifest; the evaluator's scope must never be among them.
+   */
+  java.util.SortedSet<String> variableScopes() {
+    java.util.SortedSet<String> scopes = new java.util.TreeSet<>();
+    for (VariableStore.Entry e : variables.entries()) {
+      int dot = e.name().indexOf('.');
+      scopes.add(dot < 0 ? e.name() : e.name().substring(0, dot));
+    }
+    return scopes;
+  }
+
   @Override
   public void close() {
     session.close();

@@ -1,5 +1,6 @@
 package dev.tessera.plugins.vqgan;
 
+import dev.tessera.api.augment.RandomViews;
 import dev.tessera.api.pipeline.ClipSimilarity;
 import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.TesseraException;
@@ -47,6 +48,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
   private final PipelineContext context;
   private final ModelConfig autoencoder;
   private final ModelConfig clip;
+  private final ModelConfig guide;
   private final Parameters weights;
   private final Guidance guidance;
   private final ImageBatch initImage;
@@ -60,13 +62,13 @@ public final class VqganClipPipeline implements GenerationPipeline {
    * random crops per image and step with the score guidance {@code guidance}, and writing the
    * images every {@code saveEvery} iterations (0: never) under {@code framesDir}.
    */
-  public record Options(int iterations, double learningRate, Path initImage, int saveEvery, int cutouts, double initNoise, String guidance,
-      Path framesDir) {
+  public record Options(int iterations, double learningRate, Path initImage, int saveEvery, int cutouts, String views, double initNoise,
+      String guidance, String guide, Path framesDir) {
     /** The context's options; frames go to OUTPUT/frames of the folder generate writes. */
     public static Options of(PipelineContext context) {
       dev.tessera.api.options.Options o = context.options();
       return new Options(o.getInt("iterations"), o.getDouble("learning_rate"), o.getPath("init_image"), o.getInt("save_every"),
-          o.getInt("cutouts"), o.getDouble("init_noise"), o.getString("score_guidance"),
+          o.getInt("cutouts"), o.getString("views"), o.getDouble("init_noise"), o.getString("score_guidance"), o.getString("guide"),
           context.outputDir() == null ? null : context.outputDir().resolve("frames"));
     }
   }
@@ -84,11 +86,14 @@ public final class VqganClipPipeline implements GenerationPipeline {
       throw new TesseraException("model '" + autoencoder.getString("model", context.model()) + "' is not a vector-quantised autoencoder (its config names"
           + " no quantizer and decoder): vqgan-clip runs on 'vqgan' or 'vqvae' weights");
     }
-    ModelWeights clipWeights = FrozenEncoder.weights(guideReference(autoencoder), components);
-    this.clip = clipWeights.config().with("cutouts", options.cutouts());
+    this.guide = options.guide().equals("auto") ? guideReference(autoencoder) : autoencoder.with("text_model", options.guide());
+    ModelWeights clipWeights = FrozenEncoder.weights(guide, components);
+    // The views show the autoencoder's background (black for Fashion-MNIST) outside the image.
+    this.clip = clipWeights.config().with("cutouts", options.cutouts()).with("views", options.views())
+        .with("view_fill", autoencoder.getDouble("background", 0));
     this.guidance = components.guidance(options.guidance());
     this.weights = new Parameters(weights.parameters().source() + " + " + clipWeights.parameters().source())
-        .putAll(clipWeights.parameters()).putAll(weights.parameters());
+        .putAll(weights.parameters()).putAll(clipWeights.parameters()); // the guide's CLIP wins over one the autoencoder's loss used
     this.parameters = count(this.weights);
     this.initImage = options.initImage() == null ? null : readInitImage(options.initImage());
   }
@@ -133,11 +138,12 @@ public final class VqganClipPipeline implements GenerationPipeline {
     s.put("model", autoencoder.getString("model", context.model())); // with --weights, the weights say which model they are
     s.put("autoencoder", autoencoder.getString("model", context.model()));
     s.put("guidance", guidance.name());
-    s.put("clip", guideReference(autoencoder).getString("text_model", "clip"));
+    s.put("clip", guide.getString("text_model", "clip"));
     s.put("iterations", options.iterations());
     s.put("learning_rate", options.learningRate());
     s.put("cutouts", options.cutouts());
-    s.put("cutout_noise", clip.getDouble("cutout_noise", 0.05));
+    s.put("views", options.views());
+    s.putAll(RandomViews.from(clip, "views", RandomViews.NONE).describe("views"));
     s.put("init_noise", options.initNoise());
     s.put("init_image", options.initImage() == null ? null : options.initImage().toString());
     s.put("save_every", options.saveEvery());
@@ -176,10 +182,12 @@ public final class VqganClipPipeline implements GenerationPipeline {
     List<ImageBatch> parts = new ArrayList<>();
     double before = 0;
     double after = 0;
+    java.util.SortedSet<String> scopes = new java.util.TreeSet<>();
     for (int from = 0; from < count; from += batchSize) {
       int n = Math.min(batchSize, count - from);
       try (CodeGridOptimisation run = new CodeGridOptimisation(components, autoencoder, clip, weights, guidance, prompt, n,
           options.learningRate(), device, seed * 1_000_003L + from)) {
+        scopes.addAll(run.variableScopes());
         run.start(initImage != null ? repeat(run.encode(initImage), n) : noisyCanvas(run, Arrays.copyOfRange(noise, from * latentSize,
             (from + n) * latentSize)));
         ImageBatch images = run.images();
@@ -202,6 +210,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("clip_score_before", round(before / count));
     r.put("clip_score_after", round(after / count));
+    r.put("variable_scopes", List.copyOf(scopes));
     this.results = r;
     return ImageBatch.stack(parts);
   }

@@ -1,5 +1,6 @@
 package dev.tessera.plugins.vqgan;
 
+import dev.tessera.api.augment.RandomViews;
 import dev.tessera.api.options.OptionSpec;
 import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.pipeline.PipelineContext;
@@ -26,7 +27,10 @@ public class VqganClipProvider extends AbstractPipelineProvider {
     return List.of(OptionSpec.integer(PipelineOptions.ITERATIONS, 100), OptionSpec.number(PipelineOptions.LEARNING_RATE, 0.1),
         OptionSpec.path("init_image", "start from the encoder's latents of this PNG instead of random codes"),
         OptionSpec.integer(PipelineOptions.SAVE_EVERY, 0), OptionSpec.integer(PipelineOptions.CUTOUTS, 24),
-        OptionSpec.number(PipelineOptions.INIT_NOISE, 0.3), PipelineOptions.scoreGuidance("clip"));
+        OptionSpec.choice("views", RandomViews.PRESET_NAMES, "crops", "the random views CLIP scores (dev.tessera.api.augment.RandomViews presets)"),
+        OptionSpec.number(PipelineOptions.INIT_NOISE, 0.3), PipelineOptions.scoreGuidance("clip"),
+        OptionSpec.text("guide", "auto", "the CLIP weights that guide, as a model reference (clip, clip:twemoji, ...); auto: the "
+            + "autoencoder's own CLIP"));
   }
 
   @Override
