@@ -28,7 +28,7 @@ public final class PipelineOptions {
   public static final NumberOption ITERATIONS = NumberOption.integer("iterations", 1, 100_000, "optimisation steps");
   public static final NumberOption LEARNING_RATE = NumberOption.positive("learning_rate", 100, "the optimiser's step size").withFlag("--lr");
   public static final NumberOption SAVE_EVERY = NumberOption.integer("save_every", 0, 100_000, "iterations between frames; 0: none");
-  public static final NumberOption CUTOUTS = NumberOption.integer("cutouts", 1, 1024, "crops CLIP scores per image and step");
+  public static final NumberOption CUTOUTS = NumberOption.integer("cutouts", 1, 1024, "random views CLIP scores per image and step");
   public static final NumberOption INIT_NOISE = NumberOption.real("init_noise", 0, 100, "noise on the starting latents");
 
   /** A sampler by name: the built-in ones ({@link Schedulers#NAMES}) or one a plugin brings. */

@@ -1,15 +1,13 @@
 package dev.tessera.plugins.gpt;
 
-import dev.tessera.api.pipeline.PromptTower;
+import dev.tessera.api.pipeline.CodeSampler;
 import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.graph.Tensors;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.spi.Prior;
 import dev.tessera.api.train.FrozenAutoencoder;
-import dev.tessera.api.train.FrozenEncoder;
 import dev.tessera.api.types.Condition;
-import dev.tessera.api.types.Embedding;
 import dev.tessera.api.types.ImageBatch;
 import dev.tessera.api.types.Latents;
 import dev.tessera.api.pipeline.Batches;
@@ -47,7 +45,7 @@ public final class CodePriorPipeline implements GenerationPipeline {
   private final boolean kvCache;
 
   /** The graph's prompt tower, prior sampler, and codes -> images decoder. */
-  private record Parts(PromptTower prompts, Prior.Sampler sampler, Placeholder<TInt32> codes, Operand<TFloat32> images) {}
+  private record Parts(CodeSampler prior, Placeholder<TInt32> codes, Operand<TFloat32> images) {}
 
   /** Runs the context's weights; options: temperature, top_k, top_p, guidance_scale. */
   public CodePriorPipeline(PipelineContext context) {
@@ -64,12 +62,10 @@ public final class CodePriorPipeline implements GenerationPipeline {
     this.trainingSeconds = GenerationPipeline.trainingSeconds(config);
     this.kvCache = config.getBoolean("kv_cache", true);
     ModelConfig ae = FrozenAutoencoder.MODEL.section(config);
-    Prior prior = components.prior(config.getString("prior", "gpt"));
     int grid = FrozenAutoencoder.gridSize(ae);
     this.graph = LoadedGraph.build(device, weights.parameters(), root -> {
       Placeholder<TInt32> codes = root.tf().withName("codes").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, grid, grid)));
-      return new Parts(new PromptTower(root, FrozenEncoder.section(config), components), prior.build(root, config), codes,
-          FrozenAutoencoder.decode(root, ae, components, codes));
+      return new Parts(CodeSampler.build(root, config, components), codes, FrozenAutoencoder.decode(root, ae, components, codes));
     });
   }
 
@@ -104,13 +100,12 @@ public final class CodePriorPipeline implements GenerationPipeline {
   public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
     Parts p = graph.parts();
     Session session = graph.session();
-    Embedding text = p.prompts().embed(session, prompt);
-    Condition condition = new Condition(prompt, null, text, null);
+    Condition condition = p.prior().condition(session, prompt);
     return Batches.draw(count, batchSize, progress, (from, n) -> {
       Prior.SamplingOptions options = Prior.SamplingOptions.seeded(seed * 1_000_003L + from)
           .withGuidance(guidanceScale)
           .withTokens(temperature, topK, topP);
-      Latents sampled = p.sampler().sample(session, condition, n, options);
+      Latents sampled = p.prior().sample(session, condition, n, options);
       try (TInt32 c = Tensors.ints(sampled.shape(), sampled.codes()); Result r = session.runner().feed(p.codes(), c).fetch(p.images()).run()) {
         return Tensors.toImages(r.get(0)).clamped();
       }

@@ -2,6 +2,11 @@ package dev.tessera.plugins.vqgan;
 
 import dev.tessera.api.augment.RandomViews;
 import dev.tessera.api.pipeline.ClipSimilarity;
+import dev.tessera.api.pipeline.CodeSampler;
+import dev.tessera.api.pipeline.ReferencedWeights;
+import dev.tessera.api.graph.LoadedGraph;
+import dev.tessera.api.spi.Prior;
+import dev.tessera.api.types.Latents;
 import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.graph.Initializer;
@@ -53,6 +58,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
   private final Guidance guidance;
   private final ImageBatch initImage;
   private final long parameters;
+  private final LoadedGraph<CodeSampler> prior;
   private Map<String, Object> results = Map.of();
 
   /**
@@ -63,12 +69,13 @@ public final class VqganClipPipeline implements GenerationPipeline {
    * images every {@code saveEvery} iterations (0: never) under {@code framesDir}.
    */
   public record Options(int iterations, double learningRate, Path initImage, int saveEvery, int cutouts, String views, double initNoise,
-      String guidance, String guide, Path framesDir) {
+      String guidance, String guide, String start, String prior, double priorGuidanceScale, Path framesDir) {
     /** The context's options; frames go to OUTPUT/frames of the folder generate writes. */
     public static Options of(PipelineContext context) {
       dev.tessera.api.options.Options o = context.options();
       return new Options(o.getInt("iterations"), o.getDouble("learning_rate"), o.getPath("init_image"), o.getInt("save_every"),
           o.getInt("cutouts"), o.getString("views"), o.getDouble("init_noise"), o.getString("score_guidance"), o.getString("guide"),
+          o.getString("start"), o.getString("prior"), o.getDouble("prior_guidance_scale"),
           context.outputDir() == null ? null : context.outputDir().resolve("frames"));
     }
   }
@@ -96,6 +103,23 @@ public final class VqganClipPipeline implements GenerationPipeline {
         .putAll(weights.parameters()).putAll(clipWeights.parameters()); // the guide's CLIP wins over one the autoencoder's loss used
     this.parameters = count(this.weights);
     this.initImage = options.initImage() == null ? null : readInitImage(options.initImage());
+    this.prior = options.initImage() == null && options.start().equals("prior") ? openPrior(components) : null;
+  }
+
+  /**
+   * The transformer prior that draws the starting codes (start=prior): its shipped weights, which
+   * must be over this run's autoencoder's codes.
+   */
+  private LoadedGraph<CodeSampler> openPrior(ComponentLookup components) {
+    ModelWeights w = ReferencedWeights.shipped(components, options.prior());
+    ModelConfig priorAutoencoder = FrozenAutoencoder.MODEL.section(w.config());
+    String theirs = priorAutoencoder == null ? "?" : priorAutoencoder.getString("model", "?");
+    String ours = autoencoder.getString("model", context.model());
+    if (!theirs.equals(ours)) {
+      throw new TesseraException("start=prior: the prior '" + options.prior() + "' draws codes of '" + theirs + "', but this run's autoencoder is '"
+          + ours + "'");
+    }
+    return LoadedGraph.build(device, w.parameters(), root -> CodeSampler.build(root, w.config(), components));
   }
 
   /**
@@ -144,6 +168,11 @@ public final class VqganClipPipeline implements GenerationPipeline {
     s.put("cutouts", options.cutouts());
     s.put("views", options.views());
     s.putAll(RandomViews.from(clip, "views", RandomViews.NONE).describe("views"));
+    s.put("start", options.initImage() != null ? "init_image" : options.start());
+    if (prior != null) {
+      s.put("prior", options.prior());
+      s.put("prior_guidance_scale", options.priorGuidanceScale());
+    }
     s.put("init_noise", options.initNoise());
     s.put("init_image", options.initImage() == null ? null : options.initImage().toString());
     s.put("save_every", options.saveEvery());
@@ -177,7 +206,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
     }
     int grid = FrozenAutoencoder.gridSize(autoencoder);
     int latentSize = grid * grid * FrozenAutoencoder.embeddingDim(autoencoder);
-    float[] noise = initImage == null ? Scheduler.gaussian(count * latentSize, new SplittableRandom(seed)) : null;
+    float[] noise = initImage == null && prior == null ? Scheduler.gaussian(count * latentSize, new SplittableRandom(seed)) : null;
     long total = (long) options.iterations() * ((count + batchSize - 1) / batchSize);
     List<ImageBatch> parts = new ArrayList<>();
     double before = 0;
@@ -188,8 +217,15 @@ public final class VqganClipPipeline implements GenerationPipeline {
       try (CodeGridOptimisation run = new CodeGridOptimisation(components, autoencoder, clip, weights, guidance, prompt, n,
           options.learningRate(), device, seed * 1_000_003L + from)) {
         scopes.addAll(run.variableScopes());
-        run.start(initImage != null ? repeat(run.encode(initImage), n) : noisyCanvas(run, Arrays.copyOfRange(noise, from * latentSize,
-            (from + n) * latentSize)));
+        float[] z;
+        if (initImage != null) {
+          z = repeat(run.encode(initImage), n);
+        } else if (prior != null) {
+          z = priorCodes(run, prompt, n, seed * 1_000_003L + from);
+        } else {
+          z = noisyCanvas(run, Arrays.copyOfRange(noise, from * latentSize, (from + n) * latentSize));
+        }
+        run.start(z);
         ImageBatch images = run.images();
         before += sum(run.similarity(images, weighted));
         saveFrames(images, from, 0);
@@ -231,6 +267,25 @@ public final class VqganClipPipeline implements GenerationPipeline {
     float[] z = repeat(canvas, noise.length / canvas.length);
     for (int i = 0; i < z.length; i++) {
       z[i] += scale * noise[i];
+    }
+    return z;
+  }
+
+  /**
+   * The codebook vectors of code grids the prior draws for the prompt's positive parts, seeded as
+   * the vqgan-transformer pipeline seeds its batches (so, at the same batch size, the images it
+   * would draw are where the optimisation starts).
+   */
+  private float[] priorCodes(CodeGridOptimisation run, String prompt, int n, long batchSeed) {
+    org.tensorflow.Session session = prior.session();
+    dev.tessera.api.types.Condition condition = prior.parts().positiveCondition(session, prompt);
+    Latents codes = prior.parts().sample(session, condition, n,
+        Prior.SamplingOptions.seeded(batchSeed).withGuidance((float) options.priorGuidanceScale()));
+    float[] codebook = run.codebook();
+    int dim = FrozenAutoencoder.embeddingDim(autoencoder);
+    float[] z = new float[codes.codes().length * dim];
+    for (int i = 0; i < codes.codes().length; i++) {
+      System.arraycopy(codebook, codes.codes()[i] * dim, z, i * dim, dim);
     }
     return z;
   }
@@ -277,5 +332,8 @@ public final class VqganClipPipeline implements GenerationPipeline {
   @Override
   public void close() {
     // each batch's graph and session are closed as soon as it is done
+    if (prior != null) {
+      prior.close();
+    }
   }
 }

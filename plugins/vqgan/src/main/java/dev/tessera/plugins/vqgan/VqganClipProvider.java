@@ -29,6 +29,10 @@ public class VqganClipProvider extends AbstractPipelineProvider {
         OptionSpec.integer(PipelineOptions.SAVE_EVERY, 0), OptionSpec.integer(PipelineOptions.CUTOUTS, 24),
         OptionSpec.choice("views", RandomViews.PRESET_NAMES, "crops", "the random views CLIP scores (dev.tessera.api.augment.RandomViews presets)"),
         OptionSpec.number(PipelineOptions.INIT_NOISE, 0.3), PipelineOptions.scoreGuidance("clip"),
+        OptionSpec.choice("start", List.of("canvas", "prior"), "canvas", "what the latents start from: a blank canvas plus init_noise, "
+            + "or codes the transformer prior draws for the prompt's positive parts"),
+        OptionSpec.text("prior", "gpt", "start=prior: the prior's weights, as a model reference (its autoencoder must be this run's)"),
+        OptionSpec.number(PipelineOptions.PRIOR_GUIDANCE_SCALE, 1.5),
         OptionSpec.text("guide", "auto", "the CLIP weights that guide, as a model reference (clip, clip:twemoji, ...); auto: the "
             + "autoencoder's own CLIP"));
   }
