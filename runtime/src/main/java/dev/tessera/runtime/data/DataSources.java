@@ -6,7 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Resolves a {@code --dataset} value: {@code fashion-mnist}, {@code twemoji} (label i is emoji i),
+ * Resolves a {@code --dataset} value: {@code fashion-mnist}, {@code fashion-mnist-wordnet} (the same
+ * images, captioned from WordNet and their attributes), {@code twemoji} (label i is emoji i),
  * {@code twemoji-subcategories} (the same images labelled with their subcategory, for the Twemoji
  * classifier), a folder of IDX files, or a folder of PNGs; with the captions that go with it, when
  * it has any.
@@ -15,6 +16,8 @@ public final class DataSources {
   /** A data set and its captioner (null when it has no captions). */
   public record Source(Dataset data, Captioner captions) {}
 
+  /** Fashion-MNIST captioned from WordNet and the images' attributes ({@link FashionMnistWordNetCaptions}). */
+  public static final String FASHION_MNIST_WORDNET = "fashion-mnist-wordnet";
   /** Twemoji labelled with each emoji's subcategory ({@link Twemoji.Labels#SUBCATEGORY}). */
   public static final String TWEMOJI_SUBCATEGORIES = "twemoji-subcategories";
 
@@ -24,6 +27,10 @@ public final class DataSources {
     if (spec.equals("fashion-mnist")) {
       Dataset d = FashionMnist.load(null, training ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST);
       return new Source(d, new FashionMnistCaptions());
+    }
+    if (spec.equals(FASHION_MNIST_WORDNET)) {
+      Dataset d = FashionMnist.load(null, training ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST);
+      return new Source(d, new FashionMnistWordNetCaptions(d, FashionMnistLexicon.build(WordNet.debian())));
     }
     if (spec.equals("twemoji") || spec.equals(TWEMOJI_SUBCATEGORIES)) {
       if (channels != 3) {
@@ -35,7 +42,8 @@ public final class DataSources {
     }
     Path dir = Path.of(spec);
     if (!Files.isDirectory(dir)) {
-      throw new TesseraException("--dataset " + spec + ": not fashion-mnist, twemoji, " + TWEMOJI_SUBCATEGORIES + ", nor a folder");
+      throw new TesseraException("--dataset " + spec + ": not fashion-mnist, " + FASHION_MNIST_WORDNET + ", twemoji, " + TWEMOJI_SUBCATEGORIES
+          + ", nor a folder");
     }
     String prefix = training ? "train" : "t10k";
     if (Files.exists(dir.resolve(prefix + "-images-idx3-ubyte")) || Files.exists(dir.resolve(prefix + "-images-idx3-ubyte.gz"))) {

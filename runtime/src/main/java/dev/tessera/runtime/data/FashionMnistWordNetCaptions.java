@@ -1,0 +1,71 @@
+package dev.tessera.runtime.data;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Captions for Fashion-MNIST from WordNet ({@link FashionMnistLexicon}) and from the image itself
+ * ({@link ImageAttributes}): "a photo of a dark patterned parka", "a small sandal", "a kind of
+ * footwear: a boot", or the definition of a synset of the image's class ("a sweater that is put
+ * on by pulling it over the head"). Held-out words never appear. Each image's attribute words
+ * are fixed when the captioner is made (from its class's quartiles over the data set it captions).
+ */
+public final class FashionMnistWordNetCaptions implements Captioner {
+  /** Share of captions that are a definition. */
+  public static final double GLOSS_SHARE = 0.2;
+  /** Share that name a hypernym ("a boot, a kind of footwear"). */
+  public static final double HYPERNYM_SHARE = 0.1;
+  /** Chance that each attribute an image has is stated. */
+  public static final double ATTRIBUTE_CHANCE = 0.6;
+
+  private final List<FashionMnistLexicon.ClassWords> lexicon;
+  private final byte[][] words; // [image][attribute]: -1 none, 0 low word, 1 high word
+
+  public FashionMnistWordNetCaptions(Dataset data, List<FashionMnistLexicon.ClassWords> lexicon) {
+    this.lexicon = List.copyOf(lexicon);
+    int[] labels = data.labels();
+    double[][][] q = ImageAttributes.quartiles(data.images(), labels, lexicon.size());
+    this.words = new byte[labels.length][3];
+    for (int i = 0; i < labels.length; i++) {
+      ImageAttributes.Measures m = ImageAttributes.measure(data.images(), i);
+      for (int a = 0; a < 3; a++) {
+        String w = ImageAttributes.word(m, a, q[labels[i]][a]);
+        words[i][a] = (byte) (w == null ? -1 : w.equals(ImageAttributes.WORDS[a][0]) ? 0 : 1);
+      }
+    }
+  }
+
+  /** The attribute words of image {@code index} (those its class's quartiles give it). */
+  public List<String> attributes(int index) {
+    List<String> out = new ArrayList<>();
+    for (int a = 0; a < 3; a++) {
+      if (words[index][a] >= 0) {
+        out.add(ImageAttributes.WORDS[a][words[index][a]]);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public String caption(Dataset data, int index, SplittableRandom random) {
+    FashionMnistLexicon.ClassWords w = lexicon.get(data.labels()[index]);
+    double r = random.nextDouble();
+    if (r < GLOSS_SHARE) {
+      return w.glosses().get(random.nextInt(w.glosses().size()));
+    }
+    String name = w.names().get(random.nextInt(w.names().size()));
+    if (r < GLOSS_SHARE + HYPERNYM_SHARE && !w.hypernyms().isEmpty()) {
+      return "a " + name + ", a kind of " + w.hypernyms().get(random.nextInt(w.hypernyms().size()));
+    }
+    StringBuilder phrase = new StringBuilder();
+    for (String attribute : attributes(index)) {
+      if (random.nextDouble() < ATTRIBUTE_CHANCE) {
+        phrase.append(attribute).append(' ');
+      }
+    }
+    phrase.append(name);
+    List<String> templates = FashionMnistCaptions.TRAINING_TEMPLATES;
+    return FashionMnistCaptions.fill(templates.get(random.nextInt(templates.size())), phrase.toString());
+  }
+}
