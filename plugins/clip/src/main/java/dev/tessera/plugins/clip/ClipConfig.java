@@ -144,6 +144,9 @@ public record ClipConfig(
         .with("mlp_ratio", 4)
         .with("embed_dim", 64)
         .with("learning_rate", 5e-4)
-        .with("batch_size", 128);
+        .with("batch_size", 128)
+        // random views of the training images (dev.tessera.api.augment.RandomViews presets), and the background they show
+        .with("augment", "none")
+        .with("view_fill", 0.0);
   }
 }
