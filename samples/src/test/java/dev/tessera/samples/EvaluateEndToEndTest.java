@@ -98,4 +98,28 @@ class EvaluateEndToEndTest {
     assertEquals(1, labels.exit());
     assertTrue(labels.err().contains("--labels and --template are for zero-shot models"), labels.err());
   }
+
+  /** Zero-shot accuracy of the shipped CLIP with WordNet's words as labels: only the classes that have such words are scored. */
+  @Test
+  void classifyByWordNetsWords() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(dev.tessera.runtime.data.WordNet.DEBIAN.resolve("data.noun")),
+        "wordnet-base is not installed");
+    CompareEndToEndTest.Run r = CompareEndToEndTest.run(PLUGINS, "classify", "--model", "clip", "--dataset", "fashion-mnist", "--words",
+        "held-out", "--limit", "100");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode o = new ObjectMapper().readTree(r.out());
+    assertEquals("held-out", o.get("words").asText());
+    int classes = o.get("classes_scored").asInt();
+    assertTrue(classes >= 5 && classes < 10, "t-shirt, sneaker and bag have no held-out words: " + r.out());
+    assertEquals(classes, o.get("per_class_top1").size());
+    assertTrue(o.get("images").asInt() < 100 && o.get("images").asInt() > 30, r.out());
+    assertEquals(1.0 / classes, o.get("chance").asDouble(), 1e-4);
+    CompareEndToEndTest.Run seen = CompareEndToEndTest.run(PLUGINS, "classify", "--model", "clip", "--dataset", "fashion-mnist", "--words",
+        "seen", "--limit", "100");
+    assertEquals(0, seen.exit(), seen.err());
+    assertEquals(10, new ObjectMapper().readTree(seen.out()).get("classes_scored").asInt());
+    CompareEndToEndTest.Run bad = CompareEndToEndTest.run(PLUGINS, "classify", "--model", "clip", "--dataset", "fashion-mnist", "--words", "some");
+    assertEquals(1, bad.exit());
+    assertTrue(bad.err().contains("--words must be seen or held-out"), bad.err());
+  }
 }

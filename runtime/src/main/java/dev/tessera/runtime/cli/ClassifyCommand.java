@@ -55,6 +55,11 @@ final class ClassifyCommand implements Callable<Integer> {
     String dataset;
   }
 
+  @Option(names = "--words", description = "With --dataset fashion-mnist: labels are WordNet's words for the classes (FashionMnistLexicon) "
+      + "instead of the class names: 'seen' (words training captions may use) or 'held-out' (words no training caption uses); an image "
+      + "counts as right when the best word is one of its class's. Only classes that have such words are scored.")
+  String words;
+
   @Option(names = "--limit", defaultValue = "10000", description = "With --dataset: how many test images. Default: ${DEFAULT-VALUE}.")
   int limit;
 
@@ -106,6 +111,11 @@ final class ClassifyCommand implements Callable<Integer> {
             throw new TesseraException("--dataset: only fashion-mnist is known, got '" + source.dataset + "'");
           }
           Dataset test = FashionMnist.load(null, FashionMnist.Split.TEST).first(limit);
+          if (words != null) {
+            classifyByWords(encoder, test, out, json);
+            out.flush();
+            return 0;
+          }
           List<String> names = labels != null ? trimmed(labels) : FashionMnistCaptions.CLASS_PROMPT_NAMES;
           if (names.size() != FashionMnist.NUM_CLASSES) {
             throw new TesseraException("--labels must name the 10 Fashion-MNIST classes in order, got " + names.size());
@@ -127,6 +137,71 @@ final class ClassifyCommand implements Callable<Integer> {
         out.flush();
         return 0;
       }
+    }
+  }
+
+  /**
+   * Zero-shot accuracy with WordNet's words for the classes as labels (--words seen|held-out): the
+   * test images of the classes that have such words, each right when its best-scoring word is one
+   * of its class's; per class, and the chance level (one over the classes scored).
+   */
+  private void classifyByWords(EmbeddingPipeline encoder, Dataset test, PrintWriter out, ObjectMapper json) {
+    if (!words.equals("seen") && !words.equals("held-out")) {
+      throw new TesseraException("--words must be seen or held-out, got '" + words + "'");
+    }
+    if (labels != null) {
+      throw new TesseraException("--words and --labels: give one");
+    }
+    List<dev.tessera.runtime.data.FashionMnistLexicon.ClassWords> lexicon =
+        dev.tessera.runtime.data.FashionMnistLexicon.build(dev.tessera.runtime.data.WordNet.debian());
+    List<String> wordList = new java.util.ArrayList<>();
+    List<Integer> classOf = new java.util.ArrayList<>();
+    java.util.Set<Integer> scored = new java.util.TreeSet<>();
+    for (int c = 0; c < lexicon.size(); c++) {
+      List<String> w = words.equals("seen") ? lexicon.get(c).names() : lexicon.get(c).heldOut();
+      for (String word : w) {
+        wordList.add(word);
+        classOf.add(c);
+        scored.add(c);
+      }
+    }
+    List<Integer> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < test.size(); i++) {
+      if (scored.contains(test.labels()[i])) {
+        rows.add(i);
+      }
+    }
+    Dataset subset = test.select(rows.stream().mapToInt(Integer::intValue).toArray());
+    List<String> used = templates != null ? templates : FashionMnistCaptions.EVALUATION_TEMPLATES;
+    List<ZeroShotClassifier.Prediction> predictions = new ZeroShotClassifier(encoder, wordList, used).classify(subset.images());
+    int right = 0;
+    java.util.Map<String, int[]> perClass = new java.util.LinkedHashMap<>();
+    for (int c : scored) {
+      perClass.put(FashionMnistCaptions.CLASS_PROMPT_NAMES.get(c), new int[2]);
+    }
+    for (int i = 0; i < predictions.size(); i++) {
+      int truth = subset.labels()[i];
+      boolean ok = classOf.get(predictions.get(i).best()) == truth;
+      right += ok ? 1 : 0;
+      int[] pc = perClass.get(FashionMnistCaptions.CLASS_PROMPT_NAMES.get(truth));
+      pc[0] += ok ? 1 : 0;
+      pc[1]++;
+    }
+    ObjectNode o = json.createObjectNode();
+    o.put("dataset", "fashion-mnist-test");
+    o.put("words", words);
+    o.put("labels", wordList.size());
+    o.put("classes_scored", scored.size());
+    o.put("images", predictions.size());
+    o.put("top1", predictions.isEmpty() ? 0 : Math.round(1e4 * right / (double) predictions.size()) / 1e4);
+    o.put("chance", Math.round(1e4 / scored.size()) / 1e4);
+    ObjectNode pcs = o.putObject("per_class_top1");
+    perClass.forEach((k, v) -> pcs.put(k, v[1] == 0 ? 0 : Math.round(1e4 * v[0] / (double) v[1]) / 1e4));
+    o.putPOJO("templates", used);
+    try {
+      out.println(json.writeValueAsString(o));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -62,6 +62,18 @@ public record Dataset(String name, ImageBatch images, int[] labels, List<String>
         name, images.slice(0, n), labels == null ? null : Arrays.copyOf(labels, n), classNames);
   }
 
+  /** The examples at {@code indices}, in that order (copied). */
+  public Dataset select(int[] indices) {
+    int[] l = null;
+    if (labels != null) {
+      l = new int[indices.length];
+      for (int i = 0; i < indices.length; i++) {
+        l[i] = labels[indices[i]];
+      }
+    }
+    return new Dataset(name, images.select(indices), l, classNames);
+  }
+
   @Override
   public String toString() {
     return "Dataset[" + name + ", " + images + (labels == null ? ", unlabeled" : "")
