@@ -4,12 +4,36 @@ import dev.tessera.runtime.data.FashionMnistCaptions;
 import java.util.List;
 import java.util.Locale;
 
-/** The Fashion-MNIST class a prompt asks for: the class whose longest name occurs in it. */
+/**
+ * The Fashion-MNIST class a prompt asks for: the class whose longest name occurs in it; of a
+ * weighted prompt ("a sneaker:1|a bag:-0.3"), in its part of the largest positive weight.
+ */
 public final class PromptLabels {
   private PromptLabels() {}
 
   /** The class id, or -1 when no class name occurs in the prompt. */
   public static int classOf(String prompt) {
+    if (prompt.indexOf('|') >= 0 || prompt.matches(".*:\\s*-?[0-9.]+\\s*$")) {
+      dev.tessera.api.types.WeightedPrompts w;
+      try {
+        w = dev.tessera.api.types.WeightedPrompts.parse(prompt);
+      } catch (RuntimeException e) {
+        w = null; // not a weighted prompt after all: read it as text
+      }
+      if (w != null) {
+        int best = -1;
+        for (int i = 0; i < w.prompts().size(); i++) {
+          if (w.weights()[i] > 0 && (best < 0 || w.weights()[i] > w.weights()[best])) {
+            best = i;
+          }
+        }
+        return best < 0 ? -1 : classOfText(w.prompts().get(best));
+      }
+    }
+    return classOfText(prompt);
+  }
+
+  private static int classOfText(String prompt) {
     String p = " " + prompt.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", " ") + " ";
     int best = -1;
     int bestLength = 0;
