@@ -115,6 +115,44 @@ class VqganClipPipelineTest {
     }
   }
 
+  /**
+   * start=prior begins where vqgan-transformer's draw for the prompt is (zero iterations: its very
+   * images, at the same seed and batch size); the prior's autoencoder must be this run's.
+   */
+  @Test
+  void theOptimisationCanStartFromThePriorsCodes() {
+    assumeTrue(Files.exists(PLUGINS.resolve("gpt.jar")), "the gpt plugin");
+    try (GenerationPipeline prior = Pipelines.open(components, PipelineSpec.of("vqgan-transformer").withBatchSize(2));
+        GenerationPipeline start = Pipelines.open(components, tiny(1, null, 0).withOption("start", "prior").withBatchSize(2))) {
+      assertEquals("prior", start.settings().get("start"));
+      ImageBatch drawn = prior.generate("a photo of a sneaker", 2, 5, null);
+      ImageBatch refined = start.generate("a photo of a sneaker:1|a photo of a bag:-0.3", 2, 5, null);
+      assertEquals(2, refined.count());
+      double before = (Double) start.results().get("clip_score_before");
+      assertTrue(before > 0.3, "the prior's sneakers already look like the prompt to CLIP: " + before);
+      assertNotEquals(drawn, refined, "one Adam step moves them");
+    }
+    TesseraException e = assertThrows(TesseraException.class,
+        () -> Pipelines.open(components, tiny(1, null, 0).withOption("start", "prior").withModel("vqvae")).close());
+    assertTrue(e.getMessage().contains("draws codes of 'vqgan', but this run's autoencoder is 'vqvae'"), e.getMessage());
+  }
+
+  /** The guiding CLIP by reference or by weights folder; a folder that is not there is a one-line error. */
+  @Test
+  void theGuideIsAModelReferenceOrAWeightsFolder() {
+    Path folder = Path.of("..", "plugins", "clip", "weights", "fashion-mnist").toAbsolutePath().normalize();
+    assumeTrue(Files.isDirectory(folder), "the CLIP weights folder of the source tree");
+    try (GenerationPipeline byReference = Pipelines.open(components, tiny(3, null, 0).withOption("guide", "clip"));
+        GenerationPipeline byFolder = Pipelines.open(components, tiny(3, null, 0).withOption("guide", folder.toString()))) {
+      assertEquals(folder.toString(), byFolder.settings().get("clip"));
+      assertEquals(byReference.generate("a photo of a coat", 1, 3, null), byFolder.generate("a photo of a coat", 1, 3, null),
+          "the shipped CLIP from its folder guides as it does by name");
+    }
+    TesseraException e = assertThrows(TesseraException.class,
+        () -> Pipelines.open(components, tiny(3, null, 0).withOption("guide", "/no/such/clip")).close());
+    assertTrue(e.getMessage().startsWith("guide /no/such/clip: no such weights folder"), e.getMessage());
+  }
+
   @Test
   void aSeedRepeatsItsImagesAndAnotherSeedDoesNot() {
     try (GenerationPipeline p = Pipelines.open(components, tiny(5, null, 0).withBatchSize(1))) {

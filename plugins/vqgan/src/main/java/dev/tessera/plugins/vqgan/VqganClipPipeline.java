@@ -93,8 +93,16 @@ public final class VqganClipPipeline implements GenerationPipeline {
       throw new TesseraException("model '" + autoencoder.getString("model", context.model()) + "' is not a vector-quantised autoencoder (its config names"
           + " no quantizer and decoder): vqgan-clip runs on 'vqgan' or 'vqvae' weights");
     }
-    this.guide = options.guide().equals("auto") ? guideReference(autoencoder) : autoencoder.with("text_model", options.guide());
-    ModelWeights clipWeights = FrozenEncoder.weights(guide, components);
+    ModelWeights clipWeights;
+    Path guideFolder = guideFolder(options.guide(), context);
+    if (guideFolder != null) {
+      // a CLIP trained here and not shipped: its weights folder
+      this.guide = autoencoder.with("text_model", guideFolder.toString());
+      clipWeights = ReferencedWeights.complete(ModelWeights.load(guideFolder), components);
+    } else {
+      this.guide = options.guide().equals("auto") ? guideReference(autoencoder) : autoencoder.with("text_model", options.guide());
+      clipWeights = FrozenEncoder.weights(guide, components);
+    }
     // The views show the autoencoder's background (black for Fashion-MNIST) outside the image.
     this.clip = clipWeights.config().with("cutouts", options.cutouts()).with("views", options.views())
         .with("view_fill", autoencoder.getDouble("background", 0));
@@ -120,6 +128,22 @@ public final class VqganClipPipeline implements GenerationPipeline {
           + ours + "'");
     }
     return LoadedGraph.build(device, w.parameters(), root -> CodeSampler.build(root, w.config(), components));
+  }
+
+  /**
+   * The guide as a weights folder (config.json + model.safetensors), when the option names one
+   * rather than a model reference; relative to the pipeline file's folder when it came from one.
+   */
+  private static Path guideFolder(String guide, PipelineContext context) {
+    if (guide.equals("auto") || !(guide.contains("/") || guide.contains(java.io.File.separator))) {
+      return null; // "clip", "clip:twemoji": a model reference
+    }
+    Path p = Path.of(guide);
+    if (!Files.isDirectory(p)) {
+      throw new TesseraException("guide " + guide + ": no such weights folder (a model reference such as clip or clip:twemoji, or a folder "
+          + "with config.json and model.safetensors)");
+    }
+    return p;
   }
 
   /**

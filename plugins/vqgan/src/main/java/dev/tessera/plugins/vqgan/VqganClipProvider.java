@@ -33,8 +33,8 @@ public class VqganClipProvider extends AbstractPipelineProvider {
             + "or codes the transformer prior draws for the prompt's positive parts"),
         OptionSpec.text("prior", "gpt", "start=prior: the prior's weights, as a model reference (its autoencoder must be this run's)"),
         OptionSpec.number(PipelineOptions.PRIOR_GUIDANCE_SCALE, 1.5),
-        OptionSpec.text("guide", "auto", "the CLIP weights that guide, as a model reference (clip, clip:twemoji, ...); auto: the "
-            + "autoencoder's own CLIP"));
+        OptionSpec.text("guide", "auto", "the CLIP weights that guide: a model reference (clip, clip:twemoji, ...) or a weights "
+            + "folder (a path with a /); auto: the autoencoder's own CLIP"));
   }
 
   @Override
