@@ -31,8 +31,10 @@ import org.junit.jupiter.api.Test;
  * 2/255 on any other (oneDNN picks other kernels on other ISAs). The record
  * ({@code src/test/resources/golden/}) was made with the runtime's own pipelines, before the move,
  * and made again when Tessera's own convolutions became the default on AMD CPUs (their sums run
- * in another order: 8-bit pixels moved by at most 1/255 from the first record);
- * {@code -Dtessera.recordGolden=true} rewrites it.
+ * in another order: 8-bit pixels moved by at most 1/255 from the first record), and for the two
+ * CLIP-guided cases only when CLIP guidance began to score random views per image (one warp,
+ * api/augment) and vqgan-clip to start from the prior's codes with strong views by default
+ * (2026-12-06, issue 24); {@code -Dtessera.recordGolden=true} rewrites it.
  */
 class PipelineGoldenImagesTest {
   static final Path GOLDEN = Path.of("src/test/resources/golden");

@@ -35,6 +35,8 @@ class VqganClipEndToEndTest {
     assertEquals(0.2, s.get("learning_rate").asDouble());
     assertEquals(0.5, s.get("init_noise").asDouble());
     assertEquals("vqgan", s.get("model").asText());
+    assertEquals(Files.exists(PLUGINS.resolve("gpt.jar")) ? "prior" : "canvas", s.get("start").asText(), "where a prior over the VQGAN's codes ships");
+    assertEquals("strong", s.get("views").asText());
     for (String f : new String[] {"0000/00000.png", "0000/00002.png", "0001/00004.png"}) {
       assertTrue(Files.isRegularFile(out.resolve("frames").resolve(f)), f);
     }

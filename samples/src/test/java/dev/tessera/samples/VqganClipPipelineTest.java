@@ -50,7 +50,7 @@ class VqganClipPipelineTest {
 
   static PipelineSpec tiny(int iterations, Path initImage, int saveEvery) {
     Map<String, Object> o = new java.util.LinkedHashMap<>(Map.of("iterations", iterations, "learning_rate", 0.1, "save_every", saveEvery,
-        "cutouts", 4, "init_noise", 1.0));
+        "cutouts", 4, "init_noise", 1.0, "start", "canvas"));
     if (initImage != null) {
       o.put("init_image", initImage);
     }
@@ -68,8 +68,10 @@ class VqganClipPipelineTest {
       TesseraException e = assertThrows(TesseraException.class, () -> Pipelines.chooseModel(Components.create(r), PipelineSpec.of("vqgan-clip")));
       assertTrue(e.getMessage().startsWith("unknown pipeline 'vqgan-clip'"), e.getMessage());
     }
-    try (GenerationPipeline p = Pipelines.open(components, tiny(1, null, 0).withModel("vqvae"))) {
+    try (GenerationPipeline p = Pipelines.open(components, tiny(1, null, 0).withModel("vqvae").withOption("start", "auto"))) {
       assertEquals("vqvae", p.settings().get("autoencoder"));
+      assertEquals("canvas", p.settings().get("start"), "the shipped prior draws the VQGAN's codes, not the VQ-VAE's");
+      assertEquals("the prior 'gpt' draws codes of 'vqgan'", p.settings().get("start_choice"));
       assertEquals("named by --model", p.settings().get("model_choice"));
       assertEquals(1, p.generate("a photo of a bag", 1, 0, null).count());
     }
@@ -123,8 +125,9 @@ class VqganClipPipelineTest {
   void theOptimisationCanStartFromThePriorsCodes() {
     assumeTrue(Files.exists(PLUGINS.resolve("gpt.jar")), "the gpt plugin");
     try (GenerationPipeline prior = Pipelines.open(components, PipelineSpec.of("vqgan-transformer").withBatchSize(2));
-        GenerationPipeline start = Pipelines.open(components, tiny(1, null, 0).withOption("start", "prior").withBatchSize(2))) {
-      assertEquals("prior", start.settings().get("start"));
+        GenerationPipeline start = Pipelines.open(components, tiny(1, null, 0).withOption("start", "auto").withBatchSize(2))) {
+      assertEquals("prior", start.settings().get("start"), "by default where a prior over the VQGAN's codes ships");
+      assertTrue(((String) start.settings().get("start_choice")).startsWith("default"), start.settings()::toString);
       ImageBatch drawn = prior.generate("a photo of a sneaker", 2, 5, null);
       ImageBatch refined = start.generate("a photo of a sneaker:1|a photo of a bag:-0.3", 2, 5, null);
       assertEquals(2, refined.count());

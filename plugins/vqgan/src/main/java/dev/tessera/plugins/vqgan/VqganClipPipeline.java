@@ -59,6 +59,8 @@ public final class VqganClipPipeline implements GenerationPipeline {
   private final ImageBatch initImage;
   private final long parameters;
   private final LoadedGraph<CodeSampler> prior;
+  private final String start;
+  private final String startChoice;
   private Map<String, Object> results = Map.of();
 
   /**
@@ -111,7 +113,37 @@ public final class VqganClipPipeline implements GenerationPipeline {
         .putAll(weights.parameters()).putAll(clipWeights.parameters()); // the guide's CLIP wins over one the autoencoder's loss used
     this.parameters = count(this.weights);
     this.initImage = options.initImage() == null ? null : readInitImage(options.initImage());
-    this.prior = options.initImage() == null && options.start().equals("prior") ? openPrior(components) : null;
+    String[] start = chooseStart(components);
+    this.start = start[0];
+    this.startChoice = start[1];
+    this.prior = this.start.equals("prior") ? openPrior(components) : null;
+  }
+
+  /**
+   * Where the latents start, and why: an init image when one is given; the prior's codes when
+   * asked for, or by default (auto) when a prior over this autoencoder's codes ships weights; else
+   * the blank canvas.
+   */
+  private String[] chooseStart(ComponentLookup components) {
+    if (options.initImage() != null) {
+      return new String[] {"init_image", "--init-image given"};
+    }
+    if (!options.start().equals("auto")) {
+      return new String[] {options.start(), "named by start"};
+    }
+    String model = dev.tessera.api.io.WeightsReference.parse(options.prior()).model();
+    if (!components.hasModel(model)) {
+      return new String[] {"canvas", "no prior '" + model + "' is loaded"};
+    }
+    ModelWeights w = components.shippedWeights(options.prior());
+    if (w == null) {
+      return new String[] {"canvas", "the prior '" + options.prior() + "' ships no weights"};
+    }
+    String theirs = w.config().section(FrozenAutoencoder.KEY) == null ? "?" : w.config().section(FrozenAutoencoder.KEY).getString("model", "?");
+    if (!theirs.equals(autoencoder.getString("model", context.model()))) {
+      return new String[] {"canvas", "the prior '" + options.prior() + "' draws codes of '" + theirs + "'"};
+    }
+    return new String[] {"prior", "default: the prior '" + options.prior() + "' ships weights over these codes"};
   }
 
   /**
@@ -192,7 +224,8 @@ public final class VqganClipPipeline implements GenerationPipeline {
     s.put("cutouts", options.cutouts());
     s.put("views", options.views());
     s.putAll(RandomViews.from(clip, "views", RandomViews.NONE).describe("views"));
-    s.put("start", options.initImage() != null ? "init_image" : options.start());
+    s.put("start", start);
+    s.put("start_choice", startChoice);
     if (prior != null) {
       s.put("prior", options.prior());
       s.put("prior_guidance_scale", options.priorGuidanceScale());

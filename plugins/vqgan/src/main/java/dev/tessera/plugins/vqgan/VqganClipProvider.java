@@ -22,15 +22,17 @@ public class VqganClipProvider extends AbstractPipelineProvider {
 
   @Override
   public List<OptionSpec> options() {
-    // 24 cutouts: accuracy 0.52 where 8 gave 0.42; init noise 0.3: 0.60 / 0.64 / 0.66 on seeds 1-3 where 1.0 gave 0.52 / 0.56
-    // (docs/vqgan-clip.md), at the cost of variety.
+    // 24 cutouts: accuracy 0.52 where 8 gave 0.42; init noise 0.3: 0.60 / 0.64 / 0.66 on seeds 1-3 where 1.0 gave 0.52 / 0.56;
+    // strong views: 0.67 where crops gave 0.59 (canvas start); the prior's start: 0.99 with diversity 81 of the real 86
+    // (docs/vqgan-clip.md).
     return List.of(OptionSpec.integer(PipelineOptions.ITERATIONS, 100), OptionSpec.number(PipelineOptions.LEARNING_RATE, 0.1),
         OptionSpec.path("init_image", "start from the encoder's latents of this PNG instead of random codes"),
         OptionSpec.integer(PipelineOptions.SAVE_EVERY, 0), OptionSpec.integer(PipelineOptions.CUTOUTS, 24),
-        OptionSpec.choice("views", RandomViews.PRESET_NAMES, "crops", "the random views CLIP scores (dev.tessera.api.augment.RandomViews presets)"),
+        OptionSpec.choice("views", RandomViews.PRESET_NAMES, "strong", "the random views CLIP scores (dev.tessera.api.augment.RandomViews presets)"),
         OptionSpec.number(PipelineOptions.INIT_NOISE, 0.3), PipelineOptions.scoreGuidance("clip"),
-        OptionSpec.choice("start", List.of("canvas", "prior"), "canvas", "what the latents start from: a blank canvas plus init_noise, "
-            + "or codes the transformer prior draws for the prompt's positive parts"),
+        OptionSpec.choice("start", List.of("auto", "canvas", "prior"), "auto", "what the latents start from: a blank canvas plus "
+            + "init_noise, or codes the transformer prior draws for the prompt's positive parts; auto: the prior where one ships weights "
+            + "over this autoencoder's codes, else the canvas"),
         OptionSpec.text("prior", "gpt", "start=prior: the prior's weights, as a model reference (its autoencoder must be this run's)"),
         OptionSpec.number(PipelineOptions.PRIOR_GUIDANCE_SCALE, 1.5),
         OptionSpec.text("guide", "auto", "the CLIP weights that guide: a model reference (clip, clip:twemoji, ...) or a weights "
