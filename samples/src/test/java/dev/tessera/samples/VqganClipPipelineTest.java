@@ -71,7 +71,7 @@ class VqganClipPipelineTest {
     try (GenerationPipeline p = Pipelines.open(components, tiny(1, null, 0).withModel("vqvae").withOption("start", "auto"))) {
       assertEquals("vqvae", p.settings().get("autoencoder"));
       assertEquals("canvas", p.settings().get("start"), "the shipped prior draws the VQGAN's codes, not the VQ-VAE's");
-      assertEquals("the prior 'gpt' draws codes of 'vqgan'", p.settings().get("start_choice"));
+      assertEquals("'gpt' ships no weights over the codes of 'vqvae'", p.settings().get("start_choice"));
       assertEquals("named by --model", p.settings().get("model_choice"));
       assertEquals(1, p.generate("a photo of a bag", 1, 0, null).count());
     }
@@ -137,7 +137,12 @@ class VqganClipPipelineTest {
     }
     TesseraException e = assertThrows(TesseraException.class,
         () -> Pipelines.open(components, tiny(1, null, 0).withOption("start", "prior").withModel("vqvae")).close());
-    assertTrue(e.getMessage().contains("draws codes of 'vqgan', but this run's autoencoder is 'vqvae'"), e.getMessage());
+    assertEquals("start=prior: 'gpt' ships no weights over the codes of 'vqvae'", e.getMessage());
+    // The Twemoji VQGAN starts from the Twemoji prior: the weight set over its codes is found among gpt's variants.
+    try (GenerationPipeline twemoji = Pipelines.open(components, tiny(1, null, 0).withOption("start", "auto").withModel("vqgan:twemoji"))) {
+      assertEquals("prior", twemoji.settings().get("start"));
+      assertEquals("gpt:twemoji", twemoji.settings().get("prior"));
+    }
   }
 
   /** The guiding CLIP by reference or by weights folder; a folder that is not there is a one-line error. */

@@ -61,6 +61,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
   private final LoadedGraph<CodeSampler> prior;
   private final String start;
   private final String startChoice;
+  private final String priorReference;
   private Map<String, Object> results = Map.of();
 
   /**
@@ -116,48 +117,75 @@ public final class VqganClipPipeline implements GenerationPipeline {
     String[] start = chooseStart(components);
     this.start = start[0];
     this.startChoice = start[1];
-    this.prior = this.start.equals("prior") ? openPrior(components) : null;
+    this.priorReference = start[2];
+    this.prior = this.start.equals("prior") ? openPrior(components, priorReference) : null;
   }
 
   /**
-   * Where the latents start, and why: an init image when one is given; the prior's codes when
-   * asked for, or by default (auto) when a prior over this autoencoder's codes ships weights; else
-   * the blank canvas.
+   * Where the latents start, why, and the prior's weights: an init image when one is given; the
+   * prior's codes when asked for, or by default (auto) when the prior model ships a weight set
+   * over this autoencoder's codes; else the blank canvas.
    */
   private String[] chooseStart(ComponentLookup components) {
     if (options.initImage() != null) {
-      return new String[] {"init_image", "--init-image given"};
+      return new String[] {"init_image", "--init-image given", null};
     }
-    if (!options.start().equals("auto")) {
-      return new String[] {options.start(), "named by start"};
+    if (options.start().equals("canvas")) {
+      return new String[] {"canvas", "named by start", null};
     }
+    boolean asked = options.start().equals("prior");
     String model = dev.tessera.api.io.WeightsReference.parse(options.prior()).model();
-    if (!components.hasModel(model)) {
-      return new String[] {"canvas", "no prior '" + model + "' is loaded"};
+    String why;
+    if (context.weightsFolder() != null && !asked) {
+      why = "the autoencoder's weights come from a folder: no shipped prior is known to draw its codes";
+    } else if (!components.hasModel(model)) {
+      why = "no prior '" + model + "' is loaded";
+    } else {
+      String found = priorOver(components, context.model());
+      if (found != null) {
+        return new String[] {"prior", (asked ? "named by start" : "default") + ": '" + found + "' draws codes of '" + context.model() + "'", found};
+      }
+      why = "'" + options.prior() + "' ships no weights over the codes of '" + context.model() + "'";
     }
-    ModelWeights w = components.shippedWeights(options.prior());
-    if (w == null) {
-      return new String[] {"canvas", "the prior '" + options.prior() + "' ships no weights"};
+    if (asked) {
+      throw new TesseraException("start=prior: " + why);
     }
-    String theirs = w.config().section(FrozenAutoencoder.KEY) == null ? "?" : w.config().section(FrozenAutoencoder.KEY).getString("model", "?");
-    if (!theirs.equals(autoencoder.getString("model", context.model()))) {
-      return new String[] {"canvas", "the prior '" + options.prior() + "' draws codes of '" + theirs + "'"};
-    }
-    return new String[] {"prior", "default: the prior '" + options.prior() + "' ships weights over these codes"};
+    return new String[] {"canvas", why, null};
   }
 
   /**
-   * The transformer prior that draws the starting codes (start=prior): its shipped weights, which
-   * must be over this run's autoencoder's codes.
+   * Of the prior option's weight sets (the one it names; for a bare model name also its variants),
+   * the first trained over {@code autoencoderReference}'s codes (its "autoencoder_model"), or null.
    */
-  private LoadedGraph<CodeSampler> openPrior(ComponentLookup components) {
-    ModelWeights w = ReferencedWeights.shipped(components, options.prior());
-    ModelConfig priorAutoencoder = FrozenAutoencoder.MODEL.section(w.config());
-    String theirs = priorAutoencoder == null ? "?" : priorAutoencoder.getString("model", "?");
-    String ours = autoencoder.getString("model", context.model());
-    if (!theirs.equals(ours)) {
-      throw new TesseraException("start=prior: the prior '" + options.prior() + "' draws codes of '" + theirs + "', but this run's autoencoder is '"
-          + ours + "'");
+  private String priorOver(ComponentLookup components, String autoencoderReference) {
+    dev.tessera.api.io.WeightsReference named = dev.tessera.api.io.WeightsReference.parse(options.prior());
+    List<String> candidates = new ArrayList<>(List.of(options.prior()));
+    if (named.variant() == null) {
+      for (String variant : components.model(named.model()).weightVariants()) {
+        candidates.add(named.model() + ":" + variant);
+      }
+    }
+    for (String reference : candidates) {
+      ModelWeights w = components.shippedWeights(reference);
+      if (w != null && autoencoderReference.equals(w.config().getString("autoencoder_model", ""))) {
+        return reference;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The transformer prior that draws the starting codes: its shipped weights, whose autoencoder's
+   * code grid and codebook must be this run's.
+   */
+  private LoadedGraph<CodeSampler> openPrior(ComponentLookup components, String reference) {
+    ModelWeights w = ReferencedWeights.shipped(components, reference);
+    ModelConfig theirs = FrozenAutoencoder.MODEL.section(w.config());
+    if (FrozenAutoencoder.gridSize(theirs) != FrozenAutoencoder.gridSize(autoencoder)
+        || FrozenAutoencoder.codebookSize(theirs) != FrozenAutoencoder.codebookSize(autoencoder)) {
+      throw new TesseraException("start=prior: '" + reference + "' draws " + FrozenAutoencoder.gridSize(theirs) + "x" + FrozenAutoencoder.gridSize(theirs)
+          + " grids of " + FrozenAutoencoder.codebookSize(theirs) + " codes; this autoencoder's are " + FrozenAutoencoder.gridSize(autoencoder) + "x"
+          + FrozenAutoencoder.gridSize(autoencoder) + " of " + FrozenAutoencoder.codebookSize(autoencoder));
     }
     return LoadedGraph.build(device, w.parameters(), root -> CodeSampler.build(root, w.config(), components));
   }
@@ -227,7 +255,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
     s.put("start", start);
     s.put("start_choice", startChoice);
     if (prior != null) {
-      s.put("prior", options.prior());
+      s.put("prior", priorReference);
       s.put("prior_guidance_scale", options.priorGuidanceScale());
     }
     s.put("init_noise", options.initNoise());

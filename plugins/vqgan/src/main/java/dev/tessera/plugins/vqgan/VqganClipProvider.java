@@ -33,7 +33,8 @@ public class VqganClipProvider extends AbstractPipelineProvider {
         OptionSpec.choice("start", List.of("auto", "canvas", "prior"), "auto", "what the latents start from: a blank canvas plus "
             + "init_noise, or codes the transformer prior draws for the prompt's positive parts; auto: the prior where one ships weights "
             + "over this autoencoder's codes, else the canvas"),
-        OptionSpec.text("prior", "gpt", "start=prior: the prior's weights, as a model reference (its autoencoder must be this run's)"),
+        OptionSpec.text("prior", "gpt", "the prior model whose weight set over this autoencoder's codes draws the start (gpt: "
+            + "gpt over vqgan, gpt:twemoji over vqgan:twemoji); a variant names one set"),
         OptionSpec.number(PipelineOptions.PRIOR_GUIDANCE_SCALE, 1.5),
         OptionSpec.text("guide", "auto", "the CLIP weights that guide: a model reference (clip, clip:twemoji, ...) or a weights "
             + "folder (a path with a /); auto: the autoencoder's own CLIP"));
