@@ -36,9 +36,11 @@ import java.util.SplittableRandom;
  * text; instead a continuous latent grid is optimised with Adam so that the frozen vector-quantised
  * autoencoder's decoding of it (quantised in the forward pass, straight-through in the backward)
  * maximises the CLIP guidance's similarity to a weighted prompt ("a sneaker:1|a boot:-0.3") over
- * random cutouts. The grid starts from the encoder's latents of a blank canvas plus Gaussian noise
- * drawn from the seed, or from the encoder's latents of an init image. Runs on any VQ autoencoder whose config names
- * its encoder, quantizer and decoder (VQGAN, else the VQ-VAE) and on CLIP's shipped weights.
+ * random views ({@link RandomViews}). The grid starts from the codes a transformer prior draws for
+ * the prompt (where one ships over this autoencoder's codes: docs/vqgan-clip.md measures why), from
+ * the encoder's latents of a blank canvas plus Gaussian noise drawn from the seed, or from the
+ * encoder's latents of an init image. Runs on any VQ autoencoder whose config names its encoder,
+ * quantizer and decoder (VQGAN, else the VQ-VAE) and on CLIP's shipped weights.
  *
  * <p>Images are optimised in batches of {@code batch_size}, each in a fresh graph
  * ({@link CodeGridOptimisation}); {@link #results} reports the deterministic CLIP score
@@ -59,17 +61,18 @@ public final class VqganClipPipeline implements GenerationPipeline {
   private final ImageBatch initImage;
   private final long parameters;
   private final LoadedGraph<CodeSampler> prior;
-  private final String start;
-  private final String startChoice;
-  private final String priorReference;
+  private final Start start;
   private Map<String, Object> results = Map.of();
 
   /**
    * How the latents are searched: Adam for {@code iterations} steps at {@code learningRate},
-   * starting from the encoded {@code initImage} (null: a blank canvas's latents plus Gaussian noise
-   * of {@code initNoise} times the codebook's RMS, drawn from the seed), scoring {@code cutouts}
-   * random crops per image and step with the score guidance {@code guidance}, and writing the
-   * images every {@code saveEvery} iterations (0: never) under {@code framesDir}.
+   * starting from the encoded {@code initImage}, else as {@code start} says (auto, prior: the
+   * codes the {@code prior} model's weight set over this autoencoder draws at
+   * {@code priorGuidanceScale}; canvas: a blank canvas's latents plus Gaussian noise of
+   * {@code initNoise} times the codebook's RMS, drawn from the seed), scoring {@code cutouts}
+   * random {@code views} per image and step with the score guidance {@code guidance} on the CLIP
+   * {@code guide} names, and writing the images every {@code saveEvery} iterations (0: never)
+   * under {@code framesDir}.
    */
   public record Options(int iterations, double learningRate, Path initImage, int saveEvery, int cutouts, String views, double initNoise,
       String guidance, String guide, String start, String prior, double priorGuidanceScale, Path framesDir) {
@@ -114,24 +117,24 @@ public final class VqganClipPipeline implements GenerationPipeline {
         .putAll(weights.parameters()).putAll(clipWeights.parameters()); // the guide's CLIP wins over one the autoencoder's loss used
     this.parameters = count(this.weights);
     this.initImage = options.initImage() == null ? null : readInitImage(options.initImage());
-    String[] start = chooseStart(components);
-    this.start = start[0];
-    this.startChoice = start[1];
-    this.priorReference = start[2];
-    this.prior = this.start.equals("prior") ? openPrior(components, priorReference) : null;
+    this.start = chooseStart(components);
+    this.prior = start.kind().equals("prior") ? openPrior(components, start.prior()) : null;
   }
+
+  /** Where the latents start (init_image, prior or canvas), why, and the prior's weights reference (null: none). */
+  private record Start(String kind, String why, String prior) {}
 
   /**
    * Where the latents start, why, and the prior's weights: an init image when one is given; the
    * prior's codes when asked for, or by default (auto) when the prior model ships a weight set
    * over this autoencoder's codes; else the blank canvas.
    */
-  private String[] chooseStart(ComponentLookup components) {
+  private Start chooseStart(ComponentLookup components) {
     if (options.initImage() != null) {
-      return new String[] {"init_image", "--init-image given", null};
+      return new Start("init_image", "--init-image given", null);
     }
     if (options.start().equals("canvas")) {
-      return new String[] {"canvas", "named by start", null};
+      return new Start("canvas", "named by start", null);
     }
     boolean asked = options.start().equals("prior");
     String model = dev.tessera.api.io.WeightsReference.parse(options.prior()).model();
@@ -143,14 +146,14 @@ public final class VqganClipPipeline implements GenerationPipeline {
     } else {
       String found = priorOver(components, context.model());
       if (found != null) {
-        return new String[] {"prior", (asked ? "named by start" : "default") + ": '" + found + "' draws codes of '" + context.model() + "'", found};
+        return new Start("prior", (asked ? "named by start" : "default") + ": '" + found + "' draws codes of '" + context.model() + "'", found);
       }
       why = "'" + options.prior() + "' ships no weights over the codes of '" + context.model() + "'";
     }
     if (asked) {
       throw new TesseraException("start=prior: " + why);
     }
-    return new String[] {"canvas", why, null};
+    return new Start("canvas", why, null);
   }
 
   /**
@@ -252,10 +255,10 @@ public final class VqganClipPipeline implements GenerationPipeline {
     s.put("cutouts", options.cutouts());
     s.put("views", options.views());
     s.putAll(RandomViews.from(clip, "views", RandomViews.NONE).describe("views"));
-    s.put("start", start);
-    s.put("start_choice", startChoice);
+    s.put("start", start.kind());
+    s.put("start_choice", start.why());
     if (prior != null) {
-      s.put("prior", priorReference);
+      s.put("prior", start.prior());
       s.put("prior_guidance_scale", options.priorGuidanceScale());
     }
     s.put("init_noise", options.initNoise());
