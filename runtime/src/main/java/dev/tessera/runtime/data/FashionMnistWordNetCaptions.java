@@ -25,12 +25,12 @@ public final class FashionMnistWordNetCaptions implements Captioner {
   public FashionMnistWordNetCaptions(Dataset data, List<FashionMnistLexicon.ClassWords> lexicon) {
     this.lexicon = List.copyOf(lexicon);
     int[] labels = data.labels();
-    double[][][] q = ImageAttributes.quartiles(data.images(), labels, lexicon.size());
+    ImageAttributes.Measures[] measures = ImageAttributes.measureAll(data.images());
+    double[][][] q = ImageAttributes.quartiles(measures, labels, lexicon.size());
     this.words = new byte[labels.length][3];
     for (int i = 0; i < labels.length; i++) {
-      ImageAttributes.Measures m = ImageAttributes.measure(data.images(), i);
       for (int a = 0; a < 3; a++) {
-        String w = ImageAttributes.word(m, a, q[labels[i]][a]);
+        String w = ImageAttributes.word(measures[i], a, q[labels[i]][a]);
         words[i][a] = (byte) (w == null ? -1 : w.equals(ImageAttributes.WORDS[a][0]) ? 0 : 1);
       }
     }

@@ -73,14 +73,24 @@ public final class ImageAttributes {
     return new Measures(brightness, pattern, (double) on / (h * w));
   }
 
+  /** The measures of every image of a batch. */
+  public static Measures[] measureAll(ImageBatch images) {
+    Measures[] out = new Measures[images.count()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = measure(images, i);
+    }
+    return out;
+  }
+
   /**
    * Per class and attribute, the levels below which an image is called by the low word and above
    * which by the high word: the class's lower and upper quartiles. Images in between get no word
    * for that attribute.
    *
+   * @param measures each image's, as {@link #measureAll} gives them
    * @return [class][attribute][0 low, 1 high]
    */
-  public static double[][][] quartiles(ImageBatch images, int[] labels, int classes) {
+  public static double[][][] quartiles(Measures[] measures, int[] labels, int classes) {
     double[][][] out = new double[classes][3][2];
     for (int k = 0; k < classes; k++) {
       int count = 0;
@@ -93,9 +103,8 @@ public final class ImageAttributes {
         if (labels[i] != k) {
           continue;
         }
-        Measures m = measure(images, i);
         for (int a = 0; a < 3; a++) {
-          values[a][j] = m.get(a);
+          values[a][j] = measures[i].get(a);
         }
         j++;
       }
