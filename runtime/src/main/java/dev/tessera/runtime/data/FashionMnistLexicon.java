@@ -108,25 +108,18 @@ public final class FashionMnistLexicon {
     return List.copyOf(out);
   }
 
+  /** The words and glosses of the hyponyms of {@code offset}, not descending into another class's synsets (the T-shirt under shirt). */
   private static void collect(WordNet wordnet, long offset, int depth, Set<Long> chosen, Map<String, Boolean> words, Set<String> glosses) {
-    if (depth == 0) {
-      return;
-    }
-    for (long child : wordnet.synset(offset).hyponyms()) {
-      if (chosen.contains(child)) {
-        continue; // another class's synset (the T-shirt under shirt)
-      }
-      WordNet.Synset s = wordnet.synset(child);
+    for (WordNet.Synset s : wordnet.hyponyms(offset, depth, chosen)) {
       glosses.add(s.gloss());
       for (String lemma : s.lemmas()) {
         boolean oneWord = lemma.indexOf(' ') < 0 && lemma.indexOf('-') < 0;
         List<Long> senses = wordnet.senses(lemma);
-        if (oneWord && (senses.isEmpty() || senses.get(0) != child)) {
+        if (oneWord && (senses.isEmpty() || senses.get(0) != s.offset())) {
           continue; // a rare sense of a common word
         }
         words.putIfAbsent(lemma, false);
       }
-      collect(wordnet, child, depth - 1, chosen, words, glosses);
     }
   }
 

@@ -172,6 +172,11 @@ public final class WordNet {
    * hyponyms), each once, nearest first; the synset itself is not included.
    */
   public List<Synset> hyponyms(long offset, int depth) {
+    return hyponyms(offset, depth, Set.of());
+  }
+
+  /** As {@link #hyponyms(long, int)}, leaving out the synsets of {@code excluded} and everything below them. */
+  public List<Synset> hyponyms(long offset, int depth, Set<Long> excluded) {
     Set<Long> seen = new LinkedHashSet<>();
     Deque<long[]> queue = new ArrayDeque<>();
     queue.add(new long[] {offset, 0});
@@ -182,7 +187,7 @@ public final class WordNet {
         continue;
       }
       for (long child : synset(next[0]).hyponyms()) {
-        if (seen.add(child)) {
+        if (!excluded.contains(child) && seen.add(child)) {
           out.add(synset(child));
           queue.add(new long[] {child, next[1] + 1});
         }

@@ -47,6 +47,8 @@ class WordNetTest {
     assertEquals(List.of("trench coat"), wn.synset(300).lemmas(), "underscores are spaces");
     assertEquals(List.of(100L, 200L, 300L), wn.hyponyms(10, 2).stream().map(WordNet.Synset::offset).toList());
     assertEquals(1, wn.hyponyms(10, 1).size());
+    assertEquals(List.of(100L), wn.hyponyms(10, 2, java.util.Set.of(200L, 300L)).stream().map(WordNet.Synset::offset).toList(), "excluded synsets are left out");
+    assertEquals(List.of(), wn.hyponyms(10, 2, java.util.Set.of(100L)), "and what lies below them");
     assertEquals(List.of(300L), wn.senses("Trench Coat"));
     assertEquals(List.of(), wn.senses("cardigan"));
   }
