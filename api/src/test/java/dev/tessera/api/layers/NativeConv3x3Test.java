@@ -25,7 +25,7 @@ import org.tensorflow.types.TFloat32;
  * Tessera's 3x3 convolution kernel against TensorFlow's: the same outputs and the same gradients
  * (input, kernel, bias) within float rounding, over the block shapes the kernel uses (16, 32 and
  * 64 output channels per block, rows that do and do not fill a block, one input channel as the
- * U-Net's first layer has), and numeric gradients.
+ * U-Net's first layer has; larger images of many rows), and numeric gradients.
  */
 class NativeConv3x3Test {
   @BeforeEach
@@ -35,7 +35,8 @@ class NativeConv3x3Test {
   }
 
   /** [N, H, W, Ci] x [3, 3, Ci, Co] for each block width, and widths that fill 0, 1 or several blocks. */
-  static final int[][] SHAPES = {{2, 5, 7, 1, 16}, {1, 8, 8, 16, 32}, {2, 6, 13, 32, 64}, {1, 4, 25, 8, 128}, {3, 3, 3, 16, 48}};
+  static final int[][] SHAPES = {{2, 5, 7, 1, 16}, {1, 8, 8, 16, 32}, {2, 6, 13, 32, 64}, {1, 4, 25, 8, 128}, {3, 3, 3, 16, 48},
+      {2, 12, 12, 24, 32}, {1, 9, 20, 40, 64}};
 
   @Test
   void valuesAndGradientsAreTensorFlowsConvolution() {
