@@ -21,6 +21,15 @@ public interface GenerationPipeline extends AutoCloseable {
   ImageBatch generate(String prompt, int count, long seed, Progress progress);
 
   /**
+   * What this pipeline cannot follow in a prompt, one line each (for example words its text
+   * encoder has no embedding for: {@link VocabularyCheck}). Generation still runs; {@code generate}
+   * prints them and records them in the manifest's "warnings". None by default.
+   */
+  default java.util.List<String> warnings(String prompt) {
+    return java.util.List.of();
+  }
+
+  /**
    * What the last {@link #generate} call measured beyond the images, recorded at the top level of
    * its manifest (for example a CLIP score before and after an optimisation). Empty by default.
    */

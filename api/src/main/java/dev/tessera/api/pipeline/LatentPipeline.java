@@ -98,6 +98,11 @@ public final class LatentPipeline implements GenerationPipeline {
   }
 
   @Override
+  public java.util.List<String> warnings(String prompt) {
+    return graph.parts().prompts().warnings(prompt);
+  }
+
+  @Override
   public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
     float[] z = Scheduler.gaussian(Math.max(count, 0) * latentDim, new SplittableRandom(seed));
     for (int i = 0; i < z.length; i++) {

@@ -26,6 +26,7 @@ public final class PromptTower {
   private final int textLength;
   private final Placeholder<TInt32> tokens;
   private final Operand<TFloat32> embedding;
+  private final VocabularyCheck vocabulary;
 
   public PromptTower(GraphScope root, ModelConfig encoderConfig, ComponentLookup components) {
     Encoder encoder = components.encoder(encoderConfig.getString("encoder", "clip"));
@@ -33,6 +34,12 @@ public final class PromptTower {
     this.textLength = encoderConfig.getPositiveInt("text_length", tokenizer.contextLength());
     this.tokens = root.tf().withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength)));
     this.embedding = encoder.encodeText(root.child(encoderConfig.getString("scope", "clip")), encoderConfig, tokens);
+    this.vocabulary = new VocabularyCheck(encoder.name(), tokenizer, encoder.knownTokens(encoderConfig));
+  }
+
+  /** What the text encoder cannot read in the prompt ({@link VocabularyCheck#warnings}), one line each. */
+  public java.util.List<String> warnings(String prompt) {
+    return vocabulary.warnings(prompt);
   }
 
   /** [N, E] text embeddings of the fed tokens, for use inside the graph. */

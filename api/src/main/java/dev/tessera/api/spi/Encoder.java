@@ -34,4 +34,14 @@ public interface Encoder extends Component {
   default Operand<TFloat32> encodeText(GraphScope scope, ModelConfig config, Operand<TInt32> tokens) {
     throw new UnsupportedOperationException("encoder '" + name() + "' does not encode text");
   }
+
+  /**
+   * The token ids the text tower built from {@code config} has an embedding of its own for; ids
+   * outside it share one "unknown" row (a model trained on a small caption vocabulary). Pipelines
+   * warn about prompt words made of such ids ({@link dev.tessera.api.pipeline.VocabularyCheck}).
+   * Every id by default.
+   */
+  default java.util.function.IntPredicate knownTokens(ModelConfig config) {
+    return id -> true;
+  }
 }

@@ -184,6 +184,9 @@ final class GenerateCommand implements Callable<Integer> {
       try (GenerationPipeline p = Pipelines.open(root.components(plugins), s, outputDir)) {
         double load = (System.nanoTime() - t0) / 1e9;
         output.prepare(); // before sampling: vqgan-clip writes frames while it runs
+        for (String warning : p.warnings(prompt)) {
+          spec.commandLine().getErr().println("warning: " + warning);
+        }
         long t1 = System.nanoTime();
         ImageBatch images;
         try (ConsoleProgress progress = new ConsoleProgress("generate " + p.name(), out)) {

@@ -121,7 +121,7 @@ public final class Comparison {
             byPrompt.put(prompt, images);
             String dir = String.format(Locale.ROOT, "%s/seed-%d/%02d-%s", label, seed, i, slug(prompt));
             GenerationOutput.write(outDir.resolve(dir), new GenerationOutput.Run(p.name(), prompt, seed, settings,
-                spec.weightsDescription(), parameters, load, seconds, p.results()), images);
+                spec.weightsDescription(), parameters, load, seconds, p.results(), p.warnings(prompt)), images);
             samples.add(new Sample(prompt, seed, dir + "/grid.png", dir + "/" + GenerationOutput.MANIFEST));
             step.run();
           }

@@ -33,7 +33,7 @@ public final class Ranker implements AutoCloseable {
     Map<String, Object> results = new LinkedHashMap<>(run.results());
     results.putAll(ranking.asResults());
     return new Images(candidates.batch().select(ranking.keep()), new GenerationOutput.Run(run.pipeline(), prompt, run.seed(), settings,
-        run.weights(), run.parameters(), run.loadSeconds(), run.generateSeconds(), results));
+        run.weights(), run.parameters(), run.loadSeconds(), run.generateSeconds(), results, run.warnings()));
   }
 
   @Override

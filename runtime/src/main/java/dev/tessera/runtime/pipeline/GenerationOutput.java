@@ -37,19 +37,25 @@ public final class GenerationOutput {
    * What one generate run did, as recorded in the manifest.
    *
    * @param results what the pipeline measured ({@link GenerationPipeline#results}), written as top-level entries
+   * @param warnings what the pipeline could not follow in the prompt ({@link GenerationPipeline#warnings}), written as
+   *     "warnings" when there are any
    */
   public record Run(String pipeline, String prompt, long seed, Map<String, Object> settings, String weights, long parameters,
-      double loadSeconds, double generateSeconds, Map<String, Object> results) {
+      double loadSeconds, double generateSeconds, Map<String, Object> results, List<String> warnings) {
+    public Run {
+      warnings = List.copyOf(warnings);
+    }
+
     public Run(String pipeline, String prompt, long seed, Map<String, Object> settings, String weights, long parameters, double loadSeconds,
         double generateSeconds) {
-      this(pipeline, prompt, seed, settings, weights, parameters, loadSeconds, generateSeconds, Map.of());
+      this(pipeline, prompt, seed, settings, weights, parameters, loadSeconds, generateSeconds, Map.of(), List.of());
     }
 
     /** What a pipeline's last generate call made, as the manifest records it. */
     public static Run of(dev.tessera.api.pipeline.GenerationPipeline p, String prompt, long seed, PipelineSpec spec, double loadSeconds,
         double generateSeconds) {
       return new Run(p.name(), prompt, seed, p.settings(), spec.weightsDescription(), p.parameterCount(), loadSeconds, generateSeconds,
-          p.results());
+          p.results(), p.warnings(prompt));
     }
   }
 
@@ -72,6 +78,9 @@ public final class GenerationOutput {
     m.put("parameters", run.parameters());
     m.put("images", names.stream().map(n -> "images/" + n).toList());
     m.put("grid", "grid.png");
+    if (!run.warnings().isEmpty()) {
+      m.put("warnings", run.warnings());
+    }
     run.results().forEach((k, v) -> {
       if (m.containsKey(k)) {
         throw new IllegalArgumentException("pipeline result '" + k + "' would overwrite a manifest entry");

@@ -112,6 +112,11 @@ public final class RerankedPipeline implements GenerationPipeline {
     return results;
   }
 
+  @Override
+  public java.util.List<String> warnings(String prompt) {
+    return inner.warnings(prompt);
+  }
+
   /** The inner pipeline's networks; the re-ranking CLIP image tower is not counted (it scores, it does not generate). */
   @Override
   public long parameterCount() {

@@ -40,4 +40,18 @@ public class ClipEncoder implements Encoder {
   public Operand<TFloat32> encodeText(GraphScope scope, ModelConfig config, Operand<TInt32> tokens) {
     return ClipTextTower.build(scope.child("text"), ClipConfig.from(config), tokens);
   }
+
+  /** The config's "vocabulary" (ids with a row of their own; every other id shares row 0), or every id without one. */
+  @Override
+  public java.util.function.IntPredicate knownTokens(ModelConfig config) {
+    int[] vocabulary = ClipConfig.from(config).vocabulary();
+    if (vocabulary == null) {
+      return id -> id >= 0 && id < ClipConfig.FULL_VOCABULARY;
+    }
+    java.util.BitSet ids = new java.util.BitSet();
+    for (int id : vocabulary) {
+      ids.set(id);
+    }
+    return ids::get;
+  }
 }

@@ -146,6 +146,18 @@ class ClipModelTest {
   }
 
   @Test
+  void theShippedClipKnowsItsCaptionWordsAndNamesTheOthers() {
+    dev.tessera.api.io.ModelConfig config = new ClipModel().shippedWeights().config();
+    dev.tessera.api.pipeline.VocabularyCheck check =
+        new dev.tessera.api.pipeline.VocabularyCheck("clip", new ClipTokenizer(), new ClipEncoder().knownTokens(config));
+    assertEquals(java.util.List.of(), check.unknownWords("a photo of a sneaker:1|a photo of a bag:-0.3"));
+    assertEquals(java.util.List.of("cat"), check.unknownWords("a photo of a cat"));
+    assertEquals(java.util.List.of("cardigan", "anorak"), check.unknownWords("a cardigan, an anorak"));
+    java.util.function.IntPredicate full = new ClipEncoder().knownTokens(ClipConfig.defaults());
+    assertTrue(full.test(0) && full.test(ClipConfig.FULL_VOCABULARY - 1), "a config without a vocabulary knows every id");
+  }
+
+  @Test
   void theTwemojiWeightsShipAsAVariant() {
     ClipModel clip = new ClipModel();
     assertEquals(java.util.List.of("twemoji"), clip.weightVariants());

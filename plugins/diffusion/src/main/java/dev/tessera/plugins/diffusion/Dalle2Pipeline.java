@@ -112,6 +112,11 @@ public final class Dalle2Pipeline implements GenerationPipeline {
   }
 
   @Override
+  public java.util.List<String> warnings(String prompt) {
+    return prompts.warnings(prompt);
+  }
+
+  @Override
   public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
     if (count < 1) {
       throw new TesseraException("--num-images must be positive, got " + count);

@@ -170,6 +170,12 @@ public final class DiffusionPipeline implements GenerationPipeline {
   }
 
   @Override
+  public java.util.List<String> warnings(String prompt) {
+    PromptTower prompts = graph.parts().prompts();
+    return prompts == null ? java.util.List.of() : prompts.warnings(prompt);
+  }
+
+  @Override
   public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
     Embedding e = graph.parts().prompts() == null ? null : embedPrompt(prompt);
     if (options.scoreGuidanceScale() <= 0) {

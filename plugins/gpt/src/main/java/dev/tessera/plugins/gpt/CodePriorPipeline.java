@@ -97,6 +97,11 @@ public final class CodePriorPipeline implements GenerationPipeline {
   }
 
   @Override
+  public java.util.List<String> warnings(String prompt) {
+    return graph.parts().prior().prompts().warnings(prompt);
+  }
+
+  @Override
   public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
     Parts p = graph.parts();
     Session session = graph.session();

@@ -3,6 +3,7 @@ package dev.tessera.plugins.vqgan;
 import dev.tessera.api.augment.RandomViews;
 import dev.tessera.api.pipeline.ClipSimilarity;
 import dev.tessera.api.pipeline.CodeSampler;
+import dev.tessera.api.pipeline.VocabularyCheck;
 import dev.tessera.api.pipeline.ReferencedWeights;
 import dev.tessera.api.graph.LoadedGraph;
 import dev.tessera.api.spi.Prior;
@@ -281,6 +282,16 @@ public final class VqganClipPipeline implements GenerationPipeline {
   @Override
   public Map<String, Object> results() {
     return results;
+  }
+
+  /** What the guiding CLIP, and the prior where the latents start from one, cannot read in the prompt. */
+  @Override
+  public List<String> warnings(String prompt) {
+    java.util.Set<String> lines = new java.util.LinkedHashSet<>(VocabularyCheck.of(clip, components).warnings(prompt));
+    if (prior != null) {
+      lines.addAll(prior.parts().prompts().warnings(prompt));
+    }
+    return List.copyOf(lines);
   }
 
   @Override
