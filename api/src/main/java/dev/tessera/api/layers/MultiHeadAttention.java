@@ -2,7 +2,6 @@ package dev.tessera.api.layers;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.NativeOps;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -113,15 +112,8 @@ public final class MultiHeadAttention {
     return splitHeads(projection.apply(x), t);
   }
 
-  /**
-   * a b (or a b^T) per leading index, built as TensorFlow's BatchMatMulV2: oneDNN builds rewrite
-   * that to their own kernel, while the V3 that TF Java's {@code tf.train.batchMatMul} builds runs
-   * Eigen's, 1.7x slower on the attention products here (docs/benchmarks.md). Both have gradients.
-   */
   private Operand<TFloat32> bmm(Operand<TFloat32> a, Operand<TFloat32> b, boolean adjY) {
-    GraphOperation op = (GraphOperation) tf.scope().opBuilder("BatchMatMulV2", "BatchMatMulV2")
-        .addInput(a.asOutput()).addInput(b.asOutput()).setAttr("adj_x", false).setAttr("adj_y", adjY).build();
-    return op.output(0);
+    return AttentionOps.bmm(tf, a, b, adjY);
   }
 
   private float scale() {
@@ -132,15 +124,12 @@ public final class MultiHeadAttention {
     return tf.math.mul(scores, tf.constant(scale()));
   }
 
-  /** [B, H, T, Dh] -> [B, T, H, Dh] -> [B, T, D] */
   private Operand<TFloat32> mergeHeads(Operand<TFloat32> context, long t) {
-    return tf.reshape(tf.linalg.transpose(context, tf.constant(new int[] {0, 2, 1, 3})), tf.constant(new long[] {-1, t, dim}));
+    return AttentionOps.mergeHeads(tf, context, t, dim);
   }
 
-  /** [B, T, D] -> [B, T, H, Dh] -> [B, H, T, Dh] */
   private Operand<TFloat32> splitHeads(Operand<TFloat32> x, long t) {
-    Operand<TFloat32> r = tf.reshape(x, tf.constant(new long[] {-1, t, heads, dim / heads}));
-    return tf.linalg.transpose(r, tf.constant(new int[] {0, 2, 1, 3}));
+    return AttentionOps.splitHeads(tf, x, t, heads, dim);
   }
 
   /** 0 on and below the diagonal, -1e9 above it: added to scores before the softmax. */
