@@ -36,6 +36,27 @@ public interface Encoder extends Component {
   }
 
   /**
+   * A prompt batch through the text tower once: its per-token states and its pooled embedding.
+   *
+   * @param states [N, context, W] the tower's last hidden states, one per token position (what a
+   *     latent diffusion U-Net's cross-attention reads)
+   * @param mask [N, context] 1 for the positions up to and including the end token, 0 for the padding after it
+   * @param embedding [N, E] what {@link #encodeText} returns for the same tokens
+   */
+  record TextStates(Operand<TFloat32> states, Operand<TFloat32> mask, Operand<TFloat32> embedding) {}
+
+  /**
+   * The text tower's {@link TextStates}, built under the same variable names as {@link #encodeText}
+   * (so the same weights load); build one or the other for a scope, not both. Encoders that cannot
+   * give per-token states need not.
+   *
+   * @param tokens [N, context] token ids
+   */
+  default TextStates encodeTextStates(GraphScope scope, ModelConfig config, Operand<TInt32> tokens) {
+    throw new UnsupportedOperationException("encoder '" + name() + "' gives no per-token text states");
+  }
+
+  /**
    * The token ids the text tower built from {@code config} has an embedding of its own for; ids
    * outside it share one "unknown" row (a model trained on a small caption vocabulary). Pipelines
    * warn about prompt words made of such ids ({@link dev.tessera.api.pipeline.VocabularyCheck}).

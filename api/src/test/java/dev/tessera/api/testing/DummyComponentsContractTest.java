@@ -100,6 +100,11 @@ class DummyComponentsContractTest {
     }
 
     @Override
+    protected long textStateWidth() {
+      return 4;
+    }
+
+    @Override
     protected boolean givesImageFeatures() {
       return true;
     }

@@ -61,6 +61,18 @@ public class DummyTextEncoder implements Encoder {
     return normalize(tf, tf.reduceSum(e, tf.constant(1)));
   }
 
+  /** States: each token's embedding, [N, L, embed_dim]; mask: 1 up to the end token (id 3, or the row's end). */
+  @Override
+  public TextStates encodeTextStates(GraphScope scope, ModelConfig config, Operand<TInt32> tokens) {
+    Ops tf = scope.tf();
+    Operand<TFloat32> e = new TokenEmbedding(scope.child("tokens"), config.getPositiveInt("vocabulary_size", 64),
+        config.getPositiveInt("embed_dim", 4)).apply(tokens);
+    Operand<TFloat32> end = tf.dtypes.cast(tf.math.equal(tokens, tf.constant(3)), TFloat32.class);
+    Operand<TFloat32> mask = tf.math.sub(tf.constant(1f), tf.math.minimum(tf.math.cumsum(end, tf.constant(1),
+        org.tensorflow.op.math.Cumsum.exclusive(true)), tf.constant(1f)));
+    return new TextStates(e, mask, normalize(tf, tf.reduceSum(e, tf.constant(1))));
+  }
+
   private static Operand<TFloat32> normalize(Ops tf, Operand<TFloat32> x) {
     Operand<TFloat32> n = tf.reduceSum(tf.math.square(x), tf.constant(-1), ReduceSum.keepDims(true));
     return tf.math.mul(x, tf.math.rsqrt(tf.math.add(n, tf.constant(1e-12f))));

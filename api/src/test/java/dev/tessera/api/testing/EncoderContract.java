@@ -60,6 +60,11 @@ public abstract class EncoderContract {
     return 2;
   }
 
+  /** The width of encodeTextStates' per-token states, or 0 when it gives none. */
+  protected long textStateWidth() {
+    return 0;
+  }
+
   /** Whether imageFeatures gives feature maps. */
   protected boolean givesImageFeatures() {
     return false;
@@ -83,13 +88,43 @@ public abstract class EncoderContract {
   }
 
   private Operand<TFloat32> encodeText(GraphRun run) {
+    return encoder().encodeText(scope(run), config(), tinyTokens(run));
+  }
+
+  private org.tensorflow.Operand<org.tensorflow.types.TInt32> tinyTokens(GraphRun run) {
     long[] shape = text().input();
     int[] ids = new int[Math.toIntExact(shape[0] * shape[1])];
     SplittableRandom random = new SplittableRandom(2);
     for (int i = 0; i < ids.length; i++) {
       ids[i] = random.nextInt(tokenBound());
     }
-    return encoder().encodeText(scope(run), config(), run.input("tokens", shape, ids));
+    return run.input("tokens", shape, ids);
+  }
+
+  @Test
+  public void textStatesArePerTokenWithAMaskAndTheSameEmbedding() {
+    assumeTrue(text() != null && textStateWidth() > 0, "gives no per-token text states");
+    long[] shape = text().input();
+    GraphRun.Values embedding;
+    try (GraphRun run = new GraphRun(SEED)) {
+      embedding = run.fetch(encodeText(run));
+    }
+    try (GraphRun run = new GraphRun(SEED)) {
+      Encoder.TextStates s = encoder().encodeTextStates(scope(run), config(), tinyTokens(run));
+      GraphRun.Values states = run.fetch(s.states());
+      assertShape("encodeTextStates states", new long[] {shape[0], shape[1], textStateWidth()}, s.states(), states);
+      assertFinite("encodeTextStates states", states.values());
+      GraphRun.Values mask = run.fetch(s.mask());
+      assertShape("encodeTextStates mask", shape, s.mask(), mask);
+      for (float m : mask.values()) {
+        assertTrue(m == 0f || m == 1f, "mask values are 0 or 1, got " + m);
+      }
+      for (int row = 0; row < shape[0]; row++) {
+        assertEquals(1f, mask.values()[(int) (row * shape[1])], "the first position is always attended");
+      }
+      assertRepeats("encodeTextStates embedding = encodeText", embedding, run.fetch(s.embedding()));
+      assertVariablesUnder(scope(run));
+    }
   }
 
   @Test

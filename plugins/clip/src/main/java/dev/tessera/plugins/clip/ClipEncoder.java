@@ -41,6 +41,11 @@ public class ClipEncoder implements Encoder {
     return ClipTextTower.build(scope.child("text"), ClipConfig.from(config), tokens);
   }
 
+  @Override
+  public TextStates encodeTextStates(GraphScope scope, ModelConfig config, Operand<TInt32> tokens) {
+    return ClipTextTower.buildStates(scope.child("text"), ClipConfig.from(config), tokens);
+  }
+
   /** The config's "vocabulary" (ids with a row of their own; every other id shares row 0), or every id without one. */
   @Override
   public java.util.function.IntPredicate knownTokens(ModelConfig config) {

@@ -33,6 +33,11 @@ class ClipEncoderContractTest extends EncoderContract {
   }
 
   @Override
+  protected long textStateWidth() {
+    return ClipModelTest.tiny().getPositiveInt("text_width", 0);
+  }
+
+  @Override
   protected boolean givesImageFeatures() {
     return true;
   }
