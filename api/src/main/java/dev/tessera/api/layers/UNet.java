@@ -14,6 +14,10 @@ import org.tensorflow.types.TFloat32;
  * self-attention, an up path that concatenates the down path's activations (skip connections) and
  * upsamples by nearest-neighbour resize and convolution, self-attention at the listed levels.
  *
+ * <p>With a context (a prompt's per-token states, {@code contextDim} wide), every place that has
+ * self-attention (the listed levels and the middle) is followed by cross-attention to it
+ * ({@link SpatialCrossAttention}), the way latent diffusion reads text (Rombach et al. 2022).
+ *
  * <p>Two skip layouts: DDPM's (Ho et al. 2020), where the up path has one block more per level than
  * the down path and concatenates every down-path activation (the input convolution's, each
  * block's and each downsampling's); and the plain one, the same number of blocks up and down,
@@ -28,13 +32,29 @@ public final class UNet {
    * @param conditionDim size of the condition vector (0: unconditional)
    * @param upBlocksPerLevel blocks per level on the way up: blocksPerLevel + 1 (DDPM's skips) or
    *     blocksPerLevel (one skip per down block)
+   * @param contextDim width of the context's per-token states (0: no cross-attention)
+   * @param contextLength the context's token count (for {@link #flops}; 0 without a context)
    */
   public record Config(int imageChannels, int[] channels, int blocksPerLevel, int[] attentionLevels, int embedDim,
-      int conditionDim, int groups, int heads, int upBlocksPerLevel) {
+      int conditionDim, int groups, int heads, int upBlocksPerLevel, int contextDim, int contextLength) {
     public Config {
       if (upBlocksPerLevel != blocksPerLevel && upBlocksPerLevel != blocksPerLevel + 1) {
         throw new IllegalArgumentException("upBlocksPerLevel must be blocksPerLevel (" + blocksPerLevel + ") or one more, got " + upBlocksPerLevel);
       }
+      if (contextDim < 0 || contextLength < 0) {
+        throw new IllegalArgumentException("contextDim and contextLength must not be negative");
+      }
+    }
+
+    public Config(int imageChannels, int[] channels, int blocksPerLevel, int[] attentionLevels, int embedDim, int conditionDim, int groups,
+        int heads, int upBlocksPerLevel) {
+      this(imageChannels, channels, blocksPerLevel, attentionLevels, embedDim, conditionDim, groups, heads, upBlocksPerLevel, 0, 0);
+    }
+
+    /** The same U-Net with cross-attention to a context of {@code length} tokens of {@code dim} values. */
+    public Config withContext(int dim, int length) {
+      return new Config(imageChannels, channels, blocksPerLevel, attentionLevels, embedDim, conditionDim, groups, heads, upBlocksPerLevel,
+          dim, length);
     }
 
     /** DDPM's layout: one block more on the way up, every down-path activation a skip. */
@@ -80,7 +100,7 @@ public final class UNet {
         f += UNetBlock.flops(s, s, ch, c.channels()[level]) + 2L * e * c.channels()[level];
         ch = c.channels()[level];
         if (probe.attentionAt(level)) {
-          f += MultiHeadAttention.flops(s * s, ch);
+          f += probe.attentionFlops(s * s, ch);
         }
         skipChannels.add(ch);
       }
@@ -92,14 +112,14 @@ public final class UNet {
         }
       }
     }
-    f += 2 * (UNetBlock.flops(s, s, ch, ch) + 2L * e * ch) + MultiHeadAttention.flops(s * s, ch);
+    f += 2 * (UNetBlock.flops(s, s, ch, ch) + 2L * e * ch) + probe.attentionFlops(s * s, ch);
     for (int level = levels - 1; level >= 0; level--) {
       for (int b = 0; b < c.upBlocksPerLevel(); b++) {
         long sc = skipChannels.remove(skipChannels.size() - 1);
         f += UNetBlock.flops(s, s, ch + sc, c.channels()[level]) + 2L * e * c.channels()[level];
         ch = c.channels()[level];
         if (probe.attentionAt(level)) {
-          f += MultiHeadAttention.flops(s * s, ch);
+          f += probe.attentionFlops(s * s, ch);
         }
       }
       if (level > 0) {
@@ -108,6 +128,11 @@ public final class UNet {
       }
     }
     return f + Conv2d.flops(s, s, 3, ch, c.imageChannels());
+  }
+
+  /** Self-attention over t pixels of ch channels, plus cross-attention to the context where there is one. */
+  private long attentionFlops(long t, long ch) {
+    return MultiHeadAttention.flops(t, ch) + (c.contextDim() > 0 ? CrossAttention.flops(t, c.contextLength(), ch, c.contextDim()) : 0);
   }
 
   private boolean attentionAt(int level) {
@@ -126,6 +151,19 @@ public final class UNet {
    * @return the predicted noise, shaped like x
    */
   public Operand<TFloat32> apply(Operand<TFloat32> x, Operand<TFloat32> timesteps, Operand<TFloat32> condition) {
+    return apply(x, timesteps, condition, null, null);
+  }
+
+  /**
+   * @param context [N, S, contextDim] per-token states the cross-attention reads (required when
+   *     the config has a contextDim, ignored otherwise)
+   * @param contextMask [N, S] 1 for the tokens to attend to, 0 for padding; null attends to all
+   */
+  public Operand<TFloat32> apply(Operand<TFloat32> x, Operand<TFloat32> timesteps, Operand<TFloat32> condition, Operand<TFloat32> context,
+      Operand<TFloat32> contextMask) {
+    if (c.contextDim() > 0 && context == null) {
+      throw new IllegalArgumentException("this U-Net cross-attends to a context: pass the per-token states");
+    }
     int levels = c.channels().length;
     Operand<TFloat32> emb = SinusoidalEmbedding.apply(tf, timesteps, c.embedDim());
     emb = new Dense(scope.child("time_mlp1"), c.embedDim(), c.embedDim() * 4L).apply(emb);
@@ -151,7 +189,7 @@ public final class UNet {
         h = new UNetBlock(s.child("res"), ch, c.channels()[level], e, c.groups()).apply(h, emb);
         ch = c.channels()[level];
         if (attentionAt(level)) {
-          h = new SpatialSelfAttention(s.child("attn"), ch, c.heads(), c.groups()).apply(h);
+          h = attend(s, h, ch, context, contextMask);
         }
         skips.add(h);
         skipChannels.add(ch);
@@ -166,6 +204,9 @@ public final class UNet {
     }
     h = new UNetBlock(scope.child("mid_res1"), ch, ch, e, c.groups()).apply(h, emb);
     h = new SpatialSelfAttention(scope.child("mid_attn"), ch, c.heads(), c.groups()).apply(h);
+    if (c.contextDim() > 0) {
+      h = new SpatialCrossAttention(scope.child("mid_xattn"), ch, c.contextDim(), c.heads(), c.groups()).apply(h, context, contextMask);
+    }
     h = new UNetBlock(scope.child("mid_res2"), ch, ch, e, c.groups()).apply(h, emb);
     for (int level = levels - 1; level >= 0; level--) {
       for (int b = 0; b < c.upBlocksPerLevel(); b++) {
@@ -176,7 +217,7 @@ public final class UNet {
         h = new UNetBlock(s.child("res"), ch + sc, c.channels()[level], e, c.groups()).apply(h, emb);
         ch = c.channels()[level];
         if (attentionAt(level)) {
-          h = new SpatialSelfAttention(s.child("attn"), ch, c.heads(), c.groups()).apply(h);
+          h = attend(s, h, ch, context, contextMask);
         }
       }
       if (level > 0) {
@@ -187,5 +228,14 @@ public final class UNet {
     }
     h = new GroupNorm(scope.child("norm_out"), ch, Math.min(c.groups(), ch)).applySilu(h);
     return new Conv2d(scope.child("conv_out"), ch, c.imageChannels(), 3).apply(h);
+  }
+
+  /** Self-attention, then cross-attention to the context where the U-Net has one. */
+  private Operand<TFloat32> attend(GraphScope s, Operand<TFloat32> h, long ch, Operand<TFloat32> context, Operand<TFloat32> contextMask) {
+    h = new SpatialSelfAttention(s.child("attn"), ch, c.heads(), c.groups()).apply(h);
+    if (c.contextDim() > 0) {
+      h = new SpatialCrossAttention(s.child("xattn"), ch, c.contextDim(), c.heads(), c.groups()).apply(h, context, contextMask);
+    }
+    return h;
   }
 }

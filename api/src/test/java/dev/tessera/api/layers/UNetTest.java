@@ -69,6 +69,31 @@ class UNetTest {
     assertThrows(IllegalArgumentException.class, () -> new UNet.Config(1, new int[] {4}, 2, new int[0], 8, 0, 2, 2, 4));
   }
 
+  /** TINY_PLAIN reading a context of 3 tokens of 6 values by cross-attention at level 1 and in the middle. */
+  static final UNet.Config TINY_CROSS = TINY_PLAIN.withContext(6, 3);
+
+  @Test
+  void crossAttentionReadsTheContextAndItsGradientFlows() {
+    float[] context = Reference.random(2 * 3 * 6, 5);
+    float[] other = Reference.random(2 * 3 * 6, 6);
+    LayerHarness.Input x = LayerHarness.input(new long[] {2, 8, 8, 1}, Reference.random(128, 4));
+    GradientChecker.LossBuilder unet = (scope, in) -> new UNet(scope.child("unet"), TINY_CROSS).apply(in.get(0),
+        scope.tf().constant(new float[] {10f, 500f}), scope.tf().constant(new float[][] {{1, 0, 0}, {0, 1, 0}}), in.get(1),
+        scope.tf().constant(new float[][] {{1, 1, 0}, {1, 0, 0}}));
+    LayerHarness.Output a = LayerHarness.run(unet, x, LayerHarness.input(new long[] {2, 3, 6}, context));
+    LayerHarness.Output b = LayerHarness.run(unet, x, LayerHarness.input(new long[] {2, 3, 6}, other));
+    assertArrayEquals(new long[] {2, 8, 8, 1}, a.shape());
+    assertTrue(!java.util.Arrays.equals(a.values(), b.values()), "another context gives another prediction");
+    GradientChecker.assertGradientsMatch(
+        GradientChecker.Options.defaults().withMaxCoordinates(10).withCheckVariables(false).withMaxSkippedFraction(0.5),
+        (scope, in) -> new UNet(scope.child("unet"), TINY_CROSS).apply(in.get(0), scope.tf().constant(new float[] {7f}),
+            scope.tf().constant(new float[][] {{1, 0, 0}}), in.get(1), null),
+        new long[] {1, 8, 8, 1}, new long[] {1, 3, 6});
+    assertTrue(UNet.flops(TINY_CROSS, 8) > UNet.flops(TINY_PLAIN, 8), "cross-attention is counted");
+    assertThrows(IllegalArgumentException.class, () -> LayerHarness.run((scope, in) -> new UNet(scope.child("unet"), TINY_CROSS)
+        .apply(in.get(0), scope.tf().constant(new float[] {7f}), scope.tf().constant(new float[][] {{1, 0, 0}})), x));
+  }
+
   @Test
   void sinusoidalEmbeddingValues() {
     LayerHarness.Output out = LayerHarness.run(
