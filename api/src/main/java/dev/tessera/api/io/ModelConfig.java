@@ -216,6 +216,29 @@ public final class ModelConfig {
     return v;
   }
 
+  /**
+   * An array of integers in [0, {@link #MAX_SIZE}] (channel counts, level indices), or
+   * {@code defaultValue} when absent, failing clearly otherwise.
+   */
+  public int[] getIntArray(String key, int[] defaultValue) {
+    JsonNode n = node.get(key);
+    if (n == null || n.isNull()) {
+      return defaultValue.clone();
+    }
+    if (!n.isArray()) {
+      throw new TesseraException(source + ": '" + key + "' must be an array of integers, got " + n);
+    }
+    int[] out = new int[n.size()];
+    for (int i = 0; i < out.length; i++) {
+      JsonNode v = n.get(i);
+      if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0 || v.intValue() > MAX_SIZE) {
+        throw new TesseraException(source + ": '" + key + "' must be an array of integers in [0, " + MAX_SIZE + "], got " + n);
+      }
+      out[i] = v.intValue();
+    }
+    return out;
+  }
+
   /** The raw JSON value of a key (arrays, objects), or null. */
   public JsonNode node(String key) {
     JsonNode v = node.get(key);

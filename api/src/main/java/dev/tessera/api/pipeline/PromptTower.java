@@ -27,14 +27,34 @@ public final class PromptTower {
   private final Placeholder<TInt32> tokens;
   private final Operand<TFloat32> embedding;
   private final VocabularyCheck vocabulary;
+  private final Encoder.TextStates states;
 
   public PromptTower(GraphScope root, ModelConfig encoderConfig, ComponentLookup components) {
+    this(root, encoderConfig, components, false);
+  }
+
+  private PromptTower(GraphScope root, ModelConfig encoderConfig, ComponentLookup components, boolean withStates) {
     Encoder encoder = components.encoder(encoderConfig.getString("encoder", "clip"));
     this.tokenizer = components.tokenizer(encoderConfig.getString("tokenizer", "clip"));
     this.textLength = encoderConfig.getPositiveInt("text_length", tokenizer.contextLength());
     this.tokens = root.tf().withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength)));
-    this.embedding = encoder.encodeText(root.child(encoderConfig.getString("scope", "clip")), encoderConfig, tokens);
+    GraphScope scope = root.child(encoderConfig.getString("scope", "clip"));
+    this.states = withStates ? encoder.encodeTextStates(scope, encoderConfig, tokens) : null;
+    this.embedding = withStates ? states.embedding() : encoder.encodeText(scope, encoderConfig, tokens);
     this.vocabulary = new VocabularyCheck(encoder.name(), tokenizer, encoder.knownTokens(encoderConfig));
+  }
+
+  /** A tower that also gives the per-token states and their mask ({@link #states}), for cross-attention. */
+  public static PromptTower withStates(GraphScope root, ModelConfig encoderConfig, ComponentLookup components) {
+    return new PromptTower(root, encoderConfig, components, true);
+  }
+
+  /** The fed tokens' per-token states, mask and embedding; only from {@link #withStates}. */
+  public Encoder.TextStates states() {
+    if (states == null) {
+      throw new IllegalStateException("this prompt tower was built without per-token states: use PromptTower.withStates");
+    }
+    return states;
   }
 
   /** What the text encoder cannot read in the prompt ({@link VocabularyCheck#warnings}), one line each. */

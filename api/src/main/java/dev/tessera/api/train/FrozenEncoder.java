@@ -71,6 +71,14 @@ public final class FrozenEncoder {
     return encoder.encodeText(scope(root, encoderConfig), encoderConfig, tokens);
   }
 
+  /** The text tower's per-token states, mask and pooled embedding ({@link Encoder#encodeTextStates}), for cross-attention. */
+  public static Encoder.TextStates textStates(GraphScope root, ModelConfig encoderConfig, Encoder encoder, Operand<TInt32> tokens) {
+    if (tokens == null) {
+      throw new TesseraException("a text-conditioned model trains on captions: the data set has none");
+    }
+    return encoder.encodeTextStates(scope(root, encoderConfig), encoderConfig, tokens);
+  }
+
   public static Operand<TFloat32> images(GraphScope root, ModelConfig encoderConfig, Encoder encoder, Operand<TFloat32> images) {
     return encoder.encodeImages(scope(root, encoderConfig), encoderConfig, images);
   }

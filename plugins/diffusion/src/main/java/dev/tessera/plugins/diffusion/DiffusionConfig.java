@@ -1,6 +1,5 @@
 package dev.tessera.plugins.diffusion;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.layers.UNet;
@@ -52,7 +51,7 @@ record DiffusionConfig(int imageSize, int channels, UNet.Config unet, int timest
       throw new TesseraException(c.source() + ": 'condition_dropout' must be in [0, 1), got " + dropout);
     }
     int channels = c.getPositiveInt("channels", 1);
-    int[] levels = ints(c, "unet_channels", new int[] {32, 64, 64});
+    int[] levels = c.getIntArray("unet_channels", new int[] {32, 64, 64});
     int imageSize = c.getPositiveInt("image_size", 28);
     int reduction = 1 << (levels.length - 1);
     if (imageSize % reduction != 0) {
@@ -60,7 +59,7 @@ record DiffusionConfig(int imageSize, int channels, UNet.Config unet, int timest
           + " (the U-Net halves it " + (levels.length - 1) + " times)");
     }
     UNet.Config unet = new UNet.Config(channels, levels, c.getPositiveInt("blocks_per_level", 1),
-        ints(c, "attention_levels", new int[0]), c.getPositiveInt("embed_dim", 32), conditionDim,
+        c.getIntArray("attention_levels", new int[0]), c.getPositiveInt("embed_dim", 32), conditionDim,
         c.getPositiveInt("groups", 8), c.getPositiveInt("heads", 4));
     return new DiffusionConfig(imageSize, channels, unet, c.getPositiveInt("timesteps", 1000), c.getString("beta_schedule", "cosine"),
         condition, dropout, c.getString("text_model", "clip"), encoder);
@@ -72,23 +71,5 @@ record DiffusionConfig(int imageSize, int channels, UNet.Config unet, int timest
     } catch (IllegalArgumentException e) {
       throw new TesseraException(e.getMessage());
     }
-  }
-
-  static int[] ints(ModelConfig c, String key, int[] fallback) {
-    JsonNode n = c.node(key);
-    if (n == null) {
-      return fallback;
-    }
-    if (!n.isArray()) {
-      throw new TesseraException(c.source() + ": '" + key + "' must be an array of integers, got " + n);
-    }
-    int[] out = new int[n.size()];
-    for (int i = 0; i < out.length; i++) {
-      if (!n.get(i).canConvertToInt()) {
-        throw new TesseraException(c.source() + ": '" + key + "' must be an array of integers, got " + n);
-      }
-      out[i] = n.get(i).intValue();
-    }
-    return out;
   }
 }

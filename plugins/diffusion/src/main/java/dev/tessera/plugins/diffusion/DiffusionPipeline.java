@@ -9,7 +9,7 @@ import dev.tessera.api.graph.Tensors;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.sampling.NoiseSchedule;
-import dev.tessera.api.sampling.SamplingLoop;
+import dev.tessera.api.sampling.ChunkedSampling;
 import dev.tessera.api.sampling.Scheduler;
 import dev.tessera.api.sampling.Schedulers;
 import dev.tessera.api.spi.Decoder;
@@ -22,7 +22,6 @@ import dev.tessera.api.graph.LoadedGraph;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -221,27 +220,16 @@ public final class DiffusionPipeline implements GenerationPipeline {
       }
     }
     int pixels = size * size * channels;
-    float[] out = new float[count * pixels];
-    long totalSteps = (long) options.steps() * ((count + options.batchSize() - 1) / options.batchSize());
-    long done = 0;
-    for (int from = 0, chunk = 0; from < count; from += options.batchSize(), chunk++) {
-      int n = Math.min(options.batchSize(), count - from);
-      float[] cond = conditionDim > 0 ? conditionRows(conditionVectors, from, n) : null;
-      SplittableRandom random = new SplittableRandom(seed * 1_000_003L + chunk);
+    float[] out = ChunkedSampling.run(() -> {
       Scheduler scheduler = Schedulers.create(options.scheduler(), schedule, options.eta(), components);
       scheduler.setClipSample(options.clipSample());
       scheduler.setTimesteps(options.steps());
-      long before = done;
-      float[] sample = SamplingLoop.run(scheduler, n * pixels, (x, t) -> guided(x, t, n, cond, score), random, (i, total) -> {
-        if (progress != null) {
-          progress.update(before + i, totalSteps);
-        }
-      });
-      done += options.steps();
-      for (int i = 0; i < sample.length; i++) {
-        float v = (sample[i] + 1f) * 0.5f;
-        out[from * pixels + i] = v >= 1f ? 1f : (v > 0f ? v : 0f);
-      }
+      return scheduler;
+    }, count, options.batchSize(), pixels, seed, (x, t, from, n) -> guided(x, t, n, conditionDim > 0 ? conditionRows(conditionVectors, from, n)
+        : null, score), progress);
+    for (int i = 0; i < out.length; i++) {
+      float v = (out[i] + 1f) * 0.5f;
+      out[i] = v >= 1f ? 1f : (v > 0f ? v : 0f);
     }
     return new ImageBatch(count, size, size, channels, out);
   }

@@ -31,7 +31,7 @@ record NoisyClassifierConfig(int imageSize, int channels, int[] levels, int embe
   }
 
   static NoisyClassifierConfig from(ModelConfig c) {
-    int[] levels = DiffusionConfig.ints(c, "classifier_channels", new int[] {32, 64, 64});
+    int[] levels = c.getIntArray("classifier_channels", new int[] {32, 64, 64});
     int imageSize = c.getPositiveInt("image_size", 28);
     int reduction = 1 << (levels.length - 1);
     if (imageSize % reduction != 0) {

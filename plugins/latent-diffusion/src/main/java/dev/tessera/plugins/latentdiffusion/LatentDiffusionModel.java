@@ -1,0 +1,117 @@
+package dev.tessera.plugins.latentdiffusion;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.Initializers;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.Parameters;
+import dev.tessera.api.layers.UNet;
+import dev.tessera.api.spi.ComponentLookup;
+import dev.tessera.api.spi.Encoder;
+import dev.tessera.api.spi.TextConditionedModel;
+import dev.tessera.api.train.FrozenAutoencoder;
+import dev.tessera.api.train.FrozenEncoder;
+import dev.tessera.api.train.NoisedBatch;
+import dev.tessera.api.train.StepRandom;
+import dev.tessera.api.train.TrainingContext;
+import dev.tessera.api.train.TrainingGraph;
+import dev.tessera.api.train.TrainingInputs;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pf4j.Extension;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Latent diffusion ({@code ./tessera train latent-diffusion}; Rombach et al. 2022): each step
+ * encodes the batch's images with the frozen autoencoder (the VQGAN's continuous latents, before
+ * quantisation), scales them to unit variance, noises them at a random timestep and regresses the
+ * U-Net's output on the noise; the U-Net reads the caption through the frozen CLIP text tower,
+ * its pooled embedding added to the time embedding and its per-token states by cross-attention.
+ * Both are zeroed for {@code condition_dropout} of the examples, for classifier-free guidance.
+ *
+ * <p>The scale is the latents' standard deviation as Stable Diffusion measures its VAE's: the first
+ * batch's, then an exponential average over the batches ({@code <scope>.latent_std}, saved with
+ * the weights), so sampling divides by the same number training settled on.
+ */
+@Extension
+public class LatentDiffusionModel implements TextConditionedModel {
+  /** The saved scale: the latents' standard deviation. */
+  static final String LATENT_STD = "latent_std";
+  private static final float STD_DECAY = 0.99f;
+
+  @Override
+  public String name() {
+    return "latent-diffusion";
+  }
+
+  @Override
+  public String description() {
+    return "latent diffusion: a U-Net over a frozen VQGAN's latents, CLIP text by cross-attention, condition dropout for guidance";
+  }
+
+  @Override
+  public ModelConfig defaultConfig() {
+    return LatentDiffusionConfig.defaults();
+  }
+
+  /** Copies the configs of the frozen CLIP ("text_encoder") and autoencoder ("autoencoder") from their shipped weights. */
+  @Override
+  public ModelConfig resolveComponents(ModelConfig config, ComponentLookup components) {
+    return LatentDiffusionConfig.AUTOENCODER.resolve(TextConditionedModel.super.resolveComponents(config, components), components);
+  }
+
+  @Override
+  public long forwardFlopsPerExample(ModelConfig config) {
+    LatentDiffusionConfig c = LatentDiffusionConfig.from(config);
+    return UNet.flops(c.unet(), c.paddedGrid());
+  }
+
+  @Override
+  public TrainingGraph buildTraining(TrainingContext context) {
+    ModelConfig config = context.config();
+    LatentDiffusionConfig c = LatentDiffusionConfig.from(config);
+    TrainingInputs in = context.inputs();
+    GraphScope root = context.scope();
+    GraphScope scope = root.child(config.getString("scope", "latent_diffusion"));
+    Ops tf = scope.tf();
+    Operand<TFloat32> latents = tf.stopGradient(FrozenAutoencoder.latents(root, c.autoencoder(), context.components(), in.images()));
+    Operand<TInt32> all = tf.constant(new int[] {0, 1, 2, 3});
+    Operand<TFloat32> centred = tf.math.sub(latents, tf.math.mean(latents, all));
+    // (at least 1e-6: a batch of one flat colour has none)
+    Operand<TFloat32> batchStd = tf.math.maximum(tf.math.sqrt(tf.math.mean(tf.math.square(centred), all)), tf.constant(1e-6f));
+    Variable<TFloat32> std = scope.buffer(LATENT_STD, new long[0], Initializers.zeros());
+    // The average so far, or this batch's on the first step (the buffer starts at 0).
+    Operand<TFloat32> first = tf.dtypes.cast(tf.math.equal(std, tf.constant(0f)), TFloat32.class);
+    Operand<TFloat32> scale = tf.stopGradient(tf.math.add(std, tf.math.mul(first, batchStd)));
+    Operand<TFloat32> z0 = tf.math.div(latents, scale);
+    StepRandom random = new StepRandom(tf, in.requireRandomSeed());
+    NoisedBatch noised = NoisedBatch.draw(tf, random, c.schedule(), z0, 4);
+    Encoder encoder = FrozenEncoder.encoder(c.encoder(), context.components());
+    Encoder.TextStates text = FrozenEncoder.textStates(root, c.encoder(), encoder, in.tokens());
+    Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(random.uniform(noised.batch(), 2), tf.constant((float) c.conditionDropout())),
+        TFloat32.class);
+    Encoder.TextStates dropped = new Encoder.TextStates(
+        tf.stopGradient(tf.math.mul(text.states(), tf.reshape(keep, tf.constant(new long[] {-1, 1, 1})))), text.mask(),
+        tf.stopGradient(tf.math.mul(text.embedding(), tf.expandDims(keep, tf.constant(1)))));
+    Operand<TFloat32> predicted = LatentDenoiser.epsilon(scope, c, noised.noisy(), noised.timestepsAsFloats(tf), dropped);
+    Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(predicted, noised.noise()), all);
+    Map<String, Operand<TFloat32>> metrics = new LinkedHashMap<>();
+    metrics.put("latent_std", scale);
+    List<org.tensorflow.op.Op> updates = List.of(
+        tf.assign(std, tf.math.add(tf.math.mul(scale, tf.constant(STD_DECAY)), tf.math.mul(batchStd, tf.constant(1 - STD_DECAY)))));
+    // The frozen parts' weights, from the models named (none named: left as initialised, in tests).
+    List<Parameters> pretrained = new ArrayList<>();
+    if (!FrozenEncoder.CLIP.modelName(config).isEmpty()) {
+      pretrained.add(FrozenEncoder.weights(config, context.components()).parameters());
+    }
+    if (!LatentDiffusionConfig.AUTOENCODER.modelName(config).isEmpty()) {
+      pretrained.add(LatentDiffusionConfig.AUTOENCODER.weights(config, context.components()).parameters());
+    }
+    return new TrainingGraph(loss, metrics, scope.variables().trainable(scope.path() + ".unet."), updates, null, pretrained);
+  }
+}

@@ -1,0 +1,203 @@
+package dev.tessera.plugins.latentdiffusion;
+
+import dev.tessera.api.TesseraException;
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.Initializers;
+import dev.tessera.api.graph.LoadedGraph;
+import dev.tessera.api.graph.Tensors;
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.pipeline.Batches;
+import dev.tessera.api.pipeline.GenerationPipeline;
+import dev.tessera.api.pipeline.PipelineContext;
+import dev.tessera.api.pipeline.PromptTower;
+import dev.tessera.api.sampling.ChunkedSampling;
+import dev.tessera.api.sampling.ClassifierFree;
+import dev.tessera.api.sampling.NoiseSchedule;
+import dev.tessera.api.sampling.Scheduler;
+import dev.tessera.api.sampling.Schedulers;
+import dev.tessera.api.spi.ComponentLookup;
+import dev.tessera.api.spi.Encoder;
+import dev.tessera.api.train.FrozenAutoencoder;
+import dev.tessera.api.types.ImageBatch;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Prompt -> CLIP per-token states -> a scheduler denoises latents with the U-Net, under
+ * classifier-free guidance (the conditional and unconditional halves in one session run) -> the
+ * latents, times the training scale, through the frozen autoencoder's decoder (snapped to its
+ * codebook first with {@code quantize}, as latent diffusion does over a VQ autoencoder): the
+ * {@code latent-diffusion} pipeline. Samples are drawn in chunks of {@code batch_size}, each seeded
+ * from (seed, chunk) ({@link ChunkedSampling}).
+ */
+final class LatentDiffusionPipeline implements GenerationPipeline {
+  private final String name;
+  private final String scheduler;
+  private final int steps;
+  private final float guidanceScale;
+  private final double eta;
+  private final boolean quantize;
+  private final int batchSize;
+  private final ModelConfig config;
+  private final LatentDiffusionConfig c;
+  private final NoiseSchedule schedule;
+  private final ComponentLookup components;
+  private final LoadedGraph<Parts> graph;
+  private final float latentStd;
+
+  /** The prompt tower, the (guided) noise prediction's inputs and output, and latents -> images. */
+  private record Parts(PromptTower prompts, Placeholder<TFloat32> noisy, Placeholder<TFloat32> timesteps, Operand<TFloat32> epsilon,
+      Placeholder<TFloat32> latents, Operand<TFloat32> images, Operand<TFloat32> std) {}
+
+  LatentDiffusionPipeline(PipelineContext context) {
+    this.name = context.name();
+    this.scheduler = context.options().getString("scheduler");
+    this.steps = context.options().getInt("steps");
+    this.guidanceScale = (float) context.options().getDouble("guidance_scale");
+    this.eta = context.options().getDouble("eta");
+    this.quantize = context.options().getBoolean("quantize");
+    this.batchSize = context.batchSize();
+    this.components = context.components();
+    this.config = context.weights().config();
+    this.c = LatentDiffusionConfig.from(config);
+    this.schedule = c.schedule();
+    if (steps > schedule.steps()) {
+      throw new TesseraException("--steps must be in 1.." + schedule.steps() + " (the model's timesteps), got " + steps);
+    }
+    Schedulers.create(scheduler, schedule, eta, components); // an unknown scheduler fails before anything is built
+    boolean guided = guidanceScale != 1f;
+    this.graph = LoadedGraph.build(context.device(), context.weights().parameters(), root -> build(root, guided));
+    try (Result r = graph.session().runner().fetch(graph.parts().std()).run()) {
+      this.latentStd = ((TFloat32) r.get(0)).getFloat();
+    }
+    if (!(latentStd > 0)) {
+      throw new TesseraException(config.source() + ": the weights' latent scale (" + LatentDiffusionModel.LATENT_STD + ") is " + latentStd
+          + ": were they trained?");
+    }
+  }
+
+  private Parts build(GraphScope root, boolean guided) {
+    Ops tf = root.tf();
+    int g = c.grid();
+    PromptTower prompts = PromptTower.withStates(root, c.encoder(), components);
+    Placeholder<TFloat32> noisy = tf.withName("noisy").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, g, g, c.latentChannels())));
+    Placeholder<TFloat32> timesteps = tf.withName("timesteps").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
+    // The prompt's one row of states, repeated for every sample of the chunk.
+    Operand<TInt32> n = tf.slice(tf.shape(noisy), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
+    Encoder.TextStates one = prompts.states();
+    Encoder.TextStates text = new Encoder.TextStates(
+        tf.tile(one.states(), tf.concat(List.of(n, tf.constant(new int[] {1, 1})), tf.constant(0))),
+        tf.tile(one.mask(), tf.concat(List.of(n, tf.constant(new int[] {1})), tf.constant(0))),
+        tf.tile(one.embedding(), tf.concat(List.of(n, tf.constant(new int[] {1})), tf.constant(0))));
+    GraphScope scope = root.child(config.getString("scope", "latent_diffusion"));
+    Operand<TFloat32> epsilon;
+    if (!guided) {
+      epsilon = LatentDenoiser.epsilon(scope, c, noisy, timesteps, text);
+    } else {
+      // Conditional and unconditional (zeroed text, as in training's condition dropout) halves in one run.
+      Encoder.TextStates both = new Encoder.TextStates(
+          tf.concat(List.of(text.states(), tf.zerosLike(text.states())), tf.constant(0)),
+          tf.concat(List.of(text.mask(), text.mask()), tf.constant(0)),
+          tf.concat(List.of(text.embedding(), tf.zerosLike(text.embedding())), tf.constant(0)));
+      Operand<TFloat32> eps2 = LatentDenoiser.epsilon(scope, c, tf.concat(List.of(noisy, noisy), tf.constant(0)),
+          tf.concat(List.of(timesteps, timesteps), tf.constant(0)), both);
+      List<org.tensorflow.Output<TFloat32>> halves = tf.split(tf.constant(0), eps2, 2L).output();
+      epsilon = ClassifierFree.combine(tf, halves.get(0), halves.get(1), guidanceScale);
+    }
+    Operand<TFloat32> std = scope.buffer(LatentDiffusionModel.LATENT_STD, new long[0], Initializers.zeros());
+    Placeholder<TFloat32> latents = tf.withName("latents").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, g, g, c.latentChannels())));
+    Operand<TFloat32> vectors = tf.math.mul(latents, std);
+    if (quantize) {
+      vectors = FrozenAutoencoder.quantizer(c.autoencoder(), components)
+          .quantize(FrozenAutoencoder.quantizerScope(root, c.autoencoder()), c.autoencoder(), vectors).quantized();
+    }
+    Operand<TFloat32> images = FrozenAutoencoder.decodeVectors(root, c.autoencoder(), components, vectors);
+    return new Parts(prompts, noisy, timesteps, epsilon, latents, images, std);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Map<String, Object> settings() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("scheduler", scheduler);
+    s.put("steps", steps);
+    s.put("guidance_scale", guidanceScale);
+    if (scheduler.equals("ddim")) {
+      s.put("eta", eta);
+    }
+    s.put("quantize", quantize);
+    s.put("latent_grid", List.of(c.grid(), c.grid(), c.latentChannels()));
+    s.put("latent_std", latentStd);
+    s.put("autoencoder", config.getString("autoencoder_model", "vqgan"));
+    s.put("batch_size", batchSize);
+    return s;
+  }
+
+  @Override
+  public long parameterCount() {
+    return graph.parameters();
+  }
+
+  @Override
+  public Double trainingSeconds() {
+    return GenerationPipeline.trainingSeconds(config);
+  }
+
+  @Override
+  public List<String> warnings(String prompt) {
+    return graph.parts().prompts().warnings(prompt);
+  }
+
+  @Override
+  public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
+    if (count < 1) {
+      throw new TesseraException("--num-images must be positive, got " + count);
+    }
+    Parts p = graph.parts();
+    int values = c.grid() * c.grid() * c.latentChannels();
+    float[] latents;
+    try (TInt32 tokens = p.prompts().tokensOf(prompt)) {
+      latents = ChunkedSampling.run(() -> {
+        Scheduler s = Schedulers.create(scheduler, schedule, eta, components);
+        s.setTimesteps(steps);
+        return s;
+      }, count, batchSize, values, seed, (x, t, from, n) -> epsilon(tokens, x, t, n), progress);
+    }
+    float[] all = latents;
+    return Batches.draw(count, batchSize, null, (from, n) -> {
+      float[] chunk = java.util.Arrays.copyOfRange(all, from * values, (from + n) * values);
+      try (TFloat32 z = Tensors.floats(new long[] {n, c.grid(), c.grid(), c.latentChannels()}, chunk);
+          Result r = graph.session().runner().feed(p.latents(), z).fetch(p.images()).run()) {
+        return Tensors.toImages(r.get(0)).clamped();
+      }
+    });
+  }
+
+  /** One session run: the (guided) noise prediction for a chunk of n latents at timestep t. */
+  private float[] epsilon(TInt32 tokens, float[] x, int t, int n) {
+    float[] ts = new float[n];
+    java.util.Arrays.fill(ts, t);
+    Parts p = graph.parts();
+    try (TFloat32 xb = Tensors.floats(new long[] {n, c.grid(), c.grid(), c.latentChannels()}, x); TFloat32 tb = Tensors.floats(new long[] {n}, ts);
+        Result r = p.prompts().feed(graph.session().runner(), tokens).feed(p.noisy(), xb).feed(p.timesteps(), tb).fetch(p.epsilon()).run()) {
+      return Tensors.toFloats(r.get(0));
+    }
+  }
+
+  @Override
+  public void close() {
+    graph.close();
+  }
+}

@@ -1,0 +1,29 @@
+package dev.tessera.plugins.latentdiffusion;
+
+import dev.tessera.api.options.OptionSpec;
+import dev.tessera.api.pipeline.AbstractPipelineProvider;
+import dev.tessera.api.pipeline.GenerationPipeline;
+import dev.tessera.api.pipeline.PipelineContext;
+import dev.tessera.api.pipeline.PipelineOptions;
+import java.util.List;
+import org.pf4j.Extension;
+
+/** The {@code latent-diffusion} pipeline ({@link LatentDiffusionPipeline}). */
+@Extension
+public class LatentDiffusionProvider extends AbstractPipelineProvider {
+  public LatentDiffusionProvider() {
+    super("latent-diffusion", "CLIP per-token states -> U-Net denoises an autoencoder's latents by cross-attention under a scheduler -> decoder",
+        "latent-diffusion");
+  }
+
+  @Override
+  public List<OptionSpec> options() {
+    return List.of(PipelineOptions.scheduler("ddim"), PipelineOptions.steps(50), PipelineOptions.guidanceScale(3), PipelineOptions.eta(),
+        OptionSpec.bool("quantize", true, "snap the sampled latents to the autoencoder's codebook before decoding"));
+  }
+
+  @Override
+  public GenerationPipeline open(PipelineContext context) {
+    return new LatentDiffusionPipeline(context);
+  }
+}
