@@ -53,9 +53,13 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
   private final LoadedGraph<Parts> graph;
   private final float latentStd;
 
-  /** The prompt tower, the (guided) noise prediction's inputs and output, and latents -> images. */
-  private record Parts(PromptTower prompts, Placeholder<TFloat32> noisy, Placeholder<TFloat32> timesteps, Operand<TFloat32> epsilon,
-      Placeholder<TFloat32> latents, Operand<TFloat32> images, Operand<TFloat32> std) {}
+  /**
+   * The prompt tower (run once per prompt), the noise prediction's inputs (the prompt's states fed
+   * back as one row each) and output, and latents -> images.
+   */
+  private record Parts(PromptTower prompts, Placeholder<TFloat32> states, Placeholder<TFloat32> mask, Placeholder<TFloat32> pooled,
+      Placeholder<TFloat32> noisy, Placeholder<TFloat32> timesteps, Operand<TFloat32> epsilon, Placeholder<TFloat32> latents,
+      Operand<TFloat32> images, Operand<TFloat32> std) {}
 
   LatentDiffusionPipeline(PipelineContext context) {
     this.name = context.name();
@@ -90,13 +94,16 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
     PromptTower prompts = PromptTower.withStates(root, c.encoder(), components);
     Placeholder<TFloat32> noisy = tf.withName("noisy").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, g, g, c.latentChannels())));
     Placeholder<TFloat32> timesteps = tf.withName("timesteps").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
-    // The prompt's one row of states, repeated for every sample of the chunk.
+    // The prompt's states, computed once per prompt and fed back as one row, repeated for every sample of the chunk.
+    long length = c.unet().contextLength();
+    Placeholder<TFloat32> states = tf.withName("text_states").placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, length, c.unet().contextDim())));
+    Placeholder<TFloat32> mask = tf.withName("text_mask").placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, length)));
+    Placeholder<TFloat32> pooled = tf.withName("text_embedding").placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, c.unet().conditionDim())));
     Operand<TInt32> n = tf.slice(tf.shape(noisy), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
-    Encoder.TextStates one = prompts.states();
     Encoder.TextStates text = new Encoder.TextStates(
-        tf.tile(one.states(), tf.concat(List.of(n, tf.constant(new int[] {1, 1})), tf.constant(0))),
-        tf.tile(one.mask(), tf.concat(List.of(n, tf.constant(new int[] {1})), tf.constant(0))),
-        tf.tile(one.embedding(), tf.concat(List.of(n, tf.constant(new int[] {1})), tf.constant(0))));
+        tf.tile(states, tf.concat(List.of(n, tf.constant(new int[] {1, 1})), tf.constant(0))),
+        tf.tile(mask, tf.concat(List.of(n, tf.constant(new int[] {1})), tf.constant(0))),
+        tf.tile(pooled, tf.concat(List.of(n, tf.constant(new int[] {1})), tf.constant(0))));
     GraphScope scope = root.child(config.getString("scope", "latent_diffusion"));
     Operand<TFloat32> epsilon;
     if (!guided) {
@@ -120,7 +127,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
           .quantize(FrozenAutoencoder.quantizerScope(root, c.autoencoder()), c.autoencoder(), vectors).quantized();
     }
     Operand<TFloat32> images = FrozenAutoencoder.decodeVectors(root, c.autoencoder(), components, vectors);
-    return new Parts(prompts, noisy, timesteps, epsilon, latents, images, std);
+    return new Parts(prompts, states, mask, pooled, noisy, timesteps, epsilon, latents, images, std);
   }
 
   @Override
@@ -168,12 +175,17 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
     Parts p = graph.parts();
     int values = c.grid() * c.grid() * c.latentChannels();
     float[] latents;
-    try (TInt32 tokens = p.prompts().tokensOf(prompt)) {
+    Encoder.TextStates one = p.prompts().states();
+    try (TInt32 tokens = p.prompts().tokensOf(prompt);
+        Result text = p.prompts().feed(graph.session().runner(), tokens).fetch(one.states()).fetch(one.mask()).fetch(one.embedding()).run()) {
+      TFloat32 states = (TFloat32) text.get(0);
+      TFloat32 mask = (TFloat32) text.get(1);
+      TFloat32 pooled = (TFloat32) text.get(2);
       latents = ChunkedSampling.run(() -> {
         Scheduler s = Schedulers.create(scheduler, schedule, eta, components);
         s.setTimesteps(steps);
         return s;
-      }, count, batchSize, values, seed, (x, t, from, n) -> epsilon(tokens, x, t, n), progress);
+      }, count, batchSize, values, seed, (x, t, from, n) -> epsilon(states, mask, pooled, x, t, n), progress);
     }
     float[] all = latents;
     return Batches.draw(count, batchSize, null, (from, n) -> {
@@ -186,12 +198,13 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
   }
 
   /** One session run: the (guided) noise prediction for a chunk of n latents at timestep t. */
-  private float[] epsilon(TInt32 tokens, float[] x, int t, int n) {
+  private float[] epsilon(TFloat32 states, TFloat32 mask, TFloat32 pooled, float[] x, int t, int n) {
     float[] ts = new float[n];
     java.util.Arrays.fill(ts, t);
     Parts p = graph.parts();
     try (TFloat32 xb = Tensors.floats(new long[] {n, c.grid(), c.grid(), c.latentChannels()}, x); TFloat32 tb = Tensors.floats(new long[] {n}, ts);
-        Result r = p.prompts().feed(graph.session().runner(), tokens).feed(p.noisy(), xb).feed(p.timesteps(), tb).fetch(p.epsilon()).run()) {
+        Result r = graph.session().runner().feed(p.states(), states).feed(p.mask(), mask).feed(p.pooled(), pooled).feed(p.noisy(), xb)
+            .feed(p.timesteps(), tb).fetch(p.epsilon()).run()) {
       return Tensors.toFloats(r.get(0));
     }
   }

@@ -1,0 +1,85 @@
+package dev.tessera.samples;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tessera.api.io.PngImages;
+import dev.tessera.runtime.data.FashionMnist;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The latent diffusion plugin through the command line: it trains over the shipped VQGAN and CLIP
+ * (referenced, not copied), and its own pipeline generates from those weights, the same images for
+ * the same seed, with or without snapping to the codebook; bad options are one-line errors.
+ */
+class LatentDiffusionEndToEndTest {
+  @TempDir static Path tmp;
+  static Path weights;
+
+  @BeforeAll
+  static void trainTwoSteps() throws Exception {
+    assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("latent-diffusion.jar")), "plugins not packaged yet");
+    assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR), "Fashion-MNIST not installed");
+    weights = tmp.resolve("ldm");
+    Path small = tmp.resolve("small.json");
+    Files.writeString(small, "{\"unet_channels\": [16, 32], \"blocks_per_level\": 1, \"embed_dim\": 16}");
+    CompareEndToEndTest.Run t = CompareEndToEndTest.run("train", "latent-diffusion", "--config", small.toString(), "--limit", "64",
+        "--batch-size", "8", "--steps", "2", "--out", weights.toString());
+    assertEquals(0, t.exit(), t.err());
+  }
+
+  @Test
+  void trainsOverTheShippedVqganAndClipAndItsPipelineGenerates() throws Exception {
+    JsonNode config = new ObjectMapper().readTree(weights.resolve("config.json").toFile());
+    assertTrue(config.get("weights_from").has("clip") && config.get("weights_from").has("vqgan"), "frozen CLIP and VQGAN are referenced: " + config);
+    Path a = tmp.resolve("a");
+    Path b = tmp.resolve("b");
+    for (Path out : new Path[] {a, b}) {
+      CompareEndToEndTest.Run g = CompareEndToEndTest.run("generate", "--pipeline", "latent-diffusion", "--weights", weights.toString(), "--prompt",
+          "a photo of a bag", "--num-images", "3", "--seed", "4", "--steps", "4", "--output-dir", out.toString());
+      assertEquals(0, g.exit(), g.err());
+    }
+    JsonNode m = new ObjectMapper().readTree(a.resolve("manifest.json").toFile());
+    assertEquals("latent-diffusion", m.get("pipeline").asText());
+    assertEquals(4, m.get("settings").get("steps").asInt());
+    assertTrue(m.get("settings").get("quantize").asBoolean());
+    assertEquals("[7,7,64]", m.get("settings").get("latent_grid").toString());
+    assertTrue(m.get("settings").get("latent_std").asDouble() > 0);
+    for (int i = 0; i < 3; i++) {
+      String file = m.get("images").get(i).asText();
+      assertEquals(28, PngImages.read(a.resolve(file), 1).height());
+      assertArrayEquals(Files.readAllBytes(a.resolve(file)), Files.readAllBytes(b.resolve(file)), "same seed, same image " + file);
+    }
+    Path c = tmp.resolve("c");
+    CompareEndToEndTest.Run unsnapped = CompareEndToEndTest.run("generate", "--pipeline", "latent-diffusion", "--weights", weights.toString(),
+        "--prompt", "a photo of a bag", "--num-images", "3", "--seed", "4", "--steps", "4", "--scheduler", "euler-a", "--option", "quantize=false",
+        "--output-dir", c.toString());
+    assertEquals(0, unsnapped.exit(), unsnapped.err());
+    assertFalse(new ObjectMapper().readTree(c.resolve("manifest.json").toFile()).get("settings").get("quantize").asBoolean());
+  }
+
+  @Test
+  void badOptionsAreOneLineErrors() {
+    CompareEndToEndTest.Run steps = CompareEndToEndTest.run("generate", "--pipeline", "latent-diffusion", "--weights", weights.toString(), "--prompt",
+        "a bag", "--steps", "5000", "--output-dir", tmp.resolve("x").toString());
+    assertEquals(1, steps.exit());
+    assertTrue(steps.err().contains("--steps must be in 1..1000"), steps.err());
+    CompareEndToEndTest.Run quantize = CompareEndToEndTest.run("generate", "--pipeline", "latent-diffusion", "--weights", weights.toString(),
+        "--prompt", "a bag", "--option", "quantize=maybe", "--output-dir", tmp.resolve("y").toString());
+    assertEquals(1, quantize.exit());
+    assertTrue(quantize.err().contains("quantize"), quantize.err());
+    CompareEndToEndTest.Run untrained = CompareEndToEndTest.run("generate", "--pipeline", "latent-diffusion", "--prompt", "a bag",
+        "--output-dir", tmp.resolve("z").toString());
+    assertEquals(1, untrained.exit());
+    assertTrue(untrained.err().lines().count() <= 2, untrained.err());
+  }
+}
