@@ -31,7 +31,7 @@ class LatentDiffusionEndToEndTest {
     assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR), "Fashion-MNIST not installed");
     weights = tmp.resolve("ldm");
     Path small = tmp.resolve("small.json");
-    Files.writeString(small, "{\"unet_channels\": [16, 32], \"blocks_per_level\": 1, \"embed_dim\": 16}");
+    Files.writeString(small, "{\"unet_channels\": [16, 32], \"attention_levels\": [1], \"embed_dim\": 16}");
     CompareEndToEndTest.Run t = CompareEndToEndTest.run("train", "latent-diffusion", "--config", small.toString(), "--limit", "64",
         "--batch-size", "8", "--steps", "2", "--out", weights.toString());
     assertEquals(0, t.exit(), t.err());
@@ -65,6 +65,21 @@ class LatentDiffusionEndToEndTest {
         "--output-dir", c.toString());
     assertEquals(0, unsnapped.exit(), unsnapped.err());
     assertFalse(new ObjectMapper().readTree(c.resolve("manifest.json").toFile()).get("settings").get("quantize").asBoolean());
+  }
+
+  @Test
+  void everySchedulerSamplesIt() {
+    try (dev.tessera.runtime.embed.Tessera tessera = dev.tessera.runtime.embed.Tessera.open(CompareEndToEndTest.PLUGINS)) {
+      for (String scheduler : dev.tessera.api.sampling.Schedulers.NAMES) {
+        dev.tessera.runtime.embed.Images images = tessera.pipeline("latent-diffusion").weights(weights).option("scheduler", scheduler)
+            .option("steps", 3).generate("a photo of a coat", 2, 1);
+        assertEquals(2, images.count(), scheduler);
+        assertEquals(scheduler, images.run().settings().get("scheduler"));
+        for (float v : images.batch().data()) {
+          assertTrue(v >= 0 && v <= 1, scheduler + " gives pixels in [0, 1]");
+        }
+      }
+    }
   }
 
   @Test
