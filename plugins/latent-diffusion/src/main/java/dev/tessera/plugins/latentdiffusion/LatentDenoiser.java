@@ -29,7 +29,7 @@ final class LatentDenoiser {
     InputShapes.requireLastAxis(noisy, c.latentChannels(), "latent diffusion latents (the autoencoder's embedding_dim)");
     if (GraphScope.staticDim(noisy, 1) != c.grid() || GraphScope.staticDim(noisy, 2) != c.grid()) {
       throw new TesseraException("latent diffusion: the autoencoder gives " + noisy.shape() + " latents, the model was built for a " + c.grid()
-          + "x" + c.grid() + " grid (the autoencoder's image_size over its downsampling): are the images " + c.autoencoder().getInt("image_size", 0)
+          + "x" + c.grid() + " grid (the autoencoder's image_size over its downsampling): are the images " + c.firstStage().config().getInt("image_size", 0)
           + " pixels wide?");
     }
     int pad = c.paddedGrid() - c.grid();

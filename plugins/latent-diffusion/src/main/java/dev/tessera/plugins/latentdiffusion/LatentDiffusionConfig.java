@@ -10,12 +10,14 @@ import dev.tessera.api.train.NestedModel;
 
 /**
  * The hyper-parameters of a latent diffusion model, from its config.json: the frozen autoencoder
- * whose latents it denoises (nested under "autoencoder", from "autoencoder_model", default vqgan)
+ * whose latents it denoises (nested under "autoencoder", from "autoencoder_model": a KL autoencoder
+ * or a VQ one such as vqgan)
  * and the frozen CLIP whose text it reads (under "text_encoder", from "text_model", default clip),
  * the U-Net, the noise schedule and the condition dropout.
  *
+ * @param firstStage the frozen autoencoder (its config nested under "autoencoder")
  * @param grid side of the autoencoder's latent grid (its image_size over its downsampling)
- * @param latentChannels the latents' channels (the autoencoder's embedding_dim)
+ * @param latentChannels the latents' channels (a KL autoencoder's z_channels, a VQ one's embedding_dim)
  * @param paddedGrid the grid padded (at the bottom and right) to a size the U-Net can halve at every level
  *
  * <p>The default U-Net (32, 64 and 128 channels at 8, 4 and 2 latent pixels, one block per level,
@@ -23,7 +25,7 @@ import dev.tessera.api.train.NestedModel;
  * steps with guidance, 0.046 s per image where clip-diffusion takes 0.199 (the issue asks for a
  * quarter); 64/128 channels at 8/4 took 0.091, with a second block per level 0.127 (docs/model-cards/latent-diffusion.md).
  */
-record LatentDiffusionConfig(ModelConfig autoencoder, ModelConfig encoder, int grid, int latentChannels, int paddedGrid, UNet.Config unet,
+record LatentDiffusionConfig(FirstStage firstStage, ModelConfig encoder, int grid, int latentChannels, int paddedGrid, UNet.Config unet,
     int timesteps, String betaSchedule, double conditionDropout) {
 
   /** The autoencoder a latent diffusion model is built on: the VQGAN by default. */
@@ -43,8 +45,9 @@ record LatentDiffusionConfig(ModelConfig autoencoder, ModelConfig encoder, int g
   static LatentDiffusionConfig from(ModelConfig c) {
     ModelConfig ae = AUTOENCODER.section(c);
     ModelConfig encoder = FrozenEncoder.CLIP.section(c);
-    int grid = FrozenAutoencoder.gridSize(ae);
-    int channels = FrozenAutoencoder.embeddingDim(ae);
+    FirstStage first = new FirstStage(ae);
+    int grid = first.grid();
+    int channels = first.channels();
     int[] levels = c.getIntArray("unet_channels", new int[] {32, 64, 128});
     if (levels.length == 0 || java.util.Arrays.stream(levels).anyMatch(l -> l == 0)) {
       throw new TesseraException(c.source() + ": 'unet_channels' must list one positive channel count per level");
@@ -65,7 +68,7 @@ record LatentDiffusionConfig(ModelConfig autoencoder, ModelConfig encoder, int g
         throw new TesseraException(c.source() + ": attention_levels must be in 0.." + (levels.length - 1) + ", got " + level);
       }
     }
-    return new LatentDiffusionConfig(ae, encoder, grid, channels, padded, unet, c.getPositiveInt("timesteps", 1000),
+    return new LatentDiffusionConfig(first, encoder, grid, channels, padded, unet, c.getPositiveInt("timesteps", 1000),
         c.getString("beta_schedule", "cosine"), dropout);
   }
 

@@ -8,7 +8,6 @@ import dev.tessera.api.layers.UNet;
 import dev.tessera.api.spi.ComponentLookup;
 import dev.tessera.api.spi.Encoder;
 import dev.tessera.api.spi.TextConditionedModel;
-import dev.tessera.api.train.FrozenAutoencoder;
 import dev.tessera.api.train.FrozenEncoder;
 import dev.tessera.api.train.NoisedBatch;
 import dev.tessera.api.train.StepRandom;
@@ -79,7 +78,7 @@ public class LatentDiffusionModel implements TextConditionedModel {
     GraphScope root = context.scope();
     GraphScope scope = root.child(config.getString("scope", "latent_diffusion"));
     Ops tf = scope.tf();
-    Operand<TFloat32> latents = tf.stopGradient(FrozenAutoencoder.latents(root, c.autoencoder(), context.components(), in.images()));
+    Operand<TFloat32> latents = tf.stopGradient(c.firstStage().encode(root, context.components(), in.images()));
     Operand<TInt32> all = tf.constant(new int[] {0, 1, 2, 3});
     Operand<TFloat32> centred = tf.math.sub(latents, tf.math.mean(latents, all));
     // (at least 1e-6: a batch of one flat colour has none)

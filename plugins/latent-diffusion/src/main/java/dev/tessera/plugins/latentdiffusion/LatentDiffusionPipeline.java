@@ -17,7 +17,6 @@ import dev.tessera.api.sampling.Scheduler;
 import dev.tessera.api.sampling.Schedulers;
 import dev.tessera.api.spi.ComponentLookup;
 import dev.tessera.api.spi.Encoder;
-import dev.tessera.api.train.FrozenAutoencoder;
 import dev.tessera.api.types.ImageBatch;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,8 +32,8 @@ import org.tensorflow.types.TInt32;
 /**
  * Prompt -> CLIP per-token states -> a scheduler denoises latents with the U-Net, under
  * classifier-free guidance (the conditional and unconditional halves in one session run) -> the
- * latents, times the training scale, through the frozen autoencoder's decoder (snapped to its
- * codebook first with {@code quantize}, as latent diffusion does over a VQ autoencoder): the
+ * latents, times the training scale, through the frozen autoencoder's decoder (a VQ autoencoder's
+ * snapped to its codebook first, as latent diffusion does; {@code quantize}: auto, on, off): the
  * {@code latent-diffusion} pipeline. Samples are drawn in chunks of {@code batch_size}, each seeded
  * from (seed, chunk) ({@link ChunkedSampling}).
  */
@@ -67,11 +66,12 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
     this.steps = context.options().getInt("steps");
     this.guidanceScale = (float) context.options().getDouble("guidance_scale");
     this.eta = context.options().getDouble("eta");
-    this.quantize = context.options().getBoolean("quantize");
+    String snap = context.options().getString("quantize");
+    this.c = LatentDiffusionConfig.from(context.weights().config());
+    this.quantize = snap.equals("auto") ? !c.firstStage().kl() : snap.equals("on");
     this.batchSize = context.batchSize();
     this.components = context.components();
     this.config = context.weights().config();
-    this.c = LatentDiffusionConfig.from(config);
     this.schedule = c.schedule();
     if (steps > schedule.steps()) {
       throw new TesseraException("--steps must be in 1.." + schedule.steps() + " (the model's timesteps), got " + steps);
@@ -121,12 +121,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
     }
     Operand<TFloat32> std = scope.buffer(LatentDiffusionModel.LATENT_STD, new long[0], Initializers.zeros());
     Placeholder<TFloat32> latents = tf.withName("latents").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, g, g, c.latentChannels())));
-    Operand<TFloat32> vectors = tf.math.mul(latents, std);
-    if (quantize) {
-      vectors = FrozenAutoencoder.quantizer(c.autoencoder(), components)
-          .quantize(FrozenAutoencoder.quantizerScope(root, c.autoencoder()), c.autoencoder(), vectors).quantized();
-    }
-    Operand<TFloat32> images = FrozenAutoencoder.decodeVectors(root, c.autoencoder(), components, vectors);
+    Operand<TFloat32> images = c.firstStage().decode(root, components, tf.math.mul(latents, std), quantize);
     return new Parts(prompts, states, mask, pooled, noisy, timesteps, epsilon, latents, images, std);
   }
 
@@ -147,7 +142,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
     s.put("quantize", quantize);
     s.put("latent_grid", List.of(c.grid(), c.grid(), c.latentChannels()));
     s.put("latent_std", latentStd);
-    s.put("autoencoder", config.getString("autoencoder_model", "vqgan"));
+    s.put("autoencoder", config.getString("autoencoder_model", LatentDiffusionConfig.AUTOENCODER.defaultModel()));
     s.put("batch_size", batchSize);
     return s;
   }

@@ -19,7 +19,8 @@ public class LatentDiffusionProvider extends AbstractPipelineProvider {
   @Override
   public List<OptionSpec> options() {
     return List.of(PipelineOptions.scheduler("ddim"), PipelineOptions.steps(50), PipelineOptions.guidanceScale(3), PipelineOptions.eta(),
-        OptionSpec.bool("quantize", true, "snap the sampled latents to the autoencoder's codebook before decoding"));
+        OptionSpec.choice("quantize", List.of("auto", "on", "off"), "auto",
+            "snap the sampled latents to a VQ autoencoder's codebook before decoding (auto: for VQ autoencoders, not for KL ones)"));
   }
 
   @Override
