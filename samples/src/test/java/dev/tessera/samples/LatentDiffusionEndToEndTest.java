@@ -40,7 +40,8 @@ class LatentDiffusionEndToEndTest {
   @Test
   void trainsOverTheShippedVqganAndClipAndItsPipelineGenerates() throws Exception {
     JsonNode config = new ObjectMapper().readTree(weights.resolve("config.json").toFile());
-    assertTrue(config.get("weights_from").has("clip") && config.get("weights_from").has("vqgan"), "frozen CLIP and VQGAN are referenced: " + config);
+    assertTrue(config.get("weights_from").has("clip") && config.get("weights_from").has("kl-autoencoder"),
+        "frozen CLIP and KL autoencoder are referenced: " + config);
     Path a = tmp.resolve("a");
     Path b = tmp.resolve("b");
     for (Path out : new Path[] {a, b}) {
@@ -51,20 +52,36 @@ class LatentDiffusionEndToEndTest {
     JsonNode m = new ObjectMapper().readTree(a.resolve("manifest.json").toFile());
     assertEquals("latent-diffusion", m.get("pipeline").asText());
     assertEquals(4, m.get("settings").get("steps").asInt());
-    assertTrue(m.get("settings").get("quantize").asBoolean());
-    assertEquals("[7,7,64]", m.get("settings").get("latent_grid").toString());
+    assertFalse(m.get("settings").get("quantize").asBoolean(), "a KL autoencoder has no codebook to snap to");
+    assertEquals("[7,7,4]", m.get("settings").get("latent_grid").toString());
     assertTrue(m.get("settings").get("latent_std").asDouble() > 0);
     for (int i = 0; i < 3; i++) {
       String file = m.get("images").get(i).asText();
       assertEquals(28, PngImages.read(a.resolve(file), 1).height());
       assertArrayEquals(Files.readAllBytes(a.resolve(file)), Files.readAllBytes(b.resolve(file)), "same seed, same image " + file);
     }
-    Path c = tmp.resolve("c");
-    CompareEndToEndTest.Run unsnapped = CompareEndToEndTest.run("generate", "--pipeline", "latent-diffusion", "--weights", weights.toString(),
-        "--prompt", "a photo of a bag", "--num-images", "3", "--seed", "4", "--steps", "4", "--scheduler", "euler-a", "--option", "quantize=false",
-        "--output-dir", c.toString());
-    assertEquals(0, unsnapped.exit(), unsnapped.err());
-    assertFalse(new ObjectMapper().readTree(c.resolve("manifest.json").toFile()).get("settings").get("quantize").asBoolean());
+    CompareEndToEndTest.Run snapKl = CompareEndToEndTest.run("generate", "--pipeline", "latent-diffusion", "--weights", weights.toString(),
+        "--prompt", "a photo of a bag", "--option", "quantize=on", "--output-dir", tmp.resolve("c").toString());
+    assertEquals(1, snapKl.exit());
+    assertTrue(snapKl.err().contains("has no codebook"), snapKl.err());
+  }
+
+  @Test
+  void overTheVqganTheLatentsAreSnappedToItsCodebook() throws Exception {
+    Path vq = tmp.resolve("ldm-vqgan");
+    CompareEndToEndTest.Run t = CompareEndToEndTest.run("train", "latent-diffusion", "--config", tmp.resolve("small.json").toString(), "--set",
+        "autoencoder_model=vqgan", "--limit", "64", "--batch-size", "8", "--steps", "2", "--out", vq.toString());
+    assertEquals(0, t.exit(), t.err());
+    for (String snap : new String[] {"auto", "off"}) {
+      Path out = tmp.resolve("vq-" + snap);
+      CompareEndToEndTest.Run g = CompareEndToEndTest.run("generate", "--pipeline", "latent-diffusion", "--weights", vq.toString(), "--prompt",
+          "a photo of a bag", "--num-images", "2", "--steps", "3", "--scheduler", "euler-a", "--option", "quantize=" + snap, "--output-dir",
+          out.toString());
+      assertEquals(0, g.exit(), g.err());
+      JsonNode settings = new ObjectMapper().readTree(out.resolve("manifest.json").toFile()).get("settings");
+      assertEquals(snap.equals("auto"), settings.get("quantize").asBoolean());
+      assertEquals("[7,7,64]", settings.get("latent_grid").toString());
+    }
   }
 
   @Test

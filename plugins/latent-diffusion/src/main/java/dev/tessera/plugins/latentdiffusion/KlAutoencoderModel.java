@@ -2,6 +2,7 @@ package dev.tessera.plugins.latentdiffusion;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ShippedWeightSets;
 import dev.tessera.api.spi.ComponentLookup;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.api.train.StepRandom;
@@ -56,6 +57,12 @@ public class KlAutoencoderModel implements TrainableModel {
   /** The decoder's config: z_channels inputs. */
   static ModelConfig decoderConfig(ModelConfig c) {
     return c.with("embedding_dim", c.getPositiveInt(Z_CHANNELS, 4));
+  }
+
+  /** Trained on Fashion-MNIST (docs/model-cards/latent-diffusion.md). */
+  @Override
+  public ShippedWeightSets shippedWeightSets() {
+    return new ShippedWeightSets(KlAutoencoderModel.class, "tessera/weights/latent-diffusion/kl-autoencoder", Map.of());
   }
 
   @Override

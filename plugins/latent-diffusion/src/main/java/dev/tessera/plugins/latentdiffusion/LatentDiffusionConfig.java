@@ -28,13 +28,13 @@ import dev.tessera.api.train.NestedModel;
 record LatentDiffusionConfig(FirstStage firstStage, ModelConfig encoder, int grid, int latentChannels, int paddedGrid, UNet.Config unet,
     int timesteps, String betaSchedule, double conditionDropout) {
 
-  /** The autoencoder a latent diffusion model is built on: the VQGAN by default. */
-  static final NestedModel AUTOENCODER = new NestedModel(FrozenAutoencoder.KEY, "autoencoder_model", "vqgan", "autoencoder");
+  /** The autoencoder a latent diffusion model is built on: this plugin's KL autoencoder by default (vqgan works too). */
+  static final NestedModel AUTOENCODER = new NestedModel(FrozenAutoencoder.KEY, "autoencoder_model", "kl-autoencoder", "autoencoder");
 
   static ModelConfig defaults() {
     return ModelConfig.empty()
         .with("model", "latent-diffusion").with("scope", "latent_diffusion")
-        .with("autoencoder_model", "vqgan").with("text_model", "clip")
+        .with("autoencoder_model", "kl-autoencoder").with("text_model", "clip")
         .with("unet_channels", new int[] {32, 64, 128}).with("blocks_per_level", 1).with("attention_levels", new int[] {2})
         .with("embed_dim", 64).with("groups", 8).with("heads", 4)
         .with("timesteps", 1000).with("beta_schedule", "cosine")
