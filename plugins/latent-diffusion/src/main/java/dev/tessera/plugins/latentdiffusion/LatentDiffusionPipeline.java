@@ -36,6 +36,11 @@ import org.tensorflow.types.TInt32;
  * snapped to its codebook first, as latent diffusion does; {@code quantize}: auto, on, off): the
  * {@code latent-diffusion} pipeline. Samples are drawn in chunks of {@code batch_size}, each seeded
  * from (seed, chunk) ({@link ChunkedSampling}).
+ *
+ * <p>The scheduler clips each predicted clean sample to +-{@code clip_sample} (the latents have
+ * unit standard deviation): under the cosine schedule abar is almost 0 at the first steps, so
+ * x0 = (x_t - sqrt(1 - abar) eps) / sqrt(abar) amplifies the noise prediction's error, and
+ * without the clip the samples decode to speckle (docs/model-cards/latent-diffusion.md).
  */
 final class LatentDiffusionPipeline implements GenerationPipeline {
   private final String name;
@@ -44,6 +49,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
   private final float guidanceScale;
   private final double eta;
   private final boolean quantize;
+  private final double clipSample;
   private final int batchSize;
   private final ModelConfig config;
   private final LatentDiffusionConfig c;
@@ -66,6 +72,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
     this.steps = context.options().getInt("steps");
     this.guidanceScale = (float) context.options().getDouble("guidance_scale");
     this.eta = context.options().getDouble("eta");
+    this.clipSample = context.options().getDouble("clip_sample");
     String snap = context.options().getString("quantize");
     this.c = LatentDiffusionConfig.from(context.weights().config());
     this.quantize = snap.equals("auto") ? !c.firstStage().kl() : snap.equals("on");
@@ -140,6 +147,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
       s.put("eta", eta);
     }
     s.put("quantize", quantize);
+    s.put("clip_sample", clipSample);
     s.put("latent_grid", List.of(c.grid(), c.grid(), c.latentChannels()));
     s.put("latent_std", latentStd);
     s.put("autoencoder", config.getString("autoencoder_model", LatentDiffusionConfig.AUTOENCODER.defaultModel()));
@@ -178,6 +186,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
       TFloat32 pooled = (TFloat32) text.get(2);
       latents = ChunkedSampling.run(() -> {
         Scheduler s = Schedulers.create(scheduler, schedule, eta, components);
+        s.setClipSample(clipSample);
         s.setTimesteps(steps);
         return s;
       }, count, batchSize, values, seed, (x, t, from, n) -> epsilon(states, mask, pooled, x, t, n), progress);

@@ -1,5 +1,6 @@
 package dev.tessera.plugins.latentdiffusion;
 
+import dev.tessera.api.options.NumberOption;
 import dev.tessera.api.options.OptionSpec;
 import dev.tessera.api.pipeline.AbstractPipelineProvider;
 import dev.tessera.api.pipeline.GenerationPipeline;
@@ -19,6 +20,7 @@ public class LatentDiffusionProvider extends AbstractPipelineProvider {
   @Override
   public List<OptionSpec> options() {
     return List.of(PipelineOptions.scheduler("ddim"), PipelineOptions.steps(50), PipelineOptions.guidanceScale(3), PipelineOptions.eta(),
+        OptionSpec.number(NumberOption.real("clip_sample", 0, 100, "clip predicted clean latents to +-this many standard deviations; 0: off"), 3),
         OptionSpec.choice("quantize", List.of("auto", "on", "off"), "auto",
             "snap the sampled latents to a VQ autoencoder's codebook before decoding (auto: for VQ autoencoders, not for KL ones)"));
   }
