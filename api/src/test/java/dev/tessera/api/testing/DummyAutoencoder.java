@@ -31,6 +31,18 @@ public final class DummyAutoencoder {
     return new Object[] {new BlockEncoder(), new LevelQuantizer(), new BlockDecoder()};
   }
 
+  /** The dummy autoencoder's three components, the {@link DummyTextEncoder} and any others, for models built on both. */
+  public static DummyComponents withTextEncoder(Object... others) {
+    DummyComponents c = new DummyComponents(new DummyTextEncoder());
+    for (Object o : components()) {
+      c.add(o);
+    }
+    for (Object o : others) {
+      c.add(o);
+    }
+    return c;
+  }
+
   static final class BlockEncoder implements Encoder {
     @Override
     public String name() {

@@ -34,11 +34,7 @@ class GptModelTest {
   }
 
   static DummyComponents components() {
-    DummyComponents c = new DummyComponents(new DummyTextEncoder());
-    for (Object o : DummyAutoencoder.components()) {
-      c.add(o);
-    }
-    return c;
+    return DummyAutoencoder.withTextEncoder();
   }
 
   /** Image i has grey level i in its top-left block and 3 - i elsewhere; caption i names it. */

@@ -29,11 +29,7 @@ class LatentDiffusionModelTest {
   }
 
   static DummyComponents components() {
-    DummyComponents c = new DummyComponents(new DummyTextEncoder());
-    for (Object o : DummyAutoencoder.components()) {
-      c.add(o);
-    }
-    return c;
+    return DummyAutoencoder.withTextEncoder();
   }
 
   /** Image i: grey level i / 4 in its top-left block, 1 - i / 4 elsewhere; caption i names it. */

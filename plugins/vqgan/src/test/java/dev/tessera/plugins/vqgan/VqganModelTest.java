@@ -76,11 +76,7 @@ class VqganModelTest {
   }
 
   static DummyComponents components() {
-    DummyComponents c = new DummyComponents(new DummyTextEncoder(), new TinyEncoder(), new TinyDecoder());
-    for (Object o : DummyAutoencoder.components()) {
-      c.add(o);
-    }
-    return c;
+    return DummyAutoencoder.withTextEncoder(new TinyEncoder(), new TinyDecoder());
   }
 
   static float[] images() {
