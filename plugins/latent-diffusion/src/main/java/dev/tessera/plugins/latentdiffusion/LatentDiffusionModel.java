@@ -64,6 +64,12 @@ public class LatentDiffusionModel implements TextConditionedModel {
     return LatentDiffusionConfig.AUTOENCODER.resolve(TextConditionedModel.super.resolveComponents(config, components), components);
   }
 
+  /** Trained on Fashion-MNIST over the shipped kl-autoencoder and CLIP (docs/model-cards/latent-diffusion.md). */
+  @Override
+  public dev.tessera.api.io.ShippedWeightSets shippedWeightSets() {
+    return new dev.tessera.api.io.ShippedWeightSets(LatentDiffusionModel.class, "tessera/weights/latent-diffusion/fashion-mnist", Map.of());
+  }
+
   @Override
   public long forwardFlopsPerExample(ModelConfig config) {
     LatentDiffusionConfig c = LatentDiffusionConfig.from(config);

@@ -17,9 +17,10 @@ public class LatentDiffusionProvider extends AbstractPipelineProvider {
         "latent-diffusion");
   }
 
+  /** Guidance 2: at n = 200, accuracy 0.935 and FID 728 (floor 357); 1.5: 0.870, 682; 3: 0.960, 979; 5: 0.985, 1,422. */
   @Override
   public List<OptionSpec> options() {
-    return List.of(PipelineOptions.scheduler("ddim"), PipelineOptions.steps(50), PipelineOptions.guidanceScale(3), PipelineOptions.eta(),
+    return List.of(PipelineOptions.scheduler("ddim"), PipelineOptions.steps(50), PipelineOptions.guidanceScale(2), PipelineOptions.eta(),
         OptionSpec.number(NumberOption.real("clip_sample", 0, 100, "clip predicted clean latents to +-this many standard deviations; 0: off"), 3),
         OptionSpec.choice("quantize", List.of("auto", "on", "off"), "auto",
             "snap the sampled latents to a VQ autoencoder's codebook before decoding (auto: for VQ autoencoders, not for KL ones)"));
