@@ -110,9 +110,22 @@ class LatentDiffusionEndToEndTest {
         "--prompt", "a bag", "--option", "quantize=maybe", "--output-dir", tmp.resolve("y").toString());
     assertEquals(1, quantize.exit());
     assertTrue(quantize.err().contains("quantize"), quantize.err());
-    CompareEndToEndTest.Run untrained = CompareEndToEndTest.run("generate", "--pipeline", "latent-diffusion", "--prompt", "a bag",
-        "--output-dir", tmp.resolve("z").toString());
-    assertEquals(1, untrained.exit());
-    assertTrue(untrained.err().lines().count() <= 2, untrained.err());
+    CompareEndToEndTest.Run clip = CompareEndToEndTest.run("generate", "--pipeline", "latent-diffusion", "--weights", weights.toString(),
+        "--prompt", "a bag", "--option", "clip_sample=-1", "--output-dir", tmp.resolve("z").toString());
+    assertEquals(1, clip.exit());
+    assertTrue(clip.err().contains("clip_sample"), clip.err());
+  }
+
+  @Test
+  void theShippedWeightsAreTheDefault() throws Exception {
+    Path out = tmp.resolve("shipped");
+    CompareEndToEndTest.Run g = CompareEndToEndTest.run("generate", "--pipeline", "latent-diffusion", "--prompt", "a photo of a bag",
+        "--num-images", "2", "--steps", "5", "--output-dir", out.toString());
+    assertEquals(0, g.exit(), g.err());
+    JsonNode m = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
+    assertEquals("shipped", m.get("weights").asText());
+    assertEquals("latent-diffusion", m.get("settings").get("model").asText());
+    assertEquals("kl-autoencoder", m.get("settings").get("autoencoder").asText());
+    assertEquals(2.0, m.get("settings").get("guidance_scale").asDouble());
   }
 }

@@ -57,6 +57,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
   private final ComponentLookup components;
   private final LoadedGraph<Parts> graph;
   private final float latentStd;
+  private final Map<String, Object> modelSettings;
 
   /**
    * The prompt tower (run once per prompt), the noise prediction's inputs (the prompt's states fed
@@ -68,6 +69,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
 
   LatentDiffusionPipeline(PipelineContext context) {
     this.name = context.name();
+    this.modelSettings = context.modelSettings();
     this.scheduler = context.options().getString("scheduler");
     this.steps = context.options().getInt("steps");
     this.guidanceScale = (float) context.options().getDouble("guidance_scale");
@@ -139,7 +141,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
 
   @Override
   public Map<String, Object> settings() {
-    Map<String, Object> s = new LinkedHashMap<>();
+    Map<String, Object> s = new LinkedHashMap<>(modelSettings);
     s.put("scheduler", scheduler);
     s.put("steps", steps);
     s.put("guidance_scale", guidanceScale);
