@@ -75,12 +75,12 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
     this.guidanceScale = (float) context.options().getDouble("guidance_scale");
     this.eta = context.options().getDouble("eta");
     this.clipSample = context.options().getDouble("clip_sample");
-    String snap = context.options().getString("quantize");
-    this.c = LatentDiffusionConfig.from(context.weights().config());
-    this.quantize = snap.equals("auto") ? !c.firstStage().kl() : snap.equals("on");
     this.batchSize = context.batchSize();
     this.components = context.components();
     this.config = context.weights().config();
+    this.c = LatentDiffusionConfig.from(config);
+    String snap = context.options().getString("quantize");
+    this.quantize = snap.equals("auto") ? !c.firstStage().kl() : snap.equals("on");
     this.schedule = c.schedule();
     if (steps > schedule.steps()) {
       throw new TesseraException("--steps must be in 1.." + schedule.steps() + " (the model's timesteps), got " + steps);
@@ -92,6 +92,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
       this.latentStd = ((TFloat32) r.get(0)).getFloat();
     }
     if (!(latentStd > 0)) {
+      graph.close();
       throw new TesseraException(config.source() + ": the weights' latent scale (" + LatentDiffusionModel.LATENT_STD + ") is " + latentStd
           + ": were they trained?");
     }
