@@ -59,10 +59,11 @@ public class KlAutoencoderModel implements TrainableModel {
     return c.with("embedding_dim", c.getPositiveInt(Z_CHANNELS, 4));
   }
 
-  /** Trained on Fashion-MNIST (docs/model-cards/latent-diffusion.md). */
+  /** Trained on Fashion-MNIST; variant "twemoji" on Twemoji 32x32 RGB (docs/model-cards/latent-diffusion.md). */
   @Override
   public ShippedWeightSets shippedWeightSets() {
-    return new ShippedWeightSets(KlAutoencoderModel.class, "tessera/weights/latent-diffusion/kl-autoencoder", Map.of());
+    return new ShippedWeightSets(KlAutoencoderModel.class, "tessera/weights/latent-diffusion/kl-autoencoder",
+        Map.of("twemoji", "tessera/weights/latent-diffusion/kl-autoencoder-twemoji"));
   }
 
   @Override

@@ -77,6 +77,7 @@ class KlAutoencoderModelTest {
     assertEquals(2, first.grid());
     assertThrows(TesseraException.class, () -> TrainingSteps.run(new KlAutoencoderModel(), tiny().with("kl_weight", -1.0),
         new DummyComponents(new PatchEncoder(), new PatchDecoder()), new long[] {4, 8, 8, 1}, images(), new int[4], null, 1e-2, 1));
-    assertEquals(Map.of(), new KlAutoencoderModel().shippedWeightSets().variantPrefixes());
+    assertEquals(Map.of("twemoji", "tessera/weights/latent-diffusion/kl-autoencoder-twemoji"),
+        new KlAutoencoderModel().shippedWeightSets().variantPrefixes());
   }
 }
