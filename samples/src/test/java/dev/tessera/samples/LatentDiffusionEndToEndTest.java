@@ -128,4 +128,19 @@ class LatentDiffusionEndToEndTest {
     assertEquals("kl-autoencoder", m.get("settings").get("autoencoder").asText());
     assertEquals(2.0, m.get("settings").get("guidance_scale").asDouble());
   }
+
+  /** The KL autoencoder is an AutoencodingModel: reconstruct asks it for the round trip (means, decoded). */
+  @Test
+  void theShippedKlAutoencoderReconstructs() throws Exception {
+    Path out = tmp.resolve("reconstruct-kl");
+    CompareEndToEndTest.Run r = CompareEndToEndTest.run("reconstruct", "--model", "kl-autoencoder", "--dataset", "fashion-mnist", "--limit", "16",
+        "--output-dir", out.toString());
+    assertEquals(0, r.exit(), r.err());
+    java.util.regex.Matcher psnr = java.util.regex.Pattern.compile("mean PSNR ([0-9.]+) dB").matcher(r.out());
+    assertTrue(psnr.find(), r.out());
+    assertTrue(Double.parseDouble(psnr.group(1)) > 20, r.out()); // 26.3 dB over 1,000 test images
+    try (var images = Files.list(out.resolve("images"))) {
+      assertEquals(16, images.count());
+    }
+  }
 }

@@ -6,6 +6,7 @@ import dev.tessera.api.graph.Tensors;
 import dev.tessera.api.graph.VariableStore;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.spi.AutoencodingModel;
 import dev.tessera.api.spi.Decoder;
 import dev.tessera.api.spi.Encoder;
 import dev.tessera.api.spi.Quantization;
@@ -26,7 +27,8 @@ import org.tensorflow.types.TInt32;
 
 /**
  * Encoder -> (quantizer) -> decoder, each picked by name, in one graph with loaded weights:
- * the {@code vqvae} reconstruction pipeline. Owns its graph and session; close it.
+ * the {@code vqvae} reconstruction pipeline. When no part is named and the weights' model is an
+ * {@link AutoencodingModel}, the model builds the round trip itself. Owns its graph and session; close it.
  *
  * <pre>{@code
  * try (AutoencoderPipeline p = AutoencoderPipeline.builder(components)
@@ -51,10 +53,13 @@ public final class AutoencoderPipeline implements AutoCloseable {
 
   private AutoencoderPipeline(Builder b) {
     this.config = b.weights.config();
-    Encoder encoder = b.components.encoder(b.encoder != null ? b.encoder : config.getString("encoder", null));
+    String modelName = config.getString("model", "");
+    AutoencodingModel whole = b.encoder == null && b.quantizer == null && b.decoder == null && b.components.models().has(modelName)
+        && b.components.model(modelName) instanceof AutoencodingModel m ? m : null;
+    Encoder encoder = whole != null ? null : b.components.encoder(b.encoder != null ? b.encoder : config.getString("encoder", null));
     String quantizerName = b.quantizer != null ? b.quantizer : config.getString("quantizer", null);
-    Quantizer quantizer = quantizerName == null || quantizerName.isEmpty() ? null : b.components.quantizer(quantizerName);
-    Decoder decoder = b.components.decoder(b.decoder != null ? b.decoder : config.getString("decoder", null));
+    Quantizer quantizer = whole != null || quantizerName == null || quantizerName.isEmpty() ? null : b.components.quantizer(quantizerName);
+    Decoder decoder = whole != null ? null : b.components.decoder(b.decoder != null ? b.decoder : config.getString("decoder", null));
     int size = config.getPositiveInt("image_size", 28);
     int channels = config.getPositiveInt("channels", 1);
     this.batchSize = b.batchSize;
@@ -64,15 +69,21 @@ public final class AutoencoderPipeline implements AutoCloseable {
       GraphScope root = GraphScope.root(graph, SessionFactory.device(b.device));
       GraphScope scope = root.child(config.getString("scope", "model"));
       this.input = root.tf().withName("images").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, channels)));
-      Operand<TFloat32> latents = encoder.encodeImages(scope.child("encoder"), config, input);
+      Operand<TFloat32> decoded;
       Operand<TInt32> codeOp = null;
-      if (quantizer != null) {
-        Quantization q = quantizer.quantize(scope.child("quantizer"), config, latents);
-        latents = q.quantized();
-        codeOp = q.codes();
+      if (whole != null) {
+        decoded = whole.reconstruct(root, config, b.components, input);
+      } else {
+        Operand<TFloat32> latents = encoder.encodeImages(scope.child("encoder"), config, input);
+        if (quantizer != null) {
+          Quantization q = quantizer.quantize(scope.child("quantizer"), config, latents);
+          latents = q.quantized();
+          codeOp = q.codes();
+        }
+        decoded = decoder.decode(scope.child("decoder"), config, latents);
       }
       this.codes = codeOp;
-      this.output = root.tf().clipByValue(decoder.decode(scope.child("decoder"), config, latents), root.tf().constant(0f), root.tf().constant(1f));
+      this.output = root.tf().clipByValue(decoded, root.tf().constant(0f), root.tf().constant(1f));
       opened = SessionFactory.create(graph);
       this.session = opened;
       // Every variable must be there; tensors the pipeline does not run (a VQGAN's discriminator,

@@ -4,7 +4,7 @@ import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ShippedWeightSets;
 import dev.tessera.api.spi.ComponentLookup;
-import dev.tessera.api.spi.TrainableModel;
+import dev.tessera.api.spi.AutoencodingModel;
 import dev.tessera.api.train.StepRandom;
 import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;
@@ -28,7 +28,7 @@ import org.tensorflow.types.TInt32;
  * scales them to unit variance. It lives in this plugin because latent diffusion is its only user.
  */
 @Extension
-public class KlAutoencoderModel implements TrainableModel {
+public class KlAutoencoderModel implements AutoencodingModel {
   /** The latents' channels; the encoder gives twice as many (means and log-variances). */
   static final String Z_CHANNELS = "z_channels";
 
@@ -69,6 +69,13 @@ public class KlAutoencoderModel implements TrainableModel {
   @Override
   public ModelConfig resolveComponents(ModelConfig config, ComponentLookup components) {
     return encoderConfig(config); // embedding_dim follows z_channels, so the saved config builds the encoder as trained
+  }
+
+  /** The deterministic round trip: the encoder's means, decoded (no sampling). */
+  @Override
+  public Operand<TFloat32> reconstruct(GraphScope root, ModelConfig config, ComponentLookup components, Operand<TFloat32> images) {
+    FirstStage first = new FirstStage(encoderConfig(config));
+    return first.decode(root, components, first.encode(root, components, images), false);
   }
 
   @Override
