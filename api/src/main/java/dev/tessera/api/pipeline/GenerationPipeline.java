@@ -20,6 +20,31 @@ public interface GenerationPipeline extends AutoCloseable {
    */
   ImageBatch generate(String prompt, int count, long seed, Progress progress);
 
+  /** One request of {@link #generateAll}: the arguments {@link #generate} would be called with. */
+  record Request(String prompt, int count, long seed) {}
+
+  /**
+   * Several requests at once, their images in the order of the requests. Each request's images
+   * are those {@link #generate}{@code (prompt, count, seed)} gives alone. By default one generate
+   * call after another; a pipeline that can share its session runs between requests (a server's
+   * dynamic batching) overrides this and {@link #mergesRequests}. Progress counts the merged run's
+   * units.
+   */
+  default java.util.List<ImageBatch> generateAll(java.util.List<Request> requests, Progress progress) {
+    java.util.List<ImageBatch> out = new java.util.ArrayList<>();
+    long total = requests.size();
+    for (Request r : requests) {
+      long done = out.size();
+      out.add(generate(r.prompt(), r.count(), r.seed(), progress == null ? null : (d, t) -> progress.update(done * t + d, total * t)));
+    }
+    return out;
+  }
+
+  /** Whether {@link #generateAll} runs several requests in shared session runs (false: one after another). */
+  default boolean mergesRequests() {
+    return false;
+  }
+
   /**
    * What this pipeline cannot follow in a prompt, one line each (for example words its text
    * encoder has no embedding for: {@link VocabularyCheck}). Generation still runs; {@code generate}

@@ -41,7 +41,8 @@ public final class LatentPipeline implements GenerationPipeline {
   private final TrainingRuns trainingRuns;
 
   /** The graph's prompt tower, the z placeholder, and [z, c] -> images. */
-  private record Parts(PromptTower prompts, Placeholder<TFloat32> noise, Operand<TFloat32> images) {}
+  private record Parts(PromptTower prompts, Placeholder<TFloat32> noise, Operand<TFloat32> text, Operand<TFloat32> repeated,
+      Operand<TFloat32> images) {}
 
   /** Runs the context's weights; options: {@code temperature}. */
   public LatentPipeline(PipelineContext context) {
@@ -64,7 +65,7 @@ public final class LatentPipeline implements GenerationPipeline {
       Operand<TInt32> count = tf.slice(tf.shape(noise), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
       Operand<TFloat32> repeated = tf.tile(text, tf.concat(List.of(count, tf.constant(new int[] {1})), tf.constant(0))); // [N, E]
       GraphScope decoderScope = root.descend(config.getString("decoder_scope", config.getString("scope", "vae") + ".decoder"));
-      return new Parts(prompts, noise, decoder.decode(decoderScope, config, tf.concat(List.of(noise, repeated), tf.constant(1))));
+      return new Parts(prompts, noise, text, repeated, decoder.decode(decoderScope, config, tf.concat(List.of(noise, repeated), tf.constant(1))));
     });
   }
 
@@ -104,10 +105,7 @@ public final class LatentPipeline implements GenerationPipeline {
 
   @Override
   public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
-    float[] z = Scheduler.gaussian(Math.max(count, 0) * latentDim, new SplittableRandom(seed));
-    for (int i = 0; i < z.length; i++) {
-      z[i] *= (float) temperature;
-    }
+    float[] z = noise(count, seed);
     Parts p = graph.parts();
     try (TInt32 t = p.prompts().tokensOf(prompt)) {
       return Batches.draw(count, batchSize, progress, (from, n) -> {
@@ -118,6 +116,74 @@ public final class LatentPipeline implements GenerationPipeline {
         }
       });
     }
+  }
+
+  /** z for {@code count} images from the seed, scaled by the temperature. */
+  private float[] noise(int count, long seed) {
+    float[] z = Scheduler.gaussian(Math.max(count, 0) * latentDim, new SplittableRandom(seed));
+    for (int i = 0; i < z.length; i++) {
+      z[i] *= (float) temperature;
+    }
+    return z;
+  }
+
+  @Override
+  public boolean mergesRequests() {
+    return true;
+  }
+
+  /**
+   * Each request's z from its own seed and its prompt's embedding (computed alone, as generate
+   * computes it) fed as its rows of the decoder's condition: requests share session runs of at most
+   * the batch size.
+   */
+  @Override
+  public java.util.List<ImageBatch> generateAll(java.util.List<Request> requests, Progress progress) {
+    if (requests.size() == 1) {
+      return GenerationPipeline.super.generateAll(requests, progress);
+    }
+    Parts p = graph.parts();
+    int total = 0;
+    for (Request r : requests) {
+      if (r.count() < 1) {
+        throw new dev.tessera.api.TesseraException("--num-images must be positive, got " + r.count());
+      }
+      total += r.count();
+    }
+    float[] z = new float[total * latentDim];
+    float[] condition = null;
+    int dim = -1;
+    for (int r = 0, at = 0; r < requests.size(); r++) {
+      Request q = requests.get(r);
+      System.arraycopy(noise(q.count(), q.seed()), 0, z, at * latentDim, q.count() * latentDim);
+      float[] e;
+      try (TInt32 t = p.prompts().tokensOf(q.prompt());
+          Result res = p.prompts().feed(graph.session().runner(), t).fetch(p.text()).run()) {
+        e = Tensors.toFloats((TFloat32) res.get(0));
+      }
+      if (condition == null) {
+        dim = e.length;
+        condition = new float[total * dim];
+      }
+      for (int i = 0; i < q.count(); i++, at++) {
+        System.arraycopy(e, 0, condition, at * dim, dim);
+      }
+    }
+    float[] rows = condition;
+    int width = dim;
+    ImageBatch all = Batches.draw(total, batchSize, progress, (from, n) -> {
+      try (TFloat32 zb = Tensors.floats(new long[] {n, latentDim}, java.util.Arrays.copyOfRange(z, from * latentDim, (from + n) * latentDim));
+          TFloat32 cb = Tensors.floats(new long[] {n, width}, java.util.Arrays.copyOfRange(rows, from * width, (from + n) * width));
+          Result r = graph.session().runner().feed(p.noise(), zb).feed(p.repeated(), cb).fetch(p.images()).run()) {
+        return Tensors.toImages(r.get(0)).clamped();
+      }
+    });
+    java.util.List<ImageBatch> out = new java.util.ArrayList<>();
+    for (int r = 0, at = 0; r < requests.size(); r++) {
+      out.add(all.slice(at, at + requests.get(r).count()));
+      at += requests.get(r).count();
+    }
+    return out;
   }
 
   @Override

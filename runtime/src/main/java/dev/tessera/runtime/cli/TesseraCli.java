@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
       TrainCommand.class,
       WorkerCommand.class,
       GenerateCommand.class,
+      ServeCommand.class,
       CompareCommand.class,
       ReconstructCommand.class,
       BenchCommand.class,

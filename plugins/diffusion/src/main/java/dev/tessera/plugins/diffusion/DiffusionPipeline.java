@@ -10,6 +10,7 @@ import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.sampling.NoiseSchedule;
 import dev.tessera.api.sampling.ChunkedSampling;
+import dev.tessera.api.sampling.MergedSampling;
 import dev.tessera.api.sampling.Scheduler;
 import dev.tessera.api.sampling.Schedulers;
 import dev.tessera.api.spi.Decoder;
@@ -220,18 +221,74 @@ public final class DiffusionPipeline implements GenerationPipeline {
       }
     }
     int pixels = size * size * channels;
-    float[] out = ChunkedSampling.run(() -> {
-      Scheduler scheduler = Schedulers.create(options.scheduler(), schedule, options.eta(), components);
-      scheduler.setClipSample(options.clipSample());
-      scheduler.setTimesteps(options.steps());
-      return scheduler;
-    }, count, options.batchSize(), pixels, seed, (x, t, from, n) -> guided(x, t, n, conditionDim > 0 ? conditionRows(conditionVectors, from, n)
-        : null, score), progress);
+    float[] out = ChunkedSampling.run(this::scheduler, count, options.batchSize(), pixels, seed,
+        (x, t, from, n) -> guided(x, t, n, conditionDim > 0 ? conditionRows(conditionVectors, from, n) : null, score), progress);
+    return images(out, count);
+  }
+
+  /** A fresh scheduler with the pipeline's sampler, steps and clipping. */
+  private Scheduler scheduler() {
+    Scheduler scheduler = Schedulers.create(options.scheduler(), schedule, options.eta(), components);
+    scheduler.setClipSample(options.clipSample());
+    scheduler.setTimesteps(options.steps());
+    return scheduler;
+  }
+
+  /** Samples in [-1, 1] -> images in [0, 1]. */
+  private ImageBatch images(float[] out, int count) {
     for (int i = 0; i < out.length; i++) {
       float v = (out[i] + 1f) * 0.5f;
       out[i] = v >= 1f ? 1f : (v > 0f ? v : 0f);
     }
     return new ImageBatch(count, size, size, channels, out);
+  }
+
+  /** Merges requests into shared U-Net runs, unless a score guidance (which runs per prompt) is on. */
+  @Override
+  public boolean mergesRequests() {
+    return options.scoreGuidanceScale() <= 0 && (conditionDim == 0 || graph.parts().prompts() != null);
+  }
+
+  /**
+   * Every request's chunks step together ({@link MergedSampling}), each with the noise and
+   * scheduler it has alone and its prompt's embedding as its rows' condition: one U-Net run per
+   * step for all of them.
+   */
+  @Override
+  public List<ImageBatch> generateAll(List<Request> requests, Progress progress) {
+    if (!mergesRequests() || requests.size() == 1) {
+      return GenerationPipeline.super.generateAll(requests, progress);
+    }
+    int[] counts = new int[requests.size()];
+    long[] seeds = new long[requests.size()];
+    int total = 0;
+    for (int r = 0; r < counts.length; r++) {
+      counts[r] = requests.get(r).count();
+      seeds[r] = requests.get(r).seed();
+      if (counts[r] < 1) {
+        throw new TesseraException("--num-images must be positive, got " + counts[r]);
+      }
+      total += counts[r];
+    }
+    Embedding rows = null;
+    if (conditionDim > 0) {
+      float[] values = new float[total * conditionDim];
+      for (int r = 0, at = 0; r < counts.length; r++) {
+        Embedding e = embedPrompt(requests.get(r).prompt());
+        for (int i = 0; i < counts[r]; i++, at++) {
+          System.arraycopy(e.values(), 0, values, at * conditionDim, conditionDim);
+        }
+      }
+      rows = new Embedding(total, conditionDim, values);
+    }
+    Embedding condition = rows;
+    float[][] out = MergedSampling.run(this::scheduler, counts, seeds, options.batchSize(), size * size * channels,
+        (x, t, from, n) -> guided(x, t, n, condition == null ? null : conditionRows(condition, from, n), null), progress);
+    List<ImageBatch> images = new java.util.ArrayList<>();
+    for (int r = 0; r < counts.length; r++) {
+      images.add(images(out[r], counts[r]));
+    }
+    return images;
   }
 
   /**
