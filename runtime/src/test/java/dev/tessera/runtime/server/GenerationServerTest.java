@@ -365,4 +365,17 @@ class GenerationServerTest {
     assertTrue(Files.exists(tmp.resolve("out/jobs").resolve(running).resolve("manifest.json")), "the running job finished");
     assertFalse(Files.exists(tmp.resolve("out/jobs").resolve(queued)), "the queued one was cancelled");
   }
+
+  @Test
+  void theLoadGeneratorCountsEveryJobAndSeesMergedRuns() throws Exception {
+    start(s -> s.withBatching(8, Duration.ofMillis(100)));
+    LoadGenerator.Result r = LoadGenerator.run("http://127.0.0.1:" + server.port(), "tiny-slow", 4, 12, 60,
+        java.util.Map.of("steps", 3, "step_millis", 20));
+    assertEquals(12, r.completed(), r.summary());
+    assertEquals(0, r.failed(), r.failures().toString());
+    assertEquals(12, r.jobsPerRun().entrySet().stream().mapToInt(e -> e.getValue()).sum());
+    assertTrue(r.jobsPerRun().keySet().stream().anyMatch(k -> k > 1), "concurrent clients share runs: " + r.jobsPerRun());
+    assertTrue(r.p50() <= r.p95() && r.p95() <= r.p99());
+    assertThrows(TesseraException.class, () -> LoadGenerator.run("http://10.1.2.3:80", "tiny-gray", 1, 1, 1, java.util.Map.of()));
+  }
 }
