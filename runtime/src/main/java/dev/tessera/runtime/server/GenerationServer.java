@@ -64,6 +64,8 @@ public final class GenerationServer implements AutoCloseable {
       config.http.maxRequestSize = settings.maxBodyBytes();
       config.jetty.host = settings.host();
       config.jetty.port = settings.port();
+      config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+      config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new JsonErrorHandler.Servlet()));
       var r = config.routes;
       r.before(this::authorize);
       r.before("/v1/jobs/{id}/events", ctx -> {
