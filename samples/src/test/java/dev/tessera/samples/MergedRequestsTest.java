@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Dynamic batching's promise with the shipped weights: requests merged into shared session runs
  * ({@code Generator.generateAll}, what {@code tessera serve} does) get the same image files, byte
- * for byte, as each request generated alone. The float values agree to about 1e-9 (clip-gan and
+ * for byte, as each request generated alone (latent diffusion: cross-attention over per-sample text states). The float values agree to about 1e-9 (clip-gan and
  * clip-diffusion exactly here; clip-vae's decoder rounds differently in its last bits when a run's
  * size differs, below what an 8-bit PNG can show).
  */
@@ -66,6 +66,7 @@ class MergedRequestsTest {
     try (Tessera tessera = Tessera.open(CompareEndToEndTest.PLUGINS)) {
       sameAsAlone(tessera.pipeline("clip-diffusion").option("steps", 8), "ddim");
       sameAsAlone(tessera.pipeline("clip-diffusion").option("steps", 8).option("scheduler", "euler-a").option("batch_size", 2), "euler-a");
+      sameAsAlone(tessera.pipeline("latent-diffusion").option("steps", 8).option("batch_size", 2), "latent-diffusion");
       try (Generator scored = tessera.pipeline("clip-diffusion").option("steps", 2).option("score_guidance_scale", 10).open()) {
         assertFalse(scored.mergesRequests(), "score guidance runs per prompt");
       }

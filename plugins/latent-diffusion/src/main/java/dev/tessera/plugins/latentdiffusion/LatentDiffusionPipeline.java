@@ -12,6 +12,7 @@ import dev.tessera.api.pipeline.PipelineContext;
 import dev.tessera.api.pipeline.PromptTower;
 import dev.tessera.api.sampling.ChunkedSampling;
 import dev.tessera.api.sampling.ClassifierFree;
+import dev.tessera.api.sampling.MergedSampling;
 import dev.tessera.api.sampling.NoiseSchedule;
 import dev.tessera.api.sampling.Scheduler;
 import dev.tessera.api.sampling.Schedulers;
@@ -64,8 +65,8 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
    * back as one row each) and output, and latents -> images.
    */
   private record Parts(PromptTower prompts, Placeholder<TFloat32> states, Placeholder<TFloat32> mask, Placeholder<TFloat32> pooled,
-      Placeholder<TFloat32> noisy, Placeholder<TFloat32> timesteps, Operand<TFloat32> epsilon, Placeholder<TFloat32> latents,
-      Operand<TFloat32> images, Operand<TFloat32> std) {}
+      Encoder.TextStates perSample, Placeholder<TFloat32> noisy, Placeholder<TFloat32> timesteps, Operand<TFloat32> epsilon,
+      Placeholder<TFloat32> latents, Operand<TFloat32> images, Operand<TFloat32> std) {}
 
   LatentDiffusionPipeline(PipelineContext context) {
     this.name = context.name();
@@ -132,7 +133,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
     Operand<TFloat32> std = scope.buffer(LatentDiffusionModel.LATENT_STD, new long[0], Initializers.zeros());
     Placeholder<TFloat32> latents = tf.withName("latents").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, g, g, c.latentChannels())));
     Operand<TFloat32> images = c.firstStage().decode(root, components, tf.math.mul(latents, std), quantize);
-    return new Parts(prompts, states, mask, pooled, noisy, timesteps, epsilon, latents, images, std);
+    return new Parts(prompts, states, mask, pooled, text, noisy, timesteps, epsilon, latents, images, std);
   }
 
   @Override
@@ -187,14 +188,23 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
       TFloat32 states = (TFloat32) text.get(0);
       TFloat32 mask = (TFloat32) text.get(1);
       TFloat32 pooled = (TFloat32) text.get(2);
-      latents = ChunkedSampling.run(() -> {
-        Scheduler s = Schedulers.create(scheduler, schedule, eta, components);
-        s.setClipSample(clipSample);
-        s.setTimesteps(steps);
-        return s;
-      }, count, batchSize, values, seed, (x, t, from, n) -> epsilon(states, mask, pooled, x, t, n), progress);
+      latents = ChunkedSampling.run(this::newScheduler, count, batchSize, values, seed, (x, t, from, n) -> epsilon(states, mask, pooled, x, t, n),
+          progress);
     }
-    float[] all = latents;
+    return decode(latents, count);
+  }
+
+  private Scheduler newScheduler() {
+    Scheduler s = Schedulers.create(scheduler, schedule, eta, components);
+    s.setClipSample(clipSample);
+    s.setTimesteps(steps);
+    return s;
+  }
+
+  /** Latents (scaled to unit standard deviation) -> images, in runs of at most the batch size. */
+  private ImageBatch decode(float[] all, int count) {
+    Parts p = graph.parts();
+    int values = c.grid() * c.grid() * c.latentChannels();
     return Batches.draw(count, batchSize, null, (from, n) -> {
       float[] chunk = java.util.Arrays.copyOfRange(all, from * values, (from + n) * values);
       try (TFloat32 z = Tensors.floats(new long[] {n, c.grid(), c.grid(), c.latentChannels()}, chunk);
@@ -202,6 +212,81 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
         return Tensors.toImages(r.get(0)).clamped();
       }
     });
+  }
+
+  @Override
+  public boolean mergesRequests() {
+    return true;
+  }
+
+  /**
+   * Every request's chunks step together ({@link MergedSampling}) with the noise and scheduler each
+   * has alone; each prompt's states, mask and pooled embedding are computed alone, as generate
+   * computes them, and fed as its samples' rows of the per-sample text: one U-Net run per step.
+   */
+  @Override
+  public List<ImageBatch> generateAll(List<Request> requests, Progress progress) {
+    if (requests.size() == 1) {
+      return GenerationPipeline.super.generateAll(requests, progress);
+    }
+    Parts p = graph.parts();
+    Encoder.TextStates one = p.prompts().states();
+    int[] counts = new int[requests.size()];
+    long[] seeds = new long[requests.size()];
+    List<float[][]> texts = new java.util.ArrayList<>();
+    int total = 0;
+    for (int r = 0; r < counts.length; r++) {
+      counts[r] = requests.get(r).count();
+      seeds[r] = requests.get(r).seed();
+      if (counts[r] < 1) {
+        throw new TesseraException("--num-images must be positive, got " + counts[r]);
+      }
+      total += counts[r];
+      try (TInt32 tokens = p.prompts().tokensOf(requests.get(r).prompt());
+          Result text = p.prompts().feed(graph.session().runner(), tokens).fetch(one.states()).fetch(one.mask()).fetch(one.embedding()).run()) {
+        texts.add(new float[][] {Tensors.toFloats(text.get(0)), Tensors.toFloats(text.get(1)), Tensors.toFloats(text.get(2))});
+      }
+    }
+    long length = c.unet().contextLength();
+    int[] widths = {texts.get(0)[0].length, texts.get(0)[1].length, texts.get(0)[2].length};
+    float[][] rows = {new float[total * widths[0]], new float[total * widths[1]], new float[total * widths[2]]};
+    for (int r = 0, at = 0; r < counts.length; r++) {
+      for (int i = 0; i < counts[r]; i++, at++) {
+        for (int k = 0; k < 3; k++) {
+          System.arraycopy(texts.get(r)[k], 0, rows[k], at * widths[k], widths[k]);
+        }
+      }
+    }
+    int values = c.grid() * c.grid() * c.latentChannels();
+    long[][] shapes = {{0, length, c.unet().contextDim()}, {0, length}, {0, c.unet().conditionDim()}};
+    float[][] latents = MergedSampling.run(this::newScheduler, counts, seeds, batchSize, values, (x, t, from, n) -> {
+      float[] ts = new float[n];
+      java.util.Arrays.fill(ts, t);
+      TFloat32[] fed = new TFloat32[3];
+      try {
+        for (int k = 0; k < 3; k++) {
+          long[] shape = shapes[k].clone();
+          shape[0] = n;
+          fed[k] = Tensors.floats(shape, java.util.Arrays.copyOfRange(rows[k], from * widths[k], (from + n) * widths[k]));
+        }
+        try (TFloat32 xb = Tensors.floats(new long[] {n, c.grid(), c.grid(), c.latentChannels()}, x); TFloat32 tb = Tensors.floats(new long[] {n}, ts);
+            Result r = graph.session().runner().feed(p.perSample().states(), fed[0]).feed(p.perSample().mask(), fed[1])
+                .feed(p.perSample().embedding(), fed[2]).feed(p.noisy(), xb).feed(p.timesteps(), tb).fetch(p.epsilon()).run()) {
+          return Tensors.toFloats(r.get(0));
+        }
+      } finally {
+        for (TFloat32 f : fed) {
+          if (f != null) {
+            f.close();
+          }
+        }
+      }
+    }, progress);
+    List<ImageBatch> out = new java.util.ArrayList<>();
+    for (int r = 0; r < counts.length; r++) {
+      out.add(decode(latents[r], counts[r]));
+    }
+    return out;
   }
 
   /** One session run: the (guided) noise prediction for a chunk of n latents at timestep t. */
