@@ -104,6 +104,12 @@ class ServerPageBrowserTest {
     assertTrue(job.findElement(By.cssSelector(".grid img")).getDomAttribute("alt").contains("a gray square"));
     waitUpTo(10).until(d -> d.findElement(By.id("history")).getText().contains("a gray square"));
     Files.write(Path.of("target", "serve-page.png"), browser.getScreenshotAs(OutputType.BYTES));
+    // A reload shows the latest finished job again; the history opens any job.
+    open();
+    waitUpTo(20).until(d -> d.findElements(By.cssSelector("#results .job .grid img")).size() == 3);
+    browser.findElement(By.cssSelector("#history button")).click();
+    waitUpTo(20).until(d -> d.findElements(By.cssSelector("#results .job .grid img")).size() == 3
+        && d.findElements(By.cssSelector("#results .job")).size() == 1);
   }
 
   @Test

@@ -137,9 +137,14 @@ async function refreshHistory() {
     const data = await api("GET", "/v1/jobs");
     $("history").replaceChildren(...data.jobs.map((j) => {
       const li = document.createElement("li");
-      li.textContent = j.created.replace("T", " ").slice(0, 19) + "  " + j.pipeline + "  \u201c" + j.prompt + "\u201d  " + j.state;
+      const show = document.createElement("button");
+      show.type = "button"; show.className = "link";
+      show.textContent = j.created.replace("T", " ").slice(0, 19) + "  " + j.pipeline + "  \u201c" + j.prompt + "\u201d  " + j.state;
+      show.onclick = () => { const old = $("job-" + j.id); if (old) old.remove(); jobView(j, $("results")); };
+      li.append(show);
       return li;
     }));
+    return data.jobs;
   } catch (err) { /* shown by the calls the user made */ }
 }
 
@@ -155,7 +160,10 @@ async function load() {
       return l;
     }));
     renderOptions();
-    refreshHistory();
+    const jobs = await refreshHistory();
+    // The latest finished job, so a reload shows where the user left off.
+    const last = (jobs || []).find((j) => j.state === "done");
+    if (last && !$("results").children.length) jobView(last, $("results"));
     showError(null);
   } catch (err) { showError(err); }
 }
