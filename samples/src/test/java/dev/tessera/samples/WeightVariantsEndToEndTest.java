@@ -73,10 +73,38 @@ class WeightVariantsEndToEndTest {
         "--seed", "1");
     com.fasterxml.jackson.databind.JsonNode manifest = manifest(dir);
     assertEquals("shipped gpt:twemoji", manifest.get("weights").asText());
+    int yellow = yellowCentres(dir, 4);
+    assertTrue(yellow >= 3, "a grinning face is a yellow disc: " + yellow + " of 4 samples have a yellow centre");
+  }
+
+  @Test
+  void latentDiffusionOnTwemojiDrawsAGrinningFaceYellow(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("latent-diffusion.jar")), "plugins not packaged yet");
+    generate(dir, "--pipeline", "latent-diffusion", "--model", "latent-diffusion:twemoji", "--prompt", "grinning face", "--num-images", "4",
+        "--steps", "20", "--seed", "1");
+    com.fasterxml.jackson.databind.JsonNode manifest = manifest(dir);
+    assertEquals("shipped latent-diffusion:twemoji", manifest.get("weights").asText());
+    assertEquals("kl-autoencoder:twemoji", manifest.get("settings").get("autoencoder").asText());
+    int yellow = yellowCentres(dir, 4);
+    assertTrue(yellow >= 3, "a grinning face is a yellow disc: " + yellow + " of 4 samples have a yellow centre");
+  }
+
+  @Test
+  void vqganClipOnTheTwemojiVqganIsGuidedByTheTwemojiClip(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("vqgan.jar")), "plugins not packaged yet");
+    generate(dir, "--pipeline", "vqgan-clip", "--model", "vqgan:twemoji", "--prompt", "grinning face", "--num-images", "1",
+        "--iterations", "2", "--seed", "1");
+    com.fasterxml.jackson.databind.JsonNode manifest = manifest(dir);
+    assertEquals("clip:twemoji", manifest.get("settings").get("clip").asText(), manifest.toString());
+    assertEquals(32, javax.imageio.ImageIO.read(dir.resolve("images/0000.png").toFile()).getWidth());
+  }
+
+  /** How many of the first {@code count} 32x32 images have a yellow centre (16x16 mean: red and green high, blue low). */
+  static int yellowCentres(Path dir, int count) throws java.io.IOException {
     int yellow = 0;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < count; i++) {
       java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(dir.resolve(String.format("images/%04d.png", i)).toFile());
-      assertEquals(32, img.getWidth(), "VQGAN-Twemoji codes decode to 32x32");
+      assertEquals(32, img.getWidth(), "Twemoji generators draw 32x32");
       double[] rgb = new double[3];
       for (int y = 8; y < 24; y++) {
         for (int x = 8; x < 24; x++) {
@@ -90,16 +118,6 @@ class WeightVariantsEndToEndTest {
         yellow++;
       }
     }
-    assertTrue(yellow >= 3, "a grinning face is a yellow disc: " + yellow + " of 4 samples have a yellow centre");
-  }
-
-  @Test
-  void vqganClipOnTheTwemojiVqganIsGuidedByTheTwemojiClip(@TempDir Path dir) throws Exception {
-    assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("vqgan.jar")), "plugins not packaged yet");
-    generate(dir, "--pipeline", "vqgan-clip", "--model", "vqgan:twemoji", "--prompt", "grinning face", "--num-images", "1",
-        "--iterations", "2", "--seed", "1");
-    com.fasterxml.jackson.databind.JsonNode manifest = manifest(dir);
-    assertEquals("clip:twemoji", manifest.get("settings").get("clip").asText(), manifest.toString());
-    assertEquals(32, javax.imageio.ImageIO.read(dir.resolve("images/0000.png").toFile()).getWidth());
+    return yellow;
   }
 }

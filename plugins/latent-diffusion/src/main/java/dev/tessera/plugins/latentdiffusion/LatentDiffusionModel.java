@@ -64,10 +64,14 @@ public class LatentDiffusionModel implements TextConditionedModel {
     return LatentDiffusionConfig.AUTOENCODER.resolve(TextConditionedModel.super.resolveComponents(config, components), components);
   }
 
-  /** Trained on Fashion-MNIST over the shipped kl-autoencoder and CLIP (docs/model-cards/latent-diffusion.md). */
+  /**
+   * Trained on Fashion-MNIST over the shipped kl-autoencoder and CLIP; variant "twemoji" on Twemoji
+   * 32x32 RGB over kl-autoencoder:twemoji and clip:twemoji (docs/model-cards/latent-diffusion.md).
+   */
   @Override
   public dev.tessera.api.io.ShippedWeightSets shippedWeightSets() {
-    return new dev.tessera.api.io.ShippedWeightSets(LatentDiffusionModel.class, "tessera/weights/latent-diffusion/fashion-mnist", Map.of());
+    return new dev.tessera.api.io.ShippedWeightSets(LatentDiffusionModel.class, "tessera/weights/latent-diffusion/fashion-mnist",
+        Map.of("twemoji", "tessera/weights/latent-diffusion/twemoji"));
   }
 
   @Override
