@@ -54,7 +54,7 @@ class LatentDiffusionEndToEndTest {
     assertEquals(4, m.get("settings").get("steps").asInt());
     assertFalse(m.get("settings").get("quantize").asBoolean(), "a KL autoencoder has no codebook to snap to");
     assertEquals("[7,7,4]", m.get("settings").get("latent_grid").toString());
-    assertEquals(3.0, m.get("settings").get("clip_sample").asDouble(), "predicted latents clipped to 3 standard deviations by default");
+    assertEquals(2.0, m.get("settings").get("clip_sample").asDouble(), "predicted latents clipped to 2 standard deviations by default");
     assertTrue(m.get("settings").get("latent_std").asDouble() > 0);
     for (int i = 0; i < 3; i++) {
       String file = m.get("images").get(i).asText();

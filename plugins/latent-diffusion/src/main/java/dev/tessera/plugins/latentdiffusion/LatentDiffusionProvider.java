@@ -21,7 +21,7 @@ public class LatentDiffusionProvider extends AbstractPipelineProvider {
   @Override
   public List<OptionSpec> options() {
     return List.of(PipelineOptions.scheduler("ddim"), PipelineOptions.steps(50), PipelineOptions.guidanceScale(2), PipelineOptions.eta(),
-        OptionSpec.number(NumberOption.real("clip_sample", 0, 100, "clip predicted clean latents to +-this many standard deviations; 0: off"), 3),
+        OptionSpec.number(NumberOption.real("clip_sample", 0, 100, "clip predicted clean latents to +-this many standard deviations; 0: off"), 2),
         OptionSpec.choice("quantize", List.of("auto", "on", "off"), "auto",
             "snap the sampled latents to a VQ autoencoder's codebook before decoding (auto: for VQ autoencoders, not for KL ones)"));
   }
