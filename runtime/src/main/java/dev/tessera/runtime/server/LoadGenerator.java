@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Drives a running {@code tessera serve} on this machine: {@code clients} threads each submit a
- * single-image job, wait for it to end (polling its state), and submit the next, until
+ * single-image job, wait for it to end (its server-sent events), and submit the next, until
  * {@code requests} jobs were sent or {@code seconds} passed. Reports throughput, latency
  * percentiles (submit to done), how many jobs shared each run, and every failure. Loopback only.
  *
@@ -83,16 +83,7 @@ public final class LoadGenerator {
               continue;
             }
             String id = json.readTree(r.body()).get("id").asText();
-            JsonNode job;
-            while (true) {
-              Thread.sleep(5);
-              job = json.readTree(http.send(HttpRequest.newBuilder(root.resolve("/v1/jobs/" + id)).timeout(Duration.ofSeconds(30)).build(),
-                  HttpResponse.BodyHandlers.ofString()).body());
-              String state = job.get("state").asText();
-              if (!state.equals("queued") && !state.equals("running")) {
-                break;
-              }
-            }
+            JsonNode job = awaitEnd(http, json, root, id);
             if (job.get("state").asText().equals("done")) {
               latencies.add((System.nanoTime() - t0) / 1e9);
               runs.merge(job.path("run").path("jobs").asInt(1), 1, Integer::sum);
@@ -118,6 +109,27 @@ public final class LoadGenerator {
     Collections.sort(sorted);
     return new Result(pipeline, clients, sorted.size(), failures.size(), refused.get(), elapsed, sorted.size() / elapsed, percentile(sorted, 50),
         percentile(sorted, 95), percentile(sorted, 99), new TreeMap<>(runs), List.copyOf(failures));
+  }
+
+  /**
+   * The job's final state, from its server-sent events (the server pushes; polling from many
+   * clients would take the CPU the generation needs on a small machine).
+   */
+  static JsonNode awaitEnd(HttpClient http, ObjectMapper json, URI root, String id) throws Exception {
+    HttpResponse<java.util.stream.Stream<String>> events = http.send(HttpRequest.newBuilder(root.resolve("/v1/jobs/" + id + "/events"))
+        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
+    try (java.util.stream.Stream<String> lines = events.body()) {
+      boolean end = false;
+      for (java.util.Iterator<String> it = lines.iterator(); it.hasNext(); ) {
+        String line = it.next();
+        if (line.equals("event: end")) {
+          end = true;
+        } else if (end && line.startsWith("data:")) {
+          return json.readTree(line.substring(5).strip());
+        }
+      }
+    }
+    return json.readTree(http.send(HttpRequest.newBuilder(root.resolve("/v1/jobs/" + id)).build(), HttpResponse.BodyHandlers.ofString()).body());
   }
 
   static double percentile(List<Double> sorted, double p) {
