@@ -21,7 +21,19 @@ public interface GenerationPipeline extends AutoCloseable {
   ImageBatch generate(String prompt, int count, long seed, Progress progress);
 
   /** One request of {@link #generateAll}: the arguments {@link #generate} would be called with. */
-  record Request(String prompt, int count, long seed) {}
+  record Request(String prompt, int count, long seed) {
+    /** The images all requests ask for; a count below 1 is an error naming {@code --num-images}. */
+    public static int total(java.util.List<Request> requests) {
+      int total = 0;
+      for (Request r : requests) {
+        if (r.count() < 1) {
+          throw new dev.tessera.api.TesseraException("--num-images must be positive, got " + r.count());
+        }
+        total += r.count();
+      }
+      return total;
+    }
+  }
 
   /**
    * Several requests at once, their images in the order of the requests. Each request's images

@@ -143,13 +143,7 @@ public final class LatentPipeline implements GenerationPipeline {
       return GenerationPipeline.super.generateAll(requests, progress);
     }
     Parts p = graph.parts();
-    int total = 0;
-    for (Request r : requests) {
-      if (r.count() < 1) {
-        throw new dev.tessera.api.TesseraException("--num-images must be positive, got " + r.count());
-      }
-      total += r.count();
-    }
+    int total = Request.total(requests);
     float[] z = new float[total * latentDim];
     float[] condition = null;
     int dim = -1;

@@ -19,6 +19,14 @@ public final class MergedSampling {
 
   private record Lane(int request, int offset, int n, Scheduler scheduler, SplittableRandom random) {}
 
+  /** The same for a pipeline's requests: their counts and seeds (counts checked as generate checks them). */
+  public static float[][] run(Supplier<Scheduler> schedulers, List<GenerationPipeline.Request> requests, int batchSize, int valuesPerSample,
+      ChunkedSampling.ChunkDenoiser model, GenerationPipeline.Progress progress) {
+    GenerationPipeline.Request.total(requests);
+    return run(schedulers, requests.stream().mapToInt(GenerationPipeline.Request::count).toArray(),
+        requests.stream().mapToLong(GenerationPipeline.Request::seed).toArray(), batchSize, valuesPerSample, model, progress);
+  }
+
   /**
    * @param counts samples per request
    * @param seeds each request's seed

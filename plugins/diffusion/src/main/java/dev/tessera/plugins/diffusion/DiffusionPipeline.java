@@ -259,34 +259,24 @@ public final class DiffusionPipeline implements GenerationPipeline {
     if (!mergesRequests() || requests.size() == 1) {
       return GenerationPipeline.super.generateAll(requests, progress);
     }
-    int[] counts = new int[requests.size()];
-    long[] seeds = new long[requests.size()];
-    int total = 0;
-    for (int r = 0; r < counts.length; r++) {
-      counts[r] = requests.get(r).count();
-      seeds[r] = requests.get(r).seed();
-      if (counts[r] < 1) {
-        throw new TesseraException("--num-images must be positive, got " + counts[r]);
-      }
-      total += counts[r];
-    }
+    int total = Request.total(requests);
     Embedding rows = null;
     if (conditionDim > 0) {
       float[] values = new float[total * conditionDim];
-      for (int r = 0, at = 0; r < counts.length; r++) {
+      for (int r = 0, at = 0; r < requests.size(); r++) {
         Embedding e = embedPrompt(requests.get(r).prompt());
-        for (int i = 0; i < counts[r]; i++, at++) {
+        for (int i = 0; i < requests.get(r).count(); i++, at++) {
           System.arraycopy(e.values(), 0, values, at * conditionDim, conditionDim);
         }
       }
       rows = new Embedding(total, conditionDim, values);
     }
     Embedding condition = rows;
-    float[][] out = MergedSampling.run(this::scheduler, counts, seeds, options.batchSize(), size * size * channels,
+    float[][] out = MergedSampling.run(this::scheduler, requests, options.batchSize(), size * size * channels,
         (x, t, from, n) -> guided(x, t, n, condition == null ? null : conditionRows(condition, from, n), null), progress);
     List<ImageBatch> images = new java.util.ArrayList<>();
-    for (int r = 0; r < counts.length; r++) {
-      images.add(images(out[r], counts[r]));
+    for (int r = 0; r < requests.size(); r++) {
+      images.add(images(out[r], requests.get(r).count()));
     }
     return images;
   }

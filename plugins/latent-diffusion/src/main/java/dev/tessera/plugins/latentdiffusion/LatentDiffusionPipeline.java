@@ -231,18 +231,11 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
     }
     Parts p = graph.parts();
     Encoder.TextStates one = p.prompts().states();
-    int[] counts = new int[requests.size()];
-    long[] seeds = new long[requests.size()];
+    int total = Request.total(requests);
+    int[] counts = requests.stream().mapToInt(Request::count).toArray();
     List<float[][]> texts = new java.util.ArrayList<>();
-    int total = 0;
-    for (int r = 0; r < counts.length; r++) {
-      counts[r] = requests.get(r).count();
-      seeds[r] = requests.get(r).seed();
-      if (counts[r] < 1) {
-        throw new TesseraException("--num-images must be positive, got " + counts[r]);
-      }
-      total += counts[r];
-      try (TInt32 tokens = p.prompts().tokensOf(requests.get(r).prompt());
+    for (Request q : requests) {
+      try (TInt32 tokens = p.prompts().tokensOf(q.prompt());
           Result text = p.prompts().feed(graph.session().runner(), tokens).fetch(one.states()).fetch(one.mask()).fetch(one.embedding()).run()) {
         texts.add(new float[][] {Tensors.toFloats(text.get(0)), Tensors.toFloats(text.get(1)), Tensors.toFloats(text.get(2))});
       }
@@ -259,7 +252,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
     }
     int values = c.grid() * c.grid() * c.latentChannels();
     long[][] shapes = {{0, length, c.unet().contextDim()}, {0, length}, {0, c.unet().conditionDim()}};
-    float[][] latents = MergedSampling.run(this::newScheduler, counts, seeds, batchSize, values, (x, t, from, n) -> {
+    float[][] latents = MergedSampling.run(this::newScheduler, requests, batchSize, values, (x, t, from, n) -> {
       float[] ts = new float[n];
       java.util.Arrays.fill(ts, t);
       TFloat32[] fed = new TFloat32[3];
