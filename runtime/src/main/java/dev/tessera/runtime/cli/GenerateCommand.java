@@ -184,7 +184,8 @@ final class GenerateCommand implements Callable<Integer> {
       try (GenerationPipeline p = Pipelines.open(root.components(plugins), s, outputDir)) {
         double load = (System.nanoTime() - t0) / 1e9;
         output.prepare(); // before sampling: vqgan-clip writes frames while it runs
-        for (String warning : p.warnings(prompt)) {
+        java.util.List<String> warnings = p.warnings(prompt);
+        for (String warning : warnings) {
           spec.commandLine().getErr().println("warning: " + warning);
         }
         long t1 = System.nanoTime();
@@ -193,7 +194,7 @@ final class GenerateCommand implements Callable<Integer> {
           images = p.generate(prompt, numImages, seed, progress);
         }
         double gen = (System.nanoTime() - t1) / 1e9;
-        Path manifest = GenerationOutput.write(outputDir, GenerationOutput.Run.of(p, prompt, seed, s, load, gen), images);
+        Path manifest = GenerationOutput.write(outputDir, GenerationOutput.Run.of(p, prompt, seed, s, load, gen, warnings), images);
         out.printf(Locale.ROOT, "%d images in %.2f s (%.3f s/image) -> %s%n", images.count(), gen, gen / images.count(), manifest);
         out.flush();
       }

@@ -54,8 +54,14 @@ public final class GenerationOutput {
     /** What a pipeline's last generate call made, as the manifest records it. */
     public static Run of(dev.tessera.api.pipeline.GenerationPipeline p, String prompt, long seed, PipelineSpec spec, double loadSeconds,
         double generateSeconds) {
+      return of(p, prompt, seed, spec, loadSeconds, generateSeconds, p.warnings(prompt));
+    }
+
+    /** The same with the pipeline's warnings for the prompt already asked for (they were printed before generating). */
+    public static Run of(dev.tessera.api.pipeline.GenerationPipeline p, String prompt, long seed, PipelineSpec spec, double loadSeconds,
+        double generateSeconds, List<String> warnings) {
       return new Run(p.name(), prompt, seed, p.settings(), spec.weightsDescription(), p.parameterCount(), loadSeconds, generateSeconds,
-          p.results(), p.warnings(prompt));
+          p.results(), warnings);
     }
   }
 

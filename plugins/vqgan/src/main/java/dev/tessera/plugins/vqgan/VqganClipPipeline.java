@@ -56,6 +56,8 @@ public final class VqganClipPipeline implements GenerationPipeline {
   private final PipelineContext context;
   private final ModelConfig autoencoder;
   private final ModelConfig clip;
+  /** What the guiding CLIP reads of a prompt (built once: it asks the encoder for its known tokens). */
+  private final VocabularyCheck vocabulary;
   private final ModelConfig guide;
   private final Parameters weights;
   private final Guidance guidance;
@@ -113,6 +115,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
     // The views show the autoencoder's background (black for Fashion-MNIST) outside the image.
     this.clip = clipWeights.config().with("cutouts", options.cutouts()).with("views", options.views())
         .with("view_fill", autoencoder.getDouble("background", 0));
+    this.vocabulary = VocabularyCheck.of(clip, components);
     this.guidance = components.guidance(options.guidance());
     this.weights = new Parameters(weights.parameters().source() + " + " + clipWeights.parameters().source())
         .putAll(weights.parameters()).putAll(clipWeights.parameters()); // the guide's CLIP wins over one the autoencoder's loss used
@@ -287,7 +290,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
   /** What the guiding CLIP, and the prior where the latents start from one, cannot read in the prompt. */
   @Override
   public List<String> warnings(String prompt) {
-    java.util.Set<String> lines = new java.util.LinkedHashSet<>(VocabularyCheck.of(clip, components).warnings(prompt));
+    java.util.Set<String> lines = new java.util.LinkedHashSet<>(vocabulary.warnings(prompt));
     if (prior != null) {
       lines.addAll(prior.parts().prompts().warnings(prompt));
     }
