@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * GET    /metrics               Prometheus text
  * GET    /v1/pipelines          every pipeline with its options (type, default, range, choices)
  * POST   /v1/jobs               a {@link JobRequest}; 202 with the job, 400 naming the field, 503 when the queue is full
- * GET    /v1/jobs               the jobs the server holds, newest first
+ * GET    /v1/jobs               the newest 100 jobs the server holds
  * GET    /v1/jobs/ID            state, progress, and when done the image, grid and manifest URLs
  * GET    /v1/jobs/ID/events     server-sent events: "progress" on every step, "end" once
  * DELETE /v1/jobs/ID            cancel
@@ -46,6 +46,8 @@ import java.util.regex.Pattern;
 public final class GenerationServer implements AutoCloseable {
   private static final Pattern IMAGE = Pattern.compile("[0-9]{4}\\.png");
   private static final String WEB = "/dev/tessera/runtime/server/web/";
+  /** Jobs {@code GET /v1/jobs} lists, newest first. */
+  static final int HISTORY = 100;
 
   private final Tessera tessera;
   private final ServerSettings settings;
@@ -82,7 +84,7 @@ public final class GenerationServer implements AutoCloseable {
       r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(runner.metrics().text()));
       r.get("/v1/pipelines", ctx -> json(ctx, 200, Map.of("pipelines", pipelines())));
       r.post("/v1/jobs", this::submit);
-      r.get("/v1/jobs", ctx -> json(ctx, 200, Map.of("jobs", runner.list().stream().map(Job::describe).toList())));
+      r.get("/v1/jobs", ctx -> json(ctx, 200, Map.of("jobs", runner.list(HISTORY).stream().map(Job::describe).toList())));
       r.get("/v1/jobs/{id}", ctx -> json(ctx, 200, runner.get(ctx.pathParam("id")).describe()));
       r.delete("/v1/jobs/{id}", ctx -> json(ctx, 202, runner.cancel(ctx.pathParam("id")).describe()));
       r.sse("/v1/jobs/{id}/events", this::events);

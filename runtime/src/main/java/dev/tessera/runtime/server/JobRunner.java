@@ -103,16 +103,17 @@ final class JobRunner implements AutoCloseable {
   Job get(String id) {
     Job job = id != null && id.matches("[0-9a-f]{16}") ? jobs.get(id) : null;
     if (job == null) {
-      throw BadRequest.notFound("no job '" + (id == null ? "" : id.length() > 40 ? id.substring(0, 40) + "..." : id) + "'");
+      String shown = id == null ? "" : id.replaceAll("\\p{Cntrl}", "?");
+      throw BadRequest.notFound("no job '" + (shown.length() > 40 ? shown.substring(0, 40) + "..." : shown) + "'");
     }
     return job;
   }
 
-  /** Every job the server still holds, newest first. */
-  List<Job> list() {
+  /** The newest {@code limit} jobs the server still holds, newest first. */
+  List<Job> list(int limit) {
     List<Job> all = new ArrayList<>(jobs.values());
     all.sort(Comparator.comparing((Job j) -> j.created).reversed());
-    return all;
+    return all.subList(0, Math.min(limit, all.size()));
   }
 
   /** Cancels a job: a queued one at once, a running one at its next step; a finished one stays as it is. */
