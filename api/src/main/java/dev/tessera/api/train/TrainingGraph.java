@@ -19,6 +19,10 @@ import org.tensorflow.types.TFloat32;
  *     name (frozen parts from other plugins, e.g. a CLIP text encoder); empty for most models
  * @param phases further losses, each minimised over its own variables with its own optimizer in a
  *     session run of its own after the main one (a GAN's discriminator); empty for most models
+ * @param exported what model.safetensors holds instead of a variable: under each key (a variable's
+ *     name), the value of the variable it maps to, which is then left out of the file (weights
+ *     averaged during training, {@link WeightAverage#exported}, so inference loads the average and
+ *     the file holds one copy); the checkpoint keeps both; empty for most models
  */
 public record TrainingGraph(
     Operand<TFloat32> loss,
@@ -27,7 +31,22 @@ public record TrainingGraph(
     List<Op> updates,
     StepHook hook,
     List<dev.tessera.api.io.Parameters> pretrained,
-    List<Phase> phases) {
+    List<Phase> phases,
+    Map<String, String> exported) {
+
+  public TrainingGraph {
+    exported = Map.copyOf(exported);
+  }
+
+  public TrainingGraph(Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics, List<VariableStore.Entry> trainable, List<Op> updates,
+      StepHook hook, List<dev.tessera.api.io.Parameters> pretrained, List<Phase> phases) {
+    this(loss, metrics, trainable, updates, hook, pretrained, phases, Map.of());
+  }
+
+  /** This graph with {@code exported} (see above) in place of its own. */
+  public TrainingGraph withExported(Map<String, String> exported) {
+    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported);
+  }
 
   /**
    * A loss minimised over its own variables, from step {@code startStep + 1} on. Its optimizer

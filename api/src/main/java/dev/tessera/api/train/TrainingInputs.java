@@ -34,6 +34,11 @@ public record TrainingInputs(Operand<TFloat32> images, Operand<TInt32> labels, O
     return randomSeed;
   }
 
+  /** The step this run is at (counted from 0), as a float scalar: element 1 of the per-step seed. */
+  public Operand<TFloat32> step(org.tensorflow.op.Ops tf) {
+    return tf.dtypes.cast(tf.gather(requireRandomSeed(), tf.constant(1), tf.constant(0)), TFloat32.class);
+  }
+
   /** The seed of step {@code step} of a run seeded {@code seed}, as the trainer feeds it. */
   public static long[] stepSeed(long seed, long step) {
     return new long[] {seed, step};

@@ -49,4 +49,20 @@ public final class WeightAverage {
     }
     return updates;
   }
+
+  /**
+   * For {@link TrainingGraph#withExported}: each tracked variable's name mapped to its average's,
+   * so model.safetensors holds the average under the network's own names (one copy, loaded by the
+   * same inference graph) while the checkpoint keeps both for {@code --resume}.
+   */
+  public static java.util.Map<String, String> exported(List<VariableStore.Entry> sources, String fromPrefix, String toPrefix) {
+    java.util.Map<String, String> names = new java.util.LinkedHashMap<>();
+    for (VariableStore.Entry e : sources) {
+      if (!e.name().startsWith(fromPrefix)) {
+        throw new TesseraException("'" + e.name() + "' is not under '" + fromPrefix + "'");
+      }
+      names.put(e.name(), toPrefix + e.name().substring(fromPrefix.length()));
+    }
+    return names;
+  }
 }

@@ -49,16 +49,41 @@ public final class Checkpoint {
    */
   public static void save(Path dir, Session session, VariableStore variables, ModelConfig config, String model, long step, long seed,
       java.util.Set<String> leftOut) {
+    save(dir, session, variables, config, model, step, seed, leftOut, java.util.Map.of());
+  }
+
+  /**
+   * As above; model.safetensors holds, under each key of {@code exported}, the value of the variable
+   * it maps to (a training-time average of that weight), which is itself left out of the file
+   * ({@link dev.tessera.api.train.TrainingGraph#exported}).
+   */
+  public static void save(Path dir, Session session, VariableStore variables, ModelConfig config, String model, long step, long seed,
+      java.util.Set<String> leftOut, java.util.Map<String, String> exported) {
     Parameters all = variables.snapshot(session, VariableStore.EVERYTHING);
     all.metadata().put(STEP_KEY, Long.toString(step));
     all.metadata().put("seed", Long.toString(seed));
     all.metadata().put("model", model);
-    Parameters weights = variables.snapshot(session, VariableStore.MODEL_WEIGHTS).without(leftOut);
+    Parameters weights = exportAverages(variables.snapshot(session, VariableStore.MODEL_WEIGHTS).without(leftOut), exported);
     weights.metadata().put(STEP_KEY, Long.toString(step));
     weights.metadata().put("model", model);
     // Weights first: if we crash in between, the checkpoint (what --resume reads) is still the old, consistent one.
     new ModelWeights(config, weights).save(dir);
     all.save(file(dir));
+  }
+
+  static Parameters exportAverages(Parameters weights, java.util.Map<String, String> exported) {
+    if (exported.isEmpty()) {
+      return weights;
+    }
+    Parameters out = weights.without(new java.util.HashSet<>(exported.values()));
+    exported.forEach((name, average) -> {
+      if (weights.find(name) == null || weights.find(average) == null) {
+        throw new TesseraException("cannot export '" + average + "' as '" + name + "': "
+            + (weights.find(name) == null ? name : average) + " is not among the model's weights");
+      }
+      out.put(name, weights.get(average));
+    });
+    return out;
   }
 
   /**
@@ -87,7 +112,26 @@ public final class Checkpoint {
 
   /** Loads the full state saved by {@link #save} and returns its step. */
   public static long restore(Path dir, Session session, VariableStore variables) {
+    return restore(dir, session, variables, java.util.Map.of()).step();
+  }
+
+  /** What {@link #restore} found: the step, and how many averages it started from their weights. */
+  public record Restored(long step, int averagesStarted) {}
+
+  /**
+   * As above, for a model that exports averages ({@code exported}: weight name -> average name):
+   * an average the checkpoint lacks (a run resumed with an average it did not track before)
+   * starts as a copy of its restored weight, as a new average starts from the initial weights.
+   */
+  public static Restored restore(Path dir, Session session, VariableStore variables, java.util.Map<String, String> exported) {
     Parameters all = Parameters.load(file(dir));
+    int started = 0;
+    for (java.util.Map.Entry<String, String> e : exported.entrySet()) {
+      if (all.find(e.getValue()) == null && all.find(e.getKey()) != null) {
+        all.put(e.getValue(), all.get(e.getKey()));
+        started++;
+      }
+    }
     String step = all.metadata().get(STEP_KEY);
     if (step == null) {
       throw new TesseraException(file(dir) + ": not a Tessera checkpoint (no '" + STEP_KEY + "' in its metadata)");
@@ -102,6 +146,6 @@ public final class Checkpoint {
       throw new TesseraException(file(dir) + ": bad step " + parsed + " in metadata (a checkpoint's step is 0 or more)");
     }
     variables.load(session, all, VariableStore.EVERYTHING, true);
-    return parsed;
+    return new Restored(parsed, started);
   }
 }

@@ -194,7 +194,12 @@ public final class Trainer {
             if (stale > 0) {
               out.printf(Locale.ROOT, "removed %d temporary file(s) of a save that was interrupted%n", stale);
             }
-            step = Checkpoint.restore(dir, session, scope.variables());
+            Checkpoint.Restored restored = Checkpoint.restore(dir, session, scope.variables(), tg.exported());
+            step = restored.step();
+            if (restored.averagesStarted() > 0) {
+              out.printf(Locale.ROOT, "the checkpoint holds no average of %d weight(s): their averages start from the restored weights%n",
+                  restored.averagesStarted());
+            }
             out.printf(Locale.ROOT, "resumed %s from %s at step %d%n", model.name(), Checkpoint.file(dir), step);
           } else {
             scope.variables().initialize(session, options.seed());
@@ -208,7 +213,7 @@ public final class Trainer {
           position.lastSaved = step;
           if (step >= options.steps()) {
             // Rewrite the weights files (e.g. in a newer format) from the checkpoint; nothing trains.
-            Checkpoint.save(dir, session, scope.variables(), savedConfig, model.name(), step, options.seed(), leftOut);
+            Checkpoint.save(dir, session, scope.variables(), savedConfig, model.name(), step, options.seed(), leftOut, tg.exported());
             out.printf(Locale.ROOT, "already at step %d of %d: nothing to train; weights rewritten from the checkpoint%n", step, options.steps());
             return new TrainResult(step, step, Double.NaN, Map.of(), 0);
           }
@@ -305,7 +310,7 @@ public final class Trainer {
                 double trained = savedConfig.getDouble(TRAINING_SECONDS, 0) + (System.nanoTime() - start) / 1e9;
                 try {
                   Checkpoint.save(dir, session, scope.variables(), savedConfig.with(TRAINING_SECONDS, Math.round(trained * 10) / 10.0),
-                      model.name(), step, options.seed(), leftOut);
+                      model.name(), step, options.seed(), leftOut, tg.exported());
                 } catch (TesseraException e) {
                   throw writeFailed("could not save the checkpoint of step " + step + " (" + e.getMessage() + ")", dir, position.lastSaved, options);
                 }

@@ -215,6 +215,64 @@ class TrainerTest {
     assertFalse(Arrays.equals(source.get("tiny.dec.kernel").toFloats(), weights(dir, "tiny.dec.kernel")));
   }
 
+  /** The tiny autoencoder with an average of its weights exported in their place. */
+  static final class AveragedModel implements dev.tessera.api.spi.TrainableModel {
+    @Override
+    public String name() {
+      return "averaged";
+    }
+
+    @Override
+    public ModelConfig defaultConfig() {
+      return new TinyAutoencoderModel().defaultConfig();
+    }
+
+    @Override
+    public dev.tessera.api.train.TrainingGraph buildTraining(dev.tessera.api.train.TrainingContext ctx) {
+      dev.tessera.api.train.TrainingGraph full = new TinyAutoencoderModel().buildTraining(ctx.scope(), ctx.config(), ctx.inputs());
+      var tracked = full.trainable();
+      var updates = new java.util.ArrayList<>(full.updates());
+      updates.addAll(dev.tessera.api.train.WeightAverage.track(ctx.scope(), tracked, "tiny.", "tiny_average.", 0.5,
+          ctx.inputs().step(ctx.scope().tf())));
+      return new dev.tessera.api.train.TrainingGraph(full.loss(), full.metrics(), tracked, updates, null)
+          .withExported(dev.tessera.api.train.WeightAverage.exported(tracked, "tiny.", "tiny_average."));
+    }
+  }
+
+  @Test
+  void anExportedAverageReplacesTheWeightsInTheModelFileWhileTheCheckpointKeepsBoth() {
+    Dataset d = data(16, 8);
+    Path dir = tmp.resolve("averaged");
+    TrainOptions o = TrainOptions.defaults(dir).withSteps(4).withCheckpointEvery(4);
+    new Trainer(new PrintWriter(new StringWriter())).train(new AveragedModel(), ModelConfig.empty(), d, o);
+    Parameters model = Parameters.load(dir.resolve(ModelWeights.WEIGHTS_FILE));
+    Parameters checkpoint = Parameters.load(Checkpoint.file(dir));
+    assertTrue(model.names().stream().noneMatch(n -> n.startsWith("tiny_average.")), model.names().toString());
+    for (String name : new String[] {"tiny.enc.kernel", "tiny.dec.bias"}) {
+      String average = name.replace("tiny.", "tiny_average.");
+      assertArrayEquals(checkpoint.get(average).toFloats(), model.get(name).toFloats(), name);
+      assertFalse(Arrays.equals(checkpoint.get(name).toFloats(), model.get(name).toFloats()), name + " is the last value, not the average");
+    }
+    // --resume reads the checkpoint, both copies included, and goes on.
+    new Trainer(new PrintWriter(new StringWriter())).train(new AveragedModel(), ModelConfig.empty(), d, o.withSteps(6).withResume(true));
+    assertEquals("6", Parameters.load(dir.resolve(ModelWeights.WEIGHTS_FILE)).metadata().get("step"));
+  }
+
+  @Test
+  void aRunResumedWithANewAverageStartsItFromTheRestoredWeights() {
+    Dataset d = data(16, 8);
+    Path dir = tmp.resolve("later");
+    train(dir, 4, false, d);
+    Parameters before = Parameters.load(Checkpoint.file(dir));
+    StringWriter log = new StringWriter();
+    TrainOptions o = TrainOptions.defaults(dir).withSteps(4).withCheckpointEvery(4).withResume(true);
+    new Trainer(new PrintWriter(log)).train(new AveragedModel(), ModelConfig.empty(), d, o);
+    assertTrue(log.toString().contains("their averages start from the restored weights"), log.toString());
+    // Nothing trained (already at step 4): the exported averages are the restored weights.
+    assertArrayEquals(before.get("tiny.enc.kernel").toFloats(), weights(dir, "tiny.enc.kernel"));
+    assertArrayEquals(before.get("tiny.enc.kernel").toFloats(), Parameters.load(Checkpoint.file(dir)).get("tiny_average.enc.kernel").toFloats());
+  }
+
   /** A lookup whose only model is {@code name}, shipping {@code weights}. */
   static dev.tessera.api.spi.ComponentLookup shipping(String name, ModelWeights weights) {
     dev.tessera.api.spi.TrainableModel source = new dev.tessera.api.spi.TrainableModel() {

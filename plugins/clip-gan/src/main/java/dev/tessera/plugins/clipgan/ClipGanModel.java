@@ -97,7 +97,7 @@ public class ClipGanModel implements TextConditionedModel {
     TrainingGraph.Phase disc = new TrainingGraph.Phase("disc", discLoss, model.variables().trainable(prefix + ".discriminator."), c.discStart(),
         discMetrics);
 
-    Operand<TFloat32> step = tf.dtypes.cast(tf.gather(in.requireRandomSeed(), tf.constant(1), tf.constant(0)), TFloat32.class);
+    Operand<TFloat32> step = in.step(tf);
     var generator = model.variables().trainable(prefix + ".generator.");
     var average = WeightAverage.track(context.scope(), generator, prefix + ".generator.", prefix + "." + ClipGanConfig.AVERAGE_SCOPE + ".",
         c.emaDecay(), step);

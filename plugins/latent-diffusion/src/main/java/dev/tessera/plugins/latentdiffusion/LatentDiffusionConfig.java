@@ -38,7 +38,7 @@ record LatentDiffusionConfig(FirstStage firstStage, ModelConfig encoder, int gri
         .with("unet_channels", new int[] {32, 64, 128}).with("blocks_per_level", 1).with("attention_levels", new int[] {2})
         .with("embed_dim", 64).with("groups", 8).with("heads", 4)
         .with("timesteps", 1000).with("beta_schedule", "cosine")
-        .with("condition_dropout", 0.1)
+        .with("condition_dropout", 0.1).with("ema_decay", 0.0)
         .with("learning_rate", 2e-4).with("batch_size", 64);
   }
 

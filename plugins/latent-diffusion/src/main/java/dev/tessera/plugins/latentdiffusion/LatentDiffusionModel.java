@@ -14,6 +14,7 @@ import dev.tessera.api.train.StepRandom;
 import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
+import dev.tessera.api.train.WeightAverage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,9 @@ import org.tensorflow.types.TInt32;
  * its pooled embedding added to the time embedding and its per-token states by cross-attention.
  * Both are zeroed for {@code condition_dropout} of the examples, for classifier-free guidance.
  *
+ * <p>With {@code ema_decay} above 0 an exponential average of the U-Net's weights is tracked and
+ * exported in place of the last weights (DDPM and Stable Diffusion sample from such an average).
+ *
  * <p>The scale is the latents' standard deviation as Stable Diffusion measures its VAE's: the first
  * batch's, then an exponential average over the batches ({@code <scope>.latent_std}, saved with
  * the weights), so sampling divides by the same number training settled on.
@@ -42,6 +46,8 @@ public class LatentDiffusionModel implements TextConditionedModel {
   /** The saved scale: the latents' standard deviation. */
   static final String LATENT_STD = "latent_std";
   private static final float STD_DECAY = 0.99f;
+  /** Config key: the decay of the U-Net's weight average that is exported (0: the last weights). */
+  static final String EMA_DECAY = "ema_decay";
 
   @Override
   public String name() {
@@ -121,6 +127,16 @@ public class LatentDiffusionModel implements TextConditionedModel {
     if (!LatentDiffusionConfig.AUTOENCODER.modelName(config).isEmpty()) {
       pretrained.add(LatentDiffusionConfig.AUTOENCODER.weights(config, context.components()).parameters());
     }
-    return new TrainingGraph(loss, metrics, scope.variables().trainable(scope.path() + ".unet."), updates, null, pretrained);
+    List<dev.tessera.api.graph.VariableStore.Entry> unet = scope.variables().trainable(scope.path() + ".unet.");
+    double decay = config.getDouble(EMA_DECAY, 0);
+    if (decay == 0) {
+      return new TrainingGraph(loss, metrics, unet, updates, null, pretrained);
+    }
+    // An average of the U-Net's weights is what model.safetensors holds (the checkpoint keeps both).
+    String from = scope.path() + ".unet.";
+    String to = scope.path() + ".unet_average.";
+    List<org.tensorflow.op.Op> withAverage = new ArrayList<>(updates);
+    withAverage.addAll(WeightAverage.track(root, unet, from, to, decay, in.step(tf)));
+    return new TrainingGraph(loss, metrics, unet, withAverage, null, pretrained).withExported(WeightAverage.exported(unet, from, to));
   }
 }
