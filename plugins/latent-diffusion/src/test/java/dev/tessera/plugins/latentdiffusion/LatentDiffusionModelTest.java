@@ -57,6 +57,29 @@ class LatentDiffusionModelTest {
   }
 
   @Test
+  void withAnEmaDecayTheUNetsAverageIsWhatTheWeightsFileHolds() {
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+      dev.tessera.api.graph.GraphScope scope = dev.tessera.api.graph.GraphScope.root(g);
+      org.tensorflow.op.Ops tf = scope.tf();
+      var inputs = new dev.tessera.api.train.TrainingInputs(
+          tf.placeholder(org.tensorflow.types.TFloat32.class, org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 8, 8, 1))),
+          tf.placeholder(org.tensorflow.types.TInt32.class),
+          tf.placeholder(org.tensorflow.types.TInt32.class, org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 
+              new LatentDiffusionModel().textLength(tiny())))),
+          tf.placeholder(org.tensorflow.types.TInt64.class, org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(2))));
+      var tg = new LatentDiffusionModel().buildTraining(
+          new dev.tessera.api.train.TrainingContext(scope, tiny().with("ema_decay", 0.99), inputs, components()));
+      assertEquals(tg.trainable().size(), tg.exported().size());
+      for (var e : tg.trainable()) {
+        assertEquals(e.name().replace("latent_diffusion.unet.", "latent_diffusion.unet_average."), tg.exported().get(e.name()));
+      }
+    }
+    // and it still learns (the average is not what the optimizer steps)
+    float[] l = train(tiny().with("ema_decay", 0.99), 150);
+    assertTrue(TrainingSteps.mean(l, 130, 150) < 0.7 * TrainingSteps.mean(l, 0, 10), "losses " + l[0] + " -> " + l[149]);
+  }
+
+  @Test
   void stepNoiseIsAFunctionOfTheStepSeedSoRunsRepeat() {
     assertArrayEquals(train(tiny(), 4), train(tiny(), 4));
   }
