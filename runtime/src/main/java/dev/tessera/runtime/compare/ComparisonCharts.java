@@ -7,6 +7,10 @@ import java.nio.file.Path;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYItemRenderer;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
@@ -20,18 +24,50 @@ final class ComparisonCharts {
 
   private ComparisonCharts() {}
 
-  /** Quality (FID, lower is better) against speed (seconds per image), one point per pipeline. */
+  /**
+   * Quality (FID, lower is better) against speed (seconds per image, on a log axis: the pipelines
+   * here differ by three orders of magnitude), one labelled point per pipeline, with the real-data
+   * floor (real images' FID at the same n) as a line.
+   */
   static void qualityVsSpeed(Comparison.Result result, Path file) {
     XYSeriesCollection data = new XYSeriesCollection();
+    double floor = Double.NaN;
+    double lowest = Double.POSITIVE_INFINITY;
+    double highest = 0;
     for (Comparison.PipelineResult p : result.pipelines()) {
-      if (p.score() != null && Double.isFinite(p.secondsPerImage())) {
+      if (p.score() != null && Double.isFinite(p.secondsPerImage()) && p.secondsPerImage() > 0 && Double.isFinite(p.score().fid())) {
         XYSeries s = new XYSeries(p.pipeline());
         s.add(p.secondsPerImage(), p.score().fid());
         data.addSeries(s);
+        lowest = Math.min(lowest, p.score().fid());
+        highest = Math.max(highest, p.score().fid());
+        if (Double.isFinite(p.score().fidFloor())) {
+          floor = p.score().fidFloor();
+        }
       }
     }
-    JFreeChart chart = ChartFactory.createScatterPlot("Quality vs speed", "seconds per image", "FID (lower is better)", data,
+    JFreeChart chart = ChartFactory.createScatterPlot("Quality vs speed", "seconds per image (log scale)", "FID (lower is better)", data,
         PlotOrientation.VERTICAL, true, false, false);
+    XYPlot plot = chart.getXYPlot();
+    LogAxis seconds = new LogAxis("seconds per image (log scale)");
+    seconds.setSmallestValue(1e-5);
+    seconds.setNumberFormatOverride(new java.text.DecimalFormat("0.####"));
+    plot.setDomainAxis(seconds);
+    XYItemRenderer renderer = plot.getRenderer();
+    renderer.setDefaultItemLabelGenerator((dataset, series, item) -> dataset.getSeriesKey(series).toString());
+    renderer.setDefaultItemLabelsVisible(true);
+    if (Double.isFinite(floor)) {
+      ValueMarker marker = new ValueMarker(floor, java.awt.Color.GRAY, new java.awt.BasicStroke(1.5f));
+      marker.setLabel(String.format(java.util.Locale.ROOT, "real-data floor %.1f", floor));
+      marker.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
+      marker.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
+      plot.addRangeMarker(marker);
+      if (data.getSeriesCount() > 0) {
+        // The automatic range fits the points only: keep the floor in view.
+        double from = Math.max(0, Math.min(floor, lowest) * 0.9);
+        plot.getRangeAxis().setRange(from, Math.max(highest, floor) * 1.1 + 1);
+      }
+    }
     save(chart, file);
   }
 

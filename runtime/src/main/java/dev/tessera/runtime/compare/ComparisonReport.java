@@ -174,35 +174,127 @@ public final class ComparisonReport {
 
   static String html(Comparison.Result r) {
     StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>Tessera comparison</title>\n");
-    sb.append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px 8px}"
-        + "img.grid{image-rendering:pixelated;width:160px}figure{display:inline-block;margin:6px}.error{color:#b00}</style>\n</head>\n<body>\n");
+    sb.append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1em}td,th{border:1px solid #bbb;padding:4px 8px}"
+        + "td.best{font-weight:bold;background:#e4f4e4}table.heat td{text-align:center;min-width:5em}table.heat small{color:#333}"
+        + "img.grid{image-rendering:pixelated;width:160px}.error{color:#b00}</style>\n</head>\n<body>\n");
     sb.append("<h1>Tessera comparison</h1>\n<p>").append(esc(String.format(Locale.ROOT, "%d prompts, seeds %s, %d images per prompt and seed.",
-        r.prompts().size(), r.seeds(), r.imagesPerPrompt()))).append("</p>\n<table>\n<tr>");
+        r.prompts().size(), r.seeds(), r.imagesPerPrompt()))).append(" The best value of each measured column is marked.</p>\n<table id=\"scores\">\n<tr>");
     for (String h : HEADER) {
       sb.append("<th>").append(esc(h)).append("</th>");
     }
     sb.append("</tr>\n");
-    for (Comparison.PipelineResult p : r.pipelines()) {
+    java.util.Map<Integer, Integer> best = bestRows(r.pipelines());
+    for (int i = 0; i < r.pipelines().size(); i++) {
       sb.append("<tr>");
-      for (String c : cells(p)) {
-        sb.append("<td>").append(esc(c)).append("</td>");
+      List<String> cells = cells(r.pipelines().get(i));
+      for (int c = 0; c < cells.size(); c++) {
+        sb.append(Integer.valueOf(i).equals(best.get(c)) ? "<td class=\"best\">" : "<td>").append(esc(cells.get(c))).append("</td>");
       }
       sb.append("</tr>\n");
     }
     sb.append("</table>\n<h2>Plots</h2>\n");
     sb.append("<img src=\"").append(PLOT_QUALITY_SPEED).append("\" alt=\"quality vs speed\"/>\n");
     sb.append("<img src=\"").append(PLOT_DIVERSITY).append("\" alt=\"diversity per pipeline\"/>\n");
+    heatMap(sb, r);
+    sb.append("<h2>Samples</h2>\n");
     for (Comparison.PipelineResult p : r.pipelines()) {
-      sb.append("<h2>").append(esc(p.pipeline())).append("</h2>\n");
       if (p.error() != null) {
-        sb.append("<p class=\"error\">failed: ").append(esc(p.error())).append("</p>\n");
-      }
-      for (Comparison.Sample s : p.samples()) {
-        sb.append("<figure><img class=\"grid\" src=\"").append(esc(s.grid())).append("\" alt=\"").append(esc(s.prompt()))
-            .append("\"/><figcaption>").append(esc(s.prompt())).append(" (seed ").append(s.seed()).append(")</figcaption></figure>\n");
+        sb.append("<p class=\"error\">").append(esc(p.pipeline())).append(" failed: ").append(esc(p.error())).append("</p>\n");
       }
     }
+    sb.append("<table id=\"samples\">\n<tr><th>prompt</th><th>seed</th>");
+    for (Comparison.PipelineResult p : r.pipelines()) {
+      sb.append("<th>").append(esc(p.pipeline())).append("</th>");
+    }
+    sb.append("</tr>\n");
+    for (String prompt : r.prompts()) {
+      for (long seed : r.seeds()) {
+        sb.append("<tr><td>").append(esc(prompt)).append("</td><td>").append(seed).append("</td>");
+        for (Comparison.PipelineResult p : r.pipelines()) {
+          sb.append("<td>");
+          p.samples().stream().filter(x -> x.prompt().equals(prompt) && x.seed() == seed).findFirst().ifPresent(x ->
+              sb.append("<img class=\"grid\" src=\"").append(esc(x.grid())).append("\" alt=\"").append(esc(p.pipeline() + ": " + prompt))
+                  .append("\"/>"));
+          sb.append("</td>");
+        }
+        sb.append("</tr>\n");
+      }
+    }
+    sb.append("</table>\n");
     return sb.append(IMAGE_CHECK).append("</body>\n</html>\n").toString();
+  }
+
+  /**
+   * Column index -> the row holding its best value, for the columns where "best" means something:
+   * FID, s/image (lowest); accuracy, CLIP score, diversity, images/s (highest). Ties and columns
+   * with fewer than two measured rows are not marked.
+   */
+  static java.util.Map<Integer, Integer> bestRows(List<Comparison.PipelineResult> rows) {
+    java.util.Map<Integer, Integer> best = new java.util.HashMap<>();
+    mark(best, 1, rows, p -> p.score() == null ? Double.NaN : -p.score().fid());
+    mark(best, 2, rows, p -> p.score() == null ? Double.NaN : p.score().conditionalAccuracy());
+    mark(best, 3, rows, p -> p.score() == null ? Double.NaN : p.score().clipScore());
+    mark(best, 4, rows, p -> p.score() == null ? Double.NaN : p.score().diversity());
+    mark(best, 7, rows, p -> p.score() == null ? Double.NaN : -p.secondsPerImage());
+    mark(best, 8, rows, p -> p.score() == null ? Double.NaN : 1 / p.secondsPerImage());
+    return best;
+  }
+
+  private static void mark(java.util.Map<Integer, Integer> best, int column, List<Comparison.PipelineResult> rows,
+      ToDoubleFunction<Comparison.PipelineResult> higherIsBetter) {
+    int at = -1;
+    int measured = 0;
+    double top = Double.NEGATIVE_INFINITY;
+    boolean tie = false;
+    for (int i = 0; i < rows.size(); i++) {
+      double v = higherIsBetter.applyAsDouble(rows.get(i));
+      if (!Double.isFinite(v)) {
+        continue;
+      }
+      measured++;
+      if (v > top) {
+        top = v;
+        at = i;
+        tie = false;
+      } else if (v == top) {
+        tie = true;
+      }
+    }
+    if (measured >= 2 && !tie) {
+      best.put(column, at);
+    }
+  }
+
+  /**
+   * Prompt x pipeline: the conditional accuracy of each prompt's images, as a heat map (red 0 to
+   * green 1), with its diversity, and its FID where a prompt has at least 100 images (below that a
+   * per-prompt FID says more about n than about the images).
+   */
+  private static void heatMap(StringBuilder sb, Comparison.Result r) {
+    sb.append("<h2>Conditional accuracy per prompt</h2>\n<table class=\"heat\" id=\"per-prompt\">\n<tr><th>prompt</th>");
+    for (Comparison.PipelineResult p : r.pipelines()) {
+      sb.append("<th>").append(esc(p.pipeline())).append("</th>");
+    }
+    sb.append("</tr>\n");
+    for (String prompt : r.prompts()) {
+      sb.append("<tr><td>").append(esc(prompt)).append("</td>");
+      for (Comparison.PipelineResult p : r.pipelines()) {
+        GenerationScorer.PromptScore ps = p.score() == null ? null
+            : p.score().prompts().stream().filter(x -> x.prompt().equals(prompt)).findFirst().orElse(null);
+        if (ps == null || !Double.isFinite(ps.conditionalAccuracy())) {
+          sb.append("<td>n/a</td>");
+          continue;
+        }
+        sb.append(String.format(Locale.ROOT, "<td style=\"background:hsl(%.0f,70%%,78%%)\">%.2f<br/><small>div. %s", 120 * ps.conditionalAccuracy(),
+            ps.conditionalAccuracy(), fmt(ps.diversity(), 1)));
+        if (ps.images() >= 100 && Double.isFinite(ps.fid())) {
+          sb.append(", FID ").append(fmt(ps.fid(), 1));
+        }
+        sb.append("</small></td>");
+      }
+      sb.append("</tr>\n");
+    }
+    sb.append("</table>\n");
   }
 
   /**

@@ -53,6 +53,51 @@ class ComparisonReportTest {
     assertTrue(json.contains("\"accuracy_spread_across_training_seeds\" : 0.1414"), json);
   }
 
+  static Comparison.PipelineResult scored(String name, double acc, double fid, double secondsPerImage, int imagesPerPrompt) {
+    List<GenerationScorer.PromptScore> prompts = List.of(
+        new GenerationScorer.PromptScore("a bag", imagesPerPrompt, 8, acc, fid + 10, 50, 900, 0.7, 80, 85, 0, false),
+        new GenerationScorer.PromptScore("a shoe", imagesPerPrompt, 7, acc / 2, fid + 20, 50, 900, 0.6, 70, 85, 0, false));
+    GenerationScorer.SetScore s = new GenerationScorer.SetScore(prompts, 2 * imagesPerPrompt, acc, fid, 40, 7000, 0.7, 75, 86, 0, 0);
+    return new Comparison.PipelineResult(name, null, Map.of(), s, Map.of(1L, s), 1, secondsPerImage, 10, null, null,
+        List.of(new Comparison.Sample("a bag", 1, name + "/bag.png", name + "/bag.json"),
+            new Comparison.Sample("a shoe", 1, name + "/shoe.png", name + "/shoe.json")));
+  }
+
+  @Test
+  void theReportMarksEachColumnsBestShowsAccuracyPerPromptAndSamplesSideBySide() throws Exception {
+    Comparison.Result r = new Comparison.Result(List.of("a bag", "a shoe"), List.of(1L), 100,
+        List.of(scored("fast", 0.6, 300, 0.001, 100), scored("good", 0.9, 150, 0.2, 100)));
+    java.util.Map<Integer, Integer> best = ComparisonReport.bestRows(r.pipelines());
+    assertEquals(1, best.get(1)); // FID: the lower
+    assertEquals(1, best.get(2)); // accuracy
+    assertEquals(0, best.get(7)); // s/image: the lower
+    assertEquals(0, best.get(8)); // images/s
+    String html = ComparisonReport.html(r);
+    org.w3c.dom.Document doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(new java.io.ByteArrayInputStream(html.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertEquals(4 + 2, doc.getElementsByTagName("img").getLength(), "two plots and a grid per pipeline and prompt");
+    assertTrue(html.contains("<td class=\"best\">150.0 (40.0 / 7000)</td>"), html);
+    assertTrue(html.contains("id=\"per-prompt\""), html);
+    assertTrue(html.contains("hsl(108,70%,78%)\">0.90<br/><small>div. 80.0, FID 160.0</small>"), html);
+    assertTrue(html.contains("hsl(36,70%,78%)\">0.30"), html);
+    // With fewer than 100 images per prompt no per-prompt FID is shown.
+    String small = ComparisonReport.html(new Comparison.Result(List.of("a bag", "a shoe"), List.of(1L), 10,
+        List.of(scored("fast", 0.6, 300, 0.001, 10), scored("good", 0.9, 150, 0.2, 10))));
+    assertTrue(small.contains("div. 80.0</small>") && !small.contains(", FID"), small);
+    // One measured row: nothing to mark.
+    assertTrue(ComparisonReport.bestRows(List.of(scored("only", 0.5, 1, 1, 1))).isEmpty());
+  }
+
+  @Test
+  void theQualityVsSpeedPlotIsWrittenWithALogTimeAxis(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Comparison.Result r = new Comparison.Result(List.of("a bag", "a shoe"), List.of(1L), 100,
+        List.of(scored("fast", 0.6, 300, 0.0003, 100), scored("good", 0.9, 150, 5, 100)));
+    java.nio.file.Path png = dir.resolve("plots/q.png");
+    ComparisonCharts.qualityVsSpeed(r, png);
+    java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+    assertEquals(640, image.getWidth());
+  }
+
   @Test
   void slugsAreSafeFolderNames() {
     assertEquals("a-photo-of-a-t-shirt", Comparison.slug("A photo of a T-shirt!"));
