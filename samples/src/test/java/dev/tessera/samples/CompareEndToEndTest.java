@@ -74,7 +74,10 @@ class CompareEndToEndTest {
     assertEquals("a photo of a bag", m.get("prompt").asText());
     assertEquals(28, PngImages.read(out.resolve(m.get("images").get(2).asText()), 1).height());
 
-    Run e = run("evaluate", "--manifest", out.resolve("manifest.json").toString());
+    Run table = run("evaluate", "--manifest", out.resolve("manifest.json").toString());
+    assertEquals(0, table.exit(), table.err());
+    assertTrue(table.out().contains("conditional accuracy") && table.out().contains("target class          bag"), table.out());
+    Run e = run("evaluate", "--manifest", out.resolve("manifest.json").toString(), "--json");
     assertEquals(0, e.exit(), e.err());
     JsonNode scores = new ObjectMapper().readTree(e.out());
     assertEquals("bag", scores.get("target_class").asText());

@@ -46,7 +46,7 @@ class EvaluateEndToEndTest {
     cl.setOut(new PrintWriter(out, true));
     StringWriter err = new StringWriter();
     cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute("--plugins-dir", PLUGINS.toString(), "evaluate", "--input", dir.toString(), "--prompt", prompt);
+    int exit = cl.execute("--plugins-dir", PLUGINS.toString(), "evaluate", "--input", dir.toString(), "--prompt", prompt, "--json");
     assertEquals(0, exit, err.toString());
     return new ObjectMapper().readTree(out.toString());
   }

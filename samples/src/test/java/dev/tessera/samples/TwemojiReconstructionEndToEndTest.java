@@ -138,6 +138,14 @@ class TwemojiReconstructionEndToEndTest {
     assertTrue(wrongSize.output().contains("twemoji images are RGB, and the model takes 1 channel(s)"), wrongSize.output());
   }
 
+  /** Its defaults fit together: the default data set (Twemoji) with the CLIP trained on it. */
+  @Test
+  void retrievalWithNoOptionsRuns() throws Exception {
+    Run r = run("retrieval");
+    assertEquals(0, r.exit(), r.output());
+    assertTrue(r.output().contains("\"dataset\"") && r.output().contains("recall"), r.output());
+  }
+
   @Test
   void missingTwemojiDataSaysHowToGetIt() throws Exception {
     Path saved = twemoji;

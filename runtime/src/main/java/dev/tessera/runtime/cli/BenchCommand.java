@@ -22,7 +22,10 @@ import picocli.CommandLine.ParentCommand;
  * the better is used) and the performance issue's workloads, each reported as ms per iteration,
  * achieved GFLOP/s from an analytic count, its ratio to that ceiling and its peak resident memory.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench",
+    footer = {"", "Examples:",
+        "  ./tessera bench",
+        "  ./tessera bench --workloads unet_train,unet_sample --iterations 8"}, mixinStandardHelpOptions = true,
     description = "Measure float32 matmul GFLOP/s (the ceiling) and the training, sampling and decoding workloads against it, in one run.")
 final class BenchCommand implements Callable<Integer> {
   private static final java.util.List<String> WORKLOADS = java.util.List.of("model", "unet_train", "unet_sample", "gpt_decode", "conv_layers", "schedulers",

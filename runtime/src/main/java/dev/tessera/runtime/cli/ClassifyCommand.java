@@ -28,7 +28,10 @@ import picocli.CommandLine.Spec;
  * classification by an evaluator classifier (fashion-classifier, twemoji-classifier) into the
  * classes its config.json names.
  */
-@Command(name = "classify", mixinStandardHelpOptions = true,
+@Command(name = "classify",
+    footer = {"", "Examples:",
+        "  ./tessera classify --dataset fashion-mnist",
+        "  ./tessera classify --labels \"sneaker,bag,dress\" --input samples/images/fashion-mnist"}, mixinStandardHelpOptions = true,
     description = "Zero-shot classification (or an evaluator classifier's own classes): one JSON object per image (file, best label, scores); with --dataset, accuracy.")
 final class ClassifyCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;

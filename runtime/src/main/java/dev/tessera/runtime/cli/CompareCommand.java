@@ -25,7 +25,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code tessera compare}: several pipelines, the same prompts and seeds, one evaluator, one report. */
-@Command(name = "compare", mixinStandardHelpOptions = true,
+@Command(name = "compare",
+    footer = {"", "Examples:",
+        "  ./tessera compare --pipelines clip-gan,clip-vae,clip-diffusion --num-images 20 --seeds 1,2 --output-dir out/report",
+        "  ./tessera compare --pipelines clip-diffusion,samples/pipelines/diffusion-classifier-guided.json --output-dir out/cg"}, mixinStandardHelpOptions = true,
     description = "Run pipelines side by side on the same prompts and seeds; write table.md, table.json and index.html.")
 final class CompareCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;

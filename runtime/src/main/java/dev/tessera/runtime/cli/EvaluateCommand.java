@@ -28,7 +28,10 @@ import picocli.CommandLine.Spec;
  * Fashion-MNIST (see {@link GenerationScorer}), from a folder and a prompt or from the manifest
  * {@code generate} wrote.
  */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
+@Command(name = "evaluate",
+    footer = {"", "Examples:",
+        "  ./tessera evaluate --manifest out/bags/manifest.json",
+        "  ./tessera evaluate --input DIR --prompt \"a photo of a sneaker\" --json"}, mixinStandardHelpOptions = true,
     description = "Score generated images: conditional accuracy, FID (with floor and ceiling at the same n), CLIP score, diversity, mode collapse.")
 final class EvaluateCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;
@@ -58,6 +61,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the floor and ceiling samples. Default: ${DEFAULT-VALUE}.")
   long seed;
+
+  @Option(names = "--json", description = "Print the scores as one JSON object instead of a table.")
+  boolean json;
 
   @Override
   public Integer call() throws Exception {
@@ -117,11 +123,37 @@ final class EvaluateCommand implements Callable<Integer> {
         o.put("diversity_real_at_n", round(s.realDiversity()));
         o.put("near_duplicates", s.nearDuplicates());
         o.put("mode_collapse_warning", s.modeCollapse());
-        out.println(new ObjectMapper().writeValueAsString(o));
+        out.println(json ? new ObjectMapper().writeValueAsString(o) : table(s, o));
         out.flush();
         return 0;
       }
     }
+  }
+
+  /** The scores as an aligned two-column table, for people (--json is for scripts). */
+  static String table(GenerationScorer.PromptScore s, ObjectNode o) {
+    java.util.List<String[]> rows = new java.util.ArrayList<>();
+    rows.add(new String[] {"images", Integer.toString(s.images())});
+    if (o.has("prompt")) {
+      rows.add(new String[] {"prompt", o.get("prompt").asText()});
+      rows.add(new String[] {"target class", o.get("target_class").asText()});
+      rows.add(new String[] {"conditional accuracy", String.format(java.util.Locale.ROOT, "%.3f", s.conditionalAccuracy())});
+    }
+    rows.add(new String[] {"FID", String.format(java.util.Locale.ROOT, "%.1f (real images at this n: %.1f; noise: %.1f)", s.fid(), s.fidFloor(),
+        s.fidCeiling())});
+    rows.add(new String[] {"FID reference", o.get("reference").asText()});
+    if (!Double.isNaN(s.clipScore())) {
+      rows.add(new String[] {"CLIP score", String.format(java.util.Locale.ROOT, "%.3f", s.clipScore())});
+    }
+    rows.add(new String[] {"diversity", String.format(java.util.Locale.ROOT, "%.1f (real images at this n: %.1f)", s.diversity(), s.realDiversity())});
+    rows.add(new String[] {"near-duplicates", Integer.toString(s.nearDuplicates())});
+    rows.add(new String[] {"mode collapse", s.modeCollapse() ? "WARNING: the images are nearly alike" : "no"});
+    int width = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0);
+    StringBuilder b = new StringBuilder();
+    for (String[] r : rows) {
+      b.append(String.format(java.util.Locale.ROOT, "%-" + width + "s  %s%n", r[0], r[1]));
+    }
+    return b.toString().stripTrailing();
   }
 
   static double round(double v) {

@@ -20,7 +20,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code tessera generate}: prompt -> images with a named pipeline or a pipeline file. */
-@Command(name = "generate", mixinStandardHelpOptions = true,
+@Command(name = "generate",
+    footer = {"", "Examples:",
+        "  ./tessera generate --pipeline clip-diffusion --prompt \"a photo of a bag\" --output-dir out/bags",
+        "  ./tessera generate --pipeline latent-diffusion --prompt \"a photo of a dress\" --num-images 4 --seed 3 --output-dir out/dresses",
+        "  ./tessera generate --pipeline-file samples/pipelines/diffusion-ddim.json --prompt \"a photo of a coat\" --output-dir out/coats"}, mixinStandardHelpOptions = true,
     description = "Generate images from a prompt. Writes DIR/images/0000.png..., DIR/grid.png and DIR/manifest.json.")
 final class GenerateCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;

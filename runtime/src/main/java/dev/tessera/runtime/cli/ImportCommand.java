@@ -13,7 +13,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code tessera import}: converts weights from another framework's files already on disk. */
-@Command(name = "import", mixinStandardHelpOptions = true,
+@Command(name = "import",
+    footer = {"", "Examples:",
+        "  ./tessera import --model clip --input hf-clip-folder --output-dir runs/imported-clip   # a Hugging Face CLIP folder (config.json + model.safetensors)"}, mixinStandardHelpOptions = true,
     description = "Convert weights saved by another framework (e.g. a Hugging Face CLIPModel folder) into a Tessera weights folder.")
 final class ImportCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;

@@ -9,7 +9,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code tessera pipelines}: every pipeline generate and compare can run, with what it does and its options. */
-@Command(name = "pipelines", mixinStandardHelpOptions = true,
+@Command(name = "pipelines",
+    footer = {"", "Examples:",
+        "  ./tessera pipelines"}, mixinStandardHelpOptions = true,
     description = "List the pipelines generate and compare run (each a plugin brings), with their options.")
 final class PipelinesCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;

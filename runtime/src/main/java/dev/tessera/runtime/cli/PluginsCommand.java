@@ -9,7 +9,10 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code tessera plugins}: what loaded, what it provides, and what failed and why. */
-@Command(name = "plugins", mixinStandardHelpOptions = true,
+@Command(name = "plugins",
+    footer = {"", "Examples:",
+        "  ./tessera plugins",
+        "  ./tessera --plugins-dir my-plugins plugins"}, mixinStandardHelpOptions = true,
     description = "List loaded plugins with their extensions, and plugins that failed with the reason.")
 final class PluginsCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;

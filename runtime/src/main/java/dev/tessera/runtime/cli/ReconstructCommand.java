@@ -34,7 +34,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code tessera reconstruct}: encode and decode images with an autoencoder model. */
-@Command(name = "reconstruct", mixinStandardHelpOptions = true,
+@Command(name = "reconstruct",
+    footer = {"", "Examples:",
+        "  ./tessera reconstruct --model vqvae --input samples/images/fashion-mnist --output-dir out/reconstruct",
+        "  ./tessera reconstruct --model vqgan --dataset fashion-mnist --limit 1000 --output-dir out/vqgan"}, mixinStandardHelpOptions = true,
     description = "Encode and decode every PNG of a folder (or a data set's test images) and write same-named PNGs to OUT/images; print PSNR and a reconstruction FID.")
 final class ReconstructCommand implements Callable<Integer> {
   /** Fixed so that every run's resamples are the same for the same image count and --bootstrap. */

@@ -22,13 +22,16 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code tessera retrieval}: text -> image and image -> text recall@k on held-out captioned images. */
-@Command(name = "retrieval", mixinStandardHelpOptions = true,
+@Command(name = "retrieval",
+    footer = {"", "Examples:",
+        "  ./tessera retrieval",
+        "  ./tessera retrieval --model clip --weights runs/my-twemoji-clip --k 1,5"}, mixinStandardHelpOptions = true,
     description = "Recall@k of text->image and image->text retrieval on the held-out Twemoji split (one caption per emoji: its name).")
 final class RetrievalCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", defaultValue = "clip", description = "Model name. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--model", defaultValue = "clip:twemoji", description = "CLIP model (a MODEL:VARIANT reference; the default is the one trained on the default data set). Default: ${DEFAULT-VALUE}.")
   String model;
 
   @Option(names = "--dataset", defaultValue = "twemoji", description = "twemoji (its held-out tenth). Default: ${DEFAULT-VALUE}.")

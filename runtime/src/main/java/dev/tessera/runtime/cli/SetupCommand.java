@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
  * {@code tessera setup twemoji}: fetches a data set once, with the registry client the machine
  * already has (npm), so that training never downloads anything.
  */
-@Command(name = "setup", mixinStandardHelpOptions = true,
+@Command(name = "setup",
+    footer = {"", "Examples:",
+        "  ./tessera setup twemoji"}, mixinStandardHelpOptions = true,
     description = "Fetch a data set once: 'twemoji' (npm pack " + Twemoji.PACKAGE + "). Fashion-MNIST comes from apt: apt-get install dataset-fashion-mnist.")
 final class SetupCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;

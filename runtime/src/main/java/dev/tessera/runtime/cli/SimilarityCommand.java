@@ -18,7 +18,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code tessera similarity}: the CLIP score (cosine similarity) of each image with a prompt. */
-@Command(name = "similarity", mixinStandardHelpOptions = true,
+@Command(name = "similarity",
+    footer = {"", "Examples:",
+        "  ./tessera similarity --prompt \"a running shoe\" --input samples/images/fashion-mnist"}, mixinStandardHelpOptions = true,
     description = "Print the cosine similarity between a prompt and each PNG of a folder, one JSON object per image.")
 final class SimilarityCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;

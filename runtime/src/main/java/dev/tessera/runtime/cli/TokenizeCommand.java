@@ -13,7 +13,10 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code tessera tokenize}: the token ids of a text, start and end tokens included, as one JSON array. */
-@Command(name = "tokenize", mixinStandardHelpOptions = true,
+@Command(name = "tokenize",
+    footer = {"", "Examples:",
+        "  ./tessera tokenize \"a photo of a cat\"",
+        "  ./tessera tokenize --truncate \"a very long text ...\""}, mixinStandardHelpOptions = true,
     description = "Print the token ids of a text (with the start and end tokens) as one JSON array.")
 final class TokenizeCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;

@@ -27,7 +27,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code tessera train <model>}. */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(name = "train",
+    footer = {"", "Examples:",
+        "  ./tessera train vqvae --steps 2000 --out runs/my-vqvae",
+        "  ./tessera train vqvae --steps 4000 --out runs/my-vqvae --resume",
+        "  ./tessera train clip --dataset fashion-mnist --steps 8000 --set text_length=32 --out runs/my-clip"}, mixinStandardHelpOptions = true,
     description = "Train a model from a plugin. Checkpoints go to --out; --resume continues one.")
 final class TrainCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;

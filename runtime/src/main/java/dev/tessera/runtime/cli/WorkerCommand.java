@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code tessera worker --cluster cluster.json --task N}. */
-@Command(name = "worker", mixinStandardHelpOptions = true,
+@Command(name = "worker",
+    footer = {"", "Examples:",
+        "  ./tessera worker --cluster cluster.json --task 0"}, mixinStandardHelpOptions = true,
     description = {"Run one TensorFlow server of a training cluster (job 'worker') until the process is stopped.",
         "The trainer is the client: ./tessera train MODEL --cluster FILE. See docs/distributed.md.",
         "The server listens on ALL interfaces at its port: keep cluster ports behind a firewall."})
