@@ -41,7 +41,7 @@ class ClusterTrainingEndToEndTest {
   /** train vqvae with the small config on 256 images, batch 16, with {@code extra} arguments. */
   private static CompareEndToEndTest.Run train(Path out, long steps, String... extra) {
     List<String> args = new ArrayList<>(List.of("train", "vqvae", "--config", config.toString(), "--limit", "256", "--batch-size", "16",
-        "--lr", "1e-3", "--steps", Long.toString(steps), "--log-every", "25", "--out", out.toString()));
+        "--lr", "1e-3", "--steps", Long.toString(steps), "--log-every", "25", "--output-dir", out.toString()));
     args.addAll(List.of(extra));
     return CompareEndToEndTest.run(args.toArray(String[]::new));
   }

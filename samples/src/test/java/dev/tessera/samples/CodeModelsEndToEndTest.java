@@ -39,7 +39,7 @@ class CodeModelsEndToEndTest {
   void gptTrainsOverVqganCodesAndTheVqganTransformerPipelineGenerates() throws Exception {
     Path gpt = tmp.resolve("gpt");
     CompareEndToEndTest.Run t = run("train", "gpt", "--set", "dim=16", "--set", "heads=2", "--set", "layers=1", "--set", "prefix_length=2",
-        "--limit", "64", "--batch-size", "8", "--steps", "2", "--out", gpt.toString());
+        "--limit", "64", "--batch-size", "8", "--steps", "2", "--output-dir", gpt.toString());
     assertEquals(0, t.exit(), t.err());
     JsonNode config = new ObjectMapper().readTree(gpt.resolve("config.json").toFile());
     assertTrue(config.get("weights_from").has("clip") && config.get("weights_from").has("vqgan"), "frozen CLIP and VQGAN are referenced: " + config);
@@ -80,7 +80,7 @@ class CodeModelsEndToEndTest {
   void vqganStartsFromTheVqVaeTrainsItsDiscriminatorAndReconstructs() throws Exception {
     Path vqgan = tmp.resolve("vqgan");
     CompareEndToEndTest.Run t = run("train", "vqgan", "--set", "disc_channels=4", "--set", "disc_start=1", "--limit", "64", "--batch-size", "4",
-        "--steps", "3", "--log-every", "1", "--out", vqgan.toString());
+        "--steps", "3", "--log-every", "1", "--output-dir", vqgan.toString());
     assertEquals(0, t.exit(), t.err());
     assertTrue(t.out().contains("(as vqgan)"), "starts from the shipped VQ-VAE: " + t.out());
     JsonNode config = new ObjectMapper().readTree(vqgan.resolve("config.json").toFile());

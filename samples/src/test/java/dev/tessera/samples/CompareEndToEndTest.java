@@ -60,7 +60,7 @@ class CompareEndToEndTest {
     Files.writeString(config, "{\"unet_channels\": [4, 8], \"attention_levels\": [], \"embed_dim\": 8, \"groups\": 2, \"heads\": 2}");
     weights = tmp.resolve("tiny-diffusion");
     Run t = run("train", "clip-diffusion", "--config", config.toString(), "--limit", "64", "--batch-size", "8", "--steps", "2",
-        "--out", weights.toString());
+        "--output-dir", weights.toString());
     assertEquals(0, t.exit(), t.err());
   }
 
@@ -94,7 +94,7 @@ class CompareEndToEndTest {
   void clipVaeTrainsAndGeneratesInOnePass() throws Exception {
     Path vae = tmp.resolve("clip-vae");
     Run t = run("train", "clip-vae", "--set", "hidden_channels=4", "--set", "latent_dim=3", "--limit", "64", "--batch-size", "8",
-        "--steps", "2", "--out", vae.toString());
+        "--steps", "2", "--output-dir", vae.toString());
     assertEquals(0, t.exit(), t.err());
     JsonNode config = new ObjectMapper().readTree(vae.resolve("config.json").toFile());
     assertTrue(config.get("weights_from").has("clip"), "the frozen CLIP tower is referenced, not copied: " + config);
@@ -110,7 +110,7 @@ class CompareEndToEndTest {
   void clipGanTrainsBothNetworksAndGeneratesFromTheWeightAverage() throws Exception {
     Path gan = tmp.resolve("clip-gan");
     Run t = run("train", "clip-gan", "--set", "generator_channels=4", "--set", "disc_channels=4", "--set", "latent_dim=3", "--limit", "64",
-        "--batch-size", "8", "--steps", "3", "--log-every", "1", "--out", gan.toString());
+        "--batch-size", "8", "--steps", "3", "--log-every", "1", "--output-dir", gan.toString());
     assertEquals(0, t.exit(), t.err());
     assertTrue(t.out().contains("disc_loss"), "the discriminator's phase is logged: " + t.out());
     JsonNode config = new ObjectMapper().readTree(gan.resolve("config.json").toFile());
@@ -145,10 +145,10 @@ class CompareEndToEndTest {
     Path decoderConfig = tmp.resolve("decoder.json");
     Files.writeString(decoderConfig, "{\"unet_channels\": [4, 8], \"attention_levels\": [], \"embed_dim\": 8, \"groups\": 2, \"heads\": 2}");
     Run d = run("train", "dalle2-decoder", "--config", decoderConfig.toString(), "--limit", "64", "--batch-size", "8", "--steps", "2",
-        "--out", both.resolve("decoder").toString());
+        "--output-dir", both.resolve("decoder").toString());
     assertEquals(0, d.exit(), d.err());
     Run p = run("train", "dalle2-prior", "--set", "hidden=16", "--set", "blocks=1", "--limit", "64", "--batch-size", "8", "--steps", "2",
-        "--out", both.resolve("prior").toString());
+        "--output-dir", both.resolve("prior").toString());
     assertEquals(0, p.exit(), p.err());
 
     Path out = tmp.resolve("dalle2-out");

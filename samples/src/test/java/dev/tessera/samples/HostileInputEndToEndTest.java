@@ -47,16 +47,16 @@ class HostileInputEndToEndTest {
     assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("vqvae.jar")), "plugins not packaged yet");
     assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR), "Fashion-MNIST not installed");
     run = tmp.resolve("vqvae");
-    CompareEndToEndTest.Run t = cli("train", "vqvae", "--steps", "1", "--limit", "64", "--batch-size", "8", "--out", run.toString());
+    CompareEndToEndTest.Run t = cli("train", "vqvae", "--steps", "1", "--limit", "64", "--batch-size", "8", "--output-dir", run.toString());
     assertEquals(0, t.exit(), t.err());
   }
 
   @Test
   void hugeSizesAreRefusedBeforeTensorFlowSeesThemNamingTheKey() throws Exception {
     Path out = tmp.resolve("huge");
-    assertOneLineError(cli("train", "vqvae", "--set", "hidden_channels=1073741824", "--steps", "1", "--out", out.toString()),
+    assertOneLineError(cli("train", "vqvae", "--set", "hidden_channels=1073741824", "--steps", "1", "--output-dir", out.toString()),
         "'hidden_channels' must be an integer in [1, 65536]", "got 1073741824");
-    assertOneLineError(cli("train", "vqvae", "--set", "hidden_channels=16384", "--steps", "1", "--limit", "64", "--out", out.toString()),
+    assertOneLineError(cli("train", "vqvae", "--set", "hidden_channels=16384", "--steps", "1", "--limit", "64", "--output-dir", out.toString()),
         "more than the limit of 268.4 M", "lower hidden_channels = 16384");
     assertFalse(Files.exists(out.resolve("config.json")));
 
@@ -88,9 +88,9 @@ class HostileInputEndToEndTest {
         "--guidance-scale", "1000"), "guidance_scale (--guidance-scale", "must be a number in [0, 100], got 1000");
     assertOneLineError(cli("classify", "--batch-size", "0", "--input", "images/fashion-mnist", "--labels", "bag,dress"), "batch_size");
     for (String[] flags : List.of(new String[] {"--lr", "-1"}, new String[] {"--batch-size", "0"}, new String[] {"--set", "nosuchkey=1"})) {
-      assertOneLineError(cli("train", "vqvae", "--steps", "1", "--out", out.toString(), flags[0], flags[1]), flags[0]);
+      assertOneLineError(cli("train", "vqvae", "--steps", "1", "--output-dir", out.toString(), flags[0], flags[1]), flags[0]);
     }
-    assertOneLineError(cli("train", "vqvae", "--steps", "1", "--out", out.toString(), "--lr", "NaN"), "'NaN' is not a finite number");
+    assertOneLineError(cli("train", "vqvae", "--steps", "1", "--output-dir", out.toString(), "--lr", "NaN"), "'NaN' is not a finite number");
     assertOneLineError(cli("generate", "--pipeline", "clip-vae", "--prompt", "a bag", "--output-dir", out.toString(), "--steps", "5"),
         "pipeline 'clip-vae' has no option 'steps' (its options: temperature)");
     assertOneLineError(cli("generate", "--pipeline", "clip-vae", "--prompt", "a bag", "--output-dir", ""), "--output-dir is empty");
@@ -123,7 +123,7 @@ class HostileInputEndToEndTest {
     Map<String, String> metadata = new LinkedHashMap<>(c.metadata());
     metadata.put("step", "-5");
     SafeTensors.write(copy.resolve("checkpoint.safetensors"), c.tensors(), metadata);
-    assertOneLineError(cli("train", "vqvae", "--steps", "2", "--limit", "64", "--resume", "--out", copy.toString()),
+    assertOneLineError(cli("train", "vqvae", "--steps", "2", "--limit", "64", "--resume", "--output-dir", copy.toString()),
         "bad step -5 in metadata");
   }
 

@@ -33,7 +33,7 @@ class LatentDiffusionEndToEndTest {
     Path small = tmp.resolve("small.json");
     Files.writeString(small, "{\"unet_channels\": [16, 32], \"attention_levels\": [1], \"embed_dim\": 16}");
     CompareEndToEndTest.Run t = CompareEndToEndTest.run("train", "latent-diffusion", "--config", small.toString(), "--limit", "64",
-        "--batch-size", "8", "--steps", "2", "--out", weights.toString());
+        "--batch-size", "8", "--steps", "2", "--output-dir", weights.toString());
     assertEquals(0, t.exit(), t.err());
   }
 
@@ -71,7 +71,7 @@ class LatentDiffusionEndToEndTest {
   void overTheVqganTheLatentsAreSnappedToItsCodebook() throws Exception {
     Path vq = tmp.resolve("ldm-vqgan");
     CompareEndToEndTest.Run t = CompareEndToEndTest.run("train", "latent-diffusion", "--config", tmp.resolve("small.json").toString(), "--set",
-        "autoencoder_model=vqgan", "--limit", "64", "--batch-size", "8", "--steps", "2", "--out", vq.toString());
+        "autoencoder_model=vqgan", "--limit", "64", "--batch-size", "8", "--steps", "2", "--output-dir", vq.toString());
     assertEquals(0, t.exit(), t.err());
     for (String snap : new String[] {"auto", "off"}) {
       Path out = tmp.resolve("vq-" + snap);

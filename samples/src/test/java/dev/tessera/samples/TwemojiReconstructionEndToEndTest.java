@@ -56,13 +56,13 @@ class TwemojiReconstructionEndToEndTest {
     assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("evaluator.jar")), "plugins not packaged yet");
     twemoji = TinyTwemoji.write(tmp.resolve("twemoji"), 60, SUBCATEGORIES);
     classifier = tmp.resolve("classifier");
-    Run c = run("train", "twemoji-classifier", "--dataset", "twemoji-subcategories", "--batch-size", "8", "--steps", "2", "--out",
+    Run c = run("train", "twemoji-classifier", "--dataset", "twemoji-subcategories", "--batch-size", "8", "--steps", "2", "--output-dir",
         classifier.toString());
     assertEquals(0, c.exit(), c.output());
     vqvae = tmp.resolve("vqvae");
     Run v = run("train", "vqvae", "--dataset", "twemoji", "--set", "image_size=32", "--set", "channels=3", "--set", "hidden_channels=8",
         "--set", "residual_channels=4", "--set", "residual_layers=1", "--set", "codebook_size=16", "--set", "embedding_dim=4",
-        "--batch-size", "8", "--steps", "1", "--out", vqvae.toString());
+        "--batch-size", "8", "--steps", "1", "--output-dir", vqvae.toString());
     assertEquals(0, v.exit(), v.output());
   }
 

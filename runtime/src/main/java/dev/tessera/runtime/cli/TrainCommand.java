@@ -29,10 +29,10 @@ import picocli.CommandLine.ParentCommand;
 /** {@code tessera train <model>}. */
 @Command(name = "train",
     footer = {"", "Examples:",
-        "  ./tessera train vqvae --steps 2000 --out runs/my-vqvae",
-        "  ./tessera train vqvae --steps 4000 --out runs/my-vqvae --resume",
-        "  ./tessera train clip --dataset fashion-mnist --steps 8000 --set text_length=32 --out runs/my-clip"}, mixinStandardHelpOptions = true,
-    description = "Train a model from a plugin. Checkpoints go to --out; --resume continues one.")
+        "  ./tessera train vqvae --steps 2000 --output-dir runs/my-vqvae",
+        "  ./tessera train vqvae --steps 4000 --output-dir runs/my-vqvae --resume",
+        "  ./tessera train clip --dataset fashion-mnist --steps 8000 --set text_length=32 --output-dir runs/my-clip"}, mixinStandardHelpOptions = true,
+    description = "Train a model from a plugin. Checkpoints go to --output-dir; --resume continues one.")
 final class TrainCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -47,10 +47,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "1000", description = "Total steps. Default: ${DEFAULT-VALUE}.")
   long steps;
 
-  @Option(names = "--out", defaultValue = "runs/train", description = "Output folder. Default: ${DEFAULT-VALUE}.")
+  @Option(names = {"--output-dir", "--out"}, defaultValue = "runs/train",
+      description = "The run's folder: checkpoints, weights, log (--out: the older name, deprecated). Default: ${DEFAULT-VALUE}.")
   Path out;
 
-  @Option(names = "--resume", description = "Continue from the checkpoint in --out, optimizer state included.")
+  @Option(names = "--resume", description = "Continue from the checkpoint in --output-dir, optimizer state included.")
   boolean resume;
 
   @picocli.CommandLine.Mixin OverwriteOption overwrite = new OverwriteOption();
@@ -110,6 +111,9 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (spec.commandLine().getParseResult().originalArgs().stream().anyMatch(a -> a.equals("--out") || a.startsWith("--out="))) {
+      spec.commandLine().getErr().println("warning: --out is deprecated: use --output-dir (the same folder)");
+    }
     STEPS.checkLong(steps);
     if (batchSize != null) {
       BATCH_SIZE.checkInt(batchSize);
@@ -125,14 +129,14 @@ final class TrainCommand implements Callable<Integer> {
     OutputFolder output = null;
     if (resume) {
       if (overwrite.overwrite) {
-        throw new TesseraException("--resume continues the run in --out, --overwrite starts it again: give one of them");
+        throw new TesseraException("--resume continues the run in --output-dir, --overwrite starts it again: give one of them");
       }
     } else {
       if (!overwrite.overwrite && Checkpoint.exists(out)) {
         throw new TesseraException(out + " already holds a checkpoint: pass --resume to continue it, --overwrite to start again, "
-            + "or choose another --out");
+            + "or choose another --output-dir");
       }
-      output = overwrite.check(out, "--out", Checkpoint.FILES);
+      output = overwrite.check(out, "--output-dir", Checkpoint.FILES);
     }
     ClusterSpec cluster = clusterFile == null ? null : ClusterSpec.read(clusterFile);
     if (cluster != null && !device.equals("cpu")) {

@@ -98,7 +98,7 @@ public final class Trainer {
         config = ModelConfig.read(saved).merge(overrides);
       }
     } else if (Checkpoint.exists(dir)) {
-      throw new TesseraException(dir + " already holds a checkpoint: pass --resume to continue it or choose another --out");
+      throw new TesseraException(dir + " already holds a checkpoint: pass --resume to continue it or choose another --output-dir");
     }
     if (!options.resume() && components != null) {
       config = model.resolveComponents(config, components);

@@ -64,17 +64,17 @@ class CliEndToEndTest {
   @Test
   void trainResumeAndReconstructEndToEnd() throws Exception {
     Path run = tmp.resolve("run");
-    CliRun t = run("train", "tiny", "--dataset", images.toString(), "--steps", "4", "--checkpoint-every", "2", "--log-every", "2", "--out", run.toString());
+    CliRun t = run("train", "tiny", "--dataset", images.toString(), "--steps", "4", "--checkpoint-every", "2", "--log-every", "2", "--output-dir", run.toString());
     assertEquals(0, t.exit(), t.err());
     assertTrue(t.out().contains("step 4/4"), t.out());
     assertTrue(ModelWeights.exists(run));
 
-    CliRun again = run("train", "tiny", "--dataset", images.toString(), "--steps", "4", "--out", run.toString());
+    CliRun again = run("train", "tiny", "--dataset", images.toString(), "--steps", "4", "--output-dir", run.toString());
     assertEquals(1, again.exit());
     assertTrue(again.err().startsWith("error: ") && again.err().contains("--resume"), again.err());
     assertFalse(again.err().contains("\tat "), "no stack trace without --verbose");
 
-    CliRun resumed = run("train", "tiny", "--dataset", images.toString(), "--steps", "6", "--resume", "--out", run.toString());
+    CliRun resumed = run("train", "tiny", "--dataset", images.toString(), "--steps", "6", "--resume", "--output-dir", run.toString());
     assertEquals(0, resumed.exit(), resumed.err());
     assertTrue(resumed.out().contains("resumed tiny") && resumed.out().contains("at step 4"), resumed.out());
 
@@ -101,7 +101,7 @@ class CliEndToEndTest {
   @Test
   void reconstructRejectsAWrongSizeUnlessAskedToResize() throws Exception {
     Path run = tmp.resolve("run");
-    assertEquals(0, run("train", "tiny", "--dataset", images.toString(), "--steps", "1", "--out", run.toString()).exit());
+    assertEquals(0, run("train", "tiny", "--dataset", images.toString(), "--steps", "1", "--output-dir", run.toString()).exit());
     Path big = tmp.resolve("big");
     PngImages.writeAll(big, new ImageBatch(1, 8, 8, 1, new float[64]), List.of("x.png"));
     CliRun bad = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--input", big.toString(), "--output-dir", tmp.resolve("o").toString());
@@ -114,7 +114,7 @@ class CliEndToEndTest {
   @Test
   void reconstructNamesTheDataSetsItKnowsAndWhatTwemojiNeeds() {
     Path run = tmp.resolve("run");
-    assertEquals(0, run("train", "tiny", "--dataset", images.toString(), "--steps", "1", "--out", run.toString()).exit());
+    assertEquals(0, run("train", "tiny", "--dataset", images.toString(), "--steps", "1", "--output-dir", run.toString()).exit());
     CliRun unknown = run("reconstruct", "--model", "tiny", "--weights", run.toString(), "--dataset", "twemoji-subcategories", "--output-dir",
         tmp.resolve("o").toString());
     assertEquals(1, unknown.exit());
@@ -138,7 +138,7 @@ class CliEndToEndTest {
 
   @Test
   void unknownNamesListWhatExists() {
-    CliRun r = run("train", "nosuch", "--dataset", images.toString(), "--steps", "1", "--out", tmp.resolve("x").toString());
+    CliRun r = run("train", "nosuch", "--dataset", images.toString(), "--steps", "1", "--output-dir", tmp.resolve("x").toString());
     assertEquals(1, r.exit());
     assertTrue(r.err().contains("unknown model 'nosuch'; available: tiny"), r.err());
   }
@@ -179,10 +179,10 @@ class CliEndToEndTest {
 
   @Test
   void badArgumentsAreOneLineErrors() {
-    CliRun r = run("train", "tiny", "--steps", "0", "--out", tmp.resolve("x").toString());
+    CliRun r = run("train", "tiny", "--steps", "0", "--output-dir", tmp.resolve("x").toString());
     assertEquals(1, r.exit());
     assertTrue(r.err().contains("steps (--steps, total training steps) must be an integer in [1, 1000000000], got 0"), r.err());
-    CliRun missing = run("train", "tiny", "--dataset", tmp.resolve("nothing").toString(), "--out", tmp.resolve("y").toString());
+    CliRun missing = run("train", "tiny", "--dataset", tmp.resolve("nothing").toString(), "--output-dir", tmp.resolve("y").toString());
     assertEquals(1, missing.exit());
     assertTrue(missing.err().contains("nor a folder"), missing.err());
   }

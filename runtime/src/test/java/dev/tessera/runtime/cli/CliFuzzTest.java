@@ -69,7 +69,7 @@ class CliFuzzTest {
   };
 
   /** Flags that name a file or folder: given {@link #hostilePath} values instead. */
-  private static final List<String> PATH_FLAGS = List.of("--output-dir", "--out", "--input", "--weights", "--dataset");
+  private static final List<String> PATH_FLAGS = List.of("--output-dir", "--output-dir", "--input", "--weights", "--dataset");
 
   @TempDir Path root;
 
@@ -180,7 +180,7 @@ class CliFuzzTest {
     GenerateEndToEndTest.writeWeights(diffusion);
     Path images = TinyCli.randomPngs(root.resolve("images"), "a.png", "b.png", "c.png", "d.png");
     Path autoencoder = root.resolve("autoencoder-weights");
-    CliRun t = CliRun.run(plugins, "train", "tiny", "--dataset", images.toString(), "--steps", "1", "--out", autoencoder.toString());
+    CliRun t = CliRun.run(plugins, "train", "tiny", "--dataset", images.toString(), "--steps", "1", "--output-dir", autoencoder.toString());
     if (t.exit() != 0) {
       throw new AssertionError("fixture training failed: " + t.err());
     }
@@ -240,10 +240,10 @@ class CliFuzzTest {
       flags = List.of("--batch-size", "--limit", "--bootstrap", "--output-dir", "--input");
       expected = "comparison.png";
     } else if (kind < 75) {
-      args = new ArrayList<>(List.of("train", "tiny", "--dataset", f.images().toString(), "--steps", "2", "--checkpoint-every", "1", "--out",
+      args = new ArrayList<>(List.of("train", "tiny", "--dataset", f.images().toString(), "--steps", "2", "--checkpoint-every", "1", "--output-dir",
           out.toString()));
       flags = List.of("--steps", "--batch-size", "--lr", "--seed", "--checkpoint-every", "--log-every", "--clip-norm", "--limit",
-          "--schedule", "--out", "--dataset", "--set");
+          "--schedule", "--output-dir", "--dataset", "--set");
       expected = ModelWeights.WEIGHTS_FILE;
       what = "train";
       int extra = random.nextInt(3);

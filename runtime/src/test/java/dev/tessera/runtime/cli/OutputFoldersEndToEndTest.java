@@ -37,7 +37,7 @@ class OutputFoldersEndToEndTest {
     // An input named like a file reconstruct writes: it must neither be overwritten nor overwrite the report.
     images = TinyCli.randomPngs(tmp.resolve("images"), "a.png", "comparison.png", "fid-bootstrap.png");
     run = tmp.resolve("run");
-    CliRun t = cli("train", "tiny", "--dataset", images.toString(), "--steps", "1", "--out", run.toString());
+    CliRun t = cli("train", "tiny", "--dataset", images.toString(), "--steps", "1", "--output-dir", run.toString());
     assertEquals(0, t.exit(), t.err());
   }
 
@@ -131,22 +131,27 @@ class OutputFoldersEndToEndTest {
     Files.writeString(mine.resolve("config.json"), "{\"mine\": true}");
     Files.writeString(mine.resolve("notes.txt"), "my notes");
     Map<String, String> before = snapshot(mine);
-    assertOneLineError(cli("train", "tiny", "--dataset", images.toString(), "--steps", "1", "--out", mine.toString()),
-        "--out " + mine + " is not empty (2 file(s))");
+    assertOneLineError(cli("train", "tiny", "--dataset", images.toString(), "--steps", "1", "--output-dir", mine.toString()),
+        "--output-dir " + mine + " is not empty (2 file(s))");
     assertEquals(before, snapshot(mine));
 
-    CliRun again = cli("train", "tiny", "--dataset", images.toString(), "--steps", "1", "--out", run.toString());
+    CliRun again = cli("train", "tiny", "--dataset", images.toString(), "--steps", "1", "--output-dir", run.toString());
     assertOneLineError(again, "already holds a checkpoint: pass --resume to continue it, --overwrite to start again");
-    assertOneLineError(cli("train", "tiny", "--dataset", images.toString(), "--steps", "2", "--resume", "--overwrite", "--out", run.toString()),
+    assertOneLineError(cli("train", "tiny", "--dataset", images.toString(), "--steps", "2", "--resume", "--overwrite", "--output-dir", run.toString()),
         "give one of them");
     Files.writeString(run.resolve("notes.txt"), "my notes");
-    CliRun fresh = cli("train", "tiny", "--dataset", images.toString(), "--steps", "2", "--overwrite", "--out", run.toString());
+    CliRun fresh = cli("train", "tiny", "--dataset", images.toString(), "--steps", "2", "--overwrite", "--output-dir", run.toString());
     assertEquals(0, fresh.exit(), fresh.err());
     assertFalse(fresh.out().contains("resumed"), fresh.out());
     assertEquals("my notes", Files.readString(run.resolve("notes.txt")));
     List<String> log = Files.readAllLines(run.resolve("train-log.csv"));
     assertTrue(log.get(0).startsWith("step,loss") && log.subList(1, log.size()).stream().noneMatch(l -> l.startsWith("1,"))
         && log.get(log.size() - 1).startsWith("2,"), "a new log, not the old one appended to: " + log);
+
+    // --out, the older name, still works and says it is deprecated.
+    CliRun old = cli("train", "tiny", "--dataset", images.toString(), "--steps", "3", "--resume", "--out", run.toString());
+    assertEquals(0, old.exit(), old.err());
+    assertTrue(old.err().contains("warning: --out is deprecated: use --output-dir"), old.err());
   }
 
   @Test
