@@ -77,7 +77,10 @@ class CompareEndToEndTest {
     Run table = run("evaluate", "--manifest", out.resolve("manifest.json").toString());
     assertEquals(0, table.exit(), table.err());
     assertTrue(table.out().contains("conditional accuracy") && table.out().contains("target class          bag"), table.out());
-    Run e = run("evaluate", "--manifest", out.resolve("manifest.json").toString(), "--json");
+    Run deprecated = run("evaluate", "--manifest", out.resolve("manifest.json").toString(), "--model", "fashion-classifier");
+    assertEquals(0, deprecated.exit(), deprecated.err());
+    assertTrue(deprecated.err().contains("warning: evaluate --model is deprecated: use --evaluator"), deprecated.err());
+    Run e = run("evaluate", "--manifest", out.resolve("manifest.json").toString(), "--json", "--evaluator", "fashion-classifier");
     assertEquals(0, e.exit(), e.err());
     JsonNode scores = new ObjectMapper().readTree(e.out());
     assertEquals("bag", scores.get("target_class").asText());

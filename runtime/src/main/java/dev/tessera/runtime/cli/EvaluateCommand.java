@@ -52,7 +52,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--prompt", description = "With --input: the prompt the images were made for; its class name gives the target class.")
   String prompt;
 
-  @Option(names = "--model", defaultValue = "fashion-classifier", description = "Evaluator model. Default: ${DEFAULT-VALUE}.")
+  @Option(names = {"--evaluator", "--model"}, defaultValue = "fashion-classifier",
+      description = "Evaluator model, as compare's --evaluator (--model: the older name, deprecated). Default: ${DEFAULT-VALUE}.")
   String model;
 
   @Option(names = "--clip-model", defaultValue = "clip",
@@ -67,6 +68,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (spec.commandLine().getParseResult().originalArgs().stream().anyMatch(a -> a.equals("--model") || a.startsWith("--model="))) {
+      spec.commandLine().getErr().println("warning: evaluate --model is deprecated: use --evaluator (as compare does)");
+    }
     PrintWriter out = spec.commandLine().getOut();
     ImageBatch images;
     String promptText = prompt;
