@@ -68,9 +68,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (spec.commandLine().getParseResult().originalArgs().stream().anyMatch(a -> a.equals("--model") || a.startsWith("--model="))) {
-      spec.commandLine().getErr().println("warning: evaluate --model is deprecated: use --evaluator (as compare does)");
-    }
+    TesseraCli.warnIfDeprecatedNameUsed(spec, "--model", "--evaluator (as compare does)");
     PrintWriter out = spec.commandLine().getOut();
     ImageBatch images;
     String promptText = prompt;

@@ -110,6 +110,16 @@ public final class TesseraCli implements Runnable {
     return (float) v;
   }
 
+  /**
+   * Prints "warning: OLD is deprecated: use NOW" when the command line used an option's deprecated
+   * name (kept as an alias of the new one, so both work).
+   */
+  static void warnIfDeprecatedNameUsed(CommandLine.Model.CommandSpec spec, String old, String now) {
+    if (spec.commandLine().getParseResult().originalArgs().stream().anyMatch(a -> a.equals(old) || a.startsWith(old + "="))) {
+      spec.commandLine().getErr().println("warning: " + spec.name() + " " + old + " is deprecated: use " + now);
+    }
+  }
+
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new TesseraCli());
     cl.registerConverter(Double.class, TesseraCli::finite);

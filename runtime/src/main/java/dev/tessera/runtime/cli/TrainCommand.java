@@ -111,9 +111,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (spec.commandLine().getParseResult().originalArgs().stream().anyMatch(a -> a.equals("--out") || a.startsWith("--out="))) {
-      spec.commandLine().getErr().println("warning: --out is deprecated: use --output-dir (the same folder)");
-    }
+    TesseraCli.warnIfDeprecatedNameUsed(spec, "--out", "--output-dir (the same folder)");
     STEPS.checkLong(steps);
     if (batchSize != null) {
       BATCH_SIZE.checkInt(batchSize);

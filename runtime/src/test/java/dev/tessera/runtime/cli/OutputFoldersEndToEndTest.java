@@ -151,7 +151,7 @@ class OutputFoldersEndToEndTest {
     // --out, the older name, still works and says it is deprecated.
     CliRun old = cli("train", "tiny", "--dataset", images.toString(), "--steps", "3", "--resume", "--out", run.toString());
     assertEquals(0, old.exit(), old.err());
-    assertTrue(old.err().contains("warning: --out is deprecated: use --output-dir"), old.err());
+    assertTrue(old.err().contains("warning: train --out is deprecated: use --output-dir"), old.err());
   }
 
   @Test
