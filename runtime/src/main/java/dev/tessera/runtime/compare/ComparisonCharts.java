@@ -52,6 +52,8 @@ final class ComparisonCharts {
     LogAxis seconds = new LogAxis("seconds per image (log scale)");
     seconds.setSmallestValue(1e-5);
     seconds.setNumberFormatOverride(new java.text.DecimalFormat("0.####"));
+    seconds.setUpperMargin(0.2); // room for the labels of the slowest points
+    seconds.setLowerMargin(0.1);
     plot.setDomainAxis(seconds);
     XYItemRenderer renderer = plot.getRenderer();
     renderer.setDefaultItemLabelGenerator((dataset, series, item) -> dataset.getSeriesKey(series).toString());
