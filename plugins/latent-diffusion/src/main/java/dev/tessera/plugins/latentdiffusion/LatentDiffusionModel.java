@@ -127,16 +127,16 @@ public class LatentDiffusionModel implements TextConditionedModel {
     if (!LatentDiffusionConfig.AUTOENCODER.modelName(config).isEmpty()) {
       pretrained.add(LatentDiffusionConfig.AUTOENCODER.weights(config, context.components()).parameters());
     }
-    List<dev.tessera.api.graph.VariableStore.Entry> unet = scope.variables().trainable(scope.path() + ".unet.");
+    String unetPrefix = scope.path() + ".unet.";
+    List<dev.tessera.api.graph.VariableStore.Entry> unet = scope.variables().trainable(unetPrefix);
     double decay = config.getDouble(EMA_DECAY, 0);
     if (decay == 0) {
       return new TrainingGraph(loss, metrics, unet, updates, null, pretrained);
     }
     // An average of the U-Net's weights is what model.safetensors holds (the checkpoint keeps both).
-    String from = scope.path() + ".unet.";
     String to = scope.path() + ".unet_average.";
     List<org.tensorflow.op.Op> withAverage = new ArrayList<>(updates);
-    withAverage.addAll(WeightAverage.track(root, unet, from, to, decay, in.step(tf)));
-    return new TrainingGraph(loss, metrics, unet, withAverage, null, pretrained).withExported(WeightAverage.exported(unet, from, to));
+    withAverage.addAll(WeightAverage.track(root, unet, unetPrefix, to, decay, in.step(tf)));
+    return new TrainingGraph(loss, metrics, unet, withAverage, null, pretrained).withExported(WeightAverage.exported(unet, unetPrefix, to));
   }
 }
