@@ -38,23 +38,12 @@ public final class Checkpoint {
     return Files.isRegularFile(file(dir));
   }
 
-  /** Saves the full training state and the model weights at {@code step}. */
-  public static void save(Path dir, Session session, VariableStore variables, ModelConfig config, String model, long step, long seed) {
-    save(dir, session, variables, config, model, step, seed, java.util.Set.of());
-  }
-
   /**
-   * As above; {@code leftOut} names tensors kept in the checkpoint but not in model.safetensors
-   * (frozen parts another model ships, listed in the config under {@link ModelWeights#WEIGHTS_FROM_KEY}).
-   */
-  public static void save(Path dir, Session session, VariableStore variables, ModelConfig config, String model, long step, long seed,
-      java.util.Set<String> leftOut) {
-    save(dir, session, variables, config, model, step, seed, leftOut, java.util.Map.of());
-  }
-
-  /**
-   * As above; model.safetensors holds, under each key of {@code exported}, the value of the variable
-   * it maps to (a training-time average of that weight), which is itself left out of the file
+   * Saves the full training state and the model weights at {@code step}. {@code leftOut} names
+   * tensors kept in the checkpoint but not in model.safetensors (frozen parts another model ships,
+   * listed in the config under {@link ModelWeights#WEIGHTS_FROM_KEY}); model.safetensors holds,
+   * under each key of {@code exported}, the value of the variable it maps to (a training-time
+   * average of that weight), which is itself left out of the file
    * ({@link dev.tessera.api.train.TrainingGraph#exported}).
    */
   public static void save(Path dir, Session session, VariableStore variables, ModelConfig config, String model, long step, long seed,
@@ -110,16 +99,11 @@ public final class Checkpoint {
     return removed;
   }
 
-  /** Loads the full state saved by {@link #save} and returns its step. */
-  public static long restore(Path dir, Session session, VariableStore variables) {
-    return restore(dir, session, variables, java.util.Map.of()).step();
-  }
-
   /** What {@link #restore} found: the step, and how many averages it started from their weights. */
   public record Restored(long step, int averagesStarted) {}
 
   /**
-   * As above, for a model that exports averages ({@code exported}: weight name -> average name):
+   * Loads the full state saved by {@link #save}. For a model that exports averages ({@code exported}: weight name -> average name),
    * an average the checkpoint lacks (a run resumed with an average it did not track before)
    * starts as a copy of its restored weight, as a new average starts from the initial weights.
    */
