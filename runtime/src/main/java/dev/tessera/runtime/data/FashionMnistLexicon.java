@@ -57,8 +57,24 @@ public final class FashionMnistLexicon {
    * @param heldOut hyponym words no training caption uses
    * @param glosses definitions of the chosen synsets and of every hyponym, held out or not
    * @param hypernyms the words of the chosen synsets' hypernyms ("garment", "footwear")
+   * @param core the everyday names among {@code names}: the data set's class name, the chosen
+   *     synsets' lemmas and the hand-written synonyms of {@link FashionMnistCaptions#SYNONYMS} that
+   *     are not held out. Captions use them as often as all other names together, so that a
+   *     class's own word is not drowned by its dozens of rare kinds.
    */
-  public record ClassWords(List<String> names, List<String> heldOut, List<String> glosses, List<String> hypernyms) {}
+  public record ClassWords(List<String> names, List<String> heldOut, List<String> glosses, List<String> hypernyms,
+      List<String> core) {
+    public ClassWords {
+      names = List.copyOf(names);
+      heldOut = List.copyOf(heldOut);
+      glosses = List.copyOf(glosses);
+      hypernyms = List.copyOf(hypernyms);
+      core = List.copyOf(core);
+      if (!names.containsAll(core) || core.isEmpty()) {
+        throw new IllegalArgumentException("core words must be some of the names: " + core + " of " + names);
+      }
+    }
+  }
 
   private FashionMnistLexicon() {}
 
@@ -75,6 +91,7 @@ public final class FashionMnistLexicon {
       Set<String> g = new LinkedHashSet<>();
       Set<String> up = new LinkedHashSet<>();
       w.put(FashionMnistCaptions.CLASS_PROMPT_NAMES.get(c), true);
+      FashionMnistCaptions.SYNONYMS.get(c).forEach(l -> w.put(l, true));
       for (long root : SYNSETS.get(c)) {
         WordNet.Synset s = wordnet.synset(root);
         s.lemmas().forEach(l -> w.put(l, true)); // a chosen synset's lemmas are its names, first senses or not
@@ -97,13 +114,17 @@ public final class FashionMnistLexicon {
     for (int c = 0; c < SYNSETS.size(); c++) {
       List<String> names = new ArrayList<>();
       List<String> heldOut = new ArrayList<>();
+      List<String> core = new ArrayList<>();
       for (Map.Entry<String, Boolean> e : words.get(c).entrySet()) {
         if (classesOf.get(e.getKey()) > 1) {
           continue; // a word of two classes names neither
         }
         (e.getValue() || !heldOut(e.getKey()) ? names : heldOut).add(e.getKey());
+        if (e.getValue()) {
+          core.add(e.getKey());
+        }
       }
-      out.add(new ClassWords(List.copyOf(names), List.copyOf(heldOut), glosses.get(c), hypernyms.get(c)));
+      out.add(new ClassWords(names, heldOut, glosses.get(c), hypernyms.get(c), core));
     }
     return List.copyOf(out);
   }

@@ -16,6 +16,8 @@ public final class FashionMnistWordNetCaptions implements Captioner {
   public static final double GLOSS_SHARE = 0.2;
   /** Share that name a hypernym ("a boot, a kind of footwear"). */
   public static final double HYPERNYM_SHARE = 0.1;
+  /** Share of the named captions whose name is one of the class's core words ({@link FashionMnistLexicon.ClassWords#core}). */
+  public static final double CORE_SHARE = 0.5;
   /** Chance that each attribute an image has is stated. */
   public static final double ATTRIBUTE_CHANCE = 0.6;
 
@@ -54,7 +56,8 @@ public final class FashionMnistWordNetCaptions implements Captioner {
     if (r < GLOSS_SHARE) {
       return w.glosses().get(random.nextInt(w.glosses().size()));
     }
-    String name = w.names().get(random.nextInt(w.names().size()));
+    List<String> names = random.nextDouble() < CORE_SHARE ? w.core() : w.names();
+    String name = names.get(random.nextInt(names.size()));
     if (r < GLOSS_SHARE + HYPERNYM_SHARE && !w.hypernyms().isEmpty()) {
       return "a " + name + ", a kind of " + w.hypernyms().get(random.nextInt(w.hypernyms().size()));
     }

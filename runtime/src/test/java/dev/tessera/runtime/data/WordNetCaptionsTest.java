@@ -65,8 +65,10 @@ class WordNetCaptionsTest {
   @Test
   void captionsStateAttributesAndNeverAHeldOutWord() {
     List<FashionMnistLexicon.ClassWords> lexicon = List.of(
-        new FashionMnistLexicon.ClassWords(List.of("coat", "parka"), List.of("anorak"), List.of("an outer garment"), List.of("garment")),
-        new FashionMnistLexicon.ClassWords(List.of("boot"), List.of("jackboot"), List.of("footwear covering the leg"), List.of("footwear")));
+        new FashionMnistLexicon.ClassWords(List.of("coat", "parka"), List.of("anorak"), List.of("an outer garment"), List.of("garment"),
+            List.of("coat")),
+        new FashionMnistLexicon.ClassWords(List.of("boot"), List.of("jackboot"), List.of("footwear covering the leg"), List.of("footwear"),
+            List.of("boot")));
     Dataset d = data();
     FashionMnistWordNetCaptions captions = new FashionMnistWordNetCaptions(d, lexicon);
     assertEquals(List.of("dark", "small"), captions.attributes(0));

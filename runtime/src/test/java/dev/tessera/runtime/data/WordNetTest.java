@@ -79,6 +79,9 @@ class WordNetTest {
       FashionMnistLexicon.ClassWords w = classes.get(c);
       assertEquals(FashionMnistCaptions.CLASS_PROMPT_NAMES.get(c), w.names().get(0), "the data set's class name comes first and is never held out");
       assertFalse(w.glosses().isEmpty());
+      assertEquals(FashionMnistCaptions.CLASS_PROMPT_NAMES.get(c), w.core().get(0), "the class name is a core word");
+      assertTrue(w.core().containsAll(FashionMnistCaptions.SYNONYMS.get(c)),
+          "the hand-written synonyms are core words, never held out: " + w.core());
       for (String held : w.heldOut()) {
         assertTrue(FashionMnistLexicon.heldOut(held));
         for (FashionMnistLexicon.ClassWords other : classes) {
