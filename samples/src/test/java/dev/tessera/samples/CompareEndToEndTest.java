@@ -172,7 +172,7 @@ class CompareEndToEndTest {
   @Test
   void compareWritesTablesPlotsAndAValidReportAndKeepsGoingPastAFailedPipeline() throws Exception {
     Path prompts = tmp.resolve("prompts.txt");
-    Files.writeString(prompts, "# two classes\na photo of a sneaker\na photo of a bag\n");
+    Files.writeString(prompts, "# two classes, the second named in the file\na photo of a sneaker\na tote => bag\n");
     Path report = tmp.resolve("report");
     Run c = run("compare", "--pipelines", "clip-diffusion,no-such-pipeline", "--weights", "clip-diffusion=" + weights,
         "--prompts", prompts.toString(), "--num-images", "2", "--seeds", "1,2", "--steps", "2", "--output-dir", report.toString());
@@ -190,6 +190,10 @@ class CompareEndToEndTest {
       assertTrue(diffusion.has(key), key + " in " + diffusion);
     }
     assertEquals(4, diffusion.get("samples").size());
+    assertEquals("sneaker", diffusion.get("per_prompt").get(0).get("target_class").asText());
+    assertEquals("a tote", diffusion.get("per_prompt").get(1).get("prompt").asText());
+    assertEquals("bag", diffusion.get("per_prompt").get(1).get("target_class").asText(), "the class the file gives, not one read from the words");
+    assertTrue(diffusion.get("per_prompt").get(1).get("conditional_accuracy").isNumber(), diffusion.toString());
     assertTrue(table.get("pipelines").get(1).get("error").asText().contains("unknown pipeline"));
     String md = Files.readString(report.resolve("table.md"));
     assertTrue(md.contains("| clip-diffusion |") && md.contains("failed: unknown pipeline"), md);

@@ -5,7 +5,9 @@ import dev.tessera.api.io.OutputFolder;
 import dev.tessera.api.io.ModelWeights;
 import dev.tessera.runtime.compare.Comparison;
 import dev.tessera.runtime.compare.ComparisonReport;
+import dev.tessera.runtime.evaluation.AttributeControl;
 import dev.tessera.runtime.evaluation.GenerationScorer;
+import dev.tessera.runtime.evaluation.PromptLabels;
 import dev.tessera.runtime.pipeline.PipelineSpec;
 import dev.tessera.runtime.plugin.Components;
 import dev.tessera.runtime.plugin.PluginRuntime;
@@ -28,7 +30,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "compare",
     footer = {"", "Examples:",
         "  ./tessera compare --pipelines clip-gan,clip-vae,clip-diffusion --num-images 20 --seeds 1,2 --output-dir out/report",
-        "  ./tessera compare --pipelines clip-diffusion,samples/pipelines/diffusion-classifier-guided.json --output-dir out/cg"}, mixinStandardHelpOptions = true,
+        "  ./tessera compare --pipelines clip-diffusion,samples/pipelines/diffusion-classifier-guided.json --output-dir out/cg",
+        "  ./tessera compare --pipelines clip-gan --attribute-control --num-images 50 --output-dir out/attributes"}, mixinStandardHelpOptions = true,
     description = "Run pipelines side by side on the same prompts and seeds; write table.md, table.json and index.html.")
 final class CompareCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;
@@ -38,8 +41,13 @@ final class CompareCommand implements Callable<Integer> {
       + "a pipeline file (NAME.json, as for generate --pipeline-file) adds a variant labelled NAME.")
   List<String> pipelines;
 
-  @Option(names = "--prompts", description = "File with one prompt per line (default: the ten Fashion-MNIST class prompts).")
+  @Option(names = "--prompts", description = "File with one prompt per line (default: the ten Fashion-MNIST class prompts); "
+      + "'a zori => sandal' gives a prompt the class it asks for when its words name none.")
   Path promptsFile;
+
+  @Option(names = "--attribute-control", description = "Prompt with 'a photo of a dark coat' / 'a photo of a light coat' (and plain / "
+      + "patterned, small / large) for every class instead, and report whether the images differ as the real images with those words do.")
+  boolean attributeControl;
 
   @Option(names = "--num-images", defaultValue = "10", description = "Images per prompt and seed. Default: ${DEFAULT-VALUE}.")
   int numImages;
@@ -83,7 +91,15 @@ final class CompareCommand implements Callable<Integer> {
     }
     Flags.NUM_IMAGES.checkInt(numImages);
     OutputFolder output = overwrite.check(outputDir, "--output-dir", ComparisonReport.FILES);
-    List<String> prompts = promptsFile == null ? Comparison.classPrompts() : readPrompts(promptsFile);
+    if (attributeControl && promptsFile != null) {
+      throw new TesseraException("--attribute-control brings its own prompts: leave out --prompts");
+    }
+    List<PromptLabels.Labelled> labelled = promptsFile == null
+        ? (attributeControl ? AttributeControl.prompts() : Comparison.classPrompts()).stream().map(p -> new PromptLabels.Labelled(p, -1)).toList()
+        : readPrompts(promptsFile);
+    List<String> prompts = labelled.stream().map(PromptLabels.Labelled::prompt).toList();
+    java.util.Map<String, Integer> given = new LinkedHashMap<>();
+    labelled.stream().filter(l -> l.classId() >= 0).forEach(l -> given.put(l.prompt(), l.classId()));
     List<String> labels = pipelines.stream().map(CompareCommand::labelOf).toList();
     for (String name : weights.keySet()) {
       if (!labels.contains(name)) {
@@ -122,7 +138,7 @@ final class CompareCommand implements Callable<Integer> {
       Comparison.Result result;
       try (GenerationScorer scorer = new GenerationScorer(components, evaluatorWeights, clip, device, 0);
           ConsoleProgress progress = new ConsoleProgress("compare", out)) {
-        result = new Comparison(components, scorer).run(specs, prompts, seeds, numImages, outputDir, progress);
+        result = new Comparison(components, scorer.givenClasses(given)).run(specs, prompts, seeds, numImages, outputDir, progress);
       }
       ComparisonReport.write(result, outputDir);
       List<String> failed = new ArrayList<>();
@@ -163,15 +179,26 @@ final class CompareCommand implements Callable<Integer> {
     return label;
   }
 
-  static List<String> readPrompts(Path file) throws IOException {
+  static List<PromptLabels.Labelled> readPrompts(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new TesseraException("--prompts: no file " + file);
     }
-    List<String> prompts = new ArrayList<>();
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      String p = line.strip();
+    List<PromptLabels.Labelled> prompts = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    for (int i = 0; i < lines.size(); i++) {
+      String p = lines.get(i).strip();
       if (!p.isEmpty() && !p.startsWith("#")) {
-        prompts.add(p);
+        PromptLabels.Labelled l;
+        try {
+          l = PromptLabels.parseLine(p);
+        } catch (IllegalArgumentException e) {
+          throw new TesseraException("--prompts: " + file + " line " + (i + 1) + ": " + e.getMessage());
+        }
+        if (!seen.add(l.prompt())) {
+          throw new TesseraException("--prompts: " + file + " line " + (i + 1) + ": '" + l.prompt() + "' is listed twice");
+        }
+        prompts.add(l);
       }
     }
     if (prompts.isEmpty()) {

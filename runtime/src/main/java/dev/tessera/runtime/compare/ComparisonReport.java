@@ -78,10 +78,26 @@ public final class ComparisonReport {
         o.put("mode_collapse_warnings", s.modeCollapseWarnings());
         put(o, "accuracy_spread_across_seeds", spread(p, GenerationScorer.SetScore::conditionalAccuracy));
         put(o, "fid_spread_across_seeds", spread(p, GenerationScorer.SetScore::fid));
+        if (!s.attributeControl().isEmpty()) {
+          ArrayNode control = o.putArray("attribute_control");
+          for (dev.tessera.runtime.evaluation.AttributeControl.Row row : s.attributeControl()) {
+            ObjectNode a = control.addObject();
+            a.put("class", row.className());
+            a.put("attribute", row.attributeName());
+            put(a, "real_low", row.realLow());
+            put(a, "real_high", row.realHigh());
+            put(a, "generated_low", row.generatedLow());
+            put(a, "generated_high", row.generatedHigh());
+            put(a, "ratio", row.ratio());
+            a.put("passes", row.passes());
+          }
+          o.put("attribute_control_passed", s.attributeControl().stream().filter(dev.tessera.runtime.evaluation.AttributeControl.Row::passes).count());
+        }
         ArrayNode perPrompt = o.putArray("per_prompt");
         for (GenerationScorer.PromptScore ps : s.prompts()) {
           ObjectNode q = perPrompt.addObject();
           q.put("prompt", ps.prompt());
+          q.put("target_class", ps.targetClass() < 0 ? null : dev.tessera.runtime.data.FashionMnistCaptions.CLASS_PROMPT_NAMES.get(ps.targetClass()));
           put(q, "conditional_accuracy", ps.conditionalAccuracy());
           put(q, "clip_score", ps.clipScore());
           put(q, "diversity", ps.diversity());
@@ -168,6 +184,12 @@ public final class ComparisonReport {
     sb.append(" --- |".repeat(HEADER.length)).append('\n');
     for (Comparison.PipelineResult p : r.pipelines()) {
       sb.append("| ").append(String.join(" | ", cells(p).stream().map(c -> c.replace("|", "\\|")).toList())).append(" |\n");
+    }
+    for (Comparison.PipelineResult p : r.pipelines()) {
+      if (p.score() != null && !p.score().attributeControl().isEmpty()) {
+        sb.append("\n## Attribute control: ").append(p.pipeline()).append("\n\n")
+            .append(dev.tessera.runtime.evaluation.AttributeControl.markdown(p.score().attributeControl()));
+      }
     }
     return sb.toString();
   }

@@ -7,6 +7,7 @@ import dev.tessera.api.types.ImageBatch;
 import dev.tessera.runtime.data.Dataset;
 import dev.tessera.runtime.data.FashionMnist;
 import dev.tessera.runtime.data.FashionMnistCaptions;
+import dev.tessera.runtime.data.ImageAttributes;
 import dev.tessera.api.pipeline.EmbeddingPipeline;
 import dev.tessera.runtime.plugin.Components;
 import java.util.ArrayList;
@@ -25,13 +26,22 @@ import java.util.stream.IntStream;
  * ({@link #scoreAll}), as {@code evaluate} and {@code compare} report them.
  */
 public final class GenerationScorer implements AutoCloseable {
-  /** The scores of one prompt's images; {@code targetClass} is -1 (and accuracy NaN) for prompts naming no class. */
+  /**
+   * The scores of one prompt's images; {@code targetClass} is -1 (and accuracy NaN) for prompts
+   * naming no class. {@code attributes}: the images' mean brightness, pattern and size.
+   */
   public record PromptScore(String prompt, int images, int targetClass, double conditionalAccuracy, double fid, double fidFloor,
-      double fidCeiling, double clipScore, double diversity, double realDiversity, int nearDuplicates, boolean modeCollapse) {}
+      double fidCeiling, double clipScore, double diversity, double realDiversity, int nearDuplicates, boolean modeCollapse,
+      ImageAttributes.Measures attributes) {}
 
-  /** Pooled over a prompt set: accuracy and CLIP score averaged over prompts, FID of all images together. */
+  /**
+   * Pooled over a prompt set: accuracy and CLIP score averaged over prompts, FID of all images
+   * together; {@code attributeControl} has a row for each "a photo of a dark coat" / "a photo of a
+   * light coat" pair of the set ({@link AttributeControl}), none when it has no pair.
+   */
   public record SetScore(List<PromptScore> prompts, int images, double conditionalAccuracy, double fid, double fidFloor, double fidCeiling,
-      double clipScore, double diversity, double realDiversity, int nearDuplicates, int modeCollapseWarnings) {}
+      double clipScore, double diversity, double realDiversity, int nearDuplicates, int modeCollapseWarnings,
+      List<AttributeControl.Row> attributeControl) {}
 
   private final ImageEvaluator evaluator;
   private final EmbeddingPipeline clip;
@@ -40,6 +50,9 @@ public final class GenerationScorer implements AutoCloseable {
   private Dataset train;
   /** Test-set feature statistics by the set of classes they cover ({-1}: all), computed once. */
   private final Map<java.util.Set<Integer>, FeatureStatistics> references = new java.util.HashMap<>();
+  /** Prompts whose class was given ({@link #givenClasses}) rather than read from their words. */
+  private Map<String, Integer> given = Map.of();
+  private AttributeControl.Reference attributeReference;
 
   /**
    * @param clipWeights CLIP weights for the CLIP score, or null to skip it
@@ -72,10 +85,23 @@ public final class GenerationScorer implements AutoCloseable {
     return train;
   }
 
+  /**
+   * Scores these prompts' images against the classes given here ("a zori" asks for a sandal)
+   * instead of the class their words name ({@link PromptLabels#classOf}).
+   */
+  public GenerationScorer givenClasses(Map<String, Integer> classes) {
+    this.given = Map.copyOf(classes);
+    return this;
+  }
+
+  private int classOf(String prompt) {
+    return prompt == null ? -1 : given.getOrDefault(prompt, PromptLabels.classOf(prompt));
+  }
+
   /** The images of one prompt, compared with the real test images of the prompted class (all classes if it names none). */
   public PromptScore score(String prompt, ImageBatch images) {
     check(images);
-    int target = prompt == null ? -1 : PromptLabels.classOf(prompt);
+    int target = classOf(prompt);
     ImageEvaluator.Outputs generated = evaluator.run(images);
     int[] targets = new int[images.count()];
     java.util.Arrays.fill(targets, target);
@@ -90,7 +116,7 @@ public final class GenerationScorer implements AutoCloseable {
     for (Map.Entry<String, ImageBatch> e : byPrompt.entrySet()) {
       prompts.add(score(e.getKey(), e.getValue()));
       all.add(e.getValue());
-      int t = e.getKey() == null ? -1 : PromptLabels.classOf(e.getKey());
+      int t = classOf(e.getKey());
       for (int i = 0; i < e.getValue().count(); i++) {
         targets.add(t);
       }
@@ -103,7 +129,16 @@ public final class GenerationScorer implements AutoCloseable {
     double realDiv = prompts.stream().mapToDouble(PromptScore::realDiversity).average().orElse(Double.NaN);
     int dups = prompts.stream().mapToInt(PromptScore::nearDuplicates).sum();
     int collapses = (int) prompts.stream().filter(PromptScore::modeCollapse).count();
-    return new SetScore(prompts, pooled.count(), acc, p.fid(), p.fidFloor(), p.fidCeiling(), clipMean, div, realDiv, dups, collapses);
+    Map<String, ImageAttributes.Measures> measured = new LinkedHashMap<>();
+    prompts.forEach(s -> measured.put(s.prompt(), s.attributes()));
+    List<AttributeControl.Row> control = List.of();
+    if (byPrompt.keySet().stream().anyMatch(AttributeControl.prompts()::contains)) {
+      if (attributeReference == null) {
+        attributeReference = AttributeControl.reference(train());
+      }
+      control = AttributeControl.rows(attributeReference, measured);
+    }
+    return new SetScore(prompts, pooled.count(), acc, p.fid(), p.fidFloor(), p.fidCeiling(), clipMean, div, realDiv, dups, collapses, control);
   }
 
   /**
@@ -148,7 +183,8 @@ public final class GenerationScorer implements AutoCloseable {
         FrechetDistance.between(FeatureStatistics.of(generated.features()), reference),
         FrechetDistance.between(FeatureStatistics.of(real.features()), reference),
         FrechetDistance.between(FeatureStatistics.of(noise.features()), reference),
-        clipScore, diversity.meanPairwiseDistance(), realDiversity.meanPairwiseDistance(), diversity.nearDuplicates(), collapse);
+        clipScore, diversity.meanPairwiseDistance(), realDiversity.meanPairwiseDistance(), diversity.nearDuplicates(), collapse,
+        AttributeControl.mean(images));
   }
 
   /** Mean cosine similarity between the images' and the prompt's CLIP embeddings. */

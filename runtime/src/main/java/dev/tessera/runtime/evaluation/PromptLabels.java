@@ -6,10 +6,41 @@ import java.util.Locale;
 
 /**
  * The Fashion-MNIST class a prompt asks for: the class whose longest name occurs in it; of a
- * weighted prompt ("a sneaker:1|a bag:-0.3"), in its part of the largest positive weight.
+ * weighted prompt ("a sneaker:1|a bag:-0.3"), in its part of the largest positive weight. A prompt
+ * whose words name no class ("a zori", "an anorak") can be given its class in a prompts file:
+ * {@code a zori => sandal} ({@link #parseLine}).
  */
 public final class PromptLabels {
+  /** Separates a prompt from the class it asks for in a prompts-file line. */
+  public static final String ARROW = "=>";
+
+  /** A prompt and the class it asks for (-1: read from its words). */
+  public record Labelled(String prompt, int classId) {}
+
   private PromptLabels() {}
+
+  /**
+   * A prompts-file line: "PROMPT" (its class read from its words) or "PROMPT => CLASS", CLASS one of
+   * the ten class names ("sandal", "ankle boot"); throws {@link IllegalArgumentException} with a
+   * one-line reason otherwise.
+   */
+  public static Labelled parseLine(String line) {
+    int arrow = line.lastIndexOf(ARROW);
+    if (arrow < 0) {
+      return new Labelled(line.strip(), -1);
+    }
+    String prompt = line.substring(0, arrow).strip();
+    String name = line.substring(arrow + ARROW.length()).strip().toLowerCase(Locale.ROOT);
+    if (prompt.isEmpty()) {
+      throw new IllegalArgumentException("no prompt before " + ARROW);
+    }
+    int c = FashionMnistCaptions.CLASS_PROMPT_NAMES.indexOf(name);
+    if (c < 0) {
+      throw new IllegalArgumentException("'" + name + "' after " + ARROW + " is not a class name (one of "
+          + String.join(", ", FashionMnistCaptions.CLASS_PROMPT_NAMES) + ")");
+    }
+    return new Labelled(prompt, c);
+  }
 
   /** The class id, or -1 when no class name occurs in the prompt. */
   public static int classOf(String prompt) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The report's text: escaping, spreads across seeds, failed rows. */
 class ComparisonReportTest {
   static GenerationScorer.SetScore score(double acc, double fid) {
-    return new GenerationScorer.SetScore(List.of(), 10, acc, fid, 1, 100, 0.5, 2, 3, 0, 0);
+    return new GenerationScorer.SetScore(List.of(), 10, acc, fid, 1, 100, 0.5, 2, 3, 0, 0, List.of());
   }
 
   static Comparison.PipelineResult ok(String name, Map<Long, GenerationScorer.SetScore> perSeed) {
@@ -55,9 +55,9 @@ class ComparisonReportTest {
 
   static Comparison.PipelineResult scored(String name, double acc, double fid, double secondsPerImage, int imagesPerPrompt) {
     List<GenerationScorer.PromptScore> prompts = List.of(
-        new GenerationScorer.PromptScore("a bag", imagesPerPrompt, 8, acc, fid + 10, 50, 900, 0.7, 80, 85, 0, false),
-        new GenerationScorer.PromptScore("a shoe", imagesPerPrompt, 7, acc / 2, fid + 20, 50, 900, 0.6, 70, 85, 0, false));
-    GenerationScorer.SetScore s = new GenerationScorer.SetScore(prompts, 2 * imagesPerPrompt, acc, fid, 40, 7000, 0.7, 75, 86, 0, 0);
+        new GenerationScorer.PromptScore("a bag", imagesPerPrompt, 8, acc, fid + 10, 50, 900, 0.7, 80, 85, 0, false, null),
+        new GenerationScorer.PromptScore("a shoe", imagesPerPrompt, 7, acc / 2, fid + 20, 50, 900, 0.6, 70, 85, 0, false, null));
+    GenerationScorer.SetScore s = new GenerationScorer.SetScore(prompts, 2 * imagesPerPrompt, acc, fid, 40, 7000, 0.7, 75, 86, 0, 0, List.of());
     return new Comparison.PipelineResult(name, null, Map.of(), s, Map.of(1L, s), 1, secondsPerImage, 10, null, null,
         List.of(new Comparison.Sample("a bag", 1, name + "/bag.png", name + "/bag.json"),
             new Comparison.Sample("a shoe", 1, name + "/shoe.png", name + "/shoe.json")));
