@@ -100,7 +100,7 @@ public final class LatentPipeline implements GenerationPipeline {
 
   @Override
   public java.util.List<String> warnings(String prompt) {
-    return graph.parts().prompts().warnings(prompt);
+    return graph.parts().prompts().warnings(graph.session(), prompt);
   }
 
   @Override

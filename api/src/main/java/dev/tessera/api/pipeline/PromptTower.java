@@ -28,6 +28,9 @@ public final class PromptTower {
   private final Operand<TFloat32> embedding;
   private final VocabularyCheck vocabulary;
   private final Encoder.TextStates states;
+  private final String encoderName;
+  private final KnownCaptions known;
+  private float[][] knownEmbeddings; // computed on first use, guarded by this
 
   public PromptTower(GraphScope root, ModelConfig encoderConfig, ComponentLookup components) {
     this(root, encoderConfig, components, false);
@@ -42,6 +45,8 @@ public final class PromptTower {
     this.states = withStates ? encoder.encodeTextStates(scope, encoderConfig, tokens) : null;
     this.embedding = withStates ? states.embedding() : encoder.encodeText(scope, encoderConfig, tokens);
     this.vocabulary = new VocabularyCheck(encoder.name(), tokenizer, encoder.knownTokens(encoderConfig));
+    this.encoderName = encoder.name();
+    this.known = KnownCaptions.of(encoderConfig);
   }
 
   /** A tower that also gives the per-token states and their mask ({@link #states}), for cross-attention. */
@@ -60,6 +65,52 @@ public final class PromptTower {
   /** What the text encoder cannot read in the prompt ({@link VocabularyCheck#warnings}), one line each. */
   public java.util.List<String> warnings(String prompt) {
     return vocabulary.warnings(prompt);
+  }
+
+  /**
+   * As {@link #warnings(String)}, and, where the prompt's words are all known, whether it lies far
+   * from every caption the encoder was trained on ({@link KnownCaptions}; encoders without known
+   * captions are not checked). Runs the text tower in {@code session}.
+   */
+  public java.util.List<String> warnings(Session session, String prompt) {
+    java.util.List<String> lines = vocabulary.warnings(prompt);
+    if (known == null || !lines.isEmpty() || prompt == null || prompt.isBlank()) {
+      return lines;
+    }
+    String far = known.warning(encoderName, nearestKnownCaption(session, prompt));
+    return far == null ? lines : java.util.List.of(far);
+  }
+
+  /** The training caption nearest the prompt; only for an encoder with known captions. */
+  public KnownCaptions.Nearest nearestKnownCaption(Session session, String prompt) {
+    if (known == null) {
+      throw new IllegalStateException("this text encoder lists no known captions");
+    }
+    float[][] references;
+    synchronized (this) {
+      if (knownEmbeddings == null) {
+        knownEmbeddings = rows(session, known.captions());
+      }
+      references = knownEmbeddings;
+    }
+    return known.nearest(rows(session, java.util.List.of(prompt))[0], references);
+  }
+
+  /** The embeddings of several prompts, one row each. */
+  private float[][] rows(Session session, java.util.List<String> prompts) {
+    int chunk = 256;
+    float[][] out = new float[prompts.size()][];
+    for (int from = 0; from < prompts.size(); from += chunk) {
+      java.util.List<String> part = prompts.subList(from, Math.min(prompts.size(), from + chunk));
+      try (TInt32 t = tokensOf(part); Result r = session.runner().feed(tokens, t).fetch(embedding).run()) {
+        float[] e = Tensors.toFloats(r.get(0));
+        int width = e.length / part.size();
+        for (int i = 0; i < part.size(); i++) {
+          out[from + i] = java.util.Arrays.copyOfRange(e, i * width, (i + 1) * width);
+        }
+      }
+    }
+    return out;
   }
 
   /** [N, E] text embeddings of the fed tokens, for use inside the graph. */

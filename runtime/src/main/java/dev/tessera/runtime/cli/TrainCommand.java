@@ -2,12 +2,17 @@ package dev.tessera.runtime.cli;
 
 import dev.tessera.api.TesseraException;
 import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.io.OutputFolder;
 import dev.tessera.api.options.NumberOption;
+import dev.tessera.api.pipeline.EmbeddingPipeline;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.runtime.cluster.ClusterSpec;
-import dev.tessera.runtime.data.Dataset;
+import dev.tessera.runtime.data.Captioner;
 import dev.tessera.runtime.data.DataSources;
+import dev.tessera.runtime.data.Dataset;
+import dev.tessera.runtime.embed.KnownCaptionsCalibration;
+import dev.tessera.runtime.plugin.Components;
 import dev.tessera.runtime.plugin.PluginRuntime;
 import dev.tessera.runtime.train.Checkpoint;
 import dev.tessera.runtime.train.TrainOptions;
@@ -182,10 +187,34 @@ final class TrainCommand implements Callable<Integer> {
         output.prepare();
       }
       TrainResult r = trainer.train(m, config, data, options);
+      if (tokenizerName != null && merged.has("encoder") && merged.has("text_length")) {
+        writeKnownCaptions(root.components(plugins), tokenizerName, source.captions(), out);
+      }
       out.printf(Locale.ROOT, "done: steps %d..%d, loss %.5f %s, %.2f steps/s; weights in %s%n",
           r.firstStep(), r.lastStep(), r.lastLoss(), r.lastMetrics(), r.stepsPerSecond(), this.out.toAbsolutePath());
       out.flush();
       return 0;
+    }
+  }
+
+  /**
+   * A text encoder (a model whose config names an "encoder" and a "text_length": CLIP) keeps the
+   * captions it was trained on and how near in-domain prompts come to them, so that pipelines built on
+   * it warn about prompts far from all of them ({@link dev.tessera.api.pipeline.KnownCaptions}).
+   */
+  private void writeKnownCaptions(Components components, String tokenizerName,
+      Captioner captions, PrintWriter out) {
+    Path file = this.out.resolve("config.json");
+    ModelWeights trained = ModelWeights.load(this.out);
+    try (EmbeddingPipeline e = new EmbeddingPipeline(components, trained, 256, device)) {
+      var result = KnownCaptionsCalibration.calibrate(e, components.tokenizer(tokenizerName),
+          trained.config().getPositiveInt("text_length", 77), captions);
+      if (result == null) {
+        return; // the captioner gives no examples or probes
+      }
+      KnownCaptionsCalibration.apply(ModelConfig.read(file), result).write(file);
+      out.printf(Locale.ROOT, "known captions: %d, in-domain prompts reach similarity %.4f or more (floor %.4f)%n", result.captions().size(),
+          result.floor() + KnownCaptionsCalibration.MARGIN, result.floor());
     }
   }
 

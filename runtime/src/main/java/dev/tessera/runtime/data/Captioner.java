@@ -1,5 +1,6 @@
 package dev.tessera.runtime.data;
 
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -9,4 +10,21 @@ import java.util.SplittableRandom;
 @FunctionalInterface
 public interface Captioner {
   String caption(Dataset data, int index, SplittableRandom random);
+
+  /**
+   * Captions that stand for what this captioner writes (every name in every template, say): the
+   * "known captions" a text encoder trained on them keeps, so that prompts far from all of them get a
+   * warning ({@link dev.tessera.api.pipeline.KnownCaptions}). None by default.
+   */
+  default List<String> examples() {
+    return List.of();
+  }
+
+  /**
+   * Prompts of the same domain in phrasings the captioner never writes (held-out templates): how
+   * far from the known captions an in-domain prompt may lie. None by default.
+   */
+  default List<String> probes() {
+    return List.of();
+  }
 }

@@ -61,6 +61,33 @@ public final class FashionMnistCaptions implements Captioner {
     return fill(template, name);
   }
 
+  /** Every synonym in every training template. */
+  @Override
+  public List<String> examples() {
+    List<String> out = new java.util.ArrayList<>();
+    for (List<String> names : SYNONYMS) {
+      for (String name : names) {
+        TRAINING_TEMPLATES.forEach(t -> out.add(fill(t, name)));
+      }
+    }
+    return out;
+  }
+
+  /** The class names in the evaluation templates. */
+  @Override
+  public List<String> probes() {
+    return evaluationPrompts();
+  }
+
+  /** The ten class names in the four evaluation templates (never used in training). */
+  public static List<String> evaluationPrompts() {
+    List<String> out = new java.util.ArrayList<>();
+    for (String name : CLASS_PROMPT_NAMES) {
+      EVALUATION_TEMPLATES.forEach(t -> out.add(fill(t, name)));
+    }
+    return out;
+  }
+
   public static String fill(String template, String name) {
     if (!template.contains("{}")) {
       throw new IllegalArgumentException("template '" + template + "' has no {} for the label");

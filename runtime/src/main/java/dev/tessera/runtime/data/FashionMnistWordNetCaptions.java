@@ -49,6 +49,32 @@ public final class FashionMnistWordNetCaptions implements Captioner {
     return out;
   }
 
+  /**
+   * Every core word in every training template, each with every attribute word ("a photo of a dark
+   * coat"), and every definition.
+   */
+  @Override
+  public List<String> examples() {
+    List<String> out = new ArrayList<>();
+    for (FashionMnistLexicon.ClassWords w : lexicon) {
+      for (String name : w.core()) {
+        FashionMnistCaptions.TRAINING_TEMPLATES.forEach(t -> out.add(FashionMnistCaptions.fill(t, name)));
+        for (String[] pair : ImageAttributes.WORDS) {
+          for (String attribute : pair) {
+            out.add("a photo of a " + attribute + " " + name);
+          }
+        }
+      }
+      out.addAll(w.glosses());
+    }
+    return out;
+  }
+
+  @Override
+  public List<String> probes() {
+    return FashionMnistCaptions.evaluationPrompts();
+  }
+
   @Override
   public String caption(Dataset data, int index, SplittableRandom random) {
     FashionMnistLexicon.ClassWords w = lexicon.get(data.labels()[index]);

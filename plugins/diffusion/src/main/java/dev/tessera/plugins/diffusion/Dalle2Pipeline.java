@@ -113,7 +113,7 @@ public final class Dalle2Pipeline implements GenerationPipeline {
 
   @Override
   public java.util.List<String> warnings(String prompt) {
-    return prompts.warnings(prompt);
+    return prompts.warnings(session, prompt);
   }
 
   @Override

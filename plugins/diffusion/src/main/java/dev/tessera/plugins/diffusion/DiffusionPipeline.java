@@ -172,7 +172,7 @@ public final class DiffusionPipeline implements GenerationPipeline {
   @Override
   public java.util.List<String> warnings(String prompt) {
     PromptTower prompts = graph.parts().prompts();
-    return prompts == null ? java.util.List.of() : prompts.warnings(prompt);
+    return prompts == null ? java.util.List.of() : prompts.warnings(graph.session(), prompt);
   }
 
   @Override

@@ -98,7 +98,7 @@ public final class CodePriorPipeline implements GenerationPipeline {
 
   @Override
   public java.util.List<String> warnings(String prompt) {
-    return graph.parts().prior().prompts().warnings(prompt);
+    return graph.parts().prior().prompts().warnings(graph.session(), prompt);
   }
 
   @Override

@@ -171,7 +171,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
 
   @Override
   public List<String> warnings(String prompt) {
-    return graph.parts().prompts().warnings(prompt);
+    return graph.parts().prompts().warnings(graph.session(), prompt);
   }
 
   @Override

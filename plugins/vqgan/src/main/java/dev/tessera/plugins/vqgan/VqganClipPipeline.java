@@ -292,7 +292,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
   public List<String> warnings(String prompt) {
     java.util.Set<String> lines = new java.util.LinkedHashSet<>(vocabulary.warnings(prompt));
     if (prior != null) {
-      lines.addAll(prior.parts().prompts().warnings(prompt));
+      lines.addAll(prior.parts().prompts().warnings(prior.session(), prompt));
     }
     return List.copyOf(lines);
   }

@@ -1,0 +1,60 @@
+package dev.tessera.runtime.embed;
+
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.pipeline.EmbeddingPipeline;
+import dev.tessera.api.pipeline.KnownCaptions;
+import dev.tessera.api.spi.Tokenizer;
+import dev.tessera.api.types.Embedding;
+import dev.tessera.runtime.data.Captioner;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * Gives a trained text encoder its {@link KnownCaptions}: the captioner's examples that fit the
+ * encoder's text length, and as the floor the lowest similarity any of the captioner's probes
+ * (in-domain prompts in unseen phrasings) reaches to its nearest example, less {@link #MARGIN}.
+ * Every in-domain probe is then "near"; a prompt farther out than all of them is warned about.
+ */
+public final class KnownCaptionsCalibration {
+  /** Subtracted from the lowest probe similarity, so prompts just past the probes pass too. */
+  public static final double MARGIN = 0.05;
+
+  /** What was found: the captions kept, each probe's nearest similarity, and the floor. */
+  public record Result(List<String> captions, double[] probeSimilarities, double floor) {}
+
+  private KnownCaptionsCalibration() {}
+
+  /** Null when the captioner gives no examples or no probes. */
+  public static Result calibrate(EmbeddingPipeline encoder, Tokenizer tokenizer, int textLength, Captioner captions) {
+    List<String> examples = new ArrayList<>();
+    for (String c : new LinkedHashSet<>(captions.examples())) {
+      if (tokenizer.encode(c).length() <= textLength) {
+        examples.add(c);
+      }
+    }
+    List<String> probes = captions.probes().stream().filter(p -> tokenizer.encode(p).length() <= textLength).toList();
+    if (examples.isEmpty() || probes.isEmpty()) {
+      return null;
+    }
+    KnownCaptions known = new KnownCaptions(examples, 0);
+    Embedding e = encoder.embedTexts(examples);
+    float[][] rows = new float[examples.size()][];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = e.row(i);
+    }
+    Embedding p = encoder.embedTexts(probes);
+    double[] sims = new double[probes.size()];
+    double min = 1;
+    for (int i = 0; i < sims.length; i++) {
+      sims[i] = known.nearest(p.row(i), rows).similarity();
+      min = Math.min(min, sims[i]);
+    }
+    return new Result(examples, sims, Math.max(-0.99, min - MARGIN));
+  }
+
+  /** {@code config} with the result's captions and floor. */
+  public static ModelConfig apply(ModelConfig config, Result r) {
+    return config.with(KnownCaptions.CAPTIONS_KEY, r.captions()).with(KnownCaptions.FLOOR_KEY, Math.round(r.floor() * 1e4) / 1e4);
+  }
+}

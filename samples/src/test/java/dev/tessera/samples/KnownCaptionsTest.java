@@ -1,0 +1,137 @@
+package dev.tessera.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tessera.api.io.ModelConfig;
+import dev.tessera.api.io.ModelWeights;
+import dev.tessera.api.pipeline.EmbeddingPipeline;
+import dev.tessera.api.pipeline.GenerationPipeline;
+import dev.tessera.api.pipeline.KnownCaptions;
+import dev.tessera.api.types.Embedding;
+import dev.tessera.runtime.data.FashionMnistCaptions;
+import dev.tessera.runtime.embed.KnownCaptionsCalibration;
+import dev.tessera.runtime.pipeline.PipelineSpec;
+import dev.tessera.runtime.pipeline.Pipelines;
+import dev.tessera.runtime.plugin.Components;
+import dev.tessera.runtime.plugin.PluginRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shipped Fashion-MNIST CLIP's known captions ({@link KnownCaptions}): in-domain prompts in
+ * unseen phrasings are near them, prompts that name no garment far. The shipped configs (the CLIP's
+ * and the text_encoder section of every model built on it) hold exactly what
+ * {@link KnownCaptionsCalibration} gives; {@code -Dtessera.updateWeights=true} writes it there.
+ */
+class KnownCaptionsTest {
+  private static PluginRuntime runtime;
+  private static Components components;
+
+  @BeforeAll
+  static void load() {
+    runtime = PluginRuntime.load(CompareEndToEndTest.PLUGINS);
+    components = Components.create(runtime);
+  }
+
+  @AfterAll
+  static void close() {
+    runtime.close();
+  }
+
+  private static KnownCaptionsCalibration.Result calibrate(EmbeddingPipeline e, ModelWeights clip) {
+    return KnownCaptionsCalibration.calibrate(e, components.tokenizer("clip"), clip.config().getPositiveInt("text_length", 77),
+        new FashionMnistCaptions());
+  }
+
+  @Test
+  void promptsThatNameNoGarmentAreFarFromEveryTrainingCaption() {
+    ModelWeights clip = components.shippedWeights("clip");
+    try (EmbeddingPipeline e = new EmbeddingPipeline(components, clip, 256, "cpu")) {
+      KnownCaptionsCalibration.Result r = calibrate(e, clip);
+      assertNotNull(r);
+      assertEquals(new FashionMnistCaptions().examples().stream().distinct().count(), r.captions().size());
+      KnownCaptions known = new KnownCaptions(r.captions(), r.floor());
+      Embedding all = e.embedTexts(r.captions());
+      float[][] rows = new float[r.captions().size()][];
+      for (int i = 0; i < rows.length; i++) {
+        rows[i] = all.row(i);
+      }
+      for (String near : List.of("a photo of a sneaker", "a catalogue picture of a coat", "a photo of a trouser on a shirt")) {
+        KnownCaptions.Nearest n = known.nearest(e.embedTexts(List.of(near)).row(0), rows);
+        assertNull(known.warning("clip", n), near + ": " + n);
+      }
+      for (String far : List.of("a photo", "a blurry photo", "the", "a sneaker and a bag")) {
+        KnownCaptions.Nearest n = known.nearest(e.embedTexts(List.of(far)).row(0), rows);
+        String w = known.warning("clip", n);
+        assertNotNull(w, far + " should be far: " + n + ", floor " + r.floor());
+        assertTrue(w.startsWith("the prompt is far from everything the text encoder 'clip' was trained on: the nearest training caption is \""), w);
+      }
+    }
+  }
+
+  @Test
+  void aPipelineWarnsAndTheWarningNamesTheNearestCaption() {
+    try (GenerationPipeline p = Pipelines.open(components, PipelineSpec.of("clip-gan"))) {
+      assertEquals(List.of(), p.warnings("a photo of a sandal"));
+      List<String> w = p.warnings("a blurry photo");
+      assertEquals(1, w.size(), w.toString());
+      assertTrue(w.get(0).contains("nearest training caption is"), w.get(0));
+      List<String> unknown = p.warnings("a photo of a cat");
+      assertEquals(1, unknown.size());
+      assertTrue(unknown.get(0).contains("does not know the word \"cat\""), "unknown words are named first, alone: " + unknown);
+    }
+  }
+
+  /** The configs that carry the Fashion-MNIST CLIP's text side: its own and each text_encoder section built on it. */
+  @Test
+  void theShippedConfigsHoldTheCalibration() throws Exception {
+    ModelWeights clip = components.shippedWeights("clip");
+    KnownCaptionsCalibration.Result r;
+    try (EmbeddingPipeline e = new EmbeddingPipeline(components, clip, 256, "cpu")) {
+      r = calibrate(e, clip);
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.list(Path.of("..", "plugins"))) {
+      files = s.map(p -> p.resolve("weights")).filter(Files::isDirectory).flatMap(w -> {
+        try {
+          return Files.list(w).map(d -> d.resolve("config.json")).filter(Files::isRegularFile).toList().stream();
+        } catch (java.io.IOException ex) {
+          throw new java.io.UncheckedIOException(ex);
+        }
+      }).sorted().toList();
+    }
+    List<String> stale = new ArrayList<>();
+    int checked = 0;
+    for (Path f : files) {
+      ModelConfig c = ModelConfig.read(f);
+      boolean self = f.getParent().equals(Path.of("..", "plugins", "clip", "weights", "fashion-mnist"));
+      boolean nested = c.section("text_encoder") != null && c.getString("text_model", "clip").equals("clip");
+      if (!self && !nested) {
+        continue;
+      }
+      checked++;
+      ModelConfig encoder = self ? c : c.section("text_encoder");
+      KnownCaptions k = KnownCaptions.of(encoder);
+      if (k == null || !k.captions().equals(r.captions()) || Math.abs(k.floor() - r.floor()) > 2e-3) {
+        stale.add(f.toString());
+        if (Boolean.getBoolean("tessera.updateWeights")) {
+          ModelConfig updated = KnownCaptionsCalibration.apply(encoder, r);
+          (self ? updated : c.with("text_encoder", updated)).write(f);
+        }
+      }
+    }
+    assertTrue(checked >= 8, "the CLIP and the models built on it: " + checked);
+    assertFalse(!stale.isEmpty() && !Boolean.getBoolean("tessera.updateWeights"),
+        "known captions out of date in " + stale + ": run KnownCaptionsTest with -Dtessera.updateWeights=true and rebuild");
+  }
+}
