@@ -13,6 +13,9 @@ import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.pipeline.KnownCaptions;
 import dev.tessera.api.types.Embedding;
 import dev.tessera.runtime.data.FashionMnistCaptions;
+import dev.tessera.runtime.data.FashionMnistLexicon;
+import dev.tessera.runtime.data.FashionMnistWordNetCaptions;
+import dev.tessera.runtime.data.WordNet;
 import dev.tessera.runtime.embed.KnownCaptionsCalibration;
 import dev.tessera.runtime.pipeline.PipelineSpec;
 import dev.tessera.runtime.pipeline.Pipelines;
@@ -95,10 +98,39 @@ class KnownCaptionsTest {
   /** The configs that carry the Fashion-MNIST CLIP's text side: its own and each text_encoder section built on it. */
   @Test
   void theShippedConfigsHoldTheCalibration() throws Exception {
-    ModelWeights clip = components.shippedWeights("clip");
+    assertTrue(check("clip", "fashion-mnist", new FashionMnistCaptions()) >= 8, "the CLIP and the models built on it");
+  }
+
+  /** The same for the CLIP trained on WordNet captions (clip:wordnet), where WordNet is installed. */
+  @Test
+  void theWordNetClipsConfigsHoldTheCalibration() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(WordNet.DEBIAN.resolve("data.noun")), "wordnet-base is not installed");
+    List<String> examples = FashionMnistWordNetCaptions.examples(FashionMnistLexicon.build(WordNet.debian()));
+    List<String> probes = FashionMnistCaptions.evaluationPrompts();
+    assertTrue(check("clip:wordnet", "wordnet", new dev.tessera.runtime.data.Captioner() {
+      @Override
+      public String caption(dev.tessera.runtime.data.Dataset data, int index, java.util.SplittableRandom random) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public List<String> examples() {
+        return examples;
+      }
+
+      @Override
+      public List<String> probes() {
+        return probes;
+      }
+    }) >= 1);
+  }
+
+  /** Checks (or with -Dtessera.updateWeights=true rewrites) the known captions of one shipped CLIP and of the models built on it. */
+  private static int check(String reference, String folder, dev.tessera.runtime.data.Captioner captions) throws Exception {
+    ModelWeights clip = components.shippedWeights(reference);
     KnownCaptionsCalibration.Result r;
     try (EmbeddingPipeline e = new EmbeddingPipeline(components, clip, 256, "cpu")) {
-      r = calibrate(e, clip);
+      r = KnownCaptionsCalibration.calibrate(e, components.tokenizer("clip"), clip.config().getPositiveInt("text_length", 77), captions);
     }
     List<Path> files;
     try (Stream<Path> s = Files.list(Path.of("..", "plugins"))) {
@@ -114,8 +146,8 @@ class KnownCaptionsTest {
     int checked = 0;
     for (Path f : files) {
       ModelConfig c = ModelConfig.read(f);
-      boolean self = f.getParent().equals(Path.of("..", "plugins", "clip", "weights", "fashion-mnist"));
-      boolean nested = c.section("text_encoder") != null && c.getString("text_model", "clip").equals("clip");
+      boolean self = f.getParent().equals(Path.of("..", "plugins", "clip", "weights", folder));
+      boolean nested = c.section("text_encoder") != null && c.getString("text_model", "clip").equals(reference);
       if (!self && !nested) {
         continue;
       }
@@ -130,8 +162,8 @@ class KnownCaptionsTest {
         }
       }
     }
-    assertTrue(checked >= 8, "the CLIP and the models built on it: " + checked);
     assertFalse(!stale.isEmpty() && !Boolean.getBoolean("tessera.updateWeights"),
         "known captions out of date in " + stale + ": run KnownCaptionsTest with -Dtessera.updateWeights=true and rebuild");
+    return checked;
   }
 }

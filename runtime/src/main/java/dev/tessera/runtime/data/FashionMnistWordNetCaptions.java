@@ -55,6 +55,11 @@ public final class FashionMnistWordNetCaptions implements Captioner {
    */
   @Override
   public List<String> examples() {
+    return examples(lexicon);
+  }
+
+  /** {@link #examples} of a lexicon. */
+  public static List<String> examples(List<FashionMnistLexicon.ClassWords> lexicon) {
     List<String> out = new ArrayList<>();
     for (FashionMnistLexicon.ClassWords w : lexicon) {
       for (String name : w.core()) {

@@ -24,7 +24,8 @@ import org.tensorflow.types.TFloat32;
 public class ClipModel implements TrainableModel {
   public static final String SHIPPED = "tessera/weights/clip/fashion-mnist";
   private static final ShippedWeightSets SETS =
-      new ShippedWeightSets(ClipModel.class, SHIPPED, Map.of("twemoji", "tessera/weights/clip/twemoji"));
+      new ShippedWeightSets(ClipModel.class, SHIPPED, Map.of("twemoji", "tessera/weights/clip/twemoji",
+          "wordnet", "tessera/weights/clip/wordnet"));
 
   @Override
   public String name() {
@@ -81,7 +82,10 @@ public class ClipModel implements TrainableModel {
     return HuggingFaceClipImporter.importFrom(source);
   }
 
-  /** Besides the default, "twemoji": trained on Twemoji 64x64 RGB (docs/model-cards/clip.md). */
+  /**
+   * Besides the default, "twemoji" (trained on Twemoji 64x64 RGB) and "wordnet" (Fashion-MNIST
+   * captioned from WordNet and the images' attributes): docs/model-cards/clip.md.
+   */
   @Override
   public ShippedWeightSets shippedWeightSets() {
     return SETS;
