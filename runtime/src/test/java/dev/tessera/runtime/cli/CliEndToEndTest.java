@@ -207,6 +207,75 @@ class CliEndToEndTest {
     assertTrue(output.contains("not built yet") && output.contains("mvn"), output);
   }
 
+  /** A checkout whose "java" on PATH is a script printing TensorFlow's start-up noise, an error, and what it read from stdin. */
+  private ProcessBuilder launcherWithFakeJava(String... args) throws Exception {
+    Path checkout = tmp.resolve("fake-checkout");
+    Path script = checkout.resolve("tessera");
+    if (!Files.exists(script)) {
+      Files.createDirectories(checkout.resolve("runtime/target/dist"));
+      Files.writeString(checkout.resolve("runtime/target/dist/tessera-runtime.jar"), "");
+      Files.copy(Path.of("../tessera"), script);
+      Path bin = Files.createDirectories(checkout.resolve("bin"));
+      Files.writeString(bin.resolve("java"), String.join("\n",
+          "#!/usr/bin/env bash",
+          "echo 'WARNING: All log messages before absl::InitializeLog() is called are written to STDERR' >&2",
+          "echo 'I0000 00:00:1796615874.225511   12767 mlir_graph_optimization_pass.cc:401] MLIR V1 optimization pass is not enabled' >&2",
+          "echo '2026-12-07 03:16:27.582598: E tensorflow/core/util/util.cc:131] oneDNN supports DT_INT32 only on platforms with AVX-512. "
+              + "Falling back to the default Eigen-based implementation if present.' >&2",
+          "read -r line; echo \"stdin: $line\"",
+          "if [[ \"$*\" == *wait-for-term* ]]; then trap 'echo got TERM >&2; exit 143' TERM; echo ready; while true; do sleep 0.05; done; fi",
+          "echo 'error: something is wrong' >&2",
+          "exit 3", ""));
+      bin.resolve("java").toFile().setExecutable(true);
+    }
+    List<String> command = new java.util.ArrayList<>(List.of("bash", script.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("PATH", checkout.resolve("bin") + ":" + System.getenv("PATH"));
+    pb.environment().remove("TESSERA_RAW_STDERR");
+    return pb;
+  }
+
+  private static String[] finish(Process p, String stdin) throws Exception {
+    try (var in = p.getOutputStream()) {
+      in.write(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    return new String[] {Integer.toString(p.waitFor()), out, err.get()};
+  }
+
+  @Test
+  void launcherKeepsStderrForTesserasOwnMessagesAndPassesStdinAndTheExitCode() throws Exception {
+    String[] r = finish(launcherWithFakeJava("generate", "--prompt", "x").start(), "hello\n");
+    assertEquals("3", r[0]);
+    assertEquals("stdin: hello\n", r[1]);
+    assertEquals("error: something is wrong\n", r[2], "TensorFlow's start-up lines are dropped, the error kept");
+    String[] verbose = finish(launcherWithFakeJava("generate", "--verbose").start(), "hello\n");
+    assertTrue(verbose[2].startsWith("WARNING: All log messages before absl::InitializeLog()") && verbose[2].contains("oneDNN"),
+        "--verbose leaves stderr untouched: " + verbose[2]);
+  }
+
+  @Test
+  void launcherPassesSigtermOnToTheJvm() throws Exception {
+    Process p = launcherWithFakeJava("generate", "wait-for-term").start();
+    p.getOutputStream().write("x\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals("stdin: x", out.readLine());
+    assertEquals("ready", out.readLine());
+    assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
+    assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the launcher ends when the JVM does");
+    assertEquals(143, p.exitValue());
+    assertEquals("got TERM\n", new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** Weights for the tiny joint encoder, initialised (not trained): enough to run classify and similarity. */
   private Path jointWeights() {
     Path dir = tmp.resolve("joint");
