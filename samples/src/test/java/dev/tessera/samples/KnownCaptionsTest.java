@@ -62,7 +62,8 @@ class KnownCaptionsTest {
     try (EmbeddingPipeline e = new EmbeddingPipeline(components, clip, 256, "cpu")) {
       KnownCaptionsCalibration.Result r = calibrate(e, clip);
       assertNotNull(r);
-      assertEquals(new FashionMnistCaptions().examples().stream().distinct().count(), r.captions().size());
+      assertTrue(r.captions().size() >= 10 && r.captions().size() <= KnownCaptionsCalibration.MAX_KEPT,
+          "a representative set, at least a caption per class: " + r.captions().size());
       KnownCaptions known = new KnownCaptions(r.captions(), r.floor());
       Embedding all = e.embedTexts(r.captions());
       float[][] rows = new float[r.captions().size()][];

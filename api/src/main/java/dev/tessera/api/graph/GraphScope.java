@@ -28,13 +28,13 @@ public final class GraphScope {
 
   /** A root scope over a graph; variables go into a new store. */
   public static GraphScope root(Graph graph) {
-    Ops tf = Ops.create(graph);
+    Ops tf = IndexedScope.ops(graph);
     return new GraphScope(graph, tf, new VariableStore(tf), "");
   }
 
   /** A root scope whose ops are placed on a device (soft placement falls back to the CPU). */
   public static GraphScope root(Graph graph, org.tensorflow.DeviceSpec device) {
-    Ops tf = Ops.create(graph).withDevice(device);
+    Ops tf = IndexedScope.ops(graph).withDevice(device);
     return new GraphScope(graph, tf, new VariableStore(tf), "");
   }
 

@@ -11,14 +11,23 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * Gives a trained text encoder its {@link KnownCaptions}: the captioner's examples that fit the
- * encoder's text length, and as the floor the lowest similarity any of the captioner's probes
- * (in-domain prompts in unseen phrasings) reaches to its nearest example, less {@link #MARGIN}.
- * Every in-domain probe is then "near"; a prompt farther out than all of them is warned about.
+ * Gives a trained text encoder its {@link KnownCaptions}: a representative set of the captioner's
+ * examples that fit the encoder's text length, and as the floor the lowest similarity any of the
+ * captioner's probes (in-domain prompts in unseen phrasings) reaches to its nearest kept caption,
+ * less {@link #MARGIN}. Every in-domain probe is then "near"; a prompt farther out than all of them
+ * is warned about.
+ *
+ * <p>The set is kept small because every pipeline embeds it when a prompt is first checked: an
+ * example is kept only when no caption kept before it is within {@link #COVER} of it (a trained
+ * CLIP maps most phrasings of one garment to nearly one point), at most {@link #MAX_KEPT}.
  */
 public final class KnownCaptionsCalibration {
   /** Subtracted from the lowest probe similarity, so prompts just past the probes pass too. */
   public static final double MARGIN = 0.05;
+  /** An example this close to a kept caption adds nothing. */
+  public static final double COVER = 0.99;
+  /** The most captions kept. */
+  public static final int MAX_KEPT = 96;
 
   /** What was found: the captions kept, each probe's nearest similarity, and the floor. */
   public record Result(List<String> captions, double[] probeSimilarities, double floor) {}
@@ -37,12 +46,18 @@ public final class KnownCaptionsCalibration {
     if (examples.isEmpty() || probes.isEmpty()) {
       return null;
     }
-    KnownCaptions known = new KnownCaptions(examples, 0);
     Embedding e = encoder.embedTexts(examples);
-    float[][] rows = new float[examples.size()][];
-    for (int i = 0; i < rows.length; i++) {
-      rows[i] = e.row(i);
+    List<String> kept = new ArrayList<>();
+    List<float[]> keptRows = new ArrayList<>();
+    for (int i = 0; i < examples.size() && kept.size() < MAX_KEPT; i++) {
+      float[] row = e.row(i);
+      if (keptRows.isEmpty() || new KnownCaptions(kept, 0).nearest(row, keptRows.toArray(new float[0][])).similarity() < COVER) {
+        kept.add(examples.get(i));
+        keptRows.add(row);
+      }
     }
+    KnownCaptions known = new KnownCaptions(kept, 0);
+    float[][] rows = keptRows.toArray(new float[0][]);
     Embedding p = encoder.embedTexts(probes);
     double[] sims = new double[probes.size()];
     double min = 1;
@@ -50,7 +65,7 @@ public final class KnownCaptionsCalibration {
       sims[i] = known.nearest(p.row(i), rows).similarity();
       min = Math.min(min, sims[i]);
     }
-    return new Result(examples, sims, Math.max(-0.99, min - MARGIN));
+    return new Result(kept, sims, Math.max(-0.99, min - MARGIN));
   }
 
   /** {@code config} with the result's captions and floor. */
