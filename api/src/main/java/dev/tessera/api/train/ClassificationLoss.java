@@ -1,12 +1,20 @@
 package dev.tessera.api.train;
 
 import org.tensorflow.Operand;
+import org.tensorflow.framework.losses.CategoricalCrossentropy;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
-/** Softmax cross-entropy of class logits against integer labels, and the accuracy metric beside it. */
+/**
+ * Softmax cross-entropy of class logits against integer labels (TensorFlow Java framework's
+ * {@link CategoricalCrossentropy} on one-hot labels: its sparse variant builds
+ * SparseSoftmaxCrossEntropyWithLogits, for which TensorFlow's C++ gradient registry has no gradient,
+ * so graphs built from Java cannot train through it), and the accuracy metric beside it.
+ */
 public final class ClassificationLoss {
+  private static final CategoricalCrossentropy CROSS_ENTROPY = new CategoricalCrossentropy(true);
+
   private ClassificationLoss() {}
 
   /**
@@ -16,7 +24,7 @@ public final class ClassificationLoss {
    */
   public static Operand<TFloat32> crossEntropy(Ops tf, Operand<TFloat32> logits, Operand<TInt32> labels, int classes) {
     Operand<TFloat32> targets = tf.oneHot(labels, tf.constant(classes), tf.constant(1f), tf.constant(0f));
-    return tf.math.neg(tf.math.mean(tf.reduceSum(tf.math.mul(tf.nn.logSoftmax(logits), targets), tf.constant(1)), tf.constant(0)));
+    return CROSS_ENTROPY.call(tf, targets, logits);
   }
 
   /** The share of the batch whose largest logit is the label's. */

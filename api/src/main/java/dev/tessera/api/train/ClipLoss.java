@@ -1,8 +1,8 @@
 package dev.tessera.api.train;
 
 import org.tensorflow.Operand;
+import org.tensorflow.framework.losses.CosineSimilarity;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -13,13 +13,10 @@ import org.tensorflow.types.TFloat32;
 public final class ClipLoss {
   private ClipLoss() {}
 
-  public static Operand<TFloat32> of(Ops tf, Operand<TFloat32> a, Operand<TFloat32> b) {
-    Operand<TFloat32> cos = tf.reduceSum(tf.math.mul(unit(tf, a), unit(tf, b)), tf.constant(-1));
-    return tf.math.mean(tf.math.sub(tf.constant(1f), cos), tf.constant(0));
-  }
+  /** TensorFlow Java framework's {@link CosineSimilarity} loss is -mean(cos): this is 1 plus it. */
+  private static final CosineSimilarity COSINE = new CosineSimilarity();
 
-  private static Operand<TFloat32> unit(Ops tf, Operand<TFloat32> x) {
-    Operand<TFloat32> n = tf.reduceSum(tf.math.square(x), tf.constant(-1), ReduceSum.keepDims(true));
-    return tf.math.mul(x, tf.math.rsqrt(tf.math.add(n, tf.constant(1e-12f))));
+  public static Operand<TFloat32> of(Ops tf, Operand<TFloat32> a, Operand<TFloat32> b) {
+    return tf.math.add(tf.constant(1f), COSINE.call(tf, b, a));
   }
 }

@@ -1,6 +1,7 @@
 package dev.tessera.api.train;
 
 import org.tensorflow.Operand;
+import org.tensorflow.framework.losses.Hinge;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -8,9 +9,12 @@ import org.tensorflow.types.TInt32;
 /**
  * The hinge GAN losses (Lim and Ye 2017; Miyato et al. 2018), over logits of any shape (one per
  * image, or one per patch): the discriminator pushes real logits above +1 and fake ones below -1;
- * the generator raises the fake logits without bound. Shared by VQGAN's PatchGAN and CLIP+GAN.
+ * the generator raises the fake logits without bound. Shared by VQGAN's PatchGAN and CLIP+GAN. The
+ * two halves are TensorFlow Java framework's {@link Hinge} with labels +1 and -1.
  */
 public final class HingeLoss {
+  private static final Hinge HINGE = new Hinge();
+
   private HingeLoss() {}
 
   /** mean(relu(1 - D(real))) + mean(relu(1 + D(fake))). */
@@ -20,17 +24,22 @@ public final class HingeLoss {
 
   /** mean(relu(1 - D(real))): the real half of the discriminator's loss. */
   public static Operand<TFloat32> belowOne(Ops tf, Operand<TFloat32> real) {
-    return mean(tf, tf.nn.relu(tf.math.sub(tf.constant(1f), real)));
+    return HINGE.call(tf, labels(tf, real, 1f), real);
   }
 
   /** mean(relu(1 + D(fake))): the fake half (also used for real images under a mismatched condition). */
   public static Operand<TFloat32> aboveMinusOne(Ops tf, Operand<TFloat32> fake) {
-    return mean(tf, tf.nn.relu(tf.math.add(tf.constant(1f), fake)));
+    return HINGE.call(tf, labels(tf, fake, -1f), fake);
   }
 
   /** The generator's adversarial loss: -mean(D(fake)). */
   public static Operand<TFloat32> generator(Ops tf, Operand<TFloat32> fake) {
     return tf.math.neg(mean(tf, fake));
+  }
+
+  /** {@code value} in the shape of {@code x}, behind a stop-gradient (OnesLike has no gradient in TensorFlow's C++ registry). */
+  private static Operand<TFloat32> labels(Ops tf, Operand<TFloat32> x, float value) {
+    return tf.stopGradient(tf.math.mul(tf.onesLike(x), tf.constant(value)));
   }
 
   /** Mean over every axis, whatever the rank. */

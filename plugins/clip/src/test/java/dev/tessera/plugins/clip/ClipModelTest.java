@@ -158,9 +158,12 @@ class ClipModelTest {
   }
 
   @Test
-  void theTwemojiWeightsShipAsAVariant() {
+  void theTwemojiAndWordNetWeightsShipAsVariants() {
     ClipModel clip = new ClipModel();
-    assertEquals(java.util.List.of("twemoji"), clip.weightVariants());
+    assertEquals(java.util.List.of("twemoji", "wordnet"), clip.weightVariants().stream().sorted().toList());
+    dev.tessera.api.io.ModelWeights wordnet = clip.shippedWeights("wordnet");
+    assertEquals(32, wordnet.config().getInt("text_length", 0), "WordNet definitions are longer than the class captions");
+    assertEquals(28, wordnet.config().getInt("image_size", 0));
     dev.tessera.api.io.ModelWeights twemoji = clip.shippedWeights("twemoji");
     org.junit.jupiter.api.Assertions.assertNotNull(twemoji, "plugins/clip/weights/twemoji is not on the class path");
     assertEquals(64, twemoji.config().getInt("image_size", 0));

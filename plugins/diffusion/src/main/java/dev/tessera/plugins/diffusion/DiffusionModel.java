@@ -15,6 +15,7 @@ import dev.tessera.api.train.StepRandom;
 import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
+import dev.tessera.api.train.SquaredError;
 import java.util.List;
 import java.util.Map;
 import org.pf4j.Extension;
@@ -97,7 +98,7 @@ public class DiffusionModel implements TrainableModel {
       }
     }
     Operand<TFloat32> predicted = new DiffusionDecoder().denoise(scope, config, noised.noisy(), noised.timestepsAsFloats(tf), condition);
-    Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(predicted, noised.noise()), tf.constant(new int[] {0, 1, 2, 3}));
+    Operand<TFloat32> loss = SquaredError.mean(tf, predicted, noised.noise());
     return new TrainingGraph(loss, Map.of(), scope.variables().trainable(scope.path() + ".unet."), List.of(), null, pretrained);
   }
 

@@ -11,6 +11,7 @@ import dev.tessera.api.train.StepRandom;
 import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
+import dev.tessera.api.train.SquaredError;
 import java.util.List;
 import java.util.Map;
 import org.pf4j.Extension;
@@ -67,7 +68,7 @@ public class DiffusionPriorModel implements TextConditionedModel {
         TFloat32.class);
     Operand<TFloat32> condition = tf.math.mul(text, tf.expandDims(keep, tf.constant(1)));
     Operand<TFloat32> predicted = c.denoiser(scope).apply(noised.noisy(), noised.timestepsAsFloats(tf), condition);
-    Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(predicted, noised.noise()), tf.constant(new int[] {0, 1}));
+    Operand<TFloat32> loss = SquaredError.mean(tf, predicted, noised.noise());
     List<dev.tessera.api.io.Parameters> pretrained = config.getString("text_model", "clip").isEmpty()
         ? List.of() : List.of(FrozenEncoder.weights(config, context.components()).parameters());
     return new TrainingGraph(loss, Map.of(), scope.variables().trainable(scope.path() + ".denoiser."), List.of(), null, pretrained);

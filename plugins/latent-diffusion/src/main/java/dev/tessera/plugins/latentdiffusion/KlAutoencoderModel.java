@@ -9,6 +9,7 @@ import dev.tessera.api.train.StepRandom;
 import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
+import dev.tessera.api.train.SquaredError;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +100,7 @@ public class KlAutoencoderModel implements AutoencodingModel {
     Operand<TFloat32> decoded = context.components().decoder(config.getString("decoder", "vqvae"))
         .decode(scope.child("decoder"), decoderConfig(config), sample);
     Operand<TInt32> all = tf.constant(new int[] {0, 1, 2, 3});
-    Operand<TFloat32> reconstruction = tf.math.mean(tf.math.squaredDifference(decoded, in.images()), all);
+    Operand<TFloat32> reconstruction = SquaredError.mean(tf, decoded, in.images());
     // KL(N(mean, var) || N(0, 1)) per latent value: (mean^2 + var - 1 - log var) / 2
     Operand<TFloat32> kl = tf.math.mean(tf.math.mul(tf.constant(0.5f),
         tf.math.sub(tf.math.add(tf.math.square(mean), tf.math.exp(logVar)), tf.math.add(tf.constant(1f), logVar))), all);

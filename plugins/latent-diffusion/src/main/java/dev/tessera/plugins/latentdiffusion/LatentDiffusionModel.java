@@ -15,6 +15,7 @@ import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
 import dev.tessera.api.train.WeightAverage;
+import dev.tessera.api.train.SquaredError;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,7 +115,7 @@ public class LatentDiffusionModel implements TextConditionedModel {
         tf.stopGradient(tf.math.mul(text.states(), tf.reshape(keep, tf.constant(new long[] {-1, 1, 1})))), text.mask(),
         tf.stopGradient(tf.math.mul(text.embedding(), tf.expandDims(keep, tf.constant(1)))));
     Operand<TFloat32> predicted = LatentDenoiser.epsilon(scope, c, noised.noisy(), noised.timestepsAsFloats(tf), dropped);
-    Operand<TFloat32> loss = tf.math.mean(tf.math.squaredDifference(predicted, noised.noise()), all);
+    Operand<TFloat32> loss = SquaredError.mean(tf, predicted, noised.noise());
     Map<String, Operand<TFloat32>> metrics = new LinkedHashMap<>();
     metrics.put("latent_std", scale);
     List<org.tensorflow.op.Op> updates = List.of(

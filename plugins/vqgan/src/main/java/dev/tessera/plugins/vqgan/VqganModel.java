@@ -17,6 +17,7 @@ import dev.tessera.api.train.PerceptualLoss;
 import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
+import dev.tessera.api.train.SquaredError;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -101,7 +102,7 @@ public class VqganModel implements TrainableModel {
     Operand<TFloat32> latents = components.encoder(config.getString("encoder", "vqvae")).encodeImages(model.child("encoder"), config, x);
     Quantization q = components.quantizer(config.getString("quantizer", "vector-quantizer")).quantize(model.child("quantizer"), config, latents);
     Operand<TFloat32> reconstruction = components.decoder(config.getString("decoder", "vqvae")).decode(model.child("decoder"), config, q.quantized());
-    Operand<TFloat32> mse = tf.math.mean(tf.math.squaredDifference(reconstruction, x), tf.constant(new int[] {0, 1, 2, 3}));
+    Operand<TFloat32> mse = SquaredError.mean(tf, reconstruction, x);
 
     ModelConfig perceptualConfig = VqganConfig.PERCEPTUAL.section(config);
     Encoder features = components.encoder(perceptualConfig.getString("encoder", "clip"));

@@ -6,6 +6,7 @@ import dev.tessera.api.graph.Initializers;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.spi.Quantization;
 import dev.tessera.api.spi.Quantizer;
+import dev.tessera.api.train.SquaredError;
 import java.util.ArrayList;
 import java.util.List;
 import org.pf4j.Extension;
@@ -99,10 +100,10 @@ public class VectorQuantizer implements Quantizer {
     Operand<TInt32> codeShape = tf.slice(latentShape, tf.constant(new int[] {0}), tf.constant(new int[] {rank - 1}));
     Operand<TInt32> codes = tf.reshape(flatCodes, codeShape);
 
-    Operand<TFloat32> commitment = tf.math.mean(tf.math.squaredDifference(latents, tf.stopGradient(quantized)), allAxes(tf, latents));
+    Operand<TFloat32> commitment = SquaredError.mean(tf, latents, tf.stopGradient(quantized));
     Operand<TFloat32> codebookLoss = c.ema()
         ? tf.constant(0f)
-        : tf.math.mean(tf.math.squaredDifference(quantized, tf.stopGradient(latents)), allAxes(tf, latents));
+        : SquaredError.mean(tf, quantized, tf.stopGradient(latents));
     Operand<TFloat32> straightThrough = tf.math.add(latents, tf.stopGradient(tf.math.sub(quantized, latents)));
 
     Operand<TFloat32> oneHot = tf.oneHot(flatCodes, tf.constant(k), tf.constant(1f), tf.constant(0f));
@@ -140,9 +141,5 @@ public class VectorQuantizer implements Quantizer {
 
   private static Operand<TFloat32> ema(Ops tf, Operand<TFloat32> old, Operand<TFloat32> value, float decay) {
     return tf.math.add(tf.math.mul(old, tf.constant(decay)), tf.math.mul(value, tf.constant(1 - decay)));
-  }
-
-  private static Operand<TInt32> allAxes(Ops tf, Operand<?> x) {
-    return tf.range(tf.constant(0), tf.rank(x), tf.constant(1));
   }
 }

@@ -7,6 +7,7 @@ import dev.tessera.api.spi.Quantization;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
+import dev.tessera.api.train.SquaredError;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,7 +72,7 @@ public class VqVaeModel implements TrainableModel {
     GraphScope quantizerScope = model.child("quantizer");
     VectorQuantizer.Parts parts = new VectorQuantizer().build(quantizerScope, config, latents);
     Operand<TFloat32> reconstruction = new VqVaeDecoder().decode(model.child("decoder"), config, parts.quantization().quantized());
-    Operand<TFloat32> mse = tf.math.mean(tf.math.squaredDifference(reconstruction, images), tf.constant(new int[] {0, 1, 2, 3}));
+    Operand<TFloat32> mse = SquaredError.mean(tf, reconstruction, images);
     DeadCodeReset reset = c.deadCodeCheckEvery() > 0 ? new DeadCodeReset(quantizerScope.path(), parts.flatLatents(), c) : null;
     return new Forward(reconstruction, mse, parts.quantization(), parts.counts(), new DeadCodeResetHandle(reset));
   }
