@@ -185,8 +185,16 @@ final class GenerateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (PluginRuntime plugins = root.loadPlugins()) {
       long t0 = System.nanoTime();
+      boolean console = System.console() != null;
+      if (console) {
+        out.print("loading " + s.pipeline() + " (weights, graph, session)... ");
+        out.flush();
+      }
       try (GenerationPipeline p = Pipelines.open(root.components(plugins), s, outputDir)) {
         double load = (System.nanoTime() - t0) / 1e9;
+        if (console) {
+          out.printf(Locale.ROOT, "%.1f s%n", load);
+        }
         output.prepare(); // before sampling: vqgan-clip writes frames while it runs
         java.util.List<String> warnings = p.warnings(prompt);
         for (String warning : warnings) {
