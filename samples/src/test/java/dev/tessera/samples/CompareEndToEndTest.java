@@ -228,7 +228,7 @@ class CompareEndToEndTest {
     assertEquals("ddpm", table.get("pipelines").get(1).get("settings").get("scheduler").asText());
     assertFalse(table.get("pipelines").get(0).has("error"), table.toString());
     assertFalse(table.get("pipelines").get(1).has("error"), table.toString());
-    assertTrue(Files.isDirectory(report.resolve("unguided-ddpm/seed-1")));
+    assertTrue(Files.isDirectory(report.resolve("unguided-ddpm/seed-0")));
 
     Run twice = run("compare", "--pipelines", files.resolve("plain.json") + "," + files.resolve("plain.json"), "--prompts", prompts.toString(),
         "--output-dir", tmp.resolve("twice").toString());

@@ -81,7 +81,7 @@ class ExternalPluginEndToEndTest {
     assertEquals(0, c.exit(), c.err());
     String table = Files.readString(report.resolve("table.md"));
     assertTrue(table.contains("clip-gan-truncated"), table);
-    assertTrue(Files.isDirectory(report.resolve("clip-gan-truncated/seed-1")), "its images are in the report");
+    assertTrue(Files.isDirectory(report.resolve("clip-gan-truncated/seed-0")), "its images are in the report");
   }
 
   /** {@code generate --pipeline-file} with the pipeline JSON given, two images of one prompt and seed. */

@@ -90,6 +90,9 @@ class KnownCaptionsTest {
       List<String> w = p.warnings("a blurry photo");
       assertEquals(1, w.size(), w.toString());
       assertTrue(w.get(0).contains("nearest training caption is"), w.get(0));
+      assertEquals(List.of(), p.warnings("a photo of a sneaker:1|a photo of a bag:-0.3"), "a weighted prompt's parts are checked");
+      assertTrue(p.warnings("a photo of a sneaker:1|a blurry photo:0.5").get(0).startsWith("\"a blurry photo\": the prompt is far"));
+      assertEquals(List.of(), p.warnings("a photo of a sneaker and a bag and a coat and a shirt and a dress"), "too long: left to generate to refuse");
       List<String> unknown = p.warnings("a photo of a cat");
       assertEquals(1, unknown.size());
       assertTrue(unknown.get(0).contains("does not know the word \"cat\""), "unknown words are named first, alone: " + unknown);

@@ -37,7 +37,7 @@ class WeightVariantsEndToEndTest {
     CompareEndToEndTest.Run unknown = CompareEndToEndTest.run(CompareEndToEndTest.PLUGINS, "classify", "--model", "clip:emoji",
         "--labels", "a,b", "--input", "images/fashion-mnist");
     assertEquals(1, unknown.exit());
-    assertTrue(unknown.err().contains("model 'clip' ships no weights 'emoji' (it ships: the default, twemoji)"), unknown.err());
+    assertTrue(unknown.err().contains("model 'clip' ships no weights 'emoji' (it ships: the default, twemoji, wordnet)"), unknown.err());
   }
 
   @Test

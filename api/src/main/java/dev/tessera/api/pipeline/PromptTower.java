@@ -77,8 +77,22 @@ public final class PromptTower {
     if (known == null || !lines.isEmpty() || prompt == null || prompt.isBlank()) {
       return lines;
     }
-    String far = known.warning(encoderName, nearestKnownCaption(session, prompt));
-    return far == null ? lines : java.util.List.of(far);
+    // Each positively weighted part of a weighted prompt ("a sneaker:1|a bag:-0.3") on its own; a
+    // prompt that cannot be read (too long, malformed) is left to the pipeline to refuse.
+    try {
+      dev.tessera.api.types.WeightedPrompts parts = dev.tessera.api.types.WeightedPrompts.parse(prompt);
+      for (int i = 0; i < parts.prompts().size(); i++) {
+        if (parts.weights()[i] > 0) {
+          String far = known.warning(encoderName, nearestKnownCaption(session, parts.prompts().get(i)));
+          if (far != null) {
+            return java.util.List.of(parts.prompts().size() == 1 ? far : "\"" + parts.prompts().get(i) + "\": " + far);
+          }
+        }
+      }
+    } catch (dev.tessera.api.TesseraException e) {
+      // not checked
+    }
+    return lines;
   }
 
   /** The training caption nearest the prompt; only for an encoder with known captions. */

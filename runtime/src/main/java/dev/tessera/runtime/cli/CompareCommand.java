@@ -49,10 +49,10 @@ final class CompareCommand implements Callable<Integer> {
       + "patterned, small / large) for every class instead, and report whether the images differ as the real images with those words do.")
   boolean attributeControl;
 
-  @Option(names = "--num-images", defaultValue = "10", description = "Images per prompt and seed. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--num-images", defaultValue = "16", description = "Images per prompt and seed (as many as generate draws). Default: ${DEFAULT-VALUE}.")
   int numImages;
 
-  @Option(names = "--seeds", defaultValue = "1", split = ",", description = "Sampling seeds. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--seeds", defaultValue = "0", split = ",", description = "Sampling seeds (0, as generate's --seed). Default: ${DEFAULT-VALUE}.")
   List<Long> seeds;
 
   @Option(names = "--output-dir", required = true, description = "Report folder (new or empty; see --overwrite).")
