@@ -104,4 +104,22 @@ class ComparisonReportTest {
     assertEquals("prompt", Comparison.slug("???"));
     assertEquals(40, Comparison.slug("x".repeat(100)).length());
   }
+
+  @Test
+  void attributeControlRowsGoIntoTheTables() {
+    List<dev.tessera.runtime.evaluation.AttributeControl.Row> rows = List.of(
+        new dev.tessera.runtime.evaluation.AttributeControl.Row(4, 0, 0.3, 0.7, 0.35, 0.6),
+        new dev.tessera.runtime.evaluation.AttributeControl.Row(8, 2, 0.4, 0.6, 0.5, 0.5));
+    GenerationScorer.SetScore s = new GenerationScorer.SetScore(List.of(), 10, 0.9, 100, 40, 7000, 0.7, 75, 86, 0, 0, rows);
+    Comparison.PipelineResult p = new Comparison.PipelineResult("gan", null, Map.of(), s, Map.of(1L, s), 1, 0.01, 10, null, null, List.of());
+    Comparison.Result r = new Comparison.Result(List.of("a photo of a dark coat"), List.of(1L), 10, List.of(p));
+    String md = ComparisonReport.markdown(r);
+    assertTrue(md.contains("## Attribute control: gan"), md);
+    assertTrue(md.contains("| coat | brightness (dark / light) | 0.300 / 0.700 | 0.350 / 0.600 | 0.63 | yes |"), md);
+    assertTrue(md.contains("| bag | size (small / large) | 0.400 / 0.600 | 0.500 / 0.500 | 0.00 | **no** |"), md);
+    assertTrue(md.contains("1 of 2 rows pass"), md);
+    String json = ComparisonReport.json(r);
+    assertTrue(json.contains("\"attribute_control_passed\" : 1"), json);
+    assertTrue(json.contains("\"attribute\" : \"brightness\""), json);
+  }
 }
