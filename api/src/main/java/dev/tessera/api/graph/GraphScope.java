@@ -26,15 +26,31 @@ public final class GraphScope {
     this.path = path;
   }
 
+  /**
+   * Whether roots name operations with TensorFlow Java's own scopes (whose sub-scopes scan the whole
+   * graph) instead of {@link IndexedScope}: only for measuring the difference
+   * ({@code ./tessera bench --workloads pipeline_open}); the names come out the same.
+   */
+  private static volatile boolean tensorFlowNaming = false;
+
+  /** See {@link #tensorFlowNaming}; for benchmarks. */
+  public static void useTensorFlowNaming(boolean on) {
+    tensorFlowNaming = on;
+  }
+
+  private static Ops ops(Graph graph) {
+    return tensorFlowNaming ? Ops.create(graph) : IndexedScope.ops(graph);
+  }
+
   /** A root scope over a graph; variables go into a new store. */
   public static GraphScope root(Graph graph) {
-    Ops tf = IndexedScope.ops(graph);
+    Ops tf = ops(graph);
     return new GraphScope(graph, tf, new VariableStore(tf), "");
   }
 
   /** A root scope whose ops are placed on a device (soft placement falls back to the CPU). */
   public static GraphScope root(Graph graph, org.tensorflow.DeviceSpec device) {
-    Ops tf = IndexedScope.ops(graph).withDevice(device);
+    Ops tf = ops(graph).withDevice(device);
     return new GraphScope(graph, tf, new VariableStore(tf), "");
   }
 

@@ -29,7 +29,7 @@ import picocli.CommandLine.ParentCommand;
     description = "Measure float32 matmul GFLOP/s (the ceiling) and the training, sampling and decoding workloads against it, in one run.")
 final class BenchCommand implements Callable<Integer> {
   private static final java.util.List<String> WORKLOADS = java.util.List.of("model", "unet_train", "unet_sample", "gpt_decode", "conv_layers", "schedulers",
-      "kv_cache");
+      "kv_cache", "pipeline_open");
 
   @ParentCommand TesseraCli root;
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -44,7 +44,8 @@ final class BenchCommand implements Callable<Integer> {
           + "gpt_decode (the gpt prior at the issue's shapes, with and without its key/value cache), "
           + "conv_layers (the U-Net's 3x3 convolutions alone, forward and gradients, one per level), "
           + "schedulers (the shipped clip-diffusion under DDIM 50 and DDPM 1000 steps, timed and scored; minutes), "
-          + "kv_cache (the gpt prior's default config sampled with and without its cache). Default: ${DEFAULT-VALUE}.")
+          + "kv_cache (the gpt prior's default config sampled with and without its cache), "
+          + "pipeline_open (opening shipped pipelines, with Tessera's graph naming and with TensorFlow Java's). Default: ${DEFAULT-VALUE}.")
   java.util.List<String> workloads;
 
   @Option(names = "--scheduler-images", defaultValue = "10",
@@ -209,6 +210,9 @@ final class BenchCommand implements Callable<Integer> {
     if (workloads.contains("kv_cache")) {
       kvCache(out);
     }
+    if (workloads.contains("pipeline_open")) {
+      pipelineOpen(out);
+    }
 
     mmMemory = PeakMemory.start();
     Benchmarks.Timing mm2 = Benchmarks.matmul(matmulSize, steps);
@@ -305,6 +309,48 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--kv-batch", defaultValue = "16", description = "kv_cache: samples per sampling call. Default: ${DEFAULT-VALUE}.")
   int kvBatch;
+
+  /**
+   * Seconds to open each of four shipped pipelines (weights, graph, session), alternating Tessera's
+   * graph naming ({@code IndexedScope}) and TensorFlow Java's, after one untimed open of each: the
+   * median of each and their ratio, in one run.
+   */
+  private void pipelineOpen(java.io.PrintWriter out) {
+    int runs = Math.max(3, iterations / 4);
+    try (PluginRuntime plugins = root.loadPlugins()) {
+      dev.tessera.runtime.plugin.Components components = root.components(plugins);
+      out.printf(Locale.ROOT, "pipeline_open, median of %d opens each (after one untimed open):%n", runs);
+      for (String name : java.util.List.of("clip-diffusion", "latent-diffusion", "vqgan-transformer", "clip-gan")) {
+        dev.tessera.runtime.pipeline.PipelineSpec spec = dev.tessera.runtime.pipeline.PipelineSpec.of(name);
+        double[][] seconds = new double[2][runs];
+        try {
+          for (int i = -1; i < runs; i++) {
+            for (int mode = 0; mode < 2; mode++) {
+              dev.tessera.api.graph.GraphScope.useTensorFlowNaming(mode == 1);
+              long t0 = System.nanoTime();
+              try (dev.tessera.api.pipeline.GenerationPipeline p = dev.tessera.runtime.pipeline.Pipelines.open(components, spec)) {
+                if (i >= 0) {
+                  seconds[mode][i] = (System.nanoTime() - t0) / 1e9;
+                }
+              }
+            }
+          }
+        } finally {
+          dev.tessera.api.graph.GraphScope.useTensorFlowNaming(false);
+        }
+        double indexed = median(seconds[0]);
+        double tensorFlow = median(seconds[1]);
+        out.printf(Locale.ROOT, "  %-18s %.3f s with Tessera's naming, %.3f s with TensorFlow Java's: %.2fx%n", name, indexed, tensorFlow,
+            tensorFlow / indexed);
+      }
+    }
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    java.util.Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
 
   /** The gpt prior's default config (nested CLIP and VQ-VAE configs from their shipped weights), sampled with and without the cache. */
   private void kvCache(java.io.PrintWriter out) {
