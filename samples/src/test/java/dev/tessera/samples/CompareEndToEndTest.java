@@ -93,6 +93,20 @@ class CompareEndToEndTest {
     assertTrue(tooLong.err().contains("longer than the model's text length of 16"), tooLong.err());
   }
 
+  /** train clip writes the captions it was trained on and the similarity in-domain prompts reach (KnownCaptions). */
+  @Test
+  void trainingAClipKeepsItsKnownCaptions() throws Exception {
+    Path clip = tmp.resolve("clip");
+    Run t = run("train", "clip", "--set", "vision_width=16", "--set", "text_width=16", "--set", "vision_layers=1", "--set", "text_layers=1",
+        "--set", "embed_dim=8", "--limit", "64", "--batch-size", "8", "--steps", "2", "--output-dir", clip.toString());
+    assertEquals(0, t.exit(), t.err());
+    assertTrue(t.out().matches("(?s).*known captions: [0-9]+, in-domain prompts reach similarity .*"), t.out());
+    JsonNode config = new ObjectMapper().readTree(clip.resolve("config.json").toFile());
+    assertTrue(config.get("known_captions").size() >= 1 && config.get("known_captions").size() <= 96, config.toString());
+    double floor = config.get("known_caption_floor").asDouble();
+    assertTrue(floor > -1 && floor < 1, "floor " + floor);
+  }
+
   @Test
   void clipVaeTrainsAndGeneratesInOnePass() throws Exception {
     Path vae = tmp.resolve("clip-vae");
