@@ -120,4 +120,34 @@ class WeightVariantsEndToEndTest {
     }
     return yellow;
   }
+
+  /** clip-gan:wordnet reads attribute words the default clip-gan's CLIP does not know, and draws darker images for "dark". */
+  @Test
+  void theWordNetGanFollowsAttributeWords(@TempDir Path tmp) throws Exception {
+    generate(tmp.resolve("default"), "--pipeline", "clip-gan", "--prompt", "a photo of a dark coat", "--num-images", "8", "--seed", "1");
+    assertTrue(manifest(tmp.resolve("default")).get("warnings").get(0).asText().contains("\"dark\""), "the default CLIP does not know 'dark'");
+    generate(tmp.resolve("dark"), "--pipeline", "clip-gan", "--model", "clip-gan:wordnet", "--prompt", "a photo of a dark coat", "--num-images", "8",
+        "--seed", "1");
+    generate(tmp.resolve("light"), "--pipeline", "clip-gan", "--model", "clip-gan:wordnet", "--prompt", "a photo of a light coat", "--num-images", "8",
+        "--seed", "1");
+    assertTrue(!manifest(tmp.resolve("dark")).has("warnings"), manifest(tmp.resolve("dark")).toString());
+    double dark = meanObjectLevel(tmp.resolve("dark"));
+    double light = meanObjectLevel(tmp.resolve("light"));
+    assertTrue(dark + 0.1 < light, "dark " + dark + " against light " + light);
+  }
+
+  /** Mean level of the object pixels (above 0.1) of a generated folder's images. */
+  private static double meanObjectLevel(Path dir) throws java.io.IOException {
+    double sum = 0;
+    int n = 0;
+    for (com.fasterxml.jackson.databind.JsonNode image : manifest(dir).get("images")) {
+      for (float v : dev.tessera.api.io.PngImages.read(dir.resolve(image.asText()), 1).data()) {
+        if (v > 0.1f) {
+          sum += v;
+          n++;
+        }
+      }
+    }
+    return sum / n;
+  }
 }

@@ -38,6 +38,8 @@ import org.tensorflow.types.TFloat32;
 @Extension
 public class ClipGanModel implements TextConditionedModel {
   public static final String SHIPPED = "tessera/weights/clip-gan/fashion-mnist";
+  private static final dev.tessera.api.io.ShippedWeightSets SETS =
+      new dev.tessera.api.io.ShippedWeightSets(ClipGanModel.class, SHIPPED, java.util.Map.of("wordnet", "tessera/weights/clip-gan/wordnet"));
 
   @Override
   public String name() {
@@ -54,9 +56,14 @@ public class ClipGanModel implements TextConditionedModel {
     return ClipGanConfig.defaults();
   }
 
+  /**
+   * Besides the default, "wordnet": trained on WordNet captions with image attributes and conditioned
+   * on clip:wordnet, so it follows "dark", "patterned", "small" and more garment words
+   * (docs/model-cards/clip-gan.md).
+   */
   @Override
-  public ModelWeights shippedWeights() {
-    return ModelWeights.shipped(ClipGanModel.class, SHIPPED);
+  public dev.tessera.api.io.ShippedWeightSets shippedWeightSets() {
+    return SETS;
   }
 
   @Override
