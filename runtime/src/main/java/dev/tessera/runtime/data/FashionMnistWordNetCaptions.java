@@ -51,7 +51,8 @@ public final class FashionMnistWordNetCaptions implements Captioner {
 
   /**
    * Every core word in every training template, each with every attribute word ("a photo of a dark
-   * coat"), and every definition.
+   * coat"); each class name with every two and three attribute words ("a photo of a dark patterned
+   * small coat"), as captions combine them; and every definition.
    */
   @Override
   public List<String> examples() {
@@ -67,6 +68,21 @@ public final class FashionMnistWordNetCaptions implements Captioner {
         for (String[] pair : ImageAttributes.WORDS) {
           for (String attribute : pair) {
             out.add("a photo of a " + attribute + " " + name);
+          }
+        }
+      }
+      String name = w.core().get(0);
+      for (int a = 0; a < 3; a++) {
+        for (int b = a + 1; b < 3; b++) {
+          for (String x : ImageAttributes.WORDS[a]) {
+            for (String y : ImageAttributes.WORDS[b]) {
+              out.add("a photo of a " + x + " " + y + " " + name);
+              if (b == 1) {
+                for (String z : ImageAttributes.WORDS[2]) {
+                  out.add("a photo of a " + x + " " + y + " " + z + " " + name);
+                }
+              }
+            }
           }
         }
       }

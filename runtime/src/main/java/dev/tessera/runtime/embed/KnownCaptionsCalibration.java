@@ -27,7 +27,7 @@ public final class KnownCaptionsCalibration {
   /** An example this close to a kept caption adds nothing. */
   public static final double COVER = 0.99;
   /** The most captions kept. */
-  public static final int MAX_KEPT = 96;
+  public static final int MAX_KEPT = 256;
 
   /** What was found: the captions kept, each probe's nearest similarity, and the floor. */
   public record Result(List<String> captions, double[] probeSimilarities, double floor) {}
