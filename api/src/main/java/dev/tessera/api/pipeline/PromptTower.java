@@ -62,15 +62,11 @@ public final class PromptTower {
     return states;
   }
 
-  /** What the text encoder cannot read in the prompt ({@link VocabularyCheck#warnings}), one line each. */
-  public java.util.List<String> warnings(String prompt) {
-    return vocabulary.warnings(prompt);
-  }
-
   /**
-   * As {@link #warnings(String)}, and, where the prompt's words are all known, whether it lies far
-   * from every caption the encoder was trained on ({@link KnownCaptions}; encoders without known
-   * captions are not checked). Runs the text tower in {@code session}.
+   * What the text encoder cannot read in the prompt ({@link VocabularyCheck#warnings}), one line
+   * each; and, where the prompt's words are all known, whether it lies far from every caption the
+   * encoder was trained on ({@link KnownCaptions}; encoders without known captions are not checked).
+   * Runs the text tower in {@code session}.
    */
   public java.util.List<String> warnings(Session session, String prompt) {
     java.util.List<String> lines = vocabulary.warnings(prompt);
@@ -152,9 +148,7 @@ public final class PromptTower {
 
   /** The prompt's embedding, [1, E]. */
   public Embedding embed(Session session, String prompt) {
-    try (TInt32 t = tokensOf(prompt); Result r = session.runner().feed(tokens, t).fetch(embedding).run()) {
-      float[] e = Tensors.toFloats(r.get(0));
-      return new Embedding(1, e.length, e);
-    }
+    float[] e = rows(session, java.util.List.of(prompt))[0];
+    return new Embedding(1, e.length, e);
   }
 }
