@@ -85,7 +85,8 @@ public record KnownCaptions(List<String> captions, double floor) {
         + "is \"%s\" (similarity %.2f, below %.2f), so the images may not follow it", encoderName, nearest.caption(), nearest.similarity(), floor);
   }
 
-  static double cosine(float[] a, float[] b) {
+  /** The cosine similarity of two vectors (0 when either is zero). */
+  public static double cosine(float[] a, float[] b) {
     double dot = 0;
     double na = 0;
     double nb = 0;

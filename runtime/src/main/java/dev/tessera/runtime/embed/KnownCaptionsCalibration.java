@@ -51,7 +51,7 @@ public final class KnownCaptionsCalibration {
     List<float[]> keptRows = new ArrayList<>();
     for (int i = 0; i < examples.size() && kept.size() < MAX_KEPT; i++) {
       float[] row = e.row(i);
-      if (keptRows.isEmpty() || new KnownCaptions(kept, 0).nearest(row, keptRows.toArray(new float[0][])).similarity() < COVER) {
+      if (keptRows.stream().allMatch(k -> KnownCaptions.cosine(row, k) < COVER)) {
         kept.add(examples.get(i));
         keptRows.add(row);
       }
