@@ -1,6 +1,7 @@
 package dev.tessera.samples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -142,6 +143,29 @@ class VqganClipPipelineTest {
     try (GenerationPipeline twemoji = Pipelines.open(components, tiny(1, null, 0).withOption("start", "auto").withModel("vqgan:twemoji"))) {
       assertEquals("prior", twemoji.settings().get("start"));
       assertEquals("gpt:twemoji", twemoji.settings().get("prior"));
+    }
+  }
+
+  /**
+   * Starting from the prior's draw, the results say how likely the prior finds the codes before
+   * and after the search (nats per code); codes that did not move score the same. The prior's
+   * transformer is in the graph for that, the evaluator never.
+   */
+  @Test
+  void thePriorsLikelihoodOfTheCodesIsReported() {
+    assumeTrue(Files.exists(PLUGINS.resolve("gpt.jar")), "the gpt plugin");
+    PipelineSpec spec = tiny(2, null, 0).withOption("start", "prior").withBatchSize(2);
+    try (GenerationPipeline still = Pipelines.open(components, spec.withOption("learning_rate", 1e-7));
+        GenerationPipeline canvas = Pipelines.open(components, tiny(1, null, 0))) {
+      still.generate("a photo of a sneaker", 2, 3, null);
+      double before = (Double) still.results().get("prior_nll_before");
+      assertTrue(before > 0 && before < Math.log(512), "a drawn grid is likelier than uniform codes: " + before);
+      assertEquals(before, (Double) still.results().get("prior_nll_after"), 1e-4, "the codes did not move");
+      @SuppressWarnings("unchecked")
+      List<String> scopes = (List<String>) still.results().get("variable_scopes");
+      assertEquals(List.of("clip", "gpt", "vqgan", "vqgan_clip"), scopes, "the prior's transformer scores; no evaluator");
+      canvas.generate("a photo of a sneaker", 1, 3, null);
+      assertFalse(canvas.results().containsKey("prior_nll_before"), "no prior, no score");
     }
   }
 

@@ -4,7 +4,10 @@ import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.types.Condition;
 import dev.tessera.api.types.Latents;
+import org.tensorflow.Operand;
 import org.tensorflow.Session;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Conditioning (text, embedding, class) -> latents, codes or embeddings: an autoregressive
@@ -26,6 +29,21 @@ public interface Prior extends Component {
      *     embedding of the right size) or {@code count} is below 1
      */
     Latents sample(Session session, Condition condition, int count, SamplingOptions options);
+  }
+
+  /**
+   * A prior over code grids that can also score grids inside a graph: how likely it finds the codes
+   * a search over them (vqgan-clip's) arrived at. Optional: a prior implements it besides
+   * {@link Prior}; {@code PriorContract} checks it against the prior's own sampling.
+   */
+  interface CodeScorer {
+    /**
+     * Builds under {@code root}, with the variables {@link Prior#build} makes under the same root, the
+     * log-probabilities [B, N, K] of each of the N codes of every grid given the text embedding
+     * [B, E] and the codes before it (teacher forcing on {@code codes} [B, N], raster order; the
+     * last code is read by no position). Each position's K values are normalised (log-softmax).
+     */
+    Operand<TFloat32> logProbabilities(GraphScope root, ModelConfig config, Operand<TFloat32> text, Operand<TInt32> codes);
   }
 
   /**

@@ -4,6 +4,7 @@ import static dev.tessera.api.testing.ContractAssertions.SEED;
 import static dev.tessera.api.testing.ContractAssertions.assertFinite;
 import static dev.tessera.api.testing.ContractAssertions.assertVariablesUnder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -128,6 +129,41 @@ public abstract class PriorContract {
     assumeTrue(unusable != null, "samples from any condition");
     TesseraException e = assertThrows(TesseraException.class, () -> sample(SEED, unusable, count(), 1));
     assertNotNull(e.getMessage());
+  }
+
+  /**
+   * A prior that scores code grids ({@link Prior.CodeScorer}) scores them as it samples them: the
+   * grids it draws greedily (top-k 1) are, position by position, the most likely codes of its own
+   * (conditional, unguided) log-probabilities, which are normalised.
+   */
+  @Test
+  public void aCodeScorerAgreesWithItsGreedySampling() {
+    Prior prior = prior();
+    assumeTrue(prior instanceof Prior.CodeScorer, "scores no code grids");
+    try (GraphRun run = new GraphRun(SEED)) {
+      Prior.Sampler sampler = prior.build(scope(run), config());
+      Latents greedy = sampler.sample(run.session(), condition(), count(), options(1).withGuidance(1f).withTokens(1.0, 1, 1.0));
+      assertTrue(greedy.discrete(), "a code scorer's prior draws codes");
+      int n = greedy.codes().length / count();
+      float[] text = condition().embedding().rowsFor(count());
+      int textDim = condition().embedding().dim();
+      org.tensorflow.Operand<org.tensorflow.types.TFloat32> logp = ((Prior.CodeScorer) prior).logProbabilities(scope(run), config(),
+          run.input("text", new long[] {count(), textDim}, text), run.input("codes", new long[] {count(), n}, greedy.codes()));
+      GraphRun.Values v = run.fetch(logp);
+      assertArrayEquals(new long[] {count(), n, codebookSize()}, v.shape(), () -> "log-probabilities " + Arrays.toString(v.shape()));
+      assertFinite("log-probabilities", v.values());
+      int k = codebookSize();
+      for (int row = 0; row < count() * n; row++) {
+        double total = 0;
+        int best = 0;
+        for (int j = 0; j < k; j++) {
+          total += Math.exp(v.values()[row * k + j]);
+          best = v.values()[row * k + j] > v.values()[row * k + best] ? j : best;
+        }
+        assertEquals(1.0, total, 1e-4, "probabilities of position " + row + " sum to 1");
+        assertEquals(greedy.codes()[row], best, "position " + row + ": greedy sampling drew " + greedy.codes()[row] + ", the scores prefer " + best);
+      }
+    }
   }
 
   @Test

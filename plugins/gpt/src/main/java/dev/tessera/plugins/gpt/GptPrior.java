@@ -28,10 +28,12 @@ import org.tensorflow.types.TInt32;
  * than 1 contrasts the conditional logits with those of the zeroed text embedding
  * (classifier-free guidance: u + s (c - u)). The decode loop is Java over session runs. With
  * "kv_cache" (the default) each code costs one position over cached keys and values; without, the
- * whole sequence is recomputed for every code. Both give the same codes for the same seed.
+ * whole sequence is recomputed for every code. Both give the same codes for the same seed. As a
+ * {@link Prior.CodeScorer} it gives the teacher-forced log-probabilities of given grids (the
+ * conditional ones: guidance is a sampling choice).
  */
 @Extension
-public class GptPrior implements Prior {
+public class GptPrior implements Prior, Prior.CodeScorer {
   @Override
   public String name() {
     return "gpt";
@@ -81,6 +83,15 @@ public class GptPrior implements Prior {
         return Tensors.toFloats(r.get(0));
       }
     });
+  }
+
+  @Override
+  public Operand<TFloat32> logProbabilities(GraphScope root, ModelConfig config, Operand<TFloat32> text, Operand<TInt32> codes) {
+    GptConfig c = GptConfig.from(config);
+    Ops tf = root.tf();
+    CodeTransformer net = new CodeTransformer(root.child(config.getString("scope", "gpt")), c);
+    Operand<TInt32> previous = tf.slice(codes, tf.constant(new int[] {0, 0}), tf.constant(new int[] {-1, c.codes() - 1}));
+    return tf.nn.logSoftmax(net.logits(text, previous));
   }
 
   /** Logits [rows, K] of code j given the text rows and the codes so far ([rows, N - 1], zero past j). */

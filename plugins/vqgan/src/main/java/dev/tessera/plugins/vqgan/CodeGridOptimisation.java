@@ -11,6 +11,7 @@ import dev.tessera.api.io.Parameters;
 import dev.tessera.api.io.TensorData;
 import dev.tessera.api.sampling.FedRandomness;
 import dev.tessera.api.spi.Guidance;
+import dev.tessera.api.spi.Prior;
 import dev.tessera.api.train.AdamOptimizer;
 import dev.tessera.api.train.FrozenAutoencoder;
 import dev.tessera.api.types.Condition;
@@ -57,10 +58,18 @@ final class CodeGridOptimisation implements AutoCloseable {
   private final Placeholder<TFloat32> encoderInput;
   private final Operand<TFloat32> encoded;
   private final int codebookSize;
-  private final Placeholder<TInt32> codes;
-  private final Operand<TFloat32> codeVectors;
+  /** Every codebook vector [K, D]. */
+  private final Operand<TFloat32> book;
   private final ClipSimilarity similarity;
   private final FedRandomness randomness;
+  /** The prior's mean negative log-likelihood of the grid's codes, nats per code (null: no prior). */
+  private final Operand<TFloat32> priorNll;
+
+  /**
+   * The prior that scores the grid's codes ({@link #priorNll}): its config and the text embedding
+   * [E] its own prompt tower gives the prompt.
+   */
+  record PriorScore(Prior.CodeScorer scorer, ModelConfig config, float[] text) {}
 
   /**
    * @param ae the autoencoder's config (scope, encoder, quantizer, decoder, image_size, channels)
@@ -69,7 +78,7 @@ final class CodeGridOptimisation implements AutoCloseable {
    * @param seed seeds the guidance's random cutouts and noise
    */
   CodeGridOptimisation(ComponentLookup components, ModelConfig ae, ModelConfig clip, Parameters weights, Guidance guidance, String prompt, int n,
-      double learningRate, String device, long seed) {
+      double learningRate, String device, long seed, PriorScore prior) {
     int grid = FrozenAutoencoder.gridSize(ae);
     int dim = FrozenAutoencoder.embeddingDim(ae);
     int size = ae.getPositiveInt("image_size", 28);
@@ -89,13 +98,17 @@ final class CodeGridOptimisation implements AutoCloseable {
       this.images = tf.math.minimum(tf.math.maximum(decoded, tf.constant(0f)), tf.constant(1f));
       Operand<TFloat32> score = guidance.score(root.child(clip.getString("scope", "clip")), clip, images, Condition.prompt(prompt));
       Operand<TFloat32> loss = tf.math.neg(tf.math.mean(score, tf.constant(0)));
+      this.codebookSize = FrozenAutoencoder.codebookSize(ae);
+      int[] every = new int[codebookSize];
+      for (int i = 0; i < every.length; i++) {
+        every[i] = i;
+      }
+      this.book = FrozenAutoencoder.quantizer(ae, components).embed(FrozenAutoencoder.quantizerScope(root, ae), ae, tf.constant(every));
+      this.priorNll = prior == null ? null : buildPriorNll(root, prior, latents.variable(), book, n, grid * grid, dim);
       this.adam = new AdamOptimizer(root, "vqgan_clip.adam", loss, List.of(latents), AdamOptimizer.Config.defaults(learningRate));
 
       this.encoderInput = tf.withName("init_image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, size, size, channels)));
       this.encoded = FrozenAutoencoder.latents(root, ae, components, encoderInput);
-      this.codebookSize = FrozenAutoencoder.codebookSize(ae);
-      this.codes = tf.withName("codes").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-      this.codeVectors = FrozenAutoencoder.quantizer(ae, components).embed(FrozenAutoencoder.quantizerScope(root, ae), ae, codes);
       this.similarity = new ClipSimilarity(root, clip, components);
 
       this.randomness = new FedRandomness(graph, n, seed);
@@ -110,6 +123,32 @@ final class CodeGridOptimisation implements AutoCloseable {
     }
   }
 
+  /**
+   * The prior's mean negative log-likelihood of the codes z quantises to (nearest codebook vector,
+   * as the quantizer picks), a scalar in nats per code; outside the loss.
+   */
+  private static Operand<TFloat32> buildPriorNll(GraphScope root, PriorScore prior, Operand<TFloat32> z, Operand<TFloat32> book, int n, int length,
+      int dim) {
+    Ops tf = root.tf();
+    Operand<TFloat32> flat = tf.reshape(z, tf.constant(new long[] {(long) n * length, dim}));
+    Operand<TFloat32> distances = tf.math.add(tf.math.sub(
+        tf.reduceSum(tf.math.square(flat), tf.constant(1), org.tensorflow.op.core.ReduceSum.keepDims(true)),
+        tf.math.mul(tf.constant(2f), tf.linalg.matMul(flat, book, org.tensorflow.op.linalg.MatMul.transposeB(true)))),
+        tf.reduceSum(tf.math.square(book), tf.constant(1))); // [nL, K]
+    int k = (int) book.shape().get(0);
+    Operand<TInt32> nearest = tf.math.argMin(distances, tf.constant(1), TInt32.class);
+    float[] text = new float[n * prior.text().length];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(prior.text(), 0, text, i * prior.text().length, prior.text().length);
+    }
+    Operand<TFloat32> textRows = tf.constant(org.tensorflow.ndarray.NdArrays.wrap(Shape.of(n, prior.text().length),
+        org.tensorflow.ndarray.buffer.DataBuffers.of(text, true, false)));
+    Operand<TFloat32> logp = tf.reshape(prior.scorer().logProbabilities(root, prior.config(), textRows, tf.reshape(nearest, tf.constant(new long[] {n, length}))),
+        tf.constant(new long[] {(long) n * length, k}));
+    Operand<TFloat32> hard = tf.oneHot(nearest, tf.constant(k), tf.constant(1f), tf.constant(0f));
+    return tf.math.neg(tf.math.mean(tf.reduceSum(tf.math.mul(hard, logp), tf.constant(1)), tf.constant(0)));
+  }
+
   /** The encoder's latents of images at the autoencoder's size and channels, [N * G * G * D] values. */
   float[] encode(ImageBatch batch) {
     try (TFloat32 x = Tensors.floats(batch.shape(), batch.data()); Result r = session.runner().feed(encoderInput, x).fetch(encoded).run()) {
@@ -119,11 +158,7 @@ final class CodeGridOptimisation implements AutoCloseable {
 
   /** Every codebook vector, [K * D] values. */
   float[] codebook() {
-    int[] all = new int[codebookSize];
-    for (int i = 0; i < all.length; i++) {
-      all[i] = i;
-    }
-    try (TInt32 c = Tensors.ints(new long[] {all.length}, all); Result r = session.runner().feed(codes, c).fetch(codeVectors).run()) {
+    try (Result r = session.runner().fetch(book).run()) {
       return Tensors.toFloats(r.get(0));
     }
   }
@@ -146,6 +181,16 @@ final class CodeGridOptimisation implements AutoCloseable {
       runner.run().close();
     } finally {
       fed.forEach(TFloat32::close);
+    }
+  }
+
+  /** The prior's mean negative log-likelihood of the codes z quantises to now, nats per code (NaN: no prior term). */
+  double priorNll() {
+    if (priorNll == null) {
+      return Double.NaN;
+    }
+    try (Result r = session.runner().fetch(priorNll).run()) {
+      return ((TFloat32) r.get(0)).getFloat();
     }
   }
 

@@ -63,7 +63,12 @@ public final class VqganClipPipeline implements GenerationPipeline {
   private final Guidance guidance;
   private final ImageBatch initImage;
   private final long parameters;
+  /** The prior that draws the start, its weights, and what scores the codes (null: none). */
   private final LoadedGraph<CodeSampler> prior;
+  private final ModelWeights priorWeights;
+  private final Prior.CodeScorer scorer;
+  /** The autoencoder's, the guide's and, with a prior, the prior's transformer's tensors: what each batch's graph loads. */
+  private final Parameters optimisationWeights;
   private final Start start;
   private Map<String, Object> results = Map.of();
 
@@ -122,7 +127,22 @@ public final class VqganClipPipeline implements GenerationPipeline {
     this.parameters = count(this.weights);
     this.initImage = options.initImage() == null ? null : readInitImage(options.initImage());
     this.start = chooseStart(components);
-    this.prior = start.kind().equals("prior") ? openPrior(components, start.prior()) : null;
+    this.priorWeights = start.kind().equals("prior") ? ReferencedWeights.shipped(components, start.prior()) : null;
+    this.prior = priorWeights == null ? null : openPrior(components, start.prior(), priorWeights);
+    this.scorer = priorWeights == null ? null : components.prior(priorWeights.config().getString("prior", "gpt")) instanceof Prior.CodeScorer s ? s : null;
+    this.optimisationWeights = scorer == null ? this.weights : withPriorTransformer(this.weights, priorWeights);
+  }
+
+  /** The tensors of the prior's transformer (its scope) added to {@code weights}; its prompt tower's stay out. */
+  private static Parameters withPriorTransformer(Parameters weights, ModelWeights prior) {
+    String scope = prior.config().getString("scope", "gpt") + ".";
+    java.util.Set<String> others = new java.util.HashSet<>();
+    for (String name : prior.parameters().names()) {
+      if (!name.startsWith(scope)) {
+        others.add(name);
+      }
+    }
+    return new Parameters(weights.source() + " + " + prior.parameters().source()).putAll(weights).putAll(prior.parameters().without(others));
   }
 
   /** Where the latents start (init_image, prior or canvas), why, and the prior's weights reference (null: none). */
@@ -185,8 +205,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
    * The transformer prior that draws the starting codes: its shipped weights, whose autoencoder's
    * code grid and codebook must be this run's.
    */
-  private LoadedGraph<CodeSampler> openPrior(ComponentLookup components, String reference) {
-    ModelWeights w = ReferencedWeights.shipped(components, reference);
+  private LoadedGraph<CodeSampler> openPrior(ComponentLookup components, String reference, ModelWeights w) {
     ModelConfig theirs = FrozenAutoencoder.MODEL.section(w.config());
     if (FrozenAutoencoder.gridSize(theirs) != FrozenAutoencoder.gridSize(autoencoder)
         || FrozenAutoencoder.codebookSize(theirs) != FrozenAutoencoder.codebookSize(autoencoder)) {
@@ -261,7 +280,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
     s.putAll(RandomViews.from(clip, "views", RandomViews.NONE).describe("views"));
     s.put("start", start.kind());
     s.put("start_choice", start.why());
-    if (prior != null) {
+    if (start.kind().equals("prior")) {
       s.put("prior", start.prior());
       s.put("prior_guidance_scale", options.priorGuidanceScale());
     }
@@ -308,21 +327,25 @@ public final class VqganClipPipeline implements GenerationPipeline {
     }
     int grid = FrozenAutoencoder.gridSize(autoencoder);
     int latentSize = grid * grid * FrozenAutoencoder.embeddingDim(autoencoder);
-    float[] noise = initImage == null && prior == null ? Scheduler.gaussian(count * latentSize, new SplittableRandom(seed)) : null;
+    float[] noise = start.kind().equals("canvas") ? Scheduler.gaussian(count * latentSize, new SplittableRandom(seed)) : null;
     long total = (long) options.iterations() * ((count + batchSize - 1) / batchSize);
     List<ImageBatch> parts = new ArrayList<>();
     double before = 0;
     double after = 0;
+    double nllBefore = 0;
+    double nllAfter = 0;
     java.util.SortedSet<String> scopes = new java.util.TreeSet<>();
     for (int from = 0; from < count; from += batchSize) {
       int n = Math.min(batchSize, count - from);
-      try (CodeGridOptimisation run = new CodeGridOptimisation(components, autoencoder, clip, weights, guidance, prompt, n,
-          options.learningRate(), device, seed * 1_000_003L + from)) {
+      CodeGridOptimisation.PriorScore term = scorer == null ? null : new CodeGridOptimisation.PriorScore(scorer, priorWeights.config(),
+          prior.parts().positiveCondition(prior.session(), prompt).embedding().values());
+      try (CodeGridOptimisation run = new CodeGridOptimisation(components, autoencoder, clip, optimisationWeights, guidance, prompt, n,
+          options.learningRate(), device, seed * 1_000_003L + from, term)) {
         scopes.addAll(run.variableScopes());
         float[] z;
         if (initImage != null) {
           z = repeat(run.encode(initImage), n);
-        } else if (prior != null) {
+        } else if (start.kind().equals("prior")) {
           z = priorCodes(run, prompt, n, seed * 1_000_003L + from);
         } else {
           z = noisyCanvas(run, Arrays.copyOfRange(noise, from * latentSize, (from + n) * latentSize));
@@ -330,6 +353,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
         run.start(z);
         ImageBatch images = run.images();
         before += sum(run.similarity(images, weighted));
+        nllBefore += n * run.priorNll();
         saveFrames(images, from, 0);
         for (int i = 1; i <= options.iterations(); i++) {
           run.step();
@@ -342,12 +366,19 @@ public final class VqganClipPipeline implements GenerationPipeline {
         }
         images = run.images();
         after += sum(run.similarity(images, weighted));
+        nllAfter += n * run.priorNll();
         parts.add(images);
       }
     }
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("clip_score_before", round(before / count));
     r.put("clip_score_after", round(after / count));
+    if (scorer != null) {
+      // how likely the prior finds the codes, nats per code: how far the search moved from where the prior puts its mass
+      // (docs/vqgan-clip.md: adding this likelihood to the loss raised it instead, so it is only measured)
+      r.put("prior_nll_before", round(nllBefore / count));
+      r.put("prior_nll_after", round(nllAfter / count));
+    }
     r.put("variable_scopes", List.copyOf(scopes));
     this.results = r;
     return ImageBatch.stack(parts);
