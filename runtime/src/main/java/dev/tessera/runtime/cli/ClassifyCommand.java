@@ -63,7 +63,7 @@ final class ClassifyCommand implements Callable<Integer> {
       + "counts as right when the best word is one of its class's. Only classes that have such words are scored.")
   String words;
 
-  @Option(names = "--limit", defaultValue = "10000", description = "With --dataset: how many test images. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--limit", defaultValue = "0", description = "With --dataset: at most this many images (0: all). Default: ${DEFAULT-VALUE}.")
   int limit;
 
   @picocli.CommandLine.Mixin WeightsOptions weightsOptions;
@@ -113,7 +113,7 @@ final class ClassifyCommand implements Callable<Integer> {
           if (!source.dataset.equals("fashion-mnist")) {
             throw new TesseraException("--dataset: only fashion-mnist is known, got '" + source.dataset + "'");
           }
-          Dataset test = FashionMnist.load(null, FashionMnist.Split.TEST).first(limit);
+          Dataset test = FashionMnist.load(null, FashionMnist.Split.TEST).upTo(limit);
           if (words != null) {
             classifyByWords(encoder, test, out, json);
             out.flush();
@@ -234,7 +234,7 @@ final class ClassifyCommand implements Callable<Integer> {
         }
         return;
       }
-      Dataset test = dev.tessera.runtime.data.DataSources.open(source.dataset, false, size, channels).data().first(limit);
+      Dataset test = dev.tessera.runtime.data.DataSources.open(source.dataset, false, size, channels).data().upTo(limit);
       if (!test.hasLabels() || test.classNames().isEmpty()) {
         throw new TesseraException("--dataset " + source.dataset + ": no class labels to score against");
       }

@@ -62,7 +62,7 @@ final class ReconstructCommand implements Callable<Integer> {
     String dataset;
   }
 
-  @Option(names = "--limit", defaultValue = "1000", description = "With --dataset: at most this many images (Twemoji's test split has fewer). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--limit", defaultValue = "0", description = "With --dataset: at most this many images (0: all). Default: ${DEFAULT-VALUE}.")
   int limit;
 
   @Option(names = "--split", defaultValue = "test", description = "With --dataset: test, or train (images the model was trained on: "
@@ -212,7 +212,7 @@ final class ReconstructCommand implements Callable<Integer> {
   private static ImageBatch datasetImages(String dataset, boolean train, int size, int channels, int limit, List<String> names) {
     switch (dataset) {
       case "fashion-mnist" -> {
-        Dataset data = FashionMnist.load(null, train ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST).first(limit);
+        Dataset data = FashionMnist.load(null, train ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST).upTo(limit);
         for (int i = 0; i < data.size(); i++) {
           names.add(String.format(Locale.ROOT, "%04d.png", i));
         }
@@ -223,7 +223,7 @@ final class ReconstructCommand implements Callable<Integer> {
           throw new TesseraException("--dataset twemoji: twemoji images are RGB, and the model takes " + channels + " channel(s)");
         }
         Twemoji.Loaded loaded = Twemoji.load(null, train ? Twemoji.Split.TRAIN : Twemoji.Split.TEST, size);
-        Dataset first = loaded.data().first(limit);
+        Dataset first = loaded.data().upTo(limit);
         loaded.emoji().subList(0, first.size()).forEach(e -> names.add(e.image()));
         return first.images();
       }

@@ -30,14 +30,18 @@ final class SetupCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "DATASET", description = "twemoji")
-  String dataset;
+  @Parameters(index = "0", arity = "0..1", paramLabel = "DATASET", description = "twemoji; or --dataset.")
+  String positionalDataset;
+
+  @Option(names = "--dataset", paramLabel = "DATASET", description = "The data set, as the positional DATASET.")
+  String datasetOption;
 
   @Option(names = "--dir", description = "Where to put it (default: $TESSERA_TWEMOJI or ~/.cache/tessera/twemoji).")
   Path dir;
 
   @Override
   public Integer call() throws Exception {
+    String dataset = Flags.subject(spec.commandLine(), positionalDataset, datasetOption, "--dataset", "DATASET");
     if (!dataset.equals("twemoji")) {
       throw new TesseraException("unknown data set '" + dataset + "' (known: twemoji; Fashion-MNIST: apt-get install dataset-fashion-mnist)");
     }

@@ -29,17 +29,21 @@ final class TokenizeCommand implements Callable<Integer> {
       description = "Cut a text longer than the tokenizer's context to fit, keeping the end token (default: an error).")
   boolean truncate;
 
-  @Parameters(arity = "1..*", paramLabel = "TEXT", description = "The text; several arguments are joined with spaces.")
+  @Parameters(arity = "0..*", paramLabel = "TEXT", description = "The text; several arguments are joined with spaces; or --text.")
   List<String> words;
+
+  @Option(names = "--text", paramLabel = "TEXT", description = "The text, as the positional TEXT.")
+  String textOption;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    String text = Flags.subject(spec.commandLine(), words == null || words.isEmpty() ? null : String.join(" ", words), textOption, "--text", "TEXT");
     try (PluginRuntime plugins = root.loadPlugins()) {
       Tokenizer t = root.components(plugins).tokenizer(tokenizer);
       TokenIds ids;
       try {
-        ids = t.encodeBatch(List.of(String.join(" ", words)), truncate).get(0);
+        ids = t.encodeBatch(List.of(text), truncate).get(0);
       } catch (IllegalArgumentException e) {
         throw truncate ? e : new IllegalArgumentException(e.getMessage() + " (--truncate)", e);
       }

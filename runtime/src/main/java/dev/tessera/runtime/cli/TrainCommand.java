@@ -42,7 +42,13 @@ final class TrainCommand implements Callable<Integer> {
   @ParentCommand TesseraCli root;
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODEL", description = "Model name (see ./tessera plugins).")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "Model name (see ./tessera plugins); or --model.")
+  String positionalModel;
+
+  @Option(names = "--model", paramLabel = "MODEL", description = "Model name, as the positional MODEL.")
+  String modelOption;
+
+  /** The model to train, from MODEL or --model. */
   String model;
 
   @Option(names = "--dataset", defaultValue = "fashion-mnist",
@@ -82,7 +88,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--clip-norm", defaultValue = "0", description = "Clip gradients to this global norm (0: off).")
   double clipNorm;
 
-  @Option(names = "--limit", defaultValue = "0", description = "Use only the first N training examples (0: all).")
+  @Option(names = "--limit", defaultValue = "0", description = "Use only the first N training examples (0: all). Default: ${DEFAULT-VALUE}.")
   int limit;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a model config value, e.g. --set hidden_channels=64.")
@@ -108,7 +114,6 @@ final class TrainCommand implements Callable<Integer> {
   static final NumberOption CHECKPOINT_EVERY = NumberOption.integer("checkpoint_every", 1, 1_000_000_000, "steps between checkpoints");
   static final NumberOption LOG_EVERY = NumberOption.integer("log_every", 1, 1_000_000_000, "steps between log lines");
   static final NumberOption CLIP_NORM = NumberOption.real("clip_norm", 0, 1e6, "global gradient norm; 0: off");
-  static final NumberOption LIMIT = NumberOption.integer("limit", 0, Integer.MAX_VALUE, "training examples; 0: all");
   static final NumberOption WORKER_TIMEOUT = NumberOption.integer("worker_timeout", 1, 86_400, "seconds");
 
   /** Keys the runtime reads from every model's config to load its data, whether or not the model's defaults list them. */
@@ -116,6 +121,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    model = Flags.subject(spec.commandLine(), positionalModel, modelOption, "--model", "MODEL");
     TesseraCli.warnIfDeprecatedNameUsed(spec, "--out", "--output-dir (the same folder)");
     STEPS.checkLong(steps);
     if (batchSize != null) {
@@ -127,7 +133,7 @@ final class TrainCommand implements Callable<Integer> {
     CHECKPOINT_EVERY.checkLong(checkpointEvery);
     LOG_EVERY.checkLong(logEvery);
     CLIP_NORM.check(clipNorm);
-    LIMIT.checkInt(limit);
+    Flags.LIMIT.checkInt(limit);
     WORKER_TIMEOUT.checkLong(workerTimeout);
     OutputFolder output = null;
     if (resume) {
@@ -164,10 +170,7 @@ final class TrainCommand implements Callable<Integer> {
       ModelConfig merged = m.defaultConfig().merge(config);
       DataSources.Source source = DataSources.open(dataset, true,
           merged.getPositiveInt("image_size", 28), merged.getPositiveInt("channels", 1));
-      Dataset data = source.data();
-      if (limit > 0) {
-        data = data.first(limit);
-      }
+      Dataset data = source.data().upTo(limit);
       out.printf(Locale.ROOT, "training %s on %s (%d images) for %d steps -> %s%n", model, data.name(), data.size(), steps, this.out);
       TrainOptions options = new TrainOptions(steps, batchSize == null ? 0 : batchSize, lr == null ? 0 : lr, schedule, seed, checkpointEvery, logEvery, this.out, resume, clipNorm, device);
       Trainer trainer = new Trainer(out).withComponents(root.components(plugins));

@@ -51,6 +51,11 @@ public record Dataset(String name, ImageBatch images, int[] labels, List<String>
   }
 
   /** The first {@code min(n, size())} examples (copied), e.g. for a quick run on a subset. */
+  /** The first {@code limit} examples, or all of them for 0 (the command line's {@code --limit}). */
+  public Dataset upTo(int limit) {
+    return limit == 0 ? this : first(limit);
+  }
+
   public Dataset first(int n) {
     if (n < 0) {
       throw new IllegalArgumentException("n must be >= 0, got " + n);

@@ -340,6 +340,22 @@ class CliEndToEndTest {
     assertTrue(r.err().contains("unknown data set 'imagenet'"), r.err());
   }
 
+  /** A command's subject is positional or its option (docs/cli.md's rule); twice or not at all is a usage error naming both forms. */
+  @Test
+  void theSubjectIsPositionalOrGivenByItsOption() {
+    assertEquals("[1,39,40,63]", run("tokenize", "--tokenizer", "tiny", "--text", "ab").out().strip());
+    CliRun byOption = run("train", "--model", "tiny", "--dataset", images.toString(), "--steps", "1", "--output-dir", tmp.resolve("by-option").toString());
+    assertEquals(0, byOption.exit(), byOption.err());
+    assertTrue(byOption.out().startsWith("training tiny on"), byOption.out());
+    CliRun twice = run("train", "tiny", "--model", "vqvae", "--steps", "1", "--output-dir", tmp.resolve("twice").toString());
+    assertEquals(2, twice.exit());
+    assertTrue(twice.err().contains("MODEL given twice ('tiny' and --model 'vqvae'): give it once"), twice.err());
+    CliRun none = run("setup");
+    assertEquals(2, none.exit());
+    assertTrue(none.err().contains("missing DATASET: ./tessera setup DATASET or ./tessera setup --dataset DATASET"), none.err());
+    assertFalse(Files.exists(tmp.resolve("twice")), "a usage error writes nothing");
+  }
+
   @Test
   void tokenizePrintsTheIdsAsOneJsonArray() {
     CliRun r = run("tokenize", "--tokenizer", "tiny", "ab");

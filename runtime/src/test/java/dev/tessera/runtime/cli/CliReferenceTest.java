@@ -34,6 +34,28 @@ class CliReferenceTest {
     assertEquals(expected, actual, "docs/cli.md's option reference is out of date: run this test with -Dtessera.updateDocs=true");
   }
 
+  /**
+   * docs/cli.md's rule: a command's subject may be positional (train MODEL, tokenize TEXT, setup
+   * DATASET), and then the option of the same name (--model, --text, --dataset) gives it too.
+   */
+  @Test
+  void everyPositionalSubjectHasItsOption() {
+    int positionals = 0;
+    for (Map.Entry<String, CommandLine> e : TesseraCli.commandLine().getSubcommands().entrySet()) {
+      CommandLine.Model.CommandSpec spec = e.getValue().getCommandSpec();
+      for (CommandLine.Model.PositionalParamSpec p : spec.positionalParameters()) {
+        if (e.getValue().getCommand() instanceof CommandLine.HelpCommand) {
+          continue;
+        }
+        positionals++;
+        String flag = "--" + p.paramLabel().toLowerCase(java.util.Locale.ROOT);
+        assertTrue(spec.findOption(flag) != null, e.getKey() + " " + p.paramLabel() + " has no " + flag);
+        assertEquals(0, p.arity().min(), e.getKey() + " " + p.paramLabel() + " must be optional when " + flag + " gives it");
+      }
+    }
+    assertEquals(3, positionals, "train MODEL, tokenize TEXT, setup DATASET");
+  }
+
   /** One table per command (by name): option names, default, description (its "Default: ..." left out). */
   static String reference() {
     CommandLine root = TesseraCli.commandLine();
