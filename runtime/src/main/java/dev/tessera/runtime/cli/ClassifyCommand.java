@@ -217,6 +217,9 @@ final class ClassifyCommand implements Callable<Integer> {
     if (configured != null && configured.isArray()) {
       configured.forEach(n -> names.add(n.asText()));
     }
+    List<String> shown = FashionMnist.displayNames(names);
+    names.clear();
+    names.addAll(shown);
     try (ImageEvaluator evaluator = new ImageEvaluator(components, w)) {
       if (source.input != null) {
         PngImages.PngFolder folder = PngImages.readFolder(source.input, size, size, channels, PngImages.ResizeMode.BILINEAR);

@@ -22,9 +22,22 @@ public final class FashionMnist {
 
   public static final int NUM_CLASSES = 10;
 
+  /**
+   * The ten classes' names, one set wherever Tessera shows or reads them: labels, reports, the
+   * evaluator's and CLIP's outputs, and the prompts ("a photo of a ankle boot": the captions' one
+   * template article, which the default CLIP was trained on).
+   */
   public static final List<String> CLASS_NAMES = List.of(
-      "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+      "t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot");
+
+  /** The data set's own label names, which runs trained before 2026-12-07 recorded; read as {@link #CLASS_NAMES}. */
+  public static final List<String> ORIGINAL_NAMES = List.of(
+      "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+
+  /** {@code names} with the data set's original label names replaced by the display names (others unchanged). */
+  public static List<String> displayNames(List<String> names) {
+    return names.equals(ORIGINAL_NAMES) ? CLASS_NAMES : names;
+  }
 
   /** The two standard splits: 60,000 training and 10,000 test images. */
   public enum Split {

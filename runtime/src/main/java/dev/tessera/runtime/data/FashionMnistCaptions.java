@@ -24,9 +24,8 @@ public final class FashionMnistCaptions implements Captioner {
       List.of("bag", "handbag", "purse", "tote bag", "shoulder bag"),
       List.of("ankle boot", "boot", "short boot", "leather boot", "heeled boot"));
 
-  /** The ten class names of the dataset, lower-cased: what a zero-shot prompt uses. */
-  public static final List<String> CLASS_PROMPT_NAMES = List.of(
-      "t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot");
+  /** The ten class names (the data set's display names): what a zero-shot prompt uses. */
+  public static final List<String> CLASS_PROMPT_NAMES = FashionMnist.CLASS_NAMES;
 
   public static final List<String> TRAINING_TEMPLATES = List.of(
       "a photo of a {}",

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tessera.runtime.data.FashionMnist.Split;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,8 +51,11 @@ class FashionMnistTest {
   @Test
   void classNames() {
     assertEquals(10, FashionMnist.CLASS_NAMES.size());
-    assertEquals("T-shirt/top", FashionMnist.CLASS_NAMES.get(0));
-    assertEquals("Ankle boot", FashionMnist.CLASS_NAMES.get(9));
+    assertEquals("t-shirt", FashionMnist.CLASS_NAMES.get(0));
+    assertEquals("ankle boot", FashionMnist.CLASS_NAMES.get(9));
+    assertEquals(FashionMnist.CLASS_NAMES, FashionMnistCaptions.CLASS_PROMPT_NAMES, "one set of names: shown and prompted");
+    assertEquals(FashionMnist.CLASS_NAMES, FashionMnist.displayNames(FashionMnist.ORIGINAL_NAMES), "older runs' names read as today's");
+    assertEquals(List.of("a", "b"), FashionMnist.displayNames(List.of("a", "b")));
   }
 
   @Test

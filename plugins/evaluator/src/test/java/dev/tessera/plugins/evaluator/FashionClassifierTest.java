@@ -72,7 +72,9 @@ class FashionClassifierTest {
     ModelWeights w = new FashionClassifierModel().shippedWeights();
     assertTrue(w != null, "the evaluator ships its Fashion-MNIST weights");
     ClassifierNetwork.Spec spec = ClassifierNetwork.Spec.of(w.config());
-    assertEquals(new ClassifierNetwork.Spec(28, 1, 10, java.util.List.of()), spec);
+    // The config names its classes (added 2026-12-07; the tensors are the ones shipped before).
+    assertEquals(new ClassifierNetwork.Spec(28, 1, 10, java.util.List.of("t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt",
+        "sneaker", "bag", "ankle boot")), spec);
     try (Graph g = new Graph()) {
       GraphScope root = GraphScope.root(g);
       GraphScope scope = root.child(w.config().getString("scope", "evaluator"));
@@ -98,7 +100,7 @@ class FashionClassifierTest {
               featureSums[i] += features[i * 128 + j];
             }
           }
-          // T-shirt/top, Trouser, Sandal, Bag
+          // t-shirt, trouser, sandal, bag
           assertArrayEquals(new int[] {0, 1, 5, 8}, predicted);
           assertArrayEquals(new float[] {0.5040169f, 1.0f, 0.88078624f, 0.5899994f}, best, 1e-5f);
           assertArrayEquals(new double[] {385.50946709513664, 530.7514250278473, 549.0381953120232, 795.9911287724972}, featureSums, 1e-3);
