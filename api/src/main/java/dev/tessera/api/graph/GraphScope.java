@@ -18,12 +18,15 @@ public final class GraphScope {
   private final Ops tf;
   private final VariableStore variables;
   private final String path;
+  /** Whether this scope builds a replica for TensorFlow's distributed runtime (see {@link #addBias}). */
+  private final boolean distributed;
 
-  private GraphScope(Graph graph, Ops tf, VariableStore variables, String path) {
+  private GraphScope(Graph graph, Ops tf, VariableStore variables, String path, boolean distributed) {
     this.graph = graph;
     this.tf = tf;
     this.variables = variables;
     this.path = path;
+    this.distributed = distributed;
   }
 
   /**
@@ -45,25 +48,26 @@ public final class GraphScope {
   /** A root scope over a graph; variables go into a new store. */
   public static GraphScope root(Graph graph) {
     Ops tf = ops(graph);
-    return new GraphScope(graph, tf, new VariableStore(tf), "");
+    return new GraphScope(graph, tf, new VariableStore(tf), "", false);
   }
 
   /** A root scope whose ops are placed on a device (soft placement falls back to the CPU). */
   public static GraphScope root(Graph graph, org.tensorflow.DeviceSpec device) {
     Ops tf = ops(graph).withDevice(device);
-    return new GraphScope(graph, tf, new VariableStore(tf), "");
+    return new GraphScope(graph, tf, new VariableStore(tf), "", false);
   }
 
   /**
    * A scope for one data-parallel replica of a model: its ops are named under {@code name} and
    * placed on {@code device}; its variables are this scope's (the same store, the same dotted
-   * names), so every replica reads and trains the one copy of each variable.
+   * names), so every replica reads and trains the one copy of each variable. Its layers add their
+   * biases with {@code Add} rather than {@code BiasAdd} ({@link #addBias}).
    */
   public GraphScope replica(String name, org.tensorflow.DeviceSpec device) {
     if (name == null || !VariableStore.NAME.matcher(name).matches()) {
       throw new TesseraException("invalid replica name " + name);
     }
-    return new GraphScope(graph, tf.withSubScope(name).withDevice(device), variables, path);
+    return new GraphScope(graph, tf.withSubScope(name).withDevice(device), variables, path, true);
   }
 
   /**
@@ -77,7 +81,7 @@ public final class GraphScope {
       throw new TesseraException("invalid scope name " + (name == null ? "null" : TextNode.valueOf(name))
           + ": use letters, digits, '_', '-' and '.' (is a 'scope' or 'model' in config.json damaged?)");
     }
-    return new GraphScope(graph, tf.withSubScope(name), variables, qualify(name));
+    return new GraphScope(graph, tf.withSubScope(name), variables, qualify(name), distributed);
   }
 
   /** The scope a dotted path names below this one: {@code descend("gan.generator_ema")} is {@code child("gan").child("generator_ema")}. */
@@ -91,6 +95,17 @@ public final class GraphScope {
 
   public Ops tf() {
     return tf;
+  }
+
+  /**
+   * {@code x} [..., C] plus a bias [C]: {@code BiasAdd}, which oneDNN fuses into the convolution
+   * before it, except in a {@link #replica} for TensorFlow's distributed runtime, where it is an
+   * {@code Add}. With oneDNN's rewrites on, TensorFlow 2.18's distributed steps whose graph holds
+   * a {@code BiasAdd} never finish (docs/distributed.md); with {@code Add} they do, and the
+   * workers keep oneDNN.
+   */
+  public Operand<TFloat32> addBias(Operand<TFloat32> x, Operand<TFloat32> bias) {
+    return distributed ? tf.math.add(x, bias) : tf.nn.biasAdd(x, bias);
   }
 
   public Graph graph() {

@@ -12,6 +12,7 @@ import org.tensorflow.types.TFloat32;
 /** 2-D convolution over NHWC input, kernel [k, k, in, out], SAME or VALID padding. */
 public final class Conv2d {
   private final Ops tf;
+  private final GraphScope scope;
   private final int stride;
   private final String padding;
   private final Variable<TFloat32> kernel;
@@ -30,6 +31,7 @@ public final class Conv2d {
       throw new IllegalArgumentException("padding must be SAME or VALID, got " + padding);
     }
     this.tf = scope.tf();
+    this.scope = scope;
     this.stride = stride;
     this.padding = padding;
     long fanIn = (long) kernelSize * kernelSize * in;
@@ -45,7 +47,7 @@ public final class Conv2d {
       return pointwise(x);
     }
     Operand<TFloat32> y = tf.nn.conv2d(x, kernel, List.of(1L, (long) stride, (long) stride, 1L), padding);
-    return bias == null ? y : tf.nn.biasAdd(y, bias);
+    return bias == null ? y : scope.addBias(y, bias);
   }
 
   /**
@@ -92,7 +94,7 @@ public final class Conv2d {
     long out = kernel.shape().size(3);
     Operand<TFloat32> rows = tf.linalg.matMul(tf.reshape(x, tf.constant(new long[] {-1, in})), tf.reshape(kernel, tf.constant(new long[] {in, out})));
     Operand<TFloat32> y = tf.reshape(rows, tf.constant(new long[] {-1, x.shape().size(1), x.shape().size(2), out}));
-    return bias == null ? y : tf.nn.biasAdd(y, bias);
+    return bias == null ? y : scope.addBias(y, bias);
   }
 
   private static boolean knownSize(Operand<TFloat32> x) {

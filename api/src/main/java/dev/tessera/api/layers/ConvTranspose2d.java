@@ -15,6 +15,7 @@ import org.tensorflow.types.TInt32;
  */
 public final class ConvTranspose2d {
   private final Ops tf;
+  private final GraphScope scope;
   private final long out;
   private final int stride;
   private final Variable<TFloat32> kernel;
@@ -22,6 +23,7 @@ public final class ConvTranspose2d {
 
   public ConvTranspose2d(GraphScope scope, long in, long out, int kernelSize, int stride) {
     this.tf = scope.tf();
+    this.scope = scope;
     this.out = out;
     this.stride = stride;
     // Each output pixel sees about (k/stride)^2 * in inputs; PyTorch uses k*k*out as fan-in here.
@@ -40,6 +42,6 @@ public final class ConvTranspose2d {
         tf.nn.conv2dBackpropInput(outputShape, kernel, x, List.of(1L, (long) stride, (long) stride, 1L), "SAME");
     // The op's static shape is unknown; a reshape restores it (EnsureShape has no gradient in 1.1.0).
     y = tf.reshape(y, tf.constant(new long[] {-1, h * stride, w * stride, out}));
-    return tf.nn.biasAdd(y, bias);
+    return scope.addBias(y, bias);
   }
 }

@@ -16,13 +16,9 @@ import org.tensorflow.proto.ServerDef;
 public final class WorkerServer {
   private WorkerServer() {}
 
-  /** The environment variable that must be {@code 0} in a worker's process, see {@link #checkOneDnnOff}. */
-  public static final String ONEDNN_ENV = "TF_ENABLE_ONEDNN_OPTS";
-
   /** Starts task {@code task} of {@code cluster}; the server runs until the process ends. */
   public static Server start(ClusterSpec cluster, int task) {
     cluster.checkTask(task);
-    checkOneDnnOff(System.getenv(ONEDNN_ENV));
     int port = cluster.port(task);
     checkPortFree(port, task, cluster);
     // A client's graph may hold Tessera's own ops (the 3x3 convolution, group norm, ...): the
@@ -37,21 +33,6 @@ public final class WorkerServer {
     Server server = new Server(def);
     server.start();
     return server;
-  }
-
-  /**
-   * Measured on TensorFlow 2.18 (the native library of TensorFlow Java 1.1.0): with oneDNN's graph
-   * rewrites on (the default on x86 CPUs with AVX-512), a distributed step whose graph has a
-   * {@code BiasAdd} on a worker never finishes: the worker's partition waits for tensors that are
-   * never sent, until the operation timeout. The setting is read once when TensorFlow loads, so it
-   * must be in the worker's environment before the JVM starts ({@code ./tessera worker} sets it).
-   */
-  static void checkOneDnnOff(String value) {
-    if (!"0".equals(value)) {
-      throw new TesseraException("a worker needs " + ONEDNN_ENV + "=0 in its environment (it is "
-          + (value == null ? "unset" : "'" + value + "'") + "): with oneDNN's graph rewrites, TensorFlow 2.18's distributed steps hang."
-          + " ./tessera worker sets it; when starting java yourself, export " + ONEDNN_ENV + "=0 first");
-    }
   }
 
   /** TensorFlow's own error for a taken port is a native log line; this names the task and port. */

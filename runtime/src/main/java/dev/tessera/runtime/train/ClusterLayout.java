@@ -76,6 +76,7 @@ final class ClusterLayout implements TrainingLayout {
       }
       phaseGradients.add(perPhase);
     }
+    refuseBiasAdd(graph);
     Ops tf = root.tf();
     TrainingGraph first = replicas.get(0).graph();
     AdamOptimizer optimizer = new AdamOptimizer(root, "optimizer", averageEach(tf, gradients), first.trainable(), adam);
@@ -101,6 +102,23 @@ final class ClusterLayout implements TrainingLayout {
       metrics.add(r.graph().metrics());
     });
     return new StepGraph(first, average(tf, losses), averageMetrics(tf, metrics), optimizer, phases, replicas);
+  }
+
+  /**
+   * With oneDNN's rewrites on (the workers' default), TensorFlow 2.18's distributed steps whose graph
+   * holds a {@code BiasAdd} never finish (docs/distributed.md): a model built on the api's layers
+   * adds its biases with {@code Add} in a replica ({@code GraphScope.addBias}); one that calls
+   * {@code tf.nn.biasAdd} itself is refused here rather than left to time out.
+   */
+  static void refuseBiasAdd(Graph graph) {
+    java.util.Iterator<org.tensorflow.GraphOperation> ops = graph.operations();
+    while (ops.hasNext()) {
+      org.tensorflow.GraphOperation op = ops.next();
+      if (op.type().equals("BiasAdd")) {
+        throw new TesseraException("the model's graph adds a bias with BiasAdd ('" + op.name() + "'), which hangs TensorFlow 2.18's distributed"
+            + " steps with oneDNN on: build it with GraphScope.addBias (as the api's layers do) to train on a cluster");
+      }
+    }
   }
 
   private void refuseUnsplittable(TrainingGraph tg) {

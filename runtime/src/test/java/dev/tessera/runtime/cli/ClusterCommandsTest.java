@@ -29,15 +29,6 @@ class ClusterCommandsTest {
   }
 
   @Test
-  void workerRefusesToStartWithOneDnnOn() throws Exception {
-    // The test JVM runs with oneDNN's defaults, as `java -jar` without the launcher would.
-    Path file = cluster("{\"worker\": [\"127.0.0.1:1\"]}");
-    CliRun r = CliRun.run(tmp, "worker", "--cluster", file.toString(), "--task", "0");
-    assertEquals(1, r.exit());
-    assertTrue(r.err().contains("TF_ENABLE_ONEDNN_OPTS=0"), r.err());
-  }
-
-  @Test
   void trainRefusesABadClusterFileAndADevice() throws Exception {
     Path file = cluster("{\"worker\": [\"127.0.0.1\"]}");
     CliRun bad = CliRun.run(tmp, "train", "vqvae", "--cluster", file.toString());

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Cluster specs on 127.0.0.1 for tests. Workers run as processes ({@link WorkerProcesses}), not
  * in the test JVM: TensorFlow 2.18 cannot stop a server ("Clean shutdown is not currently
- * implemented"), and a worker needs oneDNN off, which is read once per process.
+ * implemented"), and a process cannot be killed and restarted as a machine can from inside the test JVM.
  */
 public final class LoopbackCluster {
   private LoopbackCluster() {}

@@ -82,7 +82,6 @@ public final class WorkerProcesses implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"), TesseraCli.class.getName(),
         "worker", "--cluster", clusterFile.toString(), "--task", Integer.toString(task));
-    pb.environment().put(WorkerServer.ONEDNN_ENV, "0");
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
     logs.add(log);

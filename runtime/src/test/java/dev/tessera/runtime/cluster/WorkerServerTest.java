@@ -22,14 +22,6 @@ class WorkerServerTest {
   }
 
   @Test
-  void aWorkerNeedsOneDnnOff() {
-    assertDoesNotThrow(() -> WorkerServer.checkOneDnnOff("0"));
-    String message = assertThrows(TesseraException.class, () -> WorkerServer.checkOneDnnOff(null)).getMessage();
-    assertTrue(message.contains("TF_ENABLE_ONEDNN_OPTS=0"), message);
-    assertThrows(TesseraException.class, () -> WorkerServer.checkOneDnnOff("1"));
-  }
-
-  @Test
   void aTaskOutsideTheClusterIsRefusedBeforeAnythingStarts() {
     String message = assertThrows(TesseraException.class, () -> WorkerServer.start(ClusterSpec.of("127.0.0.1:1"), 3)).getMessage();
     assertTrue(message.startsWith("--task 3: "), message);

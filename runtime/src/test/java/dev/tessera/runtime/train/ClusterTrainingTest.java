@@ -1,5 +1,8 @@
 package dev.tessera.runtime.train;
 
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.Operand;
+import dev.tessera.api.graph.GraphScope;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -130,6 +133,26 @@ class ClusterTrainingTest {
     TesseraException e = assertThrows(TesseraException.class, () -> quiet().onCluster(workers.cluster(), Duration.ofSeconds(5))
         .train(withHook, ModelConfig.empty(), data(16), options("hook", 2)));
     assertTrue(e.getMessage().contains("cannot be split over workers"), e.getMessage());
+  }
+
+  /**
+   * The workers keep oneDNN on, and with it TensorFlow 2.18's distributed steps that hold a
+   * BiasAdd never finish: replicas built on the api's layers add biases with Add (the runs above
+   * prove they train), and a graph that holds a BiasAdd anyway is refused with a reason, not left to
+   * time out.
+   */
+  @Test
+  void aReplicaAddsItsBiasesWithoutBiasAdd() {
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+      GraphScope root = GraphScope.root(g);
+      GraphScope replica = root.replica("task1", org.tensorflow.DeviceSpec.newBuilder().build());
+      Operand<TFloat32> x = root.tf().constant(new float[][] {{1f, 2f}});
+      Operand<TFloat32> b = root.tf().constant(new float[] {1f, 1f});
+      assertEquals("Add", replica.child("layer").addBias(x, b).op().type());
+      assertEquals("BiasAdd", root.child("layer").addBias(x, b).op().type(), "one process keeps the op oneDNN fuses");
+      String message = assertThrows(TesseraException.class, () -> ClusterLayout.refuseBiasAdd(g)).getMessage();
+      assertTrue(message.startsWith("the model's graph adds a bias with BiasAdd ('layer/BiasAdd'"), message);
+    }
   }
 
   @Test
