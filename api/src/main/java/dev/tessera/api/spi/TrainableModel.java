@@ -59,6 +59,16 @@ public interface TrainableModel extends Component {
   }
 
   /**
+   * Why a batch's loss is not the mean of the losses of its parts, or null (the default): data-parallel
+   * workers each compute the loss of their part of the batch, so a model whose loss couples the
+   * examples (a contrastive loss over the batch's pairs) would train something else on a cluster,
+   * and the trainer refuses it there with this reason.
+   */
+  default String unsplittableReason(ModelConfig config) {
+    return null;
+  }
+
+  /**
    * Adapts the config to the class labels of the training data, for models that read
    * {@code TrainingInputs.labels}: a classifier records how many classes it has and their names
    * (label i is {@code classNames.get(i)}), so the saved config.json says what its outputs mean.

@@ -13,7 +13,8 @@ import org.tensorflow.types.TFloat32;
  * @param loss scalar to minimise
  * @param metrics scalars to log (name -> value), fetched with the loss
  * @param trainable the variables the optimizer updates (one graph may hold several networks)
- * @param updates ops to run with every step besides the optimizer (EMA updates)
+ * @param updates ops to run with every step besides the optimizer that read the batch (an EMA
+ *     codebook's statistics): a cluster cannot split them over workers yet and refuses the model
  * @param hook called after some steps, for work done in Java (re-initialising dead codes); may be null
  * @param pretrained weights loaded into the graph after initialisation, for variables of the same
  *     name (frozen parts from other plugins, e.g. a CLIP text encoder); empty for most models
@@ -23,6 +24,9 @@ import org.tensorflow.types.TFloat32;
  *     name), the value of the variable it maps to, which is then left out of the file (weights
  *     averaged during training, {@link WeightAverage#exported}, so inference loads the average and
  *     the file holds one copy); the checkpoint keeps both; empty for most models
+ * @param averages ops to run with every step that read only variables, not the batch (averages of
+ *     the weights, {@link WeightAverage#track}): on a cluster they run once, from the first
+ *     replica, and train what one process trains; empty for most models
  */
 public record TrainingGraph(
     Operand<TFloat32> loss,
@@ -32,10 +36,17 @@ public record TrainingGraph(
     StepHook hook,
     List<dev.tessera.api.io.Parameters> pretrained,
     List<Phase> phases,
-    Map<String, String> exported) {
+    Map<String, String> exported,
+    List<Op> averages) {
 
   public TrainingGraph {
     exported = Map.copyOf(exported);
+    averages = List.copyOf(averages);
+  }
+
+  public TrainingGraph(Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics, List<VariableStore.Entry> trainable, List<Op> updates,
+      StepHook hook, List<dev.tessera.api.io.Parameters> pretrained, List<Phase> phases, Map<String, String> exported) {
+    this(loss, metrics, trainable, updates, hook, pretrained, phases, exported, List.of());
   }
 
   public TrainingGraph(Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics, List<VariableStore.Entry> trainable, List<Op> updates,
@@ -45,7 +56,12 @@ public record TrainingGraph(
 
   /** This graph with {@code exported} (see above) in place of its own. */
   public TrainingGraph withExported(Map<String, String> exported) {
-    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported);
+    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages);
+  }
+
+  /** This graph with {@code averages} (see above) in place of its own. */
+  public TrainingGraph withAverages(List<Op> averages) {
+    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages);
   }
 
   /**

@@ -82,6 +82,7 @@ public final class TrainingSteps {
             for (Op u : tg.updates()) {
               r.addTarget(u);
             }
+            tg.averages().forEach(r::addTarget);
             try (Result res = r.run()) {
               losses.get("loss")[i] = Tensors.toScalar(res.get(0));
             }

@@ -115,6 +115,7 @@ public final class Benchmarks {
         for (Op u : tg.updates()) {
           runner.addTarget(u);
         }
+        tg.averages().forEach(runner::addTarget);
         return runner;
       });
     }

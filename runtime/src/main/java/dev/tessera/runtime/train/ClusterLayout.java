@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -58,13 +57,13 @@ final class ClusterLayout implements TrainingLayout {
   }
 
   @Override
-  public StepGraph build(GraphScope root, Function<GraphScope, Replica> replica, AdamOptimizer.Config adam) {
+  public StepGraph build(GraphScope root, ReplicaBuilder replica, AdamOptimizer.Config adam) {
     Graph graph = root.graph();
     List<Replica> replicas = new ArrayList<>();
     List<List<Output<TFloat32>>> gradients = new ArrayList<>();
     List<List<List<Output<TFloat32>>>> phaseGradients = new ArrayList<>();
     for (int task = 0; task < cluster.size(); task++) {
-      Replica r = replica.apply(root.replica("task" + task, cluster.device(task)));
+      Replica r = replica.build(root.replica("task" + task, cluster.device(task)), task, cluster.size());
       TrainingGraph tg = r.graph();
       refuseUnsplittable(tg);
       replicas.add(r);
@@ -148,9 +147,9 @@ final class ClusterLayout implements TrainingLayout {
   public StepFeeds feed(StepGraph graph, StepBatch batch, long seed, long step) {
     StepFeeds feeds = new StepFeeds();
     int n = graph.replicas().size();
+    // Every replica gets the step seed one process gets and draws that process's noise for its rows (StepRandom).
+    long[] stepSeed = TrainingInputs.stepSeed(seed, step);
     for (int task = 0; task < n; task++) {
-      // Task 0 draws the noise one process would; the others draw their own, from the same step.
-      long[] stepSeed = TrainingInputs.stepSeed(seed + task * 0x9E3779B97F4A7C15L, step);
       graph.replicas().get(task).feed(feeds, batch.shard(task, n), stepSeed);
     }
     return feeds;

@@ -25,8 +25,8 @@ import org.tensorflow.types.TInt64;
 record Replica(Placeholder<TFloat32> images, Placeholder<TInt32> labels, Placeholder<TInt32> tokens, Placeholder<TInt64> randomSeed,
     TrainingGraph graph) {
 
-  /** Builds the placeholders in {@code scope} and the model's training graph on them. */
-  static Replica build(GraphScope scope, TrainableModel model, ModelConfig config, ImageBatch images, int textLength,
+  /** Builds the placeholders in {@code scope} and the model's training graph on them, for part {@code shard} of {@code shards} of each batch. */
+  static Replica build(GraphScope scope, int shard, int shards, TrainableModel model, ModelConfig config, ImageBatch images, int textLength,
       ComponentLookup components) {
     Ops tf = scope.tf();
     Placeholder<TFloat32> x = tf.withName("images").placeholder(TFloat32.class,
@@ -36,7 +36,7 @@ record Replica(Placeholder<TFloat32> images, Placeholder<TInt32> labels, Placeho
         ? tf.withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength)))
         : null;
     Placeholder<TInt64> seed = tf.withName("random_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
-    TrainingGraph tg = model.buildTraining(new TrainingContext(scope, config, new TrainingInputs(x, y, text, seed), components));
+    TrainingGraph tg = model.buildTraining(new TrainingContext(scope, config, new TrainingInputs(x, y, text, seed, shard, shards), components));
     return new Replica(x, y, text, seed, tg);
   }
 

@@ -7,7 +7,6 @@ import dev.tessera.api.train.TrainingInputs;
 import dev.tessera.api.graph.SessionFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 
@@ -30,8 +29,8 @@ final class SingleProcessLayout implements TrainingLayout {
   }
 
   @Override
-  public StepGraph build(GraphScope root, Function<GraphScope, Replica> replica, AdamOptimizer.Config adam) {
-    Replica r = replica.apply(root);
+  public StepGraph build(GraphScope root, ReplicaBuilder replica, AdamOptimizer.Config adam) {
+    Replica r = replica.build(root, 0, 1);
     TrainingGraph tg = r.graph();
     AdamOptimizer optimizer = new AdamOptimizer(root, "optimizer", tg.loss(), tg.trainable(), adam);
     // Each further phase (a GAN's discriminator) has its own optimizer over its own variables.

@@ -116,6 +116,10 @@ public final class Trainer {
 
     TrainingLayout layout = cluster == null ? new SingleProcessLayout(options.device()) : new ClusterLayout(cluster, workerTimeout);
     if (cluster != null) {
+      String reason = model.unsplittableReason(config);
+      if (reason != null) {
+        throw new TesseraException("model '" + model.name() + "' cannot be split over workers yet: " + reason + "; train it in one process");
+      }
       StepBatch.checkDivisible(batchSize, cluster.size());
     }
     layout.checkReady();
@@ -131,7 +135,7 @@ public final class Trainer {
           options.clipNorm());
       StepGraph stepGraph;
       try {
-        stepGraph = layout.build(scope, s -> Replica.build(s, model, modelConfig, images, textLength, components), adamConfig);
+        stepGraph = layout.build(scope, (s, shard, shards) -> Replica.build(s, shard, shards, model, modelConfig, images, textLength, components), adamConfig);
         dev.tessera.api.graph.GraphBudget.checkActivations(graph);
       } catch (dev.tessera.api.graph.GraphBudget.OverBudget e) {
         throw e.naming(modelConfig);
@@ -253,6 +257,9 @@ public final class Trainer {
                 Session.Runner runner = fed.get().feed(adam.learningRate(), lrNow).addTarget(adam.update());
                 for (Op u : tg.updates()) {
                   runner.addTarget(u);
+                }
+                for (Op a : tg.averages()) {
+                  runner.addTarget(a); // the first replica's: on a cluster too, once per step
                 }
                 for (Operand<TFloat32> f : fetches) {
                   runner.fetch(f);

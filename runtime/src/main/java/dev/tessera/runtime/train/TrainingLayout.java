@@ -2,7 +2,6 @@ package dev.tessera.runtime.train;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.train.AdamOptimizer;
-import java.util.function.Function;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 
@@ -19,11 +18,17 @@ interface TrainingLayout {
   /** The scope the model's variables (and the optimizer's) are created in. */
   GraphScope root(Graph graph);
 
+  /** Builds one replica of the model's graph in {@code scope}, for part {@code shard} of {@code shards} of each batch. */
+  @FunctionalInterface
+  interface ReplicaBuilder {
+    Replica build(GraphScope scope, int shard, int shards);
+  }
+
   /**
    * Builds the replicas with {@code replica} (which builds the model's graph in the scope it is
    * given), then the optimizers that apply their gradients.
    */
-  StepGraph build(GraphScope root, Function<GraphScope, Replica> replica, AdamOptimizer.Config adam);
+  StepGraph build(GraphScope root, ReplicaBuilder replica, AdamOptimizer.Config adam);
 
   Session open(Graph graph);
 

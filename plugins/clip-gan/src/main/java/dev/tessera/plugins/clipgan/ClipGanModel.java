@@ -79,7 +79,7 @@ public class ClipGanModel implements TextConditionedModel {
     Operand<TFloat32> condition = tf.stopGradient(FrozenEncoder.text(context.scope(), encoderConfig, encoder, in.tokens()));
     Operand<TFloat32> x = in.images();
 
-    StepRandom random = new StepRandom(tf, in.requireRandomSeed());
+    StepRandom random = in.random(tf);
     Operand<TFloat32> z = random.normal(tf.concat(List.of(random.batchShape(x), tf.constant(new int[] {c.latentDim()})), tf.constant(0)), 0);
     Operand<TFloat32> fake = ConditionalGenerator.apply(model.child("generator"), c, tf.concat(List.of(z, condition), tf.constant(1)));
 
@@ -110,7 +110,15 @@ public class ClipGanModel implements TextConditionedModel {
         c.emaDecay(), step);
     List<Parameters> pretrained = config.getString("text_model", "clip").isEmpty()
         ? List.of() : List.of(FrozenEncoder.weights(config, context.components()).parameters());
-    return new TrainingGraph(loss, metrics, generator, average, null, pretrained, List.of(disc));
+    return new TrainingGraph(loss, metrics, generator, List.of(), null, pretrained, List.of(disc)).withAverages(average);
+  }
+
+  @Override
+  public String unsplittableReason(ModelConfig config) {
+    return ClipGanConfig.from(config).mismatchWeight() > 0
+        ? "its matching-aware term shows the discriminator each real image with the next example's text, across the whole batch"
+            + " (--set mismatch_weight=0 makes it splittable)"
+        : null;
   }
 
   /** Row i gets row i + 1's condition (the last gets the first's): each image under another image's caption. */

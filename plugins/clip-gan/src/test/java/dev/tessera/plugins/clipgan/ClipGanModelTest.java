@@ -125,7 +125,7 @@ class ClipGanModelTest {
       Placeholder<TInt64> seed = root.tf().placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
       TrainingGraph tg = new ClipGanModel().buildTraining(new TrainingContext(root, tiny(), new TrainingInputs(x, y, t, seed), components()));
       assertTrue(tg.phases().size() == 1 && tg.phases().get(0).name().equals("disc"));
-      assertFalse(tg.updates().isEmpty());
+      assertTrue(tg.updates().isEmpty() && !tg.averages().isEmpty(), "the generator's average reads weights only: it runs on a cluster too");
       AdamOptimizer main = new AdamOptimizer(root, "optimizer", tg.loss(), tg.trainable(), AdamOptimizer.Config.defaults(0.1));
       TrainingGraph.Phase phase = tg.phases().get(0);
       AdamOptimizer disc = new AdamOptimizer(root, "optimizer_disc", phase.loss(), phase.trainable(), AdamOptimizer.Config.defaults(0.1));
@@ -137,7 +137,7 @@ class ClipGanModelTest {
         s.runner().feed(x, xb).feed(y, yb).feed(t, tb).feed(seed, sb).addTarget(disc.update()).run();
         Map<String, float[]> afterDisc = snapshot(s, root);
         Session.Runner r = s.runner().feed(x, xb).feed(y, yb).feed(t, tb).feed(seed, sb).addTarget(main.update());
-        for (Op u : tg.updates()) {
+        for (Op u : tg.averages()) {
           r.addTarget(u);
         }
         r.run();

@@ -55,7 +55,7 @@ public class ClipVaeModel implements TextConditionedModel {
     Operand<TFloat32> condition = tf.stopGradient(FrozenEncoder.text(context.scope(), encoderConfig, encoder, in.tokens()));
 
     ConditionalVaeEncoder.Posterior q = ConditionalVaeEncoder.apply(scope.child("encoder"), c, in.images(), condition);
-    StepRandom random = new StepRandom(tf, in.requireRandomSeed());
+    StepRandom random = in.random(tf);
     Operand<TFloat32> eps = random.normal(tf.shape(q.mean()), 0);
     Operand<TFloat32> z = tf.math.add(q.mean(), tf.math.mul(tf.math.exp(tf.math.mul(q.logVariance(), tf.constant(0.5f))), eps));
     Operand<TFloat32> logits = ClipVaeDecoder.logits(scope.child("decoder"), c, tf.concat(List.of(z, condition), tf.constant(1)));

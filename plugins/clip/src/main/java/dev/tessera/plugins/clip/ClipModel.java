@@ -48,6 +48,12 @@ public class ClipModel implements TrainableModel {
   }
 
   @Override
+  public String unsplittableReason(ModelConfig config) {
+    return "its contrastive loss compares each image with every caption of the batch, and a worker would see only its part's"
+        + " (gathering the embeddings across workers is not built)";
+  }
+
+  @Override
   public int textLength(ModelConfig config) {
     return ClipConfig.from(config).textLength();
   }
@@ -106,7 +112,7 @@ public class ClipModel implements TrainableModel {
     }
     org.tensorflow.op.Ops tf = scope.tf();
     ClipConfig c = ClipConfig.from(config);
-    StepRandom random = new StepRandom(tf, inputs.requireRandomSeed());
+    StepRandom random = inputs.random(tf);
     Operand<org.tensorflow.types.TInt32> n = random.batchShape(images);
     Operand<TFloat32> u = random.uniform(tf.concat(List.of(n, tf.constant(new int[] {RandomViews.DRAWS})), tf.constant(0)), 0);
     Operand<TFloat32> normal = views.noise() > 0

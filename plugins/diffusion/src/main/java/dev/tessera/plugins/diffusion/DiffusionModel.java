@@ -81,7 +81,7 @@ public class DiffusionModel implements TrainableModel {
     GraphScope scope = context.scope().child(config.getString("scope", "diffusion"));
     Ops tf = scope.tf();
     Operand<TFloat32> x0 = PixelRange.toSigned(tf, in.images());
-    StepRandom random = new StepRandom(tf, in.requireRandomSeed());
+    StepRandom random = in.random(tf);
     NoisedBatch noised = NoisedBatch.draw(tf, random, c.schedule(), x0, 4);
     Operand<TInt32> n = noised.batch();
     Operand<TFloat32> condition = null;

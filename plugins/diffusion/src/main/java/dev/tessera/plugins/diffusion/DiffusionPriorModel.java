@@ -62,7 +62,7 @@ public class DiffusionPriorModel implements TextConditionedModel {
     Operand<TFloat32> text = tf.stopGradient(FrozenEncoder.text(context.scope(), c.encoder(), encoder, in.tokens()));
     Operand<TFloat32> image = tf.stopGradient(FrozenEncoder.images(context.scope(), c.encoder(), encoder, in.images()));
     Operand<TFloat32> x0 = tf.math.mul(image, tf.constant(c.scale()));
-    StepRandom random = new StepRandom(tf, in.requireRandomSeed());
+    StepRandom random = in.random(tf);
     NoisedBatch noised = NoisedBatch.draw(tf, random, c.schedule(), x0, 2);
     Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(random.uniform(noised.batch(), 2), tf.constant((float) c.conditionDropout())),
         TFloat32.class);

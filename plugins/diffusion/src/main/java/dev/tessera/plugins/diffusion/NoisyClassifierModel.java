@@ -57,7 +57,7 @@ public class NoisyClassifierModel implements TrainableModel {
     GraphScope scope = context.scope().child(config.getString("scope", "noisy_classifier"));
     Ops tf = scope.tf();
     Operand<TFloat32> x0 = PixelRange.toSigned(tf, in.images());
-    StepRandom random = new StepRandom(tf, in.requireRandomSeed());
+    StepRandom random = in.random(tf);
     NoisedBatch noised = NoisedBatch.draw(tf, random, c.schedule(), x0, 4);
     Operand<TFloat32> logits = NoisyClassifier.logits(scope, c, noised.noisy(), noised.timestepsAsFloats(tf));
     Operand<TFloat32> loss = ClassificationLoss.crossEntropy(tf, logits, in.labels(), c.classes());

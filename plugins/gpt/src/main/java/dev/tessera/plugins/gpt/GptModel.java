@@ -76,7 +76,7 @@ public class GptModel implements TextConditionedModel {
     ModelConfig encoder = FrozenEncoder.section(config);
     Operand<TInt32> codes = tf.reshape(FrozenAutoencoder.codes(root, ae, context.components(), in.images()), tf.constant(new long[] {-1, c.codes()}));
     Operand<TFloat32> text = tf.stopGradient(FrozenEncoder.text(root, encoder, FrozenEncoder.encoder(encoder, context.components()), in.tokens()));
-    StepRandom random = new StepRandom(tf, in.requireRandomSeed());
+    StepRandom random = in.random(tf);
     Operand<TFloat32> keep = tf.dtypes.cast(
         tf.math.greaterEqual(random.uniform(random.batchShape(text), 0), tf.constant((float) c.conditionDropout())), TFloat32.class);
     text = tf.math.mul(text, tf.expandDims(keep, tf.constant(1)));

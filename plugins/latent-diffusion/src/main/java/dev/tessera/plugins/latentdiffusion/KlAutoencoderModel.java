@@ -95,7 +95,7 @@ public class KlAutoencoderModel implements AutoencodingModel {
     Operand<TFloat32> mean = tf.slice(moments, tf.constant(new int[] {0, 0, 0, 0}), tf.constant(new int[] {-1, -1, -1, z}));
     Operand<TFloat32> logVar = tf.clipByValue(tf.slice(moments, tf.constant(new int[] {0, 0, 0, z}), tf.constant(new int[] {-1, -1, -1, z})),
         tf.constant(-30f), tf.constant(20f));
-    StepRandom random = new StepRandom(tf, in.requireRandomSeed());
+    StepRandom random = in.random(tf);
     Operand<TFloat32> sample = tf.math.add(mean, tf.math.mul(tf.math.exp(tf.math.mul(logVar, tf.constant(0.5f))), random.normal(tf.shape(mean), 0)));
     Operand<TFloat32> decoded = context.components().decoder(config.getString("decoder", "vqvae"))
         .decode(scope.child("decoder"), decoderConfig(config), sample);

@@ -105,7 +105,7 @@ public class LatentDiffusionModel implements TextConditionedModel {
     Operand<TFloat32> first = tf.dtypes.cast(tf.math.equal(std, tf.constant(0f)), TFloat32.class);
     Operand<TFloat32> scale = tf.stopGradient(tf.math.add(std, tf.math.mul(first, batchStd)));
     Operand<TFloat32> z0 = tf.math.div(latents, scale);
-    StepRandom random = new StepRandom(tf, in.requireRandomSeed());
+    StepRandom random = in.random(tf);
     NoisedBatch noised = NoisedBatch.draw(tf, random, c.schedule(), z0, 4);
     Encoder encoder = FrozenEncoder.encoder(c.encoder(), context.components());
     Encoder.TextStates text = FrozenEncoder.textStates(root, c.encoder(), encoder, in.tokens());
@@ -136,8 +136,7 @@ public class LatentDiffusionModel implements TextConditionedModel {
     }
     // An average of the U-Net's weights is what model.safetensors holds (the checkpoint keeps both).
     String to = scope.path() + ".unet_average.";
-    List<org.tensorflow.op.Op> withAverage = new ArrayList<>(updates);
-    withAverage.addAll(WeightAverage.track(root, unet, unetPrefix, to, decay, in.step(tf)));
-    return new TrainingGraph(loss, metrics, unet, withAverage, null, pretrained).withExported(WeightAverage.exported(unet, unetPrefix, to));
+    return new TrainingGraph(loss, metrics, unet, updates, null, pretrained).withExported(WeightAverage.exported(unet, unetPrefix, to))
+        .withAverages(WeightAverage.track(root, unet, unetPrefix, to, decay, in.step(tf)));
   }
 }
