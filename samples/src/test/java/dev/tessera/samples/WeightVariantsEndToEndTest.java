@@ -136,6 +136,19 @@ class WeightVariantsEndToEndTest {
     assertTrue(dark + 0.1 < light, "dark " + dark + " against light " + light);
   }
 
+  /** clip-diffusion:wordnet too: "dark" and "light" coats differ as the words say. */
+  @Test
+  void theWordNetDiffusionFollowsAttributeWords(@TempDir Path tmp) throws Exception {
+    for (String shade : new String[] {"dark", "light"}) {
+      generate(tmp.resolve(shade), "--pipeline", "clip-diffusion", "--model", "clip-diffusion:wordnet", "--prompt", "a photo of a " + shade + " coat",
+          "--num-images", "8", "--seed", "1", "--steps", "20");
+      assertTrue(!manifest(tmp.resolve(shade)).has("warnings"), manifest(tmp.resolve(shade)).toString());
+    }
+    double dark = meanObjectLevel(tmp.resolve("dark"));
+    double light = meanObjectLevel(tmp.resolve("light"));
+    assertTrue(dark + 0.1 < light, "dark " + dark + " against light " + light);
+  }
+
   /** Mean level of the object pixels (above 0.1) of a generated folder's images. */
   private static double meanObjectLevel(Path dir) throws java.io.IOException {
     double sum = 0;

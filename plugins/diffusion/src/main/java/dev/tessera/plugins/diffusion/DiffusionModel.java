@@ -102,7 +102,11 @@ public class DiffusionModel implements TrainableModel {
     return new TrainingGraph(loss, Map.of(), scope.variables().trainable(scope.path() + ".unet."), List.of(), null, pretrained);
   }
 
-  /** Besides the default, "twemoji": trained on Twemoji 32x32 RGB, conditioned by clip:twemoji (docs/model-cards/diffusion.md). */
+  /**
+   * Besides the default, "twemoji": trained on Twemoji 32x32 RGB, conditioned by clip:twemoji; and
+   * "wordnet": trained on the WordNet and attribute captions, conditioned by clip:wordnet
+   * (docs/model-cards/diffusion.md).
+   */
   @Override
   public ShippedWeightSets shippedWeightSets() {
     return new ShippedWeightSets(DiffusionModel.class, shippedPrefix(), shippedVariants());
@@ -115,6 +119,6 @@ public class DiffusionModel implements TrainableModel {
 
   /** Its other weight sets in the jar, by variant name. */
   protected Map<String, String> shippedVariants() {
-    return Map.of("twemoji", "tessera/weights/diffusion/twemoji");
+    return Map.of("twemoji", "tessera/weights/diffusion/twemoji", "wordnet", "tessera/weights/diffusion/wordnet");
   }
 }
