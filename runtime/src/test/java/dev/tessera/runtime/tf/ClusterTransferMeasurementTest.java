@@ -40,29 +40,11 @@ class ClusterTransferMeasurementTest {
         vars.add(v);
         inits.add(t0.assign(v, t0.fill(t0.constant(new long[] {each}), t0.constant(0.01f))));
       }
-      List<Operand<TFloat32>> read = new ArrayList<>();
-      if (pack) {
-        Operand<TFloat32> flat = t0.concat(new ArrayList<>(vars), t0.constant(0));
-        Operand<TFloat32> there = t1.identity(flat);
-        long[] sizes = new long[count];
-        java.util.Arrays.fill(sizes, each);
-        read.addAll(t1.splitV(there, t1.constant(sizes), t1.constant(0), (long) count).output());
-      } else {
-        vars.forEach(v -> read.add(t1.identity(v)));
-      }
+      List<Operand<TFloat32>> read = ship(t0, t1, new ArrayList<>(vars), each, pack);
       // a replica on task 1: loss = sum of squares; gradient 2 v per tensor
       List<Operand<TFloat32>> grads = new ArrayList<>();
       read.forEach(r -> grads.add(t1.math.mul(r, t1.constant(2f))));
-      List<Operand<TFloat32>> back = new ArrayList<>();
-      if (pack) {
-        Operand<TFloat32> flat = t1.concat(grads, t1.constant(0));
-        Operand<TFloat32> here = t0.identity(flat);
-        long[] sizes = new long[count];
-        java.util.Arrays.fill(sizes, each);
-        back.addAll(t0.splitV(here, t0.constant(sizes), t0.constant(0), (long) count).output());
-      } else {
-        grads.forEach(gr -> back.add(t0.identity(gr)));
-      }
+      List<Operand<TFloat32>> back = ship(t1, t0, grads, each, pack);
       List<Operand<?>> updates = new ArrayList<>();
       for (int i = 0; i < count; i++) {
         updates.add(t0.assignSub(vars.get(i), t0.math.mul(back.get(i), t0.constant(1e-3f))));
@@ -86,6 +68,20 @@ class ClusterTransferMeasurementTest {
         return (System.nanoTime() - start) / 1e6 / steps;
       }
     }
+  }
+
+  /** The tensors of one task as read on another: one by one, or packed into one tensor and split there. */
+  private static List<Operand<TFloat32>> ship(Ops from, Ops to, List<Operand<TFloat32>> tensors, int each, boolean pack) {
+    List<Operand<TFloat32>> out = new ArrayList<>();
+    if (!pack) {
+      tensors.forEach(t -> out.add(to.identity(t)));
+      return out;
+    }
+    Operand<TFloat32> there = to.identity(from.concat(tensors, from.constant(0)));
+    long[] sizes = new long[tensors.size()];
+    java.util.Arrays.fill(sizes, each);
+    out.addAll(to.splitV(there, to.constant(sizes), to.constant(0), (long) tensors.size()).output());
+    return out;
   }
 
   @Test
