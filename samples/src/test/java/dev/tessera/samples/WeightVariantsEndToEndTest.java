@@ -149,6 +149,22 @@ class WeightVariantsEndToEndTest {
     assertTrue(dark + 0.1 < light, "dark " + dark + " against light " + light);
   }
 
+  /** gpt:wordnet too, and vqgan-clip keeps starting from the default prior, the first over the VQGAN's codes. */
+  @Test
+  void theWordNetPriorFollowsAttributeWords(@TempDir Path tmp) throws Exception {
+    assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("gpt.jar")), "plugins not packaged yet");
+    for (String shade : new String[] {"dark", "light"}) {
+      generate(tmp.resolve(shade), "--pipeline", "vqgan-transformer", "--model", "gpt:wordnet", "--prompt", "a photo of a " + shade + " coat",
+          "--num-images", "8", "--seed", "1");
+      assertTrue(!manifest(tmp.resolve(shade)).has("warnings"), manifest(tmp.resolve(shade)).toString());
+    }
+    double dark = meanObjectLevel(tmp.resolve("dark"));
+    double light = meanObjectLevel(tmp.resolve("light"));
+    assertTrue(dark + 0.1 < light, "dark " + dark + " against light " + light);
+    generate(tmp.resolve("vqclip"), "--pipeline", "vqgan-clip", "--prompt", "a photo of a coat", "--num-images", "1", "--iterations", "1");
+    assertEquals("gpt", manifest(tmp.resolve("vqclip")).get("settings").get("prior").asText());
+  }
+
   /** Mean level of the object pixels (above 0.1) of a generated folder's images. */
   private static double meanObjectLevel(Path dir) throws java.io.IOException {
     double sum = 0;

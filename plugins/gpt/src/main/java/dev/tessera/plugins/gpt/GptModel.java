@@ -58,10 +58,14 @@ public class GptModel implements TextConditionedModel {
     return CodeTransformer.flops(GptConfig.from(config));
   }
 
-  /** Besides the default (Fashion-MNIST), "twemoji": over vqgan:twemoji codes, conditioned by clip:twemoji (docs/model-cards/gpt.md). */
+  /**
+   * Besides the default (Fashion-MNIST), "twemoji": over vqgan:twemoji codes, conditioned by
+   * clip:twemoji; and "wordnet": over the VQGAN's codes, trained on the WordNet and attribute
+   * captions and conditioned by clip:wordnet (docs/model-cards/gpt.md).
+   */
   @Override
   public ShippedWeightSets shippedWeightSets() {
-    return new ShippedWeightSets(GptModel.class, SHIPPED, Map.of("twemoji", "tessera/weights/gpt/twemoji"));
+    return new ShippedWeightSets(GptModel.class, SHIPPED, Map.of("twemoji", "tessera/weights/gpt/twemoji", "wordnet", "tessera/weights/gpt/wordnet"));
   }
 
   @Override
