@@ -335,10 +335,11 @@ public final class VqganClipPipeline implements GenerationPipeline {
     double nllBefore = 0;
     double nllAfter = 0;
     java.util.SortedSet<String> scopes = new java.util.TreeSet<>();
+    // The prompt's embedding by the prior's own text tower: the same for every batch.
+    CodeGridOptimisation.PriorScore term = scorer == null ? null : new CodeGridOptimisation.PriorScore(scorer, priorWeights.config(),
+        prior.parts().positiveCondition(prior.session(), prompt).embedding().values());
     for (int from = 0; from < count; from += batchSize) {
       int n = Math.min(batchSize, count - from);
-      CodeGridOptimisation.PriorScore term = scorer == null ? null : new CodeGridOptimisation.PriorScore(scorer, priorWeights.config(),
-          prior.parts().positiveCondition(prior.session(), prompt).embedding().values());
       try (CodeGridOptimisation run = new CodeGridOptimisation(components, autoencoder, clip, optimisationWeights, guidance, prompt, n,
           options.learningRate(), device, seed * 1_000_003L + from, term)) {
         scopes.addAll(run.variableScopes());
