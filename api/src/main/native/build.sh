@@ -4,7 +4,8 @@
 # Linux x86-64, it builds nothing and says so: the layers then use TensorFlow's own ops.
 set -euo pipefail
 out="$1/dev/tessera/api/native/linux-x86_64"
-src="$(cd "$(dirname "$0")" && pwd)/tessera_ops.c"
+dir="$(cd "$(dirname "$0")" && pwd)"
+src="$dir/tessera_ops.c"
 if [[ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]]; then
   echo "[tessera-ops] not Linux x86-64: native kernels not built, TensorFlow's own ops are used"
   exit 0
@@ -14,7 +15,7 @@ if ! command -v "$cc" >/dev/null; then
   echo "[tessera-ops] WARNING: no C compiler ($cc): native kernels not built, TensorFlow's own ops are used (slower)"
   exit 0
 fi
-if [[ -f "$out/libtessera_ops.so" && "$out/libtessera_ops.so" -nt "$src" ]]; then
+if [[ -f "$out/libtessera_ops.so" && "$out/libtessera_ops.so" -nt "$src" && "$out/libtessera_ops.so" -nt "$dir/quiet_log.c" ]]; then
   exit 0
 fi
 mkdir -p "$out"
@@ -26,6 +27,6 @@ trap 'rm -rf "$tmp"' EXIT
 echo "" | "$cc" -x c -shared -fPIC -Wl,-soname,libtensorflow_framework.so.2 -o "$tmp/libtensorflow_framework.so.2" -
 # x86-64-v3: AVX2 and FMA (every x86 CPU since 2015); -ffast-math lets expf vectorise (glibc libmvec).
 "$cc" -O3 -march=x86-64-v3 -ffast-math -fopenmp -fPIC -shared -Wall -Wno-unknown-pragmas \
-  -o "$tmp/libtessera_ops.so" "$src" -L"$tmp" -Wl,--no-as-needed -l:libtensorflow_framework.so.2 -Wl,--as-needed -lm
+  -o "$tmp/libtessera_ops.so" "$src" "$dir/quiet_log.c" -L"$tmp" -Wl,--no-as-needed -l:libtensorflow_framework.so.2 -Wl,--as-needed -lm
 mv "$tmp/libtessera_ops.so" "$out/libtessera_ops.so"
 echo "[tessera-ops] built $out/libtessera_ops.so"

@@ -1032,7 +1032,19 @@ static void register_op(const char* name, const char* const* inputs, const char*
 #define LIST(...) ((const char* const[]) {__VA_ARGS__, NULL})
 #define NONE ((const char* const[]) {NULL})
 
+/* quiet_log.c */
+void tessera_hold_stderr(void);
+void tessera_release_stderr(void);
+
+static void release_stderr_compute(void* kernel, TF_OpKernelContext* ctx) {
+  (void) kernel;
+  (void) ctx;
+  tessera_release_stderr();
+}
+
 __attribute__((constructor)) static void tessera_register_ops(void) {
+  tessera_hold_stderr();
+  atexit(tessera_release_stderr); /* in case the release graph never runs */
   TF_Status* s = TF_NewStatus();
   const char* const* gn_attrs = LIST("groups: int >= 1", "epsilon: float = 1e-5", "silu: bool = false");
   register_op("TesseraGroupNorm", LIST("x: float", "gamma: float", "beta: float"), LIST("y: float", "stats: float"), gn_attrs,
@@ -1062,6 +1074,7 @@ __attribute__((constructor)) static void tessera_register_ops(void) {
       attention_softmax_compute, free_attrs, s);
   register_op("TesseraAttentionSoftmaxGrad", LIST("dy: float", "y: float"), LIST("dx: float"), sm_attrs, shape_fwd, softmax_create,
       attention_softmax_grad_compute, free_attrs, s);
+  register_op("TesseraReleaseStderr", NONE, NONE, NONE, shape_unknown, no_attrs, release_stderr_compute, NULL, s);
   register_op("TesseraBuildInfo", NONE, LIST("isa: int32"), NONE, shape_unknown, no_attrs, build_info_compute, NULL, s);
   register_op("TesseraConv3x3", LIST("x: float", "w: float", "bias: float"), LIST("y: float"), LIST("native_input_gradient: bool = false"),
       shape_unknown, no_attrs,

@@ -49,6 +49,8 @@ public final class NativeOps {
   public static final String CONV3X3 = "TesseraConv3x3";
   /** No inputs; the vector instructions the kernels were compiled for ({@link #isa()}). */
   static final String BUILD_INFO = "TesseraBuildInfo";
+  /** No inputs or outputs; gives stderr back after TensorFlow's start-up lines (quiet_log.c). */
+  static final String RELEASE_STDERR = "TesseraReleaseStderr";
   public static final String RESOURCE = "/dev/tessera/api/native/linux-x86_64/libtessera_ops.so";
 
   private static String unavailable; // null once loaded
@@ -315,6 +317,7 @@ public final class NativeOps {
       file.toFile().deleteOnExit();
       Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
       TensorFlow.loadLibrary(file.toString());
+      releaseStderr();
     } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
       return "loading " + RESOURCE + " failed: " + e.getMessage();
     }
@@ -332,6 +335,17 @@ public final class NativeOps {
       }
     }
     return null;
+  }
+
+  /**
+   * Loading the library pointed stderr at a pipe; optimising this one-op graph prints TensorFlow's start-up notices
+   * into it, and the op puts stderr back, writing through every other line (quiet_log.c).
+   */
+  private static void releaseStderr() {
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph(); org.tensorflow.Session session = new org.tensorflow.Session(g)) {
+      GraphOperation op = (GraphOperation) Ops.create(g).scope().opBuilder(RELEASE_STDERR, RELEASE_STDERR).build();
+      session.runner().addTarget(op).run();
+    }
   }
 
   /** x and res get the same gradient: that of h from both its uses (the output and the norm). */

@@ -15,6 +15,8 @@ public final class SessionFactory {
 
   public static Session create(Graph graph) {
     GraphBudget.checkActivations(graph);
+    NativeOps.available(); // loaded before TensorFlow optimises a graph of ours: keeps its start-up notices off stderr
+
     return new Session(graph, config());
   }
 

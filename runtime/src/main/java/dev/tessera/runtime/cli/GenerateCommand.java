@@ -183,8 +183,10 @@ final class GenerateCommand implements Callable<Integer> {
     s = s.withOptions(pipelineOptions());
     s = draw.applyTo(s, false);
     PrintWriter out = spec.commandLine().getOut();
+    double pluginsStart = uptimeSeconds();
     try (PluginRuntime plugins = root.loadPlugins()) {
       long t0 = System.nanoTime();
+      double pluginsSeconds = uptimeSeconds() - pluginsStart;
       boolean console = System.console() != null;
       if (console) {
         out.print("loading " + s.pipeline() + " (weights, graph, session)... ");
@@ -201,16 +203,30 @@ final class GenerateCommand implements Callable<Integer> {
           spec.commandLine().getErr().println("warning: " + warning);
         }
         long t1 = System.nanoTime();
+        double startup = uptimeSeconds();
         ImageBatch images;
         try (ConsoleProgress progress = new ConsoleProgress("generate " + p.name(), out)) {
           images = p.generate(prompt, numImages, seed, progress);
         }
         double gen = (System.nanoTime() - t1) / 1e9;
-        Path manifest = GenerationOutput.write(outputDir, GenerationOutput.Run.of(p, prompt, seed, s, load, gen, warnings), images);
+        Path manifest = GenerationOutput.write(outputDir, GenerationOutput.Run.of(p, prompt, seed, s, load, gen, warnings), images,
+            startupTimings(pluginsSeconds, startup));
         out.printf(Locale.ROOT, "%d images in %.2f s (%.3f s/image) -> %s%n", images.count(), gen, gen / images.count(), manifest);
         out.flush();
       }
     }
     return 0;
+  }
+
+  private static java.util.Map<String, Double> startupTimings(double pluginsSeconds, double startupSeconds) {
+    java.util.Map<String, Double> t = new java.util.LinkedHashMap<>();
+    t.put("plugins_seconds", pluginsSeconds);
+    t.put("startup_seconds", startupSeconds);
+    return t;
+  }
+
+  /** Seconds since the JVM started: what "startup_seconds" in the manifest measures up to the first sampling step. */
+  private static double uptimeSeconds() {
+    return java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
   }
 }

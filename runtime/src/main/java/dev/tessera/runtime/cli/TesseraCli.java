@@ -163,6 +163,9 @@ public final class TesseraCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    Thread preload = NativePreload.startFor(args);
+    int exit = run(args);
+    NativePreload.awaitBeforeExit(preload);
+    System.exit(exit);
   }
 }

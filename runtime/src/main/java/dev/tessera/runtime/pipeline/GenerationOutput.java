@@ -67,6 +67,14 @@ public final class GenerationOutput {
 
   /** Writes images, grid and manifest; returns the manifest's path. */
   public static Path write(Path dir, Run run, ImageBatch images) {
+    return write(dir, run, images, Map.of());
+  }
+
+  /**
+   * The same, with more entries for the manifest's "timings" (a command's own measurements, such as the seconds from
+   * the JVM's start to the first sampling step).
+   */
+  public static Path write(Path dir, Run run, ImageBatch images, Map<String, Double> moreTimings) {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < images.count(); i++) {
       names.add(String.format("%04d.png", i));
@@ -97,6 +105,7 @@ public final class GenerationOutput {
     t.put("load_seconds", round(run.loadSeconds()));
     t.put("generate_seconds", round(run.generateSeconds()));
     t.put("seconds_per_image", round(run.generateSeconds() / images.count()));
+    moreTimings.forEach((k, v) -> t.put(k, round(v)));
     m.put("timings", t);
     Path file = dir.resolve(MANIFEST);
     try {

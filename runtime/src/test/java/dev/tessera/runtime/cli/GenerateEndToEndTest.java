@@ -114,6 +114,9 @@ class GenerateEndToEndTest {
     assertEquals(10, m.get("settings").get("steps").asInt());
     assertEquals("classifier-free", m.get("settings").get("guidance").asText());
     assertTrue(m.get("timings").get("seconds_per_image").asDouble() >= 0);
+    // From the JVM's start to the first sampling step: covers plugin loading and the pipeline's load.
+    JsonNode t = m.get("timings");
+    assertTrue(t.get("startup_seconds").asDouble() >= t.get("load_seconds").asDouble() + t.get("plugins_seconds").asDouble(), t.toString());
     assertTrue(m.get("parameters").asLong() > 0);
     GenerationOutput.Manifest read = GenerationOutput.read(a.resolve("manifest.json"));
     assertEquals(5, read.images().size());
