@@ -66,7 +66,7 @@ class PipelineGoldenImagesTest {
     boolean record = Boolean.getBoolean("tessera.recordGolden");
     ObjectMapper json = new ObjectMapper();
     Path index = GOLDEN.resolve("pipelines.json");
-    String cpu = CpuInfo.current().model();
+    String cpu = CpuInfo.current().identity();
     ObjectNode recorded = record ? json.createObjectNode() : (ObjectNode) json.readTree(index.toFile());
     if (record) {
       Files.createDirectories(GOLDEN);

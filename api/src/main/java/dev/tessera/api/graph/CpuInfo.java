@@ -79,6 +79,14 @@ public record CpuInfo(String vendor, String model, String family, String modelNu
     return cap == null || cap.isBlank() ? isa : isa + " (capped by ONEDNN_MAX_CPU_ISA=" + cap + ")";
   }
 
+  /**
+   * The CPU model as far as kernels can tell: "AMD EPYC (family 26 model 2)". The model name alone is not enough:
+   * cloud machines report "AMD EPYC" for Zen 4 (family 25 model 17) and Zen 5 (family 26 model 2) alike.
+   */
+  public String identity() {
+    return String.format(Locale.ROOT, "%s (family %s model %s)", model, family, modelNumber);
+  }
+
   /** "AMD EPYC (AuthenticAMD, family 26 model 2), 2 cores, avx2 fma avx512f avx512_vnni avx512_bf16 avx_vnni". */
   public String describe() {
     return String.format(Locale.ROOT, "%s (%s, family %s model %s), %d cores, %s", model, vendor, family, modelNumber, cores,

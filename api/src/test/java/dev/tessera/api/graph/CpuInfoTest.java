@@ -14,6 +14,7 @@ class CpuInfoTest {
         + "flags\t\t: fpu sse avx2 fma avx512f avx512_bf16 avx512_vnni avx_vnni\n\nprocessor\t: 1\nvendor_id\t: Other\n";
     CpuInfo c = CpuInfo.parse(amd, 2);
     assertEquals("AMD EPYC (AuthenticAMD, family 26 model 2), 2 cores, avx2 fma avx512f avx512_vnni avx512_bf16 avx_vnni", c.describe());
+    assertEquals("AMD EPYC (family 26 model 2)", c.identity());
     String intel = "vendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 207\nmodel name\t: Intel(R) Xeon(R) Platinum 8581C CPU @ 2.10GHz\n"
         + "flags\t\t: avx2 avx512f amx_tile amx_bf16 amx_int8\n";
     assertEquals(List.of("avx2", "avx512f", "amx_tile", "amx_bf16", "amx_int8"), CpuInfo.parse(intel, 4).extensions());
