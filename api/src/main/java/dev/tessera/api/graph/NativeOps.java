@@ -225,9 +225,11 @@ public final class NativeOps {
   /**
    * Whether 3x3 convolutions run on {@link #conv3x3} rather than TensorFlow's (oneDNN's) kernel:
    * {@code TESSERA_NATIVE_CONV=on} or {@code off}; by default on where it was measured faster, AMD
-   * CPUs with AVX-512 (an AMD EPYC, Zen 5: the U-Net's convolutions 1.6-2x faster than oneDNN 3.5's
-   * brgemm kernels, docs/benchmarks.md), and off elsewhere (not measured on Intel, where oneDNN's
-   * figures are recorded). Needs the kernels {@link #available()} and AVX-512F either way.
+   * CPUs of family 26 (Zen 5) and later with AVX-512 (an AMD EPYC, Zen 5: the U-Net's convolutions
+   * 1.6-2x faster than oneDNN 3.5's brgemm kernels, docs/benchmarks.md), and off elsewhere: on an AMD
+   * EPYC of family 25 (Zen 4, whose AVX-512 runs on 256-bit units) it made the U-Net's training step
+   * 1.24x and DDIM sampling 1.15x slower than oneDNN's, and it was not measured on Intel, where
+   * oneDNN's figures are recorded. Needs the kernels {@link #available()} and AVX-512F either way.
    */
   public static boolean conv3x3Preferred() {
     return Conv3x3Choice.PREFERRED;
@@ -238,12 +240,24 @@ public final class NativeOps {
     static final boolean PREFERRED = choose();
 
     private static boolean choose() {
-      String setting = System.getenv().getOrDefault("TESSERA_NATIVE_CONV", "").toLowerCase(Locale.ROOT);
-      CpuInfo cpu = CpuInfo.current();
-      if (!cpu.has("avx512f") || setting.equals("off")) {
-        return false;
-      }
-      return (setting.equals("on") || cpu.vendor().equals("AuthenticAMD")) && available();
+      return preferredOn(CpuInfo.current(), System.getenv().getOrDefault("TESSERA_NATIVE_CONV", "")) && available();
+    }
+  }
+
+  /** The rule of {@link #conv3x3Preferred()} for a CPU and a TESSERA_NATIVE_CONV setting, the kernels' loading aside. */
+  static boolean preferredOn(CpuInfo cpu, String setting) {
+    String s = setting.toLowerCase(Locale.ROOT);
+    if (!cpu.has("avx512f") || s.equals("off")) {
+      return false;
+    }
+    return s.equals("on") || cpu.vendor().equals("AuthenticAMD") && family(cpu) >= 26;
+  }
+
+  private static int family(CpuInfo cpu) {
+    try {
+      return Integer.parseInt(cpu.family().strip());
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 

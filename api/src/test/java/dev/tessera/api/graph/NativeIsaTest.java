@@ -1,5 +1,6 @@
 package dev.tessera.api.graph;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -45,5 +46,25 @@ class NativeIsaTest {
   void describesWhatItWasBuiltFor() {
     NativeOps.Isa isa = new NativeOps.Isa(java.util.List.of("avx2", "fma"), java.util.List.of("fma", "avx512f"), true);
     assertTrue(isa.describe().equals("baseline avx2 fma; 3x3 convolution fma avx512f (runs here)"), isa.describe());
+  }
+
+  @Test
+  void ownConvolutionOnlyWhereItWasMeasuredFaster() {
+    CpuInfo zen5 = cpu("AuthenticAMD", 26, 2, "avx2 fma avx512f");
+    CpuInfo zen4 = cpu("AuthenticAMD", 25, 17, "avx2 fma avx512f");
+    CpuInfo zen3 = cpu("AuthenticAMD", 25, 1, "avx2 fma");
+    CpuInfo xeon = cpu("GenuineIntel", 6, 207, "avx2 fma avx512f amx_tile");
+    assertTrue(NativeOps.preferredOn(zen5, ""), "Zen 5: 1.6-2x faster than oneDNN's convolutions");
+    assertFalse(NativeOps.preferredOn(zen4, ""), "Zen 4: 1.15-1.24x slower than oneDNN's");
+    assertFalse(NativeOps.preferredOn(xeon, ""), "Intel: not measured, oneDNN's figures stand");
+    assertTrue(NativeOps.preferredOn(zen4, "on"));
+    assertTrue(NativeOps.preferredOn(xeon, "ON"));
+    assertFalse(NativeOps.preferredOn(zen5, "off"));
+    assertFalse(NativeOps.preferredOn(zen3, "on"), "the kernel needs AVX-512F");
+  }
+
+  private static CpuInfo cpu(String vendor, int family, int model, String flags) {
+    return CpuInfo.parse("vendor_id\t: " + vendor + "\ncpu family\t: " + family + "\nmodel\t\t: " + model + "\nmodel name\t: X\nflags\t\t: "
+        + flags + "\n", 2);
   }
 }
