@@ -46,6 +46,21 @@ import org.tensorflow.types.TFloat32;
  * cluster of TensorFlow servers ({@link #onCluster}); a {@link TrainingLayout} holds the difference.
  */
 public final class Trainer {
+  /**
+   * {@code TESSERA_TRACE_STEP=N}: the step whose run is traced ({@link StepTrace}: RUN_DIR/trace-step-N.json and a
+   * per-device summary on the output); 0 or unset, none. For finding where a step's time goes, on a cluster above all.
+   */
+  static long traceStep(String setting) {
+    if (setting == null || setting.isBlank()) {
+      return 0;
+    }
+    try {
+      return Math.max(0, Long.parseLong(setting.strip()));
+    } catch (NumberFormatException e) {
+      throw new dev.tessera.api.TesseraException("TESSERA_TRACE_STEP is '" + setting + "': give a step number");
+    }
+  }
+
   private final PrintWriter out;
   private Tokenizer tokenizer;
   private Captioner captioner;
@@ -245,6 +260,7 @@ public final class Trainer {
               throw writeFailed("could not rewrite " + log + " (" + e.getMessage() + ")", dir, step, options);
             }
           }
+          long traceStep = traceStep(System.getenv("TESSERA_TRACE_STEP"));
           try (ProgressReporter progress = new ProgressReporter(model.name(), firstStep, options.steps(), options.logEvery(), out)) {
             while (step < options.steps()) {
               long current = step + 1;
@@ -264,7 +280,18 @@ public final class Trainer {
                 for (Operand<TFloat32> f : fetches) {
                   runner.fetch(f);
                 }
-                try (Result r = runner.run()) {
+                boolean traced = current == traceStep;
+                long runStart = System.nanoTime();
+                if (traced) {
+                  runner.setOptions(org.tensorflow.proto.RunOptions.newBuilder()
+                      .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build());
+                }
+                try (Result r = traced ? runner.runAndFetchMetadata() : runner.run()) {
+                  if (traced && r.getMetadata().isPresent()) {
+                    Path traceFile = dir.resolve("trace-step-" + current + ".json");
+                    StepTrace.write(r.getMetadata().get(), (System.nanoTime() - runStart) / 1000, traceFile).forEach(out::println);
+                    out.println("  -> " + traceFile);
+                  }
                   lastLoss = Tensors.toScalar(r.get(0));
                   for (int i = 0; i < metricNames.size(); i++) {
                     lastMetrics.put(metricNames.get(i), (double) Tensors.toScalar(r.get(fetchIndex[i])));

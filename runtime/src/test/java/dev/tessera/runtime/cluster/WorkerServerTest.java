@@ -26,4 +26,11 @@ class WorkerServerTest {
     String message = assertThrows(TesseraException.class, () -> WorkerServer.start(ClusterSpec.of("127.0.0.1:1"), 3)).getMessage();
     assertTrue(message.startsWith("--task 3: "), message);
   }
+
+  @Test
+  void workersKeepASecondInterOpThreadEvenOnOneCore() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("TESSERA_INTER_OP_THREADS") == null, "set in the environment");
+    int threads = WorkerServer.interOpThreads();
+    assertTrue(threads >= 2 && threads >= Runtime.getRuntime().availableProcessors(), "inter-op threads " + threads);
+  }
 }
