@@ -20,13 +20,17 @@ public final class GraphScope {
   private final String path;
   /** Whether this scope builds a replica for TensorFlow's distributed runtime (see {@link #addBias}). */
   private final boolean distributed;
+  /** In a replica on another task than the variables': each variable's copy on this task, by op name ({@link #read}); else null. */
+  private final java.util.Map<String, org.tensorflow.op.core.Identity<TFloat32>> cachedReads;
 
-  private GraphScope(Graph graph, Ops tf, VariableStore variables, String path, boolean distributed) {
+  private GraphScope(Graph graph, Ops tf, VariableStore variables, String path, boolean distributed,
+      java.util.Map<String, org.tensorflow.op.core.Identity<TFloat32>> cachedReads) {
     this.graph = graph;
     this.tf = tf;
     this.variables = variables;
     this.path = path;
     this.distributed = distributed;
+    this.cachedReads = cachedReads;
   }
 
   /**
@@ -48,13 +52,13 @@ public final class GraphScope {
   /** A root scope over a graph; variables go into a new store. */
   public static GraphScope root(Graph graph) {
     Ops tf = ops(graph);
-    return new GraphScope(graph, tf, new VariableStore(tf), "", false);
+    return new GraphScope(graph, tf, new VariableStore(tf), "", false, null);
   }
 
   /** A root scope whose ops are placed on a device (soft placement falls back to the CPU). */
   public static GraphScope root(Graph graph, org.tensorflow.DeviceSpec device) {
     Ops tf = ops(graph).withDevice(device);
-    return new GraphScope(graph, tf, new VariableStore(tf), "", false);
+    return new GraphScope(graph, tf, new VariableStore(tf), "", false, null);
   }
 
   /**
@@ -64,10 +68,38 @@ public final class GraphScope {
    * biases with {@code Add} rather than {@code BiasAdd} ({@link #addBias}).
    */
   public GraphScope replica(String name, org.tensorflow.DeviceSpec device) {
+    return replica(name, device, false);
+  }
+
+  /**
+   * The same, and with {@code cacheReads} the replica reads each variable through one copy on its own device
+   * ({@link #read}; TensorFlow 1's "caching device"): for a replica on another task than the variables, so that
+   * each variable crosses the network once per step, before the replica's computation needs it, and the copies
+   * can be waited for ({@link #cachedReads}).
+   */
+  public GraphScope replica(String name, org.tensorflow.DeviceSpec device, boolean cacheReads) {
     if (name == null || !VariableStore.NAME.matcher(name).matches()) {
       throw new TesseraException("invalid replica name " + name);
     }
-    return new GraphScope(graph, tf.withSubScope(name).withDevice(device), variables, path, true);
+    return new GraphScope(graph, tf.withSubScope(name).withDevice(device), variables, path, true,
+        cacheReads ? new java.util.LinkedHashMap<>() : null);
+  }
+
+  /**
+   * The value of {@code variable} as this scope's computation reads it: the variable itself, or in a replica that
+   * caches reads, the replica's copy of it (made on first use). Layers read their parameters through this
+   * ({@link #weight}); a read that bypasses it is still correct, it just crosses the network on its own.
+   */
+  public Operand<TFloat32> read(Variable<TFloat32> variable) {
+    if (cachedReads == null) {
+      return variable;
+    }
+    return cachedReads.computeIfAbsent(variable.op().name(), k -> tf.identity(variable));
+  }
+
+  /** The copies a caching replica has made so far ({@link #replica(String, org.tensorflow.DeviceSpec, boolean)}); empty otherwise. */
+  public java.util.List<org.tensorflow.op.Op> cachedReads() {
+    return cachedReads == null ? java.util.List.of() : java.util.List.copyOf(cachedReads.values());
   }
 
   /**
@@ -81,7 +113,7 @@ public final class GraphScope {
       throw new TesseraException("invalid scope name " + (name == null ? "null" : TextNode.valueOf(name))
           + ": use letters, digits, '_', '-' and '.' (is a 'scope' or 'model' in config.json damaged?)");
     }
-    return new GraphScope(graph, tf.withSubScope(name), variables, qualify(name), distributed);
+    return new GraphScope(graph, tf.withSubScope(name), variables, qualify(name), distributed, cachedReads);
   }
 
   /** The scope a dotted path names below this one: {@code descend("gan.generator_ema")} is {@code child("gan").child("generator_ema")}. */
@@ -128,6 +160,11 @@ public final class GraphScope {
   /** A trainable parameter {@code path.name}. */
   public Variable<TFloat32> parameter(String name, long[] shape, Initializer initializer) {
     return variables.variable(qualify(name), shape, initializer, VariableStore.Kind.PARAMETER);
+  }
+
+  /** A trainable parameter {@code path.name}, as this scope reads it ({@link #read}): what layers compute with. */
+  public Operand<TFloat32> weight(String name, long[] shape, Initializer initializer) {
+    return read(parameter(name, shape, initializer));
   }
 
   /** Model state saved with the weights but not trained by gradients (for example an EMA). */

@@ -6,7 +6,6 @@ import dev.tessera.api.graph.Initializers;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /** 2-D convolution over NHWC input, kernel [k, k, in, out], SAME or VALID padding. */
@@ -15,8 +14,8 @@ public final class Conv2d {
   private final GraphScope scope;
   private final int stride;
   private final String padding;
-  private final Variable<TFloat32> kernel;
-  private final Variable<TFloat32> bias;
+  private final Operand<TFloat32> kernel;
+  private final Operand<TFloat32> bias;
 
   public Conv2d(GraphScope scope, long in, long out, int kernelSize) {
     this(scope, in, out, kernelSize, 1, "SAME", true);
@@ -35,8 +34,8 @@ public final class Conv2d {
     this.stride = stride;
     this.padding = padding;
     long fanIn = (long) kernelSize * kernelSize * in;
-    this.kernel = scope.parameter("kernel", new long[] {kernelSize, kernelSize, in, out}, Initializers.torchDefault(fanIn));
-    this.bias = useBias ? scope.parameter("bias", new long[] {out}, Initializers.torchDefault(fanIn)) : null;
+    this.kernel = scope.weight("kernel", new long[] {kernelSize, kernelSize, in, out}, Initializers.torchDefault(fanIn));
+    this.bias = useBias ? scope.weight("bias", new long[] {out}, Initializers.torchDefault(fanIn)) : null;
   }
 
   public Operand<TFloat32> apply(Operand<TFloat32> x) {

@@ -5,7 +5,6 @@ import dev.tessera.api.graph.Initializers;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -18,8 +17,8 @@ public final class ConvTranspose2d {
   private final GraphScope scope;
   private final long out;
   private final int stride;
-  private final Variable<TFloat32> kernel;
-  private final Variable<TFloat32> bias;
+  private final Operand<TFloat32> kernel;
+  private final Operand<TFloat32> bias;
 
   public ConvTranspose2d(GraphScope scope, long in, long out, int kernelSize, int stride) {
     this.tf = scope.tf();
@@ -28,8 +27,8 @@ public final class ConvTranspose2d {
     this.stride = stride;
     // Each output pixel sees about (k/stride)^2 * in inputs; PyTorch uses k*k*out as fan-in here.
     long fanIn = (long) kernelSize * kernelSize * out;
-    this.kernel = scope.parameter("kernel", new long[] {kernelSize, kernelSize, out, in}, Initializers.torchDefault(fanIn));
-    this.bias = scope.parameter("bias", new long[] {out}, Initializers.torchDefault(fanIn));
+    this.kernel = scope.weight("kernel", new long[] {kernelSize, kernelSize, out, in}, Initializers.torchDefault(fanIn));
+    this.bias = scope.weight("bias", new long[] {out}, Initializers.torchDefault(fanIn));
   }
 
   public Operand<TFloat32> apply(Operand<TFloat32> x) {

@@ -4,7 +4,6 @@ import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.graph.Initializers;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /** Fully connected layer y = x W + b over the last axis of x (any rank >= 2). */
@@ -12,8 +11,8 @@ public final class Dense {
   private final Ops tf;
   private final long in;
   private final long out;
-  private final Variable<TFloat32> kernel;
-  private final Variable<TFloat32> bias;
+  private final Operand<TFloat32> kernel;
+  private final Operand<TFloat32> bias;
 
   public Dense(GraphScope scope, long in, long out) {
     this(scope, in, out, true);
@@ -23,8 +22,8 @@ public final class Dense {
     this.tf = scope.tf();
     this.in = in;
     this.out = out;
-    this.kernel = scope.parameter("kernel", new long[] {in, out}, Initializers.torchDefault(in));
-    this.bias = useBias ? scope.parameter("bias", new long[] {out}, Initializers.torchDefault(in)) : null;
+    this.kernel = scope.weight("kernel", new long[] {in, out}, Initializers.torchDefault(in));
+    this.bias = useBias ? scope.weight("bias", new long[] {out}, Initializers.torchDefault(in)) : null;
   }
 
   public Operand<TFloat32> apply(Operand<TFloat32> x) {
@@ -61,12 +60,12 @@ public final class Dense {
     return y;
   }
 
-  public Variable<TFloat32> kernel() {
+  public Operand<TFloat32> kernel() {
     return kernel;
   }
 
   /** The bias, or null for a layer without one. */
-  public Variable<TFloat32> bias() {
+  public Operand<TFloat32> bias() {
     return bias;
   }
 }

@@ -5,7 +5,6 @@ import dev.tessera.api.graph.Initializers;
 import dev.tessera.api.graph.NativeOps;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.types.TFloat32;
 
@@ -20,8 +19,8 @@ public final class GroupNorm {
   private final long channels;
   private final long groups;
   private final float epsilon;
-  private final Variable<TFloat32> gamma;
-  private final Variable<TFloat32> beta;
+  private final Operand<TFloat32> gamma;
+  private final Operand<TFloat32> beta;
 
   public GroupNorm(GraphScope scope, long channels, long groups) {
     this(scope, channels, groups, 1e-5f);
@@ -35,8 +34,8 @@ public final class GroupNorm {
     this.channels = channels;
     this.groups = groups;
     this.epsilon = epsilon;
-    this.gamma = scope.parameter("gamma", new long[] {channels}, Initializers.ones());
-    this.beta = scope.parameter("beta", new long[] {channels}, Initializers.zeros());
+    this.gamma = scope.weight("gamma", new long[] {channels}, Initializers.ones());
+    this.beta = scope.weight("beta", new long[] {channels}, Initializers.zeros());
   }
 
   /** Group-normalised x, scaled and shifted per channel. */

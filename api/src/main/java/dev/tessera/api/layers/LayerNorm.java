@@ -5,7 +5,6 @@ import dev.tessera.api.graph.Initializers;
 import dev.tessera.api.graph.NativeOps;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.math.Mean;
 import org.tensorflow.types.TFloat32;
 
@@ -16,8 +15,8 @@ import org.tensorflow.types.TFloat32;
 public final class LayerNorm {
   private final Ops tf;
   private final float epsilon;
-  private final Variable<TFloat32> gamma;
-  private final Variable<TFloat32> beta;
+  private final Operand<TFloat32> gamma;
+  private final Operand<TFloat32> beta;
 
   public LayerNorm(GraphScope scope, long dim) {
     this(scope, dim, 1e-5f);
@@ -26,8 +25,8 @@ public final class LayerNorm {
   public LayerNorm(GraphScope scope, long dim, float epsilon) {
     this.tf = scope.tf();
     this.epsilon = epsilon;
-    this.gamma = scope.parameter("gamma", new long[] {dim}, Initializers.ones());
-    this.beta = scope.parameter("beta", new long[] {dim}, Initializers.zeros());
+    this.gamma = scope.weight("gamma", new long[] {dim}, Initializers.ones());
+    this.beta = scope.weight("beta", new long[] {dim}, Initializers.zeros());
   }
 
   public Operand<TFloat32> apply(Operand<TFloat32> x) {

@@ -31,4 +31,28 @@ class GraphScopeTest {
       }
     }
   }
+
+  @Test
+  void aCachingReplicaReadsEachVariableThroughOneCopyOnItsDevice() {
+    try (Graph g = new Graph()) {
+      GraphScope root = GraphScope.root(g);
+      org.tensorflow.op.core.Variable<org.tensorflow.types.TFloat32> w = root.parameter("w", new long[] {2}, Initializers.zeros());
+      assertTrue(root.read(w) == w, "outside a caching replica a read is the variable itself");
+      assertTrue(root.replica("task0", org.tensorflow.DeviceSpec.newBuilder().build()).read(w) == w);
+      assertEquals(java.util.List.of(), root.cachedReads());
+
+      org.tensorflow.DeviceSpec task1 = org.tensorflow.DeviceSpec.newBuilder().job("worker").task(1).deviceType(org.tensorflow.DeviceSpec.DeviceType.CPU).deviceIndex(0).build();
+      GraphScope replica = root.replica("task1", task1, true);
+      org.tensorflow.Operand<org.tensorflow.types.TFloat32> first = replica.child("layer").read(w);
+      org.tensorflow.Operand<org.tensorflow.types.TFloat32> again = replica.child("other").read(w);
+      assertTrue(first == again, "one copy per variable, whichever child reads it");
+      assertEquals("Identity", first.op().type());
+      assertEquals("/job:worker/task:1/device:CPU:0", ((org.tensorflow.GraphOperation) first.op()).device());
+      assertEquals(1, replica.cachedReads().size());
+      assertEquals(1, replica.child("layer").cachedReads().size(), "children share the replica's copies");
+      org.tensorflow.Operand<org.tensorflow.types.TFloat32> u = replica.child("layer").weight("u", new long[] {3}, Initializers.ones());
+      assertEquals("Identity", u.op().type());
+      assertEquals(2, replica.cachedReads().size());
+    }
+  }
 }

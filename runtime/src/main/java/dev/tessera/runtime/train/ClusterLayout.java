@@ -62,8 +62,21 @@ final class ClusterLayout implements TrainingLayout {
     List<Replica> replicas = new ArrayList<>();
     List<List<Output<TFloat32>>> gradients = new ArrayList<>();
     List<List<List<Output<TFloat32>>>> phaseGradients = new ArrayList<>();
-    for (int task = 0; task < cluster.size(); task++) {
-      Replica r = replica.build(root.replica("task" + task, cluster.device(task)), task, cluster.size());
+    int n = cluster.size();
+    Replica[] built = new Replica[n];
+    // Task 0 holds the variables. The other replicas read each variable through one copy on their own task
+    // (GraphScope.read), and task 0's replica starts on its shard only once those copies have arrived: otherwise
+    // task 0 ran its own replica first and sent the others the variables in between, so on busy cores the replicas
+    // ran one after the other (docs/distributed.md, "Where a step's time goes").
+    List<org.tensorflow.op.Op> copies = new ArrayList<>();
+    for (int task = n - 1; task >= 1; task--) {
+      GraphScope scope = root.replica("task" + task, cluster.device(task), true);
+      built[task] = replica.build(scope, task, n, List.of());
+      copies.addAll(scope.cachedReads());
+    }
+    built[0] = replica.build(root.replica("task0", cluster.device(0)), 0, n, copies);
+    for (int task = 0; task < n; task++) {
+      Replica r = built[task];
       TrainingGraph tg = r.graph();
       refuseUnsplittable(tg);
       replicas.add(r);

@@ -25,8 +25,11 @@ import org.tensorflow.types.TInt64;
 record Replica(Placeholder<TFloat32> images, Placeholder<TInt32> labels, Placeholder<TInt32> tokens, Placeholder<TInt64> randomSeed,
     TrainingGraph graph) {
 
-  /** Builds the placeholders in {@code scope} and the model's training graph on them, for part {@code shard} of {@code shards} of each batch. */
-  static Replica build(GraphScope scope, int shard, int shards, TrainableModel model, ModelConfig config, ImageBatch images, int textLength,
+  /**
+   * Builds the placeholders in {@code scope} and the model's training graph on them, for part {@code shard} of {@code
+   * shards} of each batch; the model sees its inputs only after the ops {@code after} have run.
+   */
+  static Replica build(GraphScope scope, int shard, int shards, java.util.List<org.tensorflow.op.Op> after, TrainableModel model, ModelConfig config, ImageBatch images, int textLength,
       ComponentLookup components) {
     Ops tf = scope.tf();
     Placeholder<TFloat32> x = tf.withName("images").placeholder(TFloat32.class,
@@ -36,7 +39,15 @@ record Replica(Placeholder<TFloat32> images, Placeholder<TInt32> labels, Placeho
         ? tf.withName("tokens").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1, textLength)))
         : null;
     Placeholder<TInt64> seed = tf.withName("random_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
-    TrainingGraph tg = model.buildTraining(new TrainingContext(scope, config, new TrainingInputs(x, y, text, seed, shard, shards), components));
+    TrainingInputs inputs;
+    if (after.isEmpty()) {
+      inputs = new TrainingInputs(x, y, text, seed, shard, shards);
+    } else {
+      Ops gated = tf.withControlDependencies(after);
+      inputs = new TrainingInputs(gated.identity(x), gated.identity(y), text == null ? null : gated.identity(text), gated.identity(seed),
+          shard, shards);
+    }
+    TrainingGraph tg = model.buildTraining(new TrainingContext(scope, config, inputs, components));
     return new Replica(x, y, text, seed, tg);
   }
 

@@ -30,7 +30,7 @@ final class SingleProcessLayout implements TrainingLayout {
 
   @Override
   public StepGraph build(GraphScope root, ReplicaBuilder replica, AdamOptimizer.Config adam) {
-    Replica r = replica.build(root, 0, 1);
+    Replica r = replica.build(root, 0, 1, List.of());
     TrainingGraph tg = r.graph();
     AdamOptimizer optimizer = new AdamOptimizer(root, "optimizer", tg.loss(), tg.trainable(), adam);
     // Each further phase (a GAN's discriminator) has its own optimizer over its own variables.

@@ -150,7 +150,7 @@ public final class Trainer {
           options.clipNorm());
       StepGraph stepGraph;
       try {
-        stepGraph = layout.build(scope, (s, shard, shards) -> Replica.build(s, shard, shards, model, modelConfig, images, textLength, components), adamConfig);
+        stepGraph = layout.build(scope, (s, shard, shards, after) -> Replica.build(s, shard, shards, after, model, modelConfig, images, textLength, components), adamConfig);
         dev.tessera.api.graph.GraphBudget.checkActivations(graph);
       } catch (dev.tessera.api.graph.GraphBudget.OverBudget e) {
         throw e.naming(modelConfig);

@@ -3,7 +3,9 @@ package dev.tessera.runtime.train;
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.train.AdamOptimizer;
 import org.tensorflow.Graph;
+import java.util.List;
 import org.tensorflow.Session;
+import org.tensorflow.op.Op;
 
 /**
  * Where the training graph runs: in this process ({@link SingleProcessLayout}) or as data-parallel
@@ -18,10 +20,13 @@ interface TrainingLayout {
   /** The scope the model's variables (and the optimizer's) are created in. */
   GraphScope root(Graph graph);
 
-  /** Builds one replica of the model's graph in {@code scope}, for part {@code shard} of {@code shards} of each batch. */
+  /**
+   * Builds one replica of the model's graph in {@code scope}, for part {@code shard} of {@code shards} of each batch;
+   * its computation on the batch starts only after the ops {@code after} have run (none: at once).
+   */
   @FunctionalInterface
   interface ReplicaBuilder {
-    Replica build(GraphScope scope, int shard, int shards);
+    Replica build(GraphScope scope, int shard, int shards, List<Op> after);
   }
 
   /**

@@ -155,6 +155,50 @@ class ClusterTrainingTest {
     }
   }
 
+  /**
+   * The other replicas read each variable through one copy on their task, and task 0's replica waits for those
+   * copies before it starts (it would otherwise compute first and serve the variables late: docs/distributed.md).
+   */
+  @Test
+  void otherTasksReadEachVariableOnceAndTaskZeroWaitsForTheCopies() {
+    ClusterLayout layout = new ClusterLayout(ClusterSpec.of("127.0.0.1:1", "127.0.0.1:2"), Duration.ofSeconds(1));
+    ImageBatch images = data(8).images();
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+      GraphScope root = layout.root(g);
+      StepGraph step = layout.build(root, (scope, shard, shards, after) -> Replica.build(scope, shard, shards, after,
+          new TinyAutoencoderModel(), ModelConfig.empty(), images, 0, null), dev.tessera.api.train.AdamOptimizer.Config.defaults(1e-3));
+      int variables = step.replicas().get(0).graph().trainable().size();
+      assertEquals(4, variables, "two convolutions, kernel and bias each");
+      // Every op of task 1 that reads a variable is its one copy.
+      java.util.Map<String, Integer> copies = new java.util.HashMap<>();
+      java.util.Set<org.tensorflow.GraphOperation> copyOps = new java.util.HashSet<>();
+      java.util.Iterator<org.tensorflow.GraphOperation> ops = g.operations();
+      while (ops.hasNext()) {
+        org.tensorflow.GraphOperation op = ops.next();
+        for (int i = 0; i < op.numInputs(); i++) {
+          org.tensorflow.Operation source = op.input(i).op();
+          if (source.type().equals("VariableV2") && op.device().contains("task:1")) {
+            assertEquals("Identity", op.type(), op.name() + " on task 1 reads " + source.name() + " itself");
+            copies.merge(source.name(), 1, Integer::sum);
+            copyOps.add(op);
+          }
+        }
+      }
+      assertEquals(variables, copies.size(), "every variable copied to task 1: " + copies);
+      assertTrue(copies.values().stream().allMatch(c -> c == 1), "once each: " + copies);
+      // Task 0's inputs wait for those copies.
+      org.tensorflow.GraphOperation gatedImages = null;
+      ops = g.operations();
+      while (ops.hasNext()) {
+        org.tensorflow.GraphOperation op = ops.next();
+        if (op.name().startsWith("task0/") && op.type().equals("Identity") && op.controlInputs().equals(copyOps)) {
+          gatedImages = op;
+        }
+      }
+      assertTrue(gatedImages != null, "task 0's inputs wait for task 1's copies of the " + variables + " variables");
+    }
+  }
+
   @Test
   void aBatchThatDoesNotSplitEvenlyIsRefused() {
     TesseraException e = assertThrows(TesseraException.class, () -> quiet().onCluster(workers.cluster(), Duration.ofSeconds(5))

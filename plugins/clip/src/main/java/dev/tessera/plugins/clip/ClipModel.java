@@ -129,7 +129,7 @@ public class ClipModel implements TrainableModel {
     ClipEncoder encoder = new ClipEncoder();
     Operand<TFloat32> images = encoder.encodeImages(model, config, augmented(scope, config, inputs));
     Operand<TFloat32> texts = encoder.encodeText(model, config, inputs.tokens());
-    Operand<TFloat32> logScale = model.parameter("logit_scale", new long[0], Initializers.constant(ClipConfig.LOGIT_SCALE_INIT));
+    Operand<TFloat32> logScale = model.weight("logit_scale", new long[0], Initializers.constant(ClipConfig.LOGIT_SCALE_INIT));
     ContrastiveLoss loss = new ContrastiveLoss(scope.tf(), images, texts, logScale);
     Map<String, Operand<TFloat32>> metrics = new LinkedHashMap<>();
     metrics.put("accuracy", loss.accuracy);

@@ -40,7 +40,7 @@ final class ClipTextTower {
     }
     Operand<TInt32> rows = c.vocabulary() == null ? tokens : tf.gather(tf.constant(rowOfId(c.vocabulary())), tokens, tf.constant(0));
     Operand<TFloat32> x = new TokenEmbedding(scope.child("token_embedding"), c.embeddingRows(), c.textWidth()).apply(rows);
-    x = tf.math.add(x, scope.parameter("position_embedding", new long[] {length, c.textWidth()}, Initializers.normal(0.01)));
+    x = tf.math.add(x, scope.weight("position_embedding", new long[] {length, c.textWidth()}, Initializers.normal(0.01)));
     java.util.List<TransformerBlock> blocks = new java.util.ArrayList<>();
     for (int i = 0; i < c.textLayers(); i++) {
       blocks.add(new TransformerBlock(scope.child("layer" + i), c.textWidth(), c.textHeads(), c.mlpRatio(), true, c.activation()));

@@ -42,11 +42,11 @@ final class ClipVisionTower {
     Operand<TFloat32> x = tf.math.div(tf.math.sub(images, tf.constant(c.imageMean())), tf.constant(c.imageStd()));
     Operand<TFloat32> patches = new Conv2d(scope.child("patch_embedding"), c.channels(), w, c.patchSize(), c.patchSize(), "VALID", false).apply(x);
     patches = tf.reshape(patches, tf.constant(new long[] {-1, n, w}));
-    Operand<TFloat32> classToken = scope.parameter("class_embedding", new long[] {1, 1, w}, Initializers.normal(0.02));
+    Operand<TFloat32> classToken = scope.weight("class_embedding", new long[] {1, 1, w}, Initializers.normal(0.02));
     Operand<TInt32> batch = tf.slice(tf.shape(images), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
     Operand<TFloat32> classTokens = tf.tile(classToken, tf.concat(List.of(batch, tf.constant(new int[] {1, 1})), tf.constant(0)));
     x = tf.concat(List.of(classTokens, patches), tf.constant(1));
-    x = tf.math.add(x, scope.parameter("position_embedding", new long[] {n + 1, w}, Initializers.normal(0.02)));
+    x = tf.math.add(x, scope.weight("position_embedding", new long[] {n + 1, w}, Initializers.normal(0.02)));
     x = new LayerNorm(scope.child("ln_pre"), w).apply(x);
     for (int i = 0; i < c.visionLayers(); i++) {
       x = new TransformerBlock(scope.child("layer" + i), w, c.visionHeads(), c.mlpRatio(), false, c.activation()).apply(x);

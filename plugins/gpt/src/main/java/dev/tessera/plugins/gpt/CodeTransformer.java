@@ -33,7 +33,7 @@ final class CodeTransformer {
   private final GraphScope scope;
   private final Dense prefix;
   private final TokenEmbedding tokens;
-  private final Variable<TFloat32> positions;
+  private final Operand<TFloat32> positions;
   private final List<TransformerBlock> blocks = new ArrayList<>();
   private final LayerNorm norm;
   private final Dense head;
@@ -48,7 +48,7 @@ final class CodeTransformer {
     this.scope = scope;
     this.prefix = new Dense(scope.child("prefix"), c.textDim(), (long) c.prefixLength() * c.dim());
     this.tokens = new TokenEmbedding(scope.child("tokens"), c.codebookSize(), c.dim());
-    this.positions = scope.parameter("positions", new long[] {c.sequenceLength(), c.dim()}, Initializers.normal(0.02));
+    this.positions = scope.weight("positions", new long[] {c.sequenceLength(), c.dim()}, Initializers.normal(0.02));
     for (int i = 0; i < c.layers(); i++) {
       blocks.add(new TransformerBlock(scope.child("block" + i), c.dim(), c.heads(), c.mlpRatio(), true));
     }

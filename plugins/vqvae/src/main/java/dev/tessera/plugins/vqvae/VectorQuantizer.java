@@ -65,8 +65,7 @@ public class VectorQuantizer implements Quantizer {
   public Operand<TFloat32> embed(GraphScope scope, ModelConfig config, Operand<TInt32> codes) {
     VqVaeConfig c = VqVaeConfig.from(config);
     Ops tf = scope.tf();
-    Variable<TFloat32> codebook = codebook(scope, c);
-    return tf.gather(codebook, codes, tf.constant(0));
+    return tf.gather(scope.read(codebook(scope, c)), codes, tf.constant(0));
   }
 
   private static Variable<TFloat32> codebook(GraphScope scope, VqVaeConfig c) {
@@ -83,6 +82,7 @@ public class VectorQuantizer implements Quantizer {
     int k = c.codebookSize();
     int d = c.embeddingDim();
     Variable<TFloat32> codebook = codebook(scope, c);
+    Operand<TFloat32> entries = scope.read(codebook); // what the lookup reads (the EMA below writes the variable)
 
     Operand<TFloat32> flat = tf.reshape(latents, tf.constant(new long[] {-1, d}));
     // ||z - e||^2 = ||z||^2 - 2 z.e + ||e||^2, [M, K]
@@ -90,10 +90,10 @@ public class VectorQuantizer implements Quantizer {
         tf.math.add(
             tf.math.sub(
                 tf.reduceSum(tf.math.square(flat), tf.constant(1), ReduceSum.keepDims(true)),
-                tf.math.mul(tf.constant(2f), tf.linalg.matMul(flat, codebook, org.tensorflow.op.linalg.MatMul.transposeB(true)))),
-            tf.reduceSum(tf.math.square(codebook), tf.constant(1)));
+                tf.math.mul(tf.constant(2f), tf.linalg.matMul(flat, entries, org.tensorflow.op.linalg.MatMul.transposeB(true)))),
+            tf.reduceSum(tf.math.square(entries), tf.constant(1)));
     Operand<TInt32> flatCodes = tf.math.argMin(distances, tf.constant(1), TInt32.class);
-    Operand<TFloat32> quantizedFlat = tf.gather(codebook, flatCodes, tf.constant(0));
+    Operand<TFloat32> quantizedFlat = tf.gather(entries, flatCodes, tf.constant(0));
     Operand<TInt32> latentShape = tf.shape(latents);
     Operand<TFloat32> quantized = tf.reshape(quantizedFlat, latentShape);
     int rank = latents.shape().numDimensions();
