@@ -13,8 +13,9 @@ import org.tensorflow.types.TFloat32;
  * @param loss scalar to minimise
  * @param metrics scalars to log (name -> value), fetched with the loss
  * @param trainable the variables the optimizer updates (one graph may hold several networks)
- * @param updates ops to run with every step besides the optimizer that read the batch (an EMA
- *     codebook's statistics): a cluster cannot split them over workers yet and refuses the model
+ * @param updates ops to run with every step besides the optimizer that read the batch: a cluster cannot
+ *     split them over workers and refuses the model; state updated from sums over the batch belongs
+ *     in {@code batchUpdates}, which a cluster can split
  * @param hook called after some steps, for work done in Java (re-initialising dead codes); may be null
  * @param pretrained weights loaded into the graph after initialisation, for variables of the same
  *     name (frozen parts from other plugins, e.g. a CLIP text encoder); empty for most models
@@ -27,6 +28,9 @@ import org.tensorflow.types.TFloat32;
  * @param averages ops to run with every step that read only variables, not the batch (averages of
  *     the weights, {@link WeightAverage#track}): on a cluster they run once, from the first
  *     replica, and train what one process trains; empty for most models
+ * @param batchUpdates state updated from statistics of the whole batch ({@link BatchUpdate}: an EMA
+ *     codebook), built once per step by the trainer, from every replica's sums on a cluster; empty
+ *     for most models
  */
 public record TrainingGraph(
     Operand<TFloat32> loss,
@@ -37,11 +41,18 @@ public record TrainingGraph(
     List<dev.tessera.api.io.Parameters> pretrained,
     List<Phase> phases,
     Map<String, String> exported,
-    List<Op> averages) {
+    List<Op> averages,
+    List<BatchUpdate> batchUpdates) {
 
   public TrainingGraph {
     exported = Map.copyOf(exported);
     averages = List.copyOf(averages);
+    batchUpdates = List.copyOf(batchUpdates);
+  }
+
+  public TrainingGraph(Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics, List<VariableStore.Entry> trainable, List<Op> updates,
+      StepHook hook, List<dev.tessera.api.io.Parameters> pretrained, List<Phase> phases, Map<String, String> exported, List<Op> averages) {
+    this(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages, List.of());
   }
 
   public TrainingGraph(Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics, List<VariableStore.Entry> trainable, List<Op> updates,
@@ -56,12 +67,17 @@ public record TrainingGraph(
 
   /** This graph with {@code exported} (see above) in place of its own. */
   public TrainingGraph withExported(Map<String, String> exported) {
-    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages);
+    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages, batchUpdates);
   }
 
   /** This graph with {@code averages} (see above) in place of its own. */
   public TrainingGraph withAverages(List<Op> averages) {
-    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages);
+    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages, batchUpdates);
+  }
+
+  /** This graph with {@code batchUpdates} (see above) in place of its own. */
+  public TrainingGraph withBatchUpdates(List<BatchUpdate> batchUpdates) {
+    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages, batchUpdates);
   }
 
   /**

@@ -113,7 +113,32 @@ final class ClusterLayout implements TrainingLayout {
       losses.add(r.graph().loss());
       metrics.add(r.graph().metrics());
     });
-    return new StepGraph(first, average(tf, losses), averageMetrics(tf, metrics), optimizer, phases, replicas);
+    return new StepGraph(first, average(tf, losses), averageMetrics(tf, metrics), optimizer, phases, replicas, batchUpdates(tf, replicas));
+  }
+
+  /**
+   * Each of the model's batch updates, built once on task 0 from the sums of every replica's statistics (the whole
+   * batch's), after every replica's readers.
+   */
+  private static List<org.tensorflow.op.Op> batchUpdates(Ops tf, List<Replica> replicas) {
+    List<org.tensorflow.op.Op> ops = new ArrayList<>();
+    List<dev.tessera.api.train.BatchUpdate> first = replicas.get(0).graph().batchUpdates();
+    for (int u = 0; u < first.size(); u++) {
+      Map<String, Operand<TFloat32>> totals = new LinkedHashMap<>();
+      List<org.tensorflow.op.Op> readers = new ArrayList<>();
+      for (String name : first.get(u).sums().keySet()) {
+        List<Operand<TFloat32>> values = new ArrayList<>();
+        for (Replica r : replicas) {
+          values.add(r.graph().batchUpdates().get(u).sums().get(name));
+        }
+        totals.put(name, values.size() == 1 ? values.get(0) : tf.math.addN(values));
+      }
+      for (Replica r : replicas) {
+        readers.addAll(r.graph().batchUpdates().get(u).readers());
+      }
+      ops.addAll(first.get(u).builder().updates(readers.isEmpty() ? tf : tf.withControlDependencies(readers), totals));
+    }
+    return ops;
   }
 
   /**
@@ -135,10 +160,10 @@ final class ClusterLayout implements TrainingLayout {
 
   private void refuseUnsplittable(TrainingGraph tg) {
     if (!tg.updates().isEmpty() || tg.hook() != null) {
-      throw new TesseraException("this model updates state from each whole batch besides its gradients ("
-          + (tg.hook() != null ? "a step hook" : tg.updates().size() + " update op(s), e.g. an EMA")
+      throw new TesseraException("this model updates state from each whole batch besides its gradients and its sums ("
+          + (tg.hook() != null ? "a step hook, e.g. dead-code resets" : tg.updates().size() + " update op(s)")
           + "), which cannot be split over workers yet; train it in one process"
-          + " (for the VQ-VAE: --set ema=false --set dead_code_check_every=0 makes it splittable)");
+          + " (for the VQ-VAE: --set dead_code_check_every=0 makes it splittable)");
     }
   }
 

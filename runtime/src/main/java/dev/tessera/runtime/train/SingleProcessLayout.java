@@ -39,7 +39,9 @@ final class SingleProcessLayout implements TrainingLayout {
       phases.add(new StepGraph.PhaseStep(phase, phase.loss(), phase.metrics(),
           new AdamOptimizer(root, "optimizer_" + phase.name(), phase.loss(), phase.trainable(), adam)));
     }
-    return new StepGraph(tg, tg.loss(), tg.metrics(), optimizer, phases, List.of(r));
+    List<org.tensorflow.op.Op> batchUpdates = new ArrayList<>();
+    tg.batchUpdates().forEach(b -> batchUpdates.addAll(b.buildAlone(root.tf())));
+    return new StepGraph(tg, tg.loss(), tg.metrics(), optimizer, phases, List.of(r), batchUpdates);
   }
 
   @Override

@@ -274,6 +274,7 @@ public final class Trainer {
                 for (Op u : tg.updates()) {
                   runner.addTarget(u);
                 }
+                stepGraph.batchUpdates().forEach(runner::addTarget);
                 for (Op a : tg.averages()) {
                   runner.addTarget(a); // the first replica's: on a cluster too, once per step
                 }

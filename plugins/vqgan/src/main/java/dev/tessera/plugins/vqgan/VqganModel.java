@@ -148,7 +148,8 @@ public class VqganModel implements TrainableModel {
     if (!config.getString("init_from", "").isEmpty()) {
       pretrained.add(renamed(initWeights(config, components), prefix));
     }
-    return new TrainingGraph(loss, metrics, generator, q.trainingUpdates(), null, pretrained, List.of(disc));
+    return new TrainingGraph(loss, metrics, generator, q.trainingUpdates(), null, pretrained, List.of(disc))
+        .withBatchUpdates(q.batchUpdates());
   }
 
   /** The starting model's tensors under this model's scope (they are trained, so not referenced). */

@@ -9,6 +9,7 @@ import dev.tessera.api.spi.Quantizer;
 import dev.tessera.api.train.SquaredError;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.pf4j.Extension;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Op;
@@ -112,30 +113,45 @@ public class VectorQuantizer implements Quantizer {
     Operand<TFloat32> perplexity =
         tf.math.exp(tf.math.neg(tf.reduceSum(tf.math.mul(avgProbs, tf.math.log(tf.math.add(avgProbs, tf.constant(1e-10f)))), tf.constant(0))));
 
-    List<Op> updates = new ArrayList<>();
-    Ops afterLookup = tf.withControlDependencies(List.<Op>of(quantizedFlat, distances));
-    if (c.deadCodeCheckEvery() > 0) {
-      // Usage statistics for dead-code detection: an EMA of how often each code is picked per batch.
-      // Kept only when dead codes are checked, so a config without EMA and dead-code resets has no
-      // per-step state besides its gradients (what data-parallel training can split across workers).
-      Variable<TFloat32> usage = scope.trainingState(USAGE, new long[] {k}, Initializers.zeros());
-      updates.add(afterLookup.assign(usage, tf.math.add(tf.math.mul(usage, tf.constant(0.99f)), tf.math.mul(counts, tf.constant(0.01f)))));
-    }
-    if (c.ema()) {
+    // The per-step state (code usage for dead-code checks, the EMA codebook) is updated from sums over the batch:
+    // the trainer builds the update once, after every lookup has read the codebook, from the whole batch's sums
+    // (on a cluster, the sum of every replica's), so data-parallel training updates it as one process does.
+    List<dev.tessera.api.train.BatchUpdate> batchUpdates = new ArrayList<>();
+    if (c.deadCodeCheckEvery() > 0 || c.ema()) {
+      Map<String, Operand<TFloat32>> sums = new java.util.LinkedHashMap<>();
+      sums.put("counts", counts);
+      Variable<TFloat32> usage = c.deadCodeCheckEvery() > 0 ? scope.trainingState(USAGE, new long[] {k}, Initializers.zeros()) : null;
+      Variable<TFloat32> clusterSize = null;
+      Variable<TFloat32> emaSum = null;
+      if (c.ema()) {
+        clusterSize = scope.buffer(CLUSTER_SIZE, new long[] {k}, Initializers.ones());
+        emaSum = scope.buffer(EMA_SUM, new long[] {k, d}, Initializers.copyOf(scope.qualify(CODEBOOK)));
+        sums.put("code_sums", tf.linalg.matMul(oneHot, flat, org.tensorflow.op.linalg.MatMul.transposeA(true)));
+      }
+      Variable<TFloat32> size = clusterSize;
+      Variable<TFloat32> sum = emaSum;
       float decay = (float) c.emaDecay();
-      Variable<TFloat32> clusterSize = scope.buffer(CLUSTER_SIZE, new long[] {k}, Initializers.ones());
-      Variable<TFloat32> emaSum = scope.buffer(EMA_SUM, new long[] {k, d}, Initializers.copyOf(scope.qualify(CODEBOOK)));
-      Operand<TFloat32> dw = tf.linalg.matMul(oneHot, flat, org.tensorflow.op.linalg.MatMul.transposeA(true));
-      // The codebook is written only after this step's lookup has read it.
-      Operand<TFloat32> newSize = afterLookup.assign(clusterSize, ema(tf, clusterSize, counts, decay));
-      Operand<TFloat32> newSum = afterLookup.assign(emaSum, ema(tf, emaSum, dw, decay));
-      Operand<TFloat32> n = tf.reduceSum(newSize, tf.constant(0));
-      float eps = 1e-5f;
-      Operand<TFloat32> smoothed =
-          tf.math.mul(tf.math.div(tf.math.add(newSize, tf.constant(eps)), tf.math.add(n, tf.constant(k * eps))), n);
-      updates.add(afterLookup.assign(codebook, tf.math.div(newSum, tf.expandDims(smoothed, tf.constant(1)))));
+      batchUpdates.add(new dev.tessera.api.train.BatchUpdate(sums, List.<Op>of(quantizedFlat, distances), (after, total) -> {
+        List<Op> ops = new ArrayList<>();
+        if (usage != null) {
+          // Usage statistics for dead-code detection: an EMA of how often each code is picked per batch.
+          ops.add(after.assign(usage, after.math.add(after.math.mul(usage, after.constant(0.99f)),
+              after.math.mul(total.get("counts"), after.constant(0.01f)))));
+        }
+        if (size != null) {
+          // The codebook is written only after this step's lookups have read it.
+          Operand<TFloat32> newSize = after.assign(size, ema(after, size, total.get("counts"), decay));
+          Operand<TFloat32> newSum = after.assign(sum, ema(after, sum, total.get("code_sums"), decay));
+          Operand<TFloat32> n = after.reduceSum(newSize, after.constant(0));
+          float eps = 1e-5f;
+          Operand<TFloat32> smoothed =
+              after.math.mul(after.math.div(after.math.add(newSize, after.constant(eps)), after.math.add(n, after.constant(k * eps))), n);
+          ops.add(after.assign(codebook, after.math.div(newSum, after.expandDims(smoothed, after.constant(1)))));
+        }
+        return ops;
+      }));
     }
-    Quantization q = new Quantization(straightThrough, codes, codebookLoss, commitment, perplexity, updates);
+    Quantization q = new Quantization(straightThrough, codes, codebookLoss, commitment, perplexity, List.of(), batchUpdates);
     return new Parts(q, flat, counts);
   }
 

@@ -94,6 +94,7 @@ public class VqVaeModel implements TrainableModel {
     metrics.put("codes_used", tf.reduceSum(tf.dtypes.cast(tf.math.greater(f.counts(), tf.constant(0f)), TFloat32.class), tf.constant(0)));
     List<Op> updates = new ArrayList<>(q.trainingUpdates());
     String prefix = scope.qualify(config.getString("scope", "vqvae"));
-    return new TrainingGraph(loss, metrics, scope.variables().trainable(prefix), updates, f.deadCodes().hook());
+    return new TrainingGraph(loss, metrics, scope.variables().trainable(prefix), updates, f.deadCodes().hook())
+        .withBatchUpdates(q.batchUpdates());
   }
 }

@@ -120,12 +120,14 @@ class VqVaeModelTest {
       GraphScope scope = GraphScope.root(g);
       Placeholder<TFloat32> z = scope.tf().placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, 1, 1, 2)));
       Quantization q = new VectorQuantizer().quantize(scope.child("q"), config, z);
+      java.util.List<org.tensorflow.op.Op> updates = new java.util.ArrayList<>();
+      q.batchUpdates().forEach(b -> updates.addAll(b.buildAlone(scope.tf())));
       try (Session s = new Session(g); TFloat32 zb = Tensors.floats(new long[] {1, 1, 1, 2}, new float[] {2f, 2f})) {
         scope.variables().initialize(s, 1);
         scope.variables().assign(s, "q.codebook", new float[] {1, 1, -5, -5});
         scope.variables().assign(s, "q.ema_sum", new float[] {1, 1, -5, -5});
         Session.Runner r = s.runner().feed(z, zb);
-        q.trainingUpdates().forEach(r::addTarget);
+        updates.forEach(r::addTarget);
         r.run().close();
         float[] codebook = scope.variables().read(s, "q.codebook");
         // N = (0.5*1 + 0.5*1, 0.5*1 + 0) = (1, 0.5); m0 = 0.5*(1,1) + 0.5*(2,2) = (1.5, 1.5); e0 ~= m0 / N0 (Laplace-smoothed)
