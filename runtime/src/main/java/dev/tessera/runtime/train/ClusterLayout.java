@@ -113,7 +113,24 @@ final class ClusterLayout implements TrainingLayout {
       losses.add(r.graph().loss());
       metrics.add(r.graph().metrics());
     });
-    return new StepGraph(first, average(tf, losses), averageMetrics(tf, metrics), optimizer, phases, replicas, batchUpdates(tf, replicas));
+    return new StepGraph(first, average(tf, losses), averageMetrics(tf, metrics), optimizer, phases, replicas, batchUpdates(tf, replicas),
+        hookRows(tf, replicas));
+  }
+
+  /** The rows the step hook reads, every replica's concatenated in shard order on task 0: the whole batch's. */
+  private static Map<String, Operand<TFloat32>> hookRows(Ops tf, List<Replica> replicas) {
+    Map<String, Operand<TFloat32>> rows = new LinkedHashMap<>();
+    if (replicas.get(0).graph().hook() == null) {
+      return rows;
+    }
+    for (String name : replicas.get(0).graph().hook().rows().keySet()) {
+      List<Operand<TFloat32>> parts = new ArrayList<>();
+      for (Replica r : replicas) {
+        parts.add(r.graph().hook().rows().get(name));
+      }
+      rows.put(name, tf.concat(parts, tf.constant(0)));
+    }
+    return rows;
   }
 
   /**
@@ -159,11 +176,11 @@ final class ClusterLayout implements TrainingLayout {
   }
 
   private void refuseUnsplittable(TrainingGraph tg) {
-    if (!tg.updates().isEmpty() || tg.hook() != null) {
+    boolean hookUnsplittable = tg.hook() != null && tg.hook().rows() == null;
+    if (!tg.updates().isEmpty() || hookUnsplittable) {
       throw new TesseraException("this model updates state from each whole batch besides its gradients and its sums ("
-          + (tg.hook() != null ? "a step hook, e.g. dead-code resets" : tg.updates().size() + " update op(s)")
-          + "), which cannot be split over workers yet; train it in one process"
-          + " (for the VQ-VAE: --set dead_code_check_every=0 makes it splittable)");
+          + (hookUnsplittable ? "a step hook that does not declare the batch rows it reads" : tg.updates().size() + " update op(s)")
+          + "), which cannot be split over workers yet; train it in one process");
     }
   }
 

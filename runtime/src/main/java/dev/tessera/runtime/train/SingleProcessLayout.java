@@ -41,7 +41,9 @@ final class SingleProcessLayout implements TrainingLayout {
     }
     List<org.tensorflow.op.Op> batchUpdates = new ArrayList<>();
     tg.batchUpdates().forEach(b -> batchUpdates.addAll(b.buildAlone(root.tf())));
-    return new StepGraph(tg, tg.loss(), tg.metrics(), optimizer, phases, List.of(r), batchUpdates);
+    java.util.Map<String, org.tensorflow.Operand<org.tensorflow.types.TFloat32>> rows =
+        tg.hook() == null || tg.hook().rows() == null ? java.util.Map.of() : tg.hook().rows();
+    return new StepGraph(tg, tg.loss(), tg.metrics(), optimizer, phases, List.of(r), batchUpdates, rows);
   }
 
   @Override

@@ -15,9 +15,10 @@ import org.tensorflow.types.TFloat32;
  *     variables, pretrained weights, updates and hook
  * @param replicas the copies of the model the batch is fed to (one in a single process)
  * @param batchUpdates the model's {@link dev.tessera.api.train.BatchUpdate}s, built once from the whole batch's sums
+ * @param hookRows the rows its step hook reads ({@link dev.tessera.api.train.StepHook#rows}), the whole batch's
  */
 record StepGraph(TrainingGraph model, Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics, AdamOptimizer optimizer,
-    List<PhaseStep> phases, List<Replica> replicas, List<org.tensorflow.op.Op> batchUpdates) {
+    List<PhaseStep> phases, List<Replica> replicas, List<org.tensorflow.op.Op> batchUpdates, Map<String, Operand<TFloat32>> hookRows) {
 
   /** A further phase (a GAN's discriminator): its loss and metrics over the whole batch and its optimizer. */
   record PhaseStep(TrainingGraph.Phase phase, Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics, AdamOptimizer optimizer) {}

@@ -327,7 +327,7 @@ public final class Trainer {
                 }
                 if (tg.hook() != null) {
                   StepHook.Context ctx = new StepHook.Context(current, session, scope.variables(), fed,
-                      new SplittableRandom(options.seed() * 31 + current));
+                      new SplittableRandom(options.seed() * 31 + current), stepGraph.hookRows());
                   tg.hook().afterStep(ctx);
                 }
               }

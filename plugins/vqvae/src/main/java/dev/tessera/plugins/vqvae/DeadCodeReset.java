@@ -32,6 +32,14 @@ final class DeadCodeReset implements StepHook {
     return resetTotal;
   }
 
+  /** The encoder outputs [rows, D] replacement codes are drawn from: on a cluster, every replica's. */
+  @Override
+  public Map<String, Operand<TFloat32>> rows() {
+    return Map.of(LATENTS, flatLatents);
+  }
+
+  private static final String LATENTS = "flat_latents";
+
   @Override
   public void afterStep(Context ctx) {
     if (config.deadCodeCheckEvery() <= 0 || ctx.step() % config.deadCodeCheckEvery() != 0) {
@@ -52,7 +60,7 @@ final class DeadCodeReset implements StepHook {
       return;
     }
     float[] latents;
-    try (Result r = ctx.runner().get().fetch(flatLatents).run()) {
+    try (Result r = ctx.runner().get().fetch(ctx.rows().getOrDefault(LATENTS, flatLatents)).run()) {
       latents = Tensors.toFloats(r.get(0));
     }
     int rows = latents.length / d;
