@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code tessera worker} and {@code tessera train --cluster} as a user runs them: two worker
  * processes on 127.0.0.1 and the trainer as the client train the VQ-VAE (the plugin's model, a
  * small config without EMA or dead-code resets, which a cluster can split) and end where one
- * process ends; a worker killed mid-run stops training with the checkpoint intact.
+ * process ends; a worker killed mid-run stops training with the checkpoint intact, and once it is
+ * started again, {@code --resume} goes on from that checkpoint.
  */
 class ClusterTrainingEndToEndTest {
   @TempDir Path tmp;
@@ -88,6 +89,14 @@ class ClusterTrainingEndToEndTest {
       assertTrue(step >= 10 && step % 10 == 0, "checkpoint step " + step);
       assertTrue(r.err().contains("(step " + step + ")"), r.err());
       assertEquals(Long.toString(step), ModelWeights.load(out).parameters().metadata().get("step"));
+
+      // The documented way on: start the lost worker again with the same command, then --resume.
+      workers.restart(1);
+      CompareEndToEndTest.Run resumed = train(out, step + 20, "--cluster", workers.clusterFile().toString(), "--checkpoint-every", "10",
+          "--worker-timeout", "10", "--resume");
+      assertEquals(0, resumed.exit(), resumed.err() + workers.log(0) + workers.log(1));
+      assertEquals(Long.toString(step + 20), Parameters.load(Checkpoint.file(out)).metadata().get("step"));
+      assertTrue(resumed.out().contains("steps " + step + ".." + (step + 20)), resumed.out());
     }
   }
 

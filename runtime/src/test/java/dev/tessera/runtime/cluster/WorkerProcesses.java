@@ -78,14 +78,28 @@ public final class WorkerProcesses implements AutoCloseable {
     processes.get(task).destroyForcibly().waitFor();
   }
 
+  /** Starts task {@code task} again after {@link #kill} (same port), as a restarted machine; waits until it listens. */
+  public void restart(int task) throws IOException {
+    Path log = logs.get(task).resolveSibling("worker-" + task + "-restarted.log");
+    Process p = startProcess(task, log);
+    processes.set(task, p);
+    logs.set(task, log);
+    awaitListening(task);
+  }
+
   private void launch(int task, Path log) throws IOException {
+    Process p = startProcess(task, log);
+    logs.add(log);
+    processes.add(p);
+  }
+
+  private Process startProcess(int task, Path log) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"), TesseraCli.class.getName(),
         "worker", "--cluster", clusterFile.toString(), "--task", Integer.toString(task));
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    logs.add(log);
-    processes.add(pb.start());
+    return pb.start();
   }
 
   private void awaitListening(int task) {
