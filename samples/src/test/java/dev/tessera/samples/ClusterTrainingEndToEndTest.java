@@ -81,6 +81,8 @@ class ClusterTrainingEndToEndTest {
       double seconds = (System.nanoTime() - killed) / 1e9;
       System.out.printf("worker task 1 killed; train exited %d after %.1f s: %s", r.exit(), seconds, r.err());
       assertEquals(1, r.exit());
+      // The step fails within a second of the loss; the client does not wait --worker-timeout to close the session.
+      assertTrue(seconds < 5, "the loss was reported " + seconds + " s after the kill (--worker-timeout 10)");
       String address = workers.cluster().address(1);
       assertTrue(r.err().contains("lost worker task 1 at " + address) || r.err().contains("stopped answering"), r.err());
       assertTrue(r.err().contains("the last good checkpoint (step "), r.err());

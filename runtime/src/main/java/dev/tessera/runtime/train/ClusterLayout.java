@@ -198,6 +198,21 @@ final class ClusterLayout implements TrainingLayout {
     return ClusterSession.open(graph, cluster.target(0), config);
   }
 
+  /**
+   * Sessions (and their graphs, whose close waits for their sessions) whose step failed on the cluster, kept
+   * unclosed for the rest of the process: closing a remote session waits for every task it ran on, a lost one
+   * included, until the operation timeout (--worker-timeout), while the step itself fails within a second of the
+   * loss (docs/distributed.md, "Failures"). Held here so that garbage collection does not close them either.
+   */
+  private static final List<Object> ABANDONED = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  @Override
+  public boolean abandon(Graph graph, Session session) {
+    ABANDONED.add(graph);
+    ABANDONED.add(session);
+    return true;
+  }
+
   @Override
   public StepFeeds feed(StepGraph graph, StepBatch batch, long seed, long step) {
     StepFeeds feeds = new StepFeeds();

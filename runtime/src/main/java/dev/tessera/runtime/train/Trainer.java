@@ -138,7 +138,9 @@ public final class Trainer {
       StepBatch.checkDivisible(batchSize, cluster.size());
     }
     layout.checkReady();
-    try (Graph graph = new Graph()) {
+    Graph graph = new Graph();
+    boolean[] abandoned = {false}; // the graph and session are left open after a lost worker (TrainingLayout.abandon)
+    try {
       GraphScope scope = layout.root(graph);
       int textLength = model.textLength(config);
       if (textLength > 0 && (tokenizer == null || captioner == null)) {
@@ -205,7 +207,8 @@ public final class Trainer {
       final ModelConfig savedConfig = config;
 
       Position position = new Position();
-      try (Session session = layout.open(graph)) {
+      Session session = layout.open(graph);
+      try {
         try {
           long step;
           if (options.resume()) {
@@ -357,11 +360,20 @@ public final class Trainer {
           return new TrainResult(firstStep, step, lastLoss, lastMetrics, seconds);
         } catch (TensorFlowException e) {
           // On a cluster: a lost worker; the checkpoint files were written whole or not at all.
+          abandoned[0] = layout.abandon(graph, session);
           throw layout.failure(e, position.current, kept(dir, position.lastSaved, options.resume()));
+        }
+      } finally {
+        if (!abandoned[0]) {
+          session.close();
         }
       }
     } catch (IOException e) {
       throw new TesseraException("training stopped: cannot write to " + dir + ": " + e, e);
+    } finally {
+      if (!abandoned[0]) {
+        graph.close();
+      }
     }
   }
 

@@ -37,6 +37,14 @@ interface TrainingLayout {
 
   Session open(Graph graph);
 
+  /**
+   * After a failed step: whether the session and its graph are to be left unclosed (and kept from being closed),
+   * because closing them would wait for what failed. One process: no.
+   */
+  default boolean abandon(Graph graph, Session session) {
+    return false;
+  }
+
   /** The feeds of step {@code step}: the global batch, split over the replicas. */
   StepFeeds feed(StepGraph graph, StepBatch batch, long seed, long step);
 
