@@ -23,7 +23,7 @@ public final class Checkpoint {
 
   private static java.util.List<String> files() {
     java.util.List<String> f = new java.util.ArrayList<>(dev.tessera.api.io.ModelWeights.FILES);
-    f.addAll(java.util.List.of(CHECKPOINT_FILE, CHECKPOINT_FILE + ".tmp-*", "train-log.csv", "train-log.csv.tmp"));
+    f.addAll(java.util.List.of(CHECKPOINT_FILE, CHECKPOINT_FILE + ".tmp-*", "train-log.csv", "train-log.csv.tmp", "trace-step-[0-9]*.json"));
     return java.util.List.copyOf(f);
   }
   static final String STEP_KEY = "step";
