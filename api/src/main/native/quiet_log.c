@@ -48,6 +48,8 @@ void tessera_hold_stderr(void) {
     return;
   }
   fcntl(p[1], F_SETPIPE_SZ, 1 << 20); /* room for whatever else is written meanwhile */
+  /* Never block a writer: should the release never run, output past the pipe's megabyte is dropped, not hung on. */
+  fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
   int saved = fcntl(2, F_DUPFD_CLOEXEC, 3);
   fflush(stderr);
   if (saved < 0 || dup2(p[1], 2) < 0) {
@@ -93,6 +95,7 @@ void tessera_release_stderr(void) {
   dup2(saved_stderr, 2); /* closes the pipe's last write end: the reads below end */
   close(saved_stderr);
   saved_stderr = -1;
+  fcntl(held, F_SETFL, fcntl(held, F_GETFL) | O_NONBLOCK); /* read what is there, then stop */
   size_t size = 0, cap = 1 << 14;
   char* text = malloc(cap);
   for (;;) {
