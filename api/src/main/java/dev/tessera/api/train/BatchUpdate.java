@@ -38,4 +38,11 @@ public record BatchUpdate(Map<String, Operand<TFloat32>> sums, List<Op> readers,
   public List<Op> buildAlone(Ops root) {
     return builder.updates(readers.isEmpty() ? root : root.withControlDependencies(readers), sums);
   }
+
+  /** The update ops of one process for each of {@code updates} ({@link #buildAlone(Ops)}), in order. */
+  public static List<Op> buildAlone(List<BatchUpdate> updates, Ops root) {
+    List<Op> ops = new java.util.ArrayList<>();
+    updates.forEach(u -> ops.addAll(u.buildAlone(root)));
+    return ops;
+  }
 }

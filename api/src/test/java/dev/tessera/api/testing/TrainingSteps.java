@@ -60,8 +60,7 @@ public final class TrainingSteps {
       Placeholder<TInt64> seed = scope.tf().placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
       TrainingGraph tg = model.buildTraining(new dev.tessera.api.train.TrainingContext(scope, config, new TrainingInputs(x, y, t, seed), components));
       AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(), AdamOptimizer.Config.defaults(learningRate));
-      java.util.List<Op> batchUpdates = new java.util.ArrayList<>();
-      tg.batchUpdates().forEach(b -> batchUpdates.addAll(b.buildAlone(scope.tf())));
+      java.util.List<Op> batchUpdates = dev.tessera.api.train.BatchUpdate.buildAlone(tg.batchUpdates(), scope.tf());
       java.util.List<AdamOptimizer> phaseAdams = new java.util.ArrayList<>();
       for (TrainingGraph.Phase phase : tg.phases()) {
         phaseAdams.add(new AdamOptimizer(scope, "optimizer_" + phase.name(), phase.loss(), phase.trainable(), AdamOptimizer.Config.defaults(learningRate)));

@@ -110,8 +110,7 @@ public final class Benchmarks {
       }
       TrainingGraph tg = model.buildTraining(new TrainingContext(scope, config, new TrainingInputs(x, y, t), null));
       AdamOptimizer adam = new AdamOptimizer(scope, "optimizer", tg.loss(), tg.trainable(), AdamOptimizer.Config.defaults(1e-4));
-      List<Op> batchUpdates = new java.util.ArrayList<>();
-      tg.batchUpdates().forEach(b -> batchUpdates.addAll(b.buildAlone(scope.tf())));
+      List<Op> batchUpdates = dev.tessera.api.train.BatchUpdate.buildAlone(tg.batchUpdates(), scope.tf());
       return timeFedSteps(options, name, scope, feed, runner -> {
         runner.addTarget(adam.update()).fetch(tg.loss());
         for (Op u : tg.updates()) {

@@ -39,8 +39,7 @@ final class SingleProcessLayout implements TrainingLayout {
       phases.add(new StepGraph.PhaseStep(phase, phase.loss(), phase.metrics(),
           new AdamOptimizer(root, "optimizer_" + phase.name(), phase.loss(), phase.trainable(), adam)));
     }
-    List<org.tensorflow.op.Op> batchUpdates = new ArrayList<>();
-    tg.batchUpdates().forEach(b -> batchUpdates.addAll(b.buildAlone(root.tf())));
+    List<org.tensorflow.op.Op> batchUpdates = dev.tessera.api.train.BatchUpdate.buildAlone(tg.batchUpdates(), root.tf());
     java.util.Map<String, org.tensorflow.Operand<org.tensorflow.types.TFloat32>> rows =
         tg.hook() == null || tg.hook().rows() == null ? java.util.Map.of() : tg.hook().rows();
     return new StepGraph(tg, tg.loss(), tg.metrics(), optimizer, phases, List.of(r), batchUpdates, rows);

@@ -120,8 +120,7 @@ class VqVaeModelTest {
       GraphScope scope = GraphScope.root(g);
       Placeholder<TFloat32> z = scope.tf().placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, 1, 1, 2)));
       Quantization q = new VectorQuantizer().quantize(scope.child("q"), config, z);
-      java.util.List<org.tensorflow.op.Op> updates = new java.util.ArrayList<>();
-      q.batchUpdates().forEach(b -> updates.addAll(b.buildAlone(scope.tf())));
+      java.util.List<org.tensorflow.op.Op> updates = dev.tessera.api.train.BatchUpdate.buildAlone(q.batchUpdates(), scope.tf());
       try (Session s = new Session(g); TFloat32 zb = Tensors.floats(new long[] {1, 1, 1, 2}, new float[] {2f, 2f})) {
         scope.variables().initialize(s, 1);
         scope.variables().assign(s, "q.codebook", new float[] {1, 1, -5, -5});
