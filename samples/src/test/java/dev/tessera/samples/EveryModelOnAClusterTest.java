@@ -21,30 +21,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Every model the plugins ship trains on a cluster as its command runs in one process: two steps
  * of {@code train MODEL --cluster} on two loopback workers end on the weights one process trains
- * (each replica draws one process's noise for its rows: {@code StepRandom}), or, for a model that
- * updates state from each whole batch other than through sums (latent diffusion's running latent
- * scale) or whose loss couples the batch's examples (CLIP's contrastive loss), the command is
- * refused with the reason before anything runs. The EMA codebook (VQ-VAE, VQGAN) is updated from
- * every replica's sums and dead-code resets draw from every replica's latents: the default VQ-VAE
- * trains as in one process.
+ * (each replica draws one process's noise for its rows: {@code StepRandom}). The EMA codebook
+ * (VQ-VAE, VQGAN) and latent diffusion's running latent scale are updated from every replica's
+ * sums, dead-code resets draw from every replica's latents, and the losses that couple a batch's
+ * examples (CLIP's contrastive loss, clip-gan's matching-aware term, latent diffusion's first-step
+ * scale) are built from every replica's rows (WholeBatchLoss).
  */
 class EveryModelOnAClusterTest {
   static WorkerProcesses workers;
   @TempDir static Path dir;
-
-  /**
-   * The models a cluster refuses for now, and why (docs/distributed.md): state updated from each
-   * whole batch other than through sums (latent diffusion's running latent scale, whose first step
-   * also scales by the batch's own deviation), or a loss that couples the batch's examples (CLIP's).
-   * The EMA codebook of the VQ-VAE and the VQGAN is updated from the sums of every replica's
-   * statistics, and dead-code resets draw from every replica's latents.
-   */
-  static final Map<String, String> REFUSED = Map.of("latent-diffusion", "1 update op(s)",
-      "clip", "its contrastive loss compares each image with every caption of the batch",
-      "clip-gan", "its matching-aware term shows the discriminator each real image with the next example's text");
-
-  /** Settings under which a refused model splits: then it must train as in one process. */
-  static final Map<String, List<String>> SPLITTABLE_WITH = Map.of("clip-gan", List.of("--set", "mismatch_weight=0"));
 
   @BeforeAll
   static void startWorkers() {
@@ -74,25 +59,11 @@ class EveryModelOnAClusterTest {
     Path single = dir.resolve(model + "-single");
     Path cluster = dir.resolve(model + "-cluster");
     CompareEndToEndTest.Run distributed = train(model, cluster, "--cluster", workers.clusterFile().toString());
-    String[] settings = new String[0];
-    if (REFUSED.containsKey(model)) {
-      assertEquals(1, distributed.exit(), distributed.out());
-      assertTrue(distributed.err().contains(REFUSED.get(model)) && distributed.err().contains("train it in one process"), distributed.err());
-      assertTrue(!Files.exists(cluster.resolve("checkpoint.safetensors")), "refused before the first step");
-      if (!SPLITTABLE_WITH.containsKey(model)) {
-        return;
-      }
-      settings = SPLITTABLE_WITH.get(model).toArray(String[]::new);
-      List<String> args = new ArrayList<>(List.of(settings));
-      args.addAll(List.of("--cluster", workers.clusterFile().toString()));
-      distributed = train(model, dir.resolve(model + "-split"), args.toArray(String[]::new));
-      cluster = dir.resolve(model + "-split");
-    }
     assertEquals(0, distributed.exit(), distributed.err() + workers.log(0) + workers.log(1));
-    CompareEndToEndTest.Run one = train(model, single, settings);
+    CompareEndToEndTest.Run one = train(model, single);
     assertEquals(0, one.exit(), one.err());
     float diff = WeightDifference.maxAbs(single, cluster);
-    System.out.printf("%s %s, 2 steps, batch 8 = 2 workers x 4: max |w_cluster - w_single| = %g%n", model, String.join(" ", settings), diff);
+    System.out.printf("%s, 2 steps, batch 8 = 2 workers x 4: max |w_cluster - w_single| = %g%n", model, diff);
     assertTrue(diff < 1e-4, model + ": max abs weight difference " + diff);
   }
 

@@ -147,6 +147,28 @@ class VqganClipPipelineTest {
   }
 
   /**
+   * With several prior draws per image the search starts from the one the guide scores highest;
+   * the first draw is the one-candidate start, so no image starts lower and the mean rises.
+   */
+  @Test
+  void theBestOfSeveralPriorDrawsIsWhereTheSearchStarts() {
+    assumeTrue(Files.exists(PLUGINS.resolve("gpt.jar")), "the gpt plugin");
+    PipelineSpec spec = tiny(1, null, 0).withOption("start", "prior").withBatchSize(4);
+    try (GenerationPipeline one = Pipelines.open(components, spec);
+        GenerationPipeline four = Pipelines.open(components, spec.withOption("prior_candidates", 4))) {
+      assertEquals(4, four.settings().get("prior_candidates"));
+      one.generate("a photo of a shirt", 4, 11, null);
+      four.generate("a photo of a shirt", 4, 11, null);
+      double first = (Double) one.results().get("clip_score_before");
+      double best = (Double) four.results().get("clip_score_before");
+      assertTrue(best > first, "the best of four draws scores above the first draw: " + best + " against " + first);
+    }
+    TesseraException e = assertThrows(TesseraException.class,
+        () -> Pipelines.open(components, spec.withOption("prior_candidates", 0)).close());
+    assertTrue(e.getMessage().contains("prior_candidates"), e.getMessage());
+  }
+
+  /**
    * Starting from the prior's draw, the results say how likely the prior finds the codes before
    * and after the search (nats per code); codes that did not move score the same. The prior's
    * transformer is in the graph for that, the evaluator never.

@@ -62,7 +62,8 @@ public interface TrainableModel extends Component {
    * Why a batch's loss is not the mean of the losses of its parts, or null (the default): data-parallel
    * workers each compute the loss of their part of the batch, so a model whose loss couples the
    * examples (a contrastive loss over the batch's pairs) would train something else on a cluster,
-   * and the trainer refuses it there with this reason.
+   * and the trainer refuses it there with this reason. A model that builds such a loss from the
+   * whole batch's rows ({@link dev.tessera.api.train.WholeBatchLoss}, as CLIP does) splits.
    */
   default String unsplittableReason(ModelConfig config) {
     return null;

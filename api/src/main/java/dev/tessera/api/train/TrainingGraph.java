@@ -31,6 +31,9 @@ import org.tensorflow.types.TFloat32;
  * @param batchUpdates state updated from statistics of the whole batch ({@link BatchUpdate}: an EMA
  *     codebook), built once per step by the trainer, from every replica's sums on a cluster; empty
  *     for most models
+ * @param wholeBatch the loss as built from the whole batch's rows, for a cluster to rebuild on each
+ *     replica from every replica's rows ({@link WholeBatchLoss}); null for a loss that is a mean of
+ *     per-example terms (most models)
  */
 public record TrainingGraph(
     Operand<TFloat32> loss,
@@ -42,7 +45,8 @@ public record TrainingGraph(
     List<Phase> phases,
     Map<String, String> exported,
     List<Op> averages,
-    List<BatchUpdate> batchUpdates) {
+    List<BatchUpdate> batchUpdates,
+    WholeBatchLoss wholeBatch) {
 
   public TrainingGraph {
     exported = Map.copyOf(exported);
@@ -52,7 +56,7 @@ public record TrainingGraph(
 
   public TrainingGraph(Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics, List<VariableStore.Entry> trainable, List<Op> updates,
       StepHook hook, List<dev.tessera.api.io.Parameters> pretrained, List<Phase> phases, Map<String, String> exported, List<Op> averages) {
-    this(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages, List.of());
+    this(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages, List.of(), null);
   }
 
   public TrainingGraph(Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics, List<VariableStore.Entry> trainable, List<Op> updates,
@@ -67,17 +71,22 @@ public record TrainingGraph(
 
   /** This graph with {@code exported} (see above) in place of its own. */
   public TrainingGraph withExported(Map<String, String> exported) {
-    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages, batchUpdates);
+    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages, batchUpdates, wholeBatch);
   }
 
   /** This graph with {@code averages} (see above) in place of its own. */
   public TrainingGraph withAverages(List<Op> averages) {
-    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages, batchUpdates);
+    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages, batchUpdates, wholeBatch);
   }
 
   /** This graph with {@code batchUpdates} (see above) in place of its own. */
   public TrainingGraph withBatchUpdates(List<BatchUpdate> batchUpdates) {
-    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages, batchUpdates);
+    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages, batchUpdates, wholeBatch);
+  }
+
+  /** This graph with {@code wholeBatch} (see above) in place of its own. */
+  public TrainingGraph withWholeBatch(WholeBatchLoss wholeBatch) {
+    return new TrainingGraph(loss, metrics, trainable, updates, hook, pretrained, phases, exported, averages, batchUpdates, wholeBatch);
   }
 
   /**

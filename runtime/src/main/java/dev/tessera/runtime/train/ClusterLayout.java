@@ -6,6 +6,7 @@ import dev.tessera.api.train.AdamOptimizer;
 import dev.tessera.api.train.Gradients;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
+import dev.tessera.api.train.WholeBatchLoss;
 import dev.tessera.runtime.cluster.ClusterSpec;
 import dev.tessera.runtime.cluster.LostWorker;
 import dev.tessera.runtime.cluster.WorkerReachability;
@@ -24,6 +25,7 @@ import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Data-parallel training on TensorFlow's distributed runtime, with the trainer as the client
@@ -34,8 +36,11 @@ import org.tensorflow.types.TFloat32;
  * batch, the averaged gradient is the gradient of the whole batch, so a cluster run follows the
  * single-process run of the same global batches (up to float rounding).
  *
- * <p>What cannot be split that way is refused: per-step state updates besides the gradients (an
- * EMA codebook) and step hooks work on the whole batch in one place.
+ * <p>What couples the batch's examples is handed over whole: state updated from sums over the batch
+ * ({@code BatchUpdate}: an EMA codebook) is updated once from every replica's sums, a step hook reads
+ * every replica's rows, and a loss built from the whole batch's rows ({@code WholeBatchLoss}: CLIP's
+ * contrastive loss) is built on each replica from every replica's rows. Other per-step updates and
+ * hooks that do not declare their rows are refused.
  */
 final class ClusterLayout implements TrainingLayout {
   private final ClusterSpec cluster;
@@ -75,6 +80,7 @@ final class ClusterLayout implements TrainingLayout {
       copies.addAll(scope.cachedReads());
     }
     built[0] = replica.build(root.replica("task0", cluster.device(0)), 0, n, copies);
+    gatherWholeBatches(built);
     for (int task = 0; task < n; task++) {
       Replica r = built[task];
       TrainingGraph tg = r.graph();
@@ -115,6 +121,73 @@ final class ClusterLayout implements TrainingLayout {
     });
     return new StepGraph(first, average(tf, losses), averageMetrics(tf, metrics), optimizer, phases, replicas, batchUpdates(tf, replicas),
         hookRows(tf, replicas));
+  }
+
+  /**
+   * For a loss built from the whole batch's rows ({@link WholeBatchLoss}: CLIP's contrastive loss), each replica's
+   * graph built again on its own task from every replica's rows concatenated in shard order: the rows one process has.
+   * A replica's gradient reaches its own rows only, times the number of replicas, so the mean of the replicas'
+   * gradients is the whole batch's.
+   */
+  static void gatherWholeBatches(Replica[] built) {
+    if (built[0].graph().wholeBatch() == null) {
+      return;
+    }
+    int n = built.length;
+    WholeBatchLoss[] losses = new WholeBatchLoss[n];
+    for (int task = 0; task < n; task++) {
+      losses[task] = built[task].graph().wholeBatch();
+    }
+    for (int task = 0; task < n; task++) {
+      WholeBatchLoss own = losses[task];
+      Ops tf = own.scope().tf();
+      Map<String, Operand<TFloat32>> whole = new LinkedHashMap<>();
+      Operand<TInt32> offset = tf.constant(0);
+      Operand<TInt32> size = null;
+      for (String name : own.rows().keySet()) {
+        List<Operand<TFloat32>> parts = new ArrayList<>();
+        for (int j = 0; j < n; j++) {
+          Operand<TFloat32> rows = losses[j].rows().get(name);
+          parts.add(j == task ? scaledGradient(tf, rows, n) : tf.stopGradient(rows));
+        }
+        whole.put(name, tf.concat(parts, tf.constant(0)));
+      }
+      String first = own.rows().keySet().iterator().next();
+      for (int j = 0; j < task; j++) {
+        offset = tf.math.add(offset, examples(tf, losses[j].rows().get(first)));
+      }
+      size = examples(tf, own.rows().get(first));
+      Operand<TInt32> start = offset;
+      Operand<TInt32> end = tf.math.add(offset, size);
+      TrainingGraph rebuilt = own.builder().build(new WholeBatchLoss.WholeBatch() {
+        @Override
+        public Operand<TFloat32> rows(String name) {
+          Operand<TFloat32> r = whole.get(name);
+          if (r == null) {
+            throw new IllegalArgumentException("no rows named '" + name + "' (the model gave " + whole.keySet() + ")");
+          }
+          return r;
+        }
+
+        @Override
+        public Operand<TFloat32> own(Operand<TFloat32> all) {
+          return tf.gather(all, tf.range(start, end, tf.constant(1)), tf.constant(0));
+        }
+      });
+      Replica r = built[task];
+      built[task] = new Replica(r.images(), r.labels(), r.tokens(), r.randomSeed(), rebuilt.withWholeBatch(own));
+    }
+  }
+
+  /** The rows' value, with their gradient times {@code n}: {@code stop(x) + n (x - stop(x))}, exactly x. */
+  private static Operand<TFloat32> scaledGradient(Ops tf, Operand<TFloat32> rows, int n) {
+    Operand<TFloat32> still = tf.stopGradient(rows);
+    return tf.math.add(still, tf.math.mul(tf.math.sub(rows, still), tf.constant((float) n)));
+  }
+
+  /** The number of rows (the first dimension) of {@code rows}, a scalar. */
+  private static Operand<TInt32> examples(Ops tf, Operand<TFloat32> rows) {
+    return tf.reshape(tf.slice(tf.shape(rows), tf.constant(new int[] {0}), tf.constant(new int[] {1})), tf.constant(new int[0]));
   }
 
   /** The rows the step hook reads, every replica's concatenated in shard order on task 0: the whole batch's. */

@@ -127,6 +127,42 @@ class ClusterTrainingTest {
     assertTrue(seconds < 10, "took " + seconds + " s");
   }
 
+  /**
+   * A loss that couples the batch's examples (a contrastive loss) trains on two workers as in one process when it
+   * is built from the whole batch's rows (WholeBatchLoss); computed over each worker's part alone it trains
+   * something else, which is what the cluster did before (so the first check can fail).
+   */
+  @Test
+  void aLossOverTheWholeBatchTrainsAsInOneProcess() {
+    Dataset d = data(64);
+    TrainResult single = quiet().train(new TinyContrastiveModel(true), ModelConfig.empty(), d, options("whole-single", 10));
+    TrainResult distributed = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20))
+        .train(new TinyContrastiveModel(true), ModelConfig.empty(), d, options("whole-cluster", 10));
+    float diff = WeightDifference.maxAbs(tmp.resolve("whole-single"), tmp.resolve("whole-cluster"));
+    System.out.printf("tiny contrastive, 10 steps, batch 8 = 2 x 4: max |w_cluster - w_single| = %g; loss %.7f vs %.7f%n", diff,
+        distributed.lastLoss(), single.lastLoss());
+    assertTrue(diff < 1e-5, "max abs difference " + diff);
+    assertEquals(single.lastLoss(), distributed.lastLoss(), 1e-5);
+    quiet().onCluster(workers.cluster(), Duration.ofSeconds(20))
+        .train(new TinyContrastiveModel(false), ModelConfig.empty(), d, options("parts-cluster", 10));
+    float apart = WeightDifference.maxAbs(tmp.resolve("whole-single"), tmp.resolve("parts-cluster"));
+    assertTrue(apart > 1e-3, "each worker's part alone should train something else: " + apart);
+  }
+
+  @Test
+  void aModelThatCannotBeSplitIsRefusedWithItsReason() {
+    TinyAutoencoderModel unsplittable = new TinyAutoencoderModel() {
+      @Override
+      public String unsplittableReason(ModelConfig config) {
+        return "its loss looks at the whole batch";
+      }
+    };
+    TesseraException e = assertThrows(TesseraException.class, () -> quiet().onCluster(workers.cluster(), Duration.ofSeconds(5))
+        .train(unsplittable, ModelConfig.empty(), data(16), options("unsplittable", 2)));
+    assertEquals("model 'tiny' cannot be split over workers yet: its loss looks at the whole batch; train it in one process", e.getMessage());
+    assertTrue(!Files.exists(tmp.resolve("unsplittable").resolve("checkpoint.safetensors")), "refused before the first step");
+  }
+
   @Test
   void modelsWithStepHooksAreRefusedWithAReason() {
     TinyAutoencoderModel withHook = new TinyAutoencoderModel(ctx -> { });

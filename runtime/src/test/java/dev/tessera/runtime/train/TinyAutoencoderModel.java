@@ -15,7 +15,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
 /** A two-layer 4x4 autoencoder: the smallest model that exercises the whole trainer. */
-final class TinyAutoencoderModel implements TrainableModel {
+class TinyAutoencoderModel implements TrainableModel {
   private final StepHook hook;
 
   TinyAutoencoderModel() {

@@ -12,6 +12,7 @@ import dev.tessera.api.train.HingeLoss;
 import dev.tessera.api.train.StepRandom;
 import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;
+import dev.tessera.api.train.WholeBatchLoss;
 import dev.tessera.api.train.TrainingInputs;
 import dev.tessera.api.train.WeightAverage;
 import java.util.LinkedHashMap;
@@ -93,16 +94,11 @@ public class ClipGanModel implements TextConditionedModel {
 
     Operand<TFloat32> realLogits = d.logits(x, condition);
     Operand<TFloat32> fakeLogits = d.logits(tf.stopGradient(fake), condition);
-    Operand<TFloat32> discLoss = HingeLoss.discriminator(tf, realLogits, fakeLogits);
-    if (c.mismatchWeight() > 0) {
-      Operand<TFloat32> wrong = HingeLoss.aboveMinusOne(tf, d.logits(x, rolled(tf, condition)));
-      discLoss = tf.math.add(discLoss, tf.math.mul(tf.constant((float) c.mismatchWeight()), wrong));
-    }
+    Operand<TFloat32> hinge = HingeLoss.discriminator(tf, realLogits, fakeLogits);
     Map<String, Operand<TFloat32>> discMetrics = new LinkedHashMap<>();
     discMetrics.put("real", tf.math.mean(realLogits, tf.constant(new int[] {0, 1})));
     discMetrics.put("fake", tf.math.mean(fakeLogits, tf.constant(new int[] {0, 1})));
-    TrainingGraph.Phase disc = new TrainingGraph.Phase("disc", discLoss, model.variables().trainable(prefix + ".discriminator."), c.discStart(),
-        discMetrics);
+    var discriminator = model.variables().trainable(prefix + ".discriminator.");
 
     Operand<TFloat32> step = in.step(tf);
     var generator = model.variables().trainable(prefix + ".generator.");
@@ -110,15 +106,23 @@ public class ClipGanModel implements TextConditionedModel {
         c.emaDecay(), step);
     List<Parameters> pretrained = config.getString("text_model", "clip").isEmpty()
         ? List.of() : List.of(FrozenEncoder.weights(config, context.components()).parameters());
-    return new TrainingGraph(loss, metrics, generator, List.of(), null, pretrained, List.of(disc)).withAverages(average);
-  }
-
-  @Override
-  public String unsplittableReason(ModelConfig config) {
-    return ClipGanConfig.from(config).mismatchWeight() > 0
-        ? "its matching-aware term shows the discriminator each real image with the next example's text, across the whole batch"
-            + " (--set mismatch_weight=0 makes it splittable)"
-        : null;
+    // wrongCondition: each real image's mismatched text (null: no matching-aware term)
+    java.util.function.Function<Operand<TFloat32>, TrainingGraph> assemble = wrongCondition -> {
+      Operand<TFloat32> discLoss = hinge;
+      if (wrongCondition != null) {
+        Operand<TFloat32> wrong = HingeLoss.aboveMinusOne(tf, d.logits(x, wrongCondition));
+        discLoss = tf.math.add(discLoss, tf.math.mul(tf.constant((float) c.mismatchWeight()), wrong));
+      }
+      TrainingGraph.Phase disc = new TrainingGraph.Phase("disc", discLoss, discriminator, c.discStart(), discMetrics);
+      return new TrainingGraph(loss, metrics, generator, List.of(), null, pretrained, List.of(disc)).withAverages(average);
+    };
+    if (c.mismatchWeight() <= 0) {
+      return assemble.apply(null);
+    }
+    // Each real image under the next example's text, across the whole batch: on a cluster, the next replica's first
+    // example for a replica's last (WholeBatchLoss; the frozen text embeddings carry no gradient).
+    return new WholeBatchLoss(model, Map.of("condition", condition), batch -> assemble.apply(batch.own(rolled(tf, batch.rows("condition")))))
+        .alone();
   }
 
   /** Row i gets row i + 1's condition (the last gets the first's): each image under another image's caption. */

@@ -9,6 +9,7 @@ import dev.tessera.api.io.ShippedWeightSets;
 import dev.tessera.api.spi.TrainableModel;
 import dev.tessera.api.train.StepRandom;
 import dev.tessera.api.train.TrainingGraph;
+import dev.tessera.api.train.WholeBatchLoss;
 import dev.tessera.api.train.TrainingInputs;
 import dev.tessera.api.types.TokenIds;
 import java.util.LinkedHashMap;
@@ -45,12 +46,6 @@ public class ClipModel implements TrainableModel {
   @Override
   public String tokenizer(ModelConfig config) {
     return config.getString("tokenizer", "clip");
-  }
-
-  @Override
-  public String unsplittableReason(ModelConfig config) {
-    return "its contrastive loss compares each image with every caption of the batch, and a worker would see only its part's"
-        + " (gathering the embeddings across workers is not built)";
   }
 
   @Override
@@ -130,10 +125,14 @@ public class ClipModel implements TrainableModel {
     Operand<TFloat32> images = encoder.encodeImages(model, config, augmented(scope, config, inputs));
     Operand<TFloat32> texts = encoder.encodeText(model, config, inputs.tokens());
     Operand<TFloat32> logScale = model.weight("logit_scale", new long[0], Initializers.constant(ClipConfig.LOGIT_SCALE_INIT));
-    ContrastiveLoss loss = new ContrastiveLoss(scope.tf(), images, texts, logScale);
-    Map<String, Operand<TFloat32>> metrics = new LinkedHashMap<>();
-    metrics.put("accuracy", loss.accuracy);
-    metrics.put("scale", loss.scale);
-    return new TrainingGraph(loss.loss, metrics, scope.variables().trainable(model.path()), List.of(), null);
+    var trainable = scope.variables().trainable(model.path());
+    // Every image against every caption of the whole batch: on a cluster, of every replica's (WholeBatchLoss).
+    return new WholeBatchLoss(scope, Map.of("images", images, "texts", texts), batch -> {
+      ContrastiveLoss loss = new ContrastiveLoss(scope.tf(), batch.rows("images"), batch.rows("texts"), logScale);
+      Map<String, Operand<TFloat32>> metrics = new LinkedHashMap<>();
+      metrics.put("accuracy", loss.accuracy);
+      metrics.put("scale", loss.scale);
+      return new TrainingGraph(loss.loss, metrics, trainable, List.of(), null);
+    }).alone();
   }
 }

@@ -15,6 +15,7 @@ import dev.tessera.api.train.TrainingContext;
 import dev.tessera.api.train.TrainingGraph;
 import dev.tessera.api.train.TrainingInputs;
 import dev.tessera.api.train.WeightAverage;
+import dev.tessera.api.train.WholeBatchLoss;
 import dev.tessera.api.train.SquaredError;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,30 +97,10 @@ public class LatentDiffusionModel implements TextConditionedModel {
     GraphScope scope = root.child(config.getString("scope", "latent_diffusion"));
     Ops tf = scope.tf();
     Operand<TFloat32> latents = tf.stopGradient(c.firstStage().encode(root, context.components(), in.images()));
-    Operand<TInt32> all = tf.constant(new int[] {0, 1, 2, 3});
-    Operand<TFloat32> centred = tf.math.sub(latents, tf.math.mean(latents, all));
-    // (at least 1e-6: a batch of one flat colour has none)
-    Operand<TFloat32> batchStd = tf.math.maximum(tf.math.sqrt(tf.math.mean(tf.math.square(centred), all)), tf.constant(1e-6f));
     Variable<TFloat32> std = scope.buffer(LATENT_STD, new long[0], Initializers.zeros());
-    // The average so far, or this batch's on the first step (the buffer starts at 0).
-    Operand<TFloat32> first = tf.dtypes.cast(tf.math.equal(std, tf.constant(0f)), TFloat32.class);
-    Operand<TFloat32> scale = tf.stopGradient(tf.math.add(std, tf.math.mul(first, batchStd)));
-    Operand<TFloat32> z0 = tf.math.div(latents, scale);
     StepRandom random = in.random(tf);
-    NoisedBatch noised = NoisedBatch.draw(tf, random, c.schedule(), z0, 4);
     Encoder encoder = FrozenEncoder.encoder(c.encoder(), context.components());
     Encoder.TextStates text = FrozenEncoder.textStates(root, c.encoder(), encoder, in.tokens());
-    Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(random.uniform(noised.batch(), 2), tf.constant((float) c.conditionDropout())),
-        TFloat32.class);
-    Encoder.TextStates dropped = new Encoder.TextStates(
-        tf.stopGradient(tf.math.mul(text.states(), tf.reshape(keep, tf.constant(new long[] {-1, 1, 1})))), text.mask(),
-        tf.stopGradient(tf.math.mul(text.embedding(), tf.expandDims(keep, tf.constant(1)))));
-    Operand<TFloat32> predicted = LatentDenoiser.epsilon(scope, c, noised.noisy(), noised.timestepsAsFloats(tf), dropped);
-    Operand<TFloat32> loss = SquaredError.mean(tf, predicted, noised.noise());
-    Map<String, Operand<TFloat32>> metrics = new LinkedHashMap<>();
-    metrics.put("latent_std", scale);
-    List<org.tensorflow.op.Op> updates = List.of(
-        tf.assign(std, tf.math.add(tf.math.mul(scale, tf.constant(STD_DECAY)), tf.math.mul(batchStd, tf.constant(1 - STD_DECAY)))));
     // The frozen parts' weights, from the models named (none named: left as initialised, in tests).
     List<Parameters> pretrained = new ArrayList<>();
     if (!FrozenEncoder.CLIP.modelName(config).isEmpty()) {
@@ -128,15 +109,49 @@ public class LatentDiffusionModel implements TextConditionedModel {
     if (!LatentDiffusionConfig.AUTOENCODER.modelName(config).isEmpty()) {
       pretrained.add(LatentDiffusionConfig.AUTOENCODER.weights(config, context.components()).parameters());
     }
-    String unetPrefix = scope.path() + ".unet.";
-    List<dev.tessera.api.graph.VariableStore.Entry> unet = scope.variables().trainable(unetPrefix);
-    double decay = config.getDouble(EMA_DECAY, 0);
-    if (decay == 0) {
-      return new TrainingGraph(loss, metrics, unet, updates, null, pretrained);
-    }
-    // An average of the U-Net's weights is what model.safetensors holds (the checkpoint keeps both).
-    String to = scope.path() + ".unet_average.";
-    return new TrainingGraph(loss, metrics, unet, updates, null, pretrained).withExported(WeightAverage.exported(unet, unetPrefix, to))
-        .withAverages(WeightAverage.track(root, unet, unetPrefix, to, decay, in.step(tf)));
+    // The scale is a statistic of the whole batch's latents: on a cluster, of every replica's (WholeBatchLoss); the
+    // running average is updated from the sums of the replicas' squared deviations (BatchUpdate).
+    return new WholeBatchLoss(scope, Map.of("latents", latents), batch -> {
+      Operand<TInt32> axes = tf.constant(new int[] {0, 1, 2, 3});
+      Operand<TFloat32> whole = batch.rows("latents");
+      Operand<TFloat32> centred = tf.math.sub(whole, tf.math.mean(whole, axes));
+      Operand<TFloat32> batchStd = deviation(tf, tf.math.mean(tf.math.square(centred), axes));
+      // The average so far, or this batch's on the first step (the buffer starts at 0).
+      Operand<TFloat32> first = tf.dtypes.cast(tf.math.equal(std, tf.constant(0f)), TFloat32.class);
+      Operand<TFloat32> scale = tf.stopGradient(tf.math.add(std, tf.math.mul(first, batchStd)));
+      Operand<TFloat32> z0 = tf.math.div(latents, scale);
+      NoisedBatch noised = NoisedBatch.draw(tf, random, c.schedule(), z0, 4);
+      Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(random.uniform(noised.batch(), 2), tf.constant((float) c.conditionDropout())),
+          TFloat32.class);
+      Encoder.TextStates dropped = new Encoder.TextStates(
+          tf.stopGradient(tf.math.mul(text.states(), tf.reshape(keep, tf.constant(new long[] {-1, 1, 1})))), text.mask(),
+          tf.stopGradient(tf.math.mul(text.embedding(), tf.expandDims(keep, tf.constant(1)))));
+      Operand<TFloat32> predicted = LatentDenoiser.epsilon(scope, c, noised.noisy(), noised.timestepsAsFloats(tf), dropped);
+      Operand<TFloat32> loss = SquaredError.mean(tf, predicted, noised.noise());
+      Map<String, Operand<TFloat32>> metrics = new LinkedHashMap<>();
+      metrics.put("latent_std", scale);
+      Map<String, Operand<TFloat32>> sums = new LinkedHashMap<>();
+      sums.put("squared_deviation", tf.reduceSum(tf.math.square(batch.own(centred)), axes));
+      sums.put("elements", tf.dtypes.cast(tf.size(latents), TFloat32.class));
+      dev.tessera.api.train.BatchUpdate runningStd = new dev.tessera.api.train.BatchUpdate(sums, List.<org.tensorflow.op.Op>of(scale), (at, total) -> List.<org.tensorflow.op.Op>of(
+          at.assign(std, at.math.add(at.math.mul(scale, at.constant(STD_DECAY)),
+              at.math.mul(deviation(at, at.math.div(total.get("squared_deviation"), total.get("elements"))), at.constant(1 - STD_DECAY))))));
+      String unetPrefix = scope.path() + ".unet.";
+      List<dev.tessera.api.graph.VariableStore.Entry> unet = scope.variables().trainable(unetPrefix);
+      TrainingGraph graph = new TrainingGraph(loss, metrics, unet, List.of(), null, pretrained).withBatchUpdates(List.of(runningStd));
+      double decay = config.getDouble(EMA_DECAY, 0);
+      if (decay == 0) {
+        return graph;
+      }
+      // An average of the U-Net's weights is what model.safetensors holds (the checkpoint keeps both).
+      String to = scope.path() + ".unet_average.";
+      return graph.withExported(WeightAverage.exported(unet, unetPrefix, to)).withAverages(WeightAverage.track(root, unet, unetPrefix, to, decay,
+          in.step(tf)));
+    }).alone();
+  }
+
+  /** The standard deviation of a variance, at least 1e-6 (a batch of one flat colour has none). */
+  private static Operand<TFloat32> deviation(Ops tf, Operand<TFloat32> variance) {
+    return tf.math.maximum(tf.math.sqrt(variance), tf.constant(1e-6f));
   }
 }

@@ -76,20 +76,20 @@ public final class VqganClipPipeline implements GenerationPipeline {
    * How the latents are searched: Adam for {@code iterations} steps at {@code learningRate},
    * starting from the encoded {@code initImage}, else as {@code start} says (auto, prior: the
    * codes the {@code prior} model's weight set over this autoencoder draws at
-   * {@code priorGuidanceScale}; canvas: a blank canvas's latents plus Gaussian noise of
+   * {@code priorGuidanceScale}, the best by the guide's score of {@code priorCandidates} draws; canvas: a blank canvas's latents plus Gaussian noise of
    * {@code initNoise} times the codebook's RMS, drawn from the seed), scoring {@code cutouts}
    * random {@code views} per image and step with the score guidance {@code guidance} on the CLIP
    * {@code guide} names, and writing the images every {@code saveEvery} iterations (0: never)
    * under {@code framesDir}.
    */
   public record Options(int iterations, double learningRate, Path initImage, int saveEvery, int cutouts, String views, double initNoise,
-      String guidance, String guide, String start, String prior, double priorGuidanceScale, Path framesDir) {
+      String guidance, String guide, String start, String prior, double priorGuidanceScale, int priorCandidates, Path framesDir) {
     /** The context's options; frames go to OUTPUT/frames of the folder generate writes. */
     public static Options of(PipelineContext context) {
       dev.tessera.api.options.Options o = context.options();
       return new Options(o.getInt("iterations"), o.getDouble("learning_rate"), o.getPath("init_image"), o.getInt("save_every"),
           o.getInt("cutouts"), o.getString("views"), o.getDouble("init_noise"), o.getString("score_guidance"), o.getString("guide"),
-          o.getString("start"), o.getString("prior"), o.getDouble("prior_guidance_scale"),
+          o.getString("start"), o.getString("prior"), o.getDouble("prior_guidance_scale"), o.getInt("prior_candidates"),
           context.outputDir() == null ? null : context.outputDir().resolve("frames"));
     }
   }
@@ -283,6 +283,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
     if (start.kind().equals("prior")) {
       s.put("prior", start.prior());
       s.put("prior_guidance_scale", options.priorGuidanceScale());
+      s.put("prior_candidates", options.priorCandidates());
     }
     s.put("init_noise", options.initNoise());
     s.put("init_image", options.initImage() == null ? null : options.initImage().toString());
@@ -347,7 +348,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
         if (initImage != null) {
           z = repeat(run.encode(initImage), n);
         } else if (start.kind().equals("prior")) {
-          z = priorCodes(run, prompt, n, seed * 1_000_003L + from);
+          z = bestPriorCodes(run, weighted, prompt, n, seed * 1_000_003L + from);
         } else {
           z = noisyCanvas(run, Arrays.copyOfRange(noise, from * latentSize, (from + n) * latentSize));
         }
@@ -406,10 +407,35 @@ public final class VqganClipPipeline implements GenerationPipeline {
   }
 
   /**
-   * The codebook vectors of code grids the prior draws for the prompt's positive parts, seeded as
-   * the vqgan-transformer pipeline seeds its batches (so, at the same batch size, the images it
-   * would draw are where the optimisation starts).
+   * Of {@code prior_candidates} grids the prior draws for each image, the one whose decoding the
+   * guide's deterministic score ({@link CodeGridOptimisation#similarity}) puts highest, as codebook
+   * vectors. The first draw is seeded as the vqgan-transformer pipeline seeds its batches (so with
+   * one candidate, at the same batch size, the images it would draw are where the optimisation
+   * starts); the others from seeds derived from it.
    */
+  private float[] bestPriorCodes(CodeGridOptimisation run, WeightedPrompts weighted, String prompt, int n, long batchSeed) {
+    float[] best = priorCodes(run, prompt, n, batchSeed);
+    if (options.priorCandidates() == 1) {
+      return best;
+    }
+    int size = best.length / n;
+    run.start(best);
+    float[] bestScores = run.similarity(run.images(), weighted);
+    for (int k = 1; k < options.priorCandidates(); k++) {
+      float[] z = priorCodes(run, prompt, n, batchSeed + k * 0x9E3779B97F4A7C15L);
+      run.start(z);
+      float[] scores = run.similarity(run.images(), weighted);
+      for (int i = 0; i < n; i++) {
+        if (scores[i] > bestScores[i]) {
+          bestScores[i] = scores[i];
+          System.arraycopy(z, i * size, best, i * size, size);
+        }
+      }
+    }
+    return best;
+  }
+
+  /** The codebook vectors of code grids the prior draws for the prompt's positive parts, from one seed. */
   private float[] priorCodes(CodeGridOptimisation run, String prompt, int n, long batchSeed) {
     org.tensorflow.Session session = prior.session();
     dev.tessera.api.types.Condition condition = prior.parts().positiveCondition(session, prompt);

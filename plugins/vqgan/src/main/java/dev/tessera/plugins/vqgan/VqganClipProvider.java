@@ -1,6 +1,7 @@
 package dev.tessera.plugins.vqgan;
 
 import dev.tessera.api.augment.RandomViews;
+import dev.tessera.api.options.NumberOption;
 import dev.tessera.api.options.OptionSpec;
 import dev.tessera.api.pipeline.GenerationPipeline;
 import dev.tessera.api.pipeline.PipelineContext;
@@ -20,6 +21,10 @@ public class VqganClipProvider extends AbstractPipelineProvider {
         + "(VQGAN-CLIP)", "vqgan", "vqvae");
   }
 
+  /** With start=prior: grids the prior draws per image, of which the guide's best-scored one is where the search starts. */
+  static final NumberOption PRIOR_CANDIDATES = NumberOption.integer("prior_candidates", 1, 64,
+      "with start=prior: the prior's draws per image; the search starts from the one the guide scores highest");
+
   @Override
   public List<OptionSpec> options() {
     // 24 cutouts: accuracy 0.52 where 8 gave 0.42; init noise 0.3: 0.60 / 0.64 / 0.66 on seeds 1-3 where 1.0 gave 0.52 / 0.56;
@@ -37,6 +42,7 @@ public class VqganClipProvider extends AbstractPipelineProvider {
         OptionSpec.text("prior", "gpt", "the prior model whose weight set over this autoencoder's codes draws the start (gpt: "
             + "gpt over vqgan, gpt:twemoji over vqgan:twemoji); a variant names one set"),
         OptionSpec.number(PipelineOptions.PRIOR_GUIDANCE_SCALE, 1.5),
+        OptionSpec.integer(PRIOR_CANDIDATES, 1),
         OptionSpec.text("guide", "auto", "the CLIP weights that guide: a model reference (clip, clip:twemoji, ...) or a weights "
             + "folder (a path with a /); auto: the autoencoder's own CLIP"));
   }
