@@ -382,6 +382,29 @@ public final class PngImages {
   // ---------------------------------------------------------------- resizing
 
   /**
+   * Every image of {@code batch} at {@code height} x {@code width} with {@code channels}, converted
+   * and resized as a PNG file is read ({@link #readResized}); the batch itself when it already is.
+   */
+  public static ImageBatch resized(ImageBatch batch, int height, int width, int channels) {
+    if (batch.height() == height && batch.width() == width && batch.channels() == channels) {
+      return batch;
+    }
+    checkSize(height, width);
+    checkChannels(channels);
+    int from = batch.height() * batch.width() * batch.channels();
+    int to = height * width * channels;
+    float[] out = new float[batch.count() * to];
+    for (int i = 0; i < batch.count(); i++) {
+      float[] image = convertChannels(java.util.Arrays.copyOfRange(batch.data(), i * from, (i + 1) * from), batch.channels(), channels);
+      if (batch.height() != height || batch.width() != width) {
+        image = resize(image, batch.height(), batch.width(), channels, height, width);
+      }
+      System.arraycopy(image, 0, out, i * to, to);
+    }
+    return new ImageBatch(batch.count(), height, width, channels, out);
+  }
+
+  /**
    * Resizes an HWC image separably: area averaging on axes that shrink (no aliasing), bilinear
    * with half-pixel centres on axes that grow. RGBA is premultiplied during filtering so that
    * transparent pixels don't bleed their colour into neighbours.

@@ -74,6 +74,17 @@ public final class EmbeddingPipeline implements AutoCloseable {
     return config;
   }
 
+  /**
+   * {@link #embedImages} of images of any size and channel count, first resized and converted to
+   * the model's (as an image file is read): generated images scored by a CLIP trained at another
+   * size (the 32x32 Twemoji VQGAN's under the 64x64 Twemoji CLIP).
+   */
+  public Embedding embedImagesOfAnySize(ImageBatch batch) {
+    int size = config.getPositiveInt("image_size", 28);
+    return embedImages(dev.tessera.api.io.PngImages.resized(batch, size, size, config.getPositiveInt("channels", 1)));
+  }
+
+  /** The image embeddings of images at the model's size and channels; other sizes are refused. */
   public Embedding embedImages(ImageBatch batch) {
     int size = config.getPositiveInt("image_size", 28);
     int channels = config.getPositiveInt("channels", 1);

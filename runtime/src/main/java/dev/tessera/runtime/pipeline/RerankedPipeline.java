@@ -54,7 +54,7 @@ public final class RerankedPipeline implements GenerationPipeline {
       throw new TesseraException("cannot re-rank " + all.count() + " images in groups of " + k);
     }
     Embedding text = clip.embedTexts(List.of(prompt));
-    Embedding images = clip.embedImages(all);
+    Embedding images = clip.embedImagesOfAnySize(all);
     int[] keep = bestOfEach(images, text, k);
     int count = keep.length;
     double first = 0;

@@ -145,6 +145,18 @@ class PngImagesTest {
     assertArrayEquals(new float[] {0f, 0.25f, 0.75f, 1f}, out.data(), 1e-6f);
   }
 
+  /** A batch in memory resizes and converts as files are read: each image on its own; a batch of the size asked is returned as is. */
+  @Test
+  void aBatchInMemoryIsResizedImageByImage() {
+    ImageBatch two = new ImageBatch(2, 2, 2, 1, new float[] {0f, 1f, 1f, 0f, /* second */ 0.2f, 0.2f, 0.2f, 0.2f});
+    ImageBatch out = PngImages.resized(two, 1, 1, 3);
+    assertArrayEquals(new long[] {2, 1, 1, 3}, out.shape());
+    assertArrayEquals(new float[] {0.5f, 0.5f, 0.5f, 0.2f, 0.2f, 0.2f}, out.data(), 1e-6f);
+    assertTrue(PngImages.resized(two, 2, 2, 1) == two);
+    ImageBatch grown = PngImages.resized(new ImageBatch(1, 1, 2, 1, new float[] {0f, 1f}), 1, 4, 1);
+    assertArrayEquals(new float[] {0f, 0.25f, 0.75f, 1f}, grown.data(), 1e-6f);
+  }
+
   @Test
   void resizeDoesNotBleedTransparentColour() {
     // Opaque red next to fully transparent green: the average must stay pure red, half opaque.
