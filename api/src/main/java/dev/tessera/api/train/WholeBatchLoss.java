@@ -45,26 +45,29 @@ public record WholeBatchLoss(GraphScope scope, Map<String, Operand<TFloat32>> ro
 
     /** This replica's examples' part of a tensor whose first axis runs over the whole batch (one process: all of it). */
     Operand<TFloat32> own(Operand<TFloat32> whole);
+
+    /** The whole batch of {@code rows} (by name), whose part {@code own} takes. */
+    static WholeBatch of(Map<String, Operand<TFloat32>> rows, java.util.function.UnaryOperator<Operand<TFloat32>> own) {
+      return new WholeBatch() {
+        @Override
+        public Operand<TFloat32> rows(String name) {
+          Operand<TFloat32> r = rows.get(name);
+          if (r == null) {
+            throw new IllegalArgumentException("no rows named '" + name + "' (the model gave " + rows.keySet() + ")");
+          }
+          return r;
+        }
+
+        @Override
+        public Operand<TFloat32> own(Operand<TFloat32> whole) {
+          return own.apply(whole);
+        }
+      };
+    }
   }
 
   /** The training graph of one process, from the model's own rows, carrying this loss for a cluster to rebuild. */
   public TrainingGraph alone() {
-    Map<String, Operand<TFloat32>> own = rows;
-    TrainingGraph graph = builder.build(new WholeBatch() {
-      @Override
-      public Operand<TFloat32> rows(String name) {
-        Operand<TFloat32> r = own.get(name);
-        if (r == null) {
-          throw new IllegalArgumentException("no rows named '" + name + "' (the model gave " + own.keySet() + ")");
-        }
-        return r;
-      }
-
-      @Override
-      public Operand<TFloat32> own(Operand<TFloat32> whole) {
-        return whole;
-      }
-    });
-    return graph.withWholeBatch(this);
+    return builder.build(WholeBatch.of(rows, all -> all)).withWholeBatch(this);
   }
 }

@@ -159,21 +159,8 @@ final class ClusterLayout implements TrainingLayout {
       size = examples(tf, own.rows().get(first));
       Operand<TInt32> start = offset;
       Operand<TInt32> end = tf.math.add(offset, size);
-      TrainingGraph rebuilt = own.builder().build(new WholeBatchLoss.WholeBatch() {
-        @Override
-        public Operand<TFloat32> rows(String name) {
-          Operand<TFloat32> r = whole.get(name);
-          if (r == null) {
-            throw new IllegalArgumentException("no rows named '" + name + "' (the model gave " + whole.keySet() + ")");
-          }
-          return r;
-        }
-
-        @Override
-        public Operand<TFloat32> own(Operand<TFloat32> all) {
-          return tf.gather(all, tf.range(start, end, tf.constant(1)), tf.constant(0));
-        }
-      });
+      TrainingGraph rebuilt = own.builder().build(WholeBatchLoss.WholeBatch.of(whole,
+          all -> tf.gather(all, tf.range(start, end, tf.constant(1)), tf.constant(0))));
       Replica r = built[task];
       built[task] = new Replica(r.images(), r.labels(), r.tokens(), r.randomSeed(), rebuilt.withWholeBatch(own));
     }
