@@ -24,8 +24,9 @@ import org.tensorflow.types.TFloat32;
  *
  * @param scope where the rows were built: the replica's scope, where the cluster's builds happen
  * @param rows this model's per-example rows by name
- * @param builder the training graph from the whole batch's rows; it builds ops only (no variables):
- *     on a cluster it runs a second time in the replica's scope
+ * @param builder the training graph from the whole batch's rows; on a cluster it runs a second time
+ *     in the replica's scope, where the variables it asks for already exist (variables are got or
+ *     created by name), so that build adds ops only; the first build's ops stay in the graph, unrun
  */
 public record WholeBatchLoss(GraphScope scope, Map<String, Operand<TFloat32>> rows, Builder builder) {
   public WholeBatchLoss {
