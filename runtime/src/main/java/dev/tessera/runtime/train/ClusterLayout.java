@@ -162,7 +162,7 @@ final class ClusterLayout implements TrainingLayout {
       TrainingGraph rebuilt = own.builder().build(WholeBatchLoss.WholeBatch.of(whole,
           all -> tf.gather(all, tf.range(start, end, tf.constant(1)), tf.constant(0))));
       Replica r = built[task];
-      built[task] = new Replica(r.images(), r.labels(), r.tokens(), r.randomSeed(), rebuilt.withWholeBatch(own));
+      built[task] = r.with(rebuilt.withWholeBatch(own));
     }
   }
 

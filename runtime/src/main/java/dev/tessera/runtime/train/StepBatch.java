@@ -7,12 +7,13 @@ import java.util.Arrays;
  * One step's global batch as Java arrays, and the shards the replicas of a cluster train on.
  *
  * @param size examples in the batch
+ * @param rows the data set's index of each example
  * @param exampleShape height, width, channels of one image
  * @param images {@code size} images, row-major
  * @param labels one class id per image (-1 without labels)
  * @param tokens {@code size x textLength} caption token ids; null when the model reads no text
  */
-record StepBatch(int size, long[] exampleShape, float[] images, int[] labels, int[] tokens, int textLength) {
+record StepBatch(int size, int[] rows, long[] exampleShape, float[] images, int[] labels, int[] tokens, int textLength) {
 
   /**
    * Shard {@code index} of {@code count}: examples {@code [index * size / count, (index + 1) * size / count)}.
@@ -23,7 +24,7 @@ record StepBatch(int size, long[] exampleShape, float[] images, int[] labels, in
     int per = size / count;
     int from = index * per;
     int pixels = (int) (exampleShape[0] * exampleShape[1] * exampleShape[2]);
-    return new StepBatch(per, exampleShape,
+    return new StepBatch(per, Arrays.copyOfRange(rows, from, from + per), exampleShape,
         Arrays.copyOfRange(images, from * pixels, (from + per) * pixels),
         Arrays.copyOfRange(labels, from, from + per),
         tokens == null ? null : Arrays.copyOfRange(tokens, from * textLength, (from + per) * textLength),

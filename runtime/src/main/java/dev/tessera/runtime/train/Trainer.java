@@ -152,7 +152,11 @@ public final class Trainer {
           options.clipNorm());
       StepGraph stepGraph;
       try {
-        stepGraph = layout.build(scope, (s, shard, shards, after) -> Replica.build(s, shard, shards, after, model, modelConfig, images, textLength, components), adamConfig);
+        // On a cluster each task holds the data set and a step sends it its shard's rows (WorkerData);
+        // TESSERA_CLUSTER_DATA=client feeds every shard's images through the client instead (for comparison).
+        boolean dataOnTasks = cluster != null && !"client".equals(System.getenv("TESSERA_CLUSTER_DATA"));
+        stepGraph = layout.build(scope, (s, shard, shards, after) -> Replica.build(s, shard, shards, after, model, modelConfig, images, textLength,
+            components, dataOnTasks), adamConfig);
         dev.tessera.api.graph.GraphBudget.checkActivations(graph);
       } catch (dev.tessera.api.graph.GraphBudget.OverBudget e) {
         throw e.naming(modelConfig);
@@ -232,6 +236,7 @@ public final class Trainer {
             step = 0;
             Files.createDirectories(dir);
           }
+          uploadData(stepGraph, session, images);
           position.lastSaved = step;
           if (step >= options.steps()) {
             // Rewrite the weights files (e.g. in a newer format) from the checkpoint; nothing trains.
@@ -389,11 +394,27 @@ public final class Trainer {
         : "no checkpoint had been written yet";
   }
 
+  /** Copies the data set to every task that holds it (a cluster's workers: {@link WorkerData}), saying how long it took. */
+  private void uploadData(StepGraph graph, Session session, ImageBatch images) {
+    long start = System.nanoTime();
+    int tasks = 0;
+    for (Replica r : graph.replicas()) {
+      if (r.data() != null) {
+        r.data().upload(session, images);
+        tasks++;
+      }
+    }
+    if (tasks > 0) {
+      out.printf(Locale.ROOT, "data set (%d images, %.0f MB) copied to each of %d workers in %.1f s%n", images.count(),
+          images.data().length * 4.0 / (1 << 20), tasks, (System.nanoTime() - start) / 1e9);
+    }
+  }
+
   /** The global batch of step {@code step}: rows, images, labels and captions depend on (seed, step) only. */
   private StepBatch batch(Dataset data, ImageBatch images, long seed, long step, int batchSize, int textLength) {
     int[] rows = batchRows(seed, step, batchSize, images.count());
     int[] tokens = textLength > 0 ? captionTokens(data, rows, textLength, new SplittableRandom(seed * 7919L + step)) : null;
-    return new StepBatch(rows.length, new long[] {images.height(), images.width(), images.channels()}, gather(images, rows),
+    return new StepBatch(rows.length, rows, new long[] {images.height(), images.width(), images.channels()}, gather(images, rows),
         labels(data, rows), tokens, textLength);
   }
 

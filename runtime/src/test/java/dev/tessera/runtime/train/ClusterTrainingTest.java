@@ -202,7 +202,10 @@ class ClusterTrainingTest {
     try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
       GraphScope root = layout.root(g);
       StepGraph step = layout.build(root, (scope, shard, shards, after) -> Replica.build(scope, shard, shards, after,
-          new TinyAutoencoderModel(), ModelConfig.empty(), images, 0, null), dev.tessera.api.train.AdamOptimizer.Config.defaults(1e-3));
+          new TinyAutoencoderModel(), ModelConfig.empty(), images, 0, null, true), dev.tessera.api.train.AdamOptimizer.Config.defaults(1e-3));
+      for (Replica r : step.replicas()) {
+        assertTrue(r.images() == null && r.rows() != null && r.data() != null, "each task holds the data set; a step feeds rows");
+      }
       int variables = step.replicas().get(0).graph().trainable().size();
       assertEquals(4, variables, "two convolutions, kernel and bias each");
       // Every op of task 1 that reads a variable is its one copy.
@@ -213,7 +216,8 @@ class ClusterTrainingTest {
         org.tensorflow.GraphOperation op = ops.next();
         for (int i = 0; i < op.numInputs(); i++) {
           org.tensorflow.Operation source = op.input(i).op();
-          if (source.type().equals("VariableV2") && op.device().contains("task:1")) {
+          // (the data set task 1 holds is its own variable: WorkerData)
+          if (source.type().equals("VariableV2") && op.device().contains("task:1") && !source.name().contains("worker_data/")) {
             assertEquals("Identity", op.type(), op.name() + " on task 1 reads " + source.name() + " itself");
             copies.merge(source.name(), 1, Integer::sum);
             copyOps.add(op);
