@@ -136,6 +136,19 @@ class WeightVariantsEndToEndTest {
     assertTrue(dark + 0.1 < light, "dark " + dark + " against light " + light);
   }
 
+  /** clip-vae:wordnet too. */
+  @Test
+  void theWordNetVaeFollowsAttributeWords(@TempDir Path tmp) throws Exception {
+    for (String shade : new String[] {"dark", "light"}) {
+      generate(tmp.resolve(shade), "--pipeline", "clip-vae", "--model", "clip-vae:wordnet", "--prompt", "a photo of a " + shade + " coat",
+          "--num-images", "8", "--seed", "1");
+      assertTrue(!manifest(tmp.resolve(shade)).has("warnings"), manifest(tmp.resolve(shade)).toString());
+    }
+    double dark = meanObjectLevel(tmp.resolve("dark"));
+    double light = meanObjectLevel(tmp.resolve("light"));
+    assertTrue(dark + 0.1 < light, "dark " + dark + " against light " + light);
+  }
+
   /** clip-diffusion:wordnet too: "dark" and "light" coats differ as the words say. */
   @Test
   void theWordNetDiffusionFollowsAttributeWords(@TempDir Path tmp) throws Exception {

@@ -2,7 +2,6 @@ package dev.tessera.plugins.clipvae;
 
 import dev.tessera.api.graph.GraphScope;
 import dev.tessera.api.io.ModelConfig;
-import dev.tessera.api.io.ModelWeights;
 import dev.tessera.api.spi.Encoder;
 import dev.tessera.api.spi.TextConditionedModel;
 import dev.tessera.api.train.FrozenEncoder;
@@ -82,8 +81,16 @@ public class ClipVaeModel implements TextConditionedModel {
     return new TrainingGraph(loss, metrics, scope.variables().trainable(scope.path() + "."), List.of(), null, pretrained);
   }
 
+  private static final dev.tessera.api.io.ShippedWeightSets SETS =
+      new dev.tessera.api.io.ShippedWeightSets(ClipVaeModel.class, SHIPPED, java.util.Map.of("wordnet", "tessera/weights/clip-vae/wordnet"));
+
+  /**
+   * Besides the default, "wordnet": trained on WordNet captions with image attributes and conditioned
+   * on clip:wordnet, so it follows "dark", "light", "small", "large" and more garment words
+   * (docs/model-cards/clip-vae.md).
+   */
   @Override
-  public ModelWeights shippedWeights() {
-    return ModelWeights.shipped(ClipVaeModel.class, SHIPPED);
+  public dev.tessera.api.io.ShippedWeightSets shippedWeightSets() {
+    return SETS;
   }
 }
