@@ -126,11 +126,20 @@ class WeightVariantsEndToEndTest {
   void theWordNetGanFollowsAttributeWords(@TempDir Path tmp) throws Exception {
     generate(tmp.resolve("default"), "--pipeline", "clip-gan", "--prompt", "a photo of a dark coat", "--num-images", "8", "--seed", "1");
     assertTrue(manifest(tmp.resolve("default")).get("warnings").get(0).asText().contains("\"dark\""), "the default CLIP does not know 'dark'");
-    generate(tmp.resolve("dark"), "--pipeline", "clip-gan", "--model", "clip-gan:wordnet", "--prompt", "a photo of a dark coat", "--num-images", "8",
-        "--seed", "1");
-    generate(tmp.resolve("light"), "--pipeline", "clip-gan", "--model", "clip-gan:wordnet", "--prompt", "a photo of a light coat", "--num-images", "8",
-        "--seed", "1");
-    assertTrue(!manifest(tmp.resolve("dark")).has("warnings"), manifest(tmp.resolve("dark")).toString());
+    assertDarkCoatsAreDarker(tmp, "--pipeline", "clip-gan", "--model", "clip-gan:wordnet");
+  }
+
+  /**
+   * Eight "dark" and eight "light" coats from the pipeline and model {@code args} name (seed 1): neither prompt
+   * warns of unknown words, and the dark coats' mean level is below the light ones' by more than 0.1.
+   */
+  private void assertDarkCoatsAreDarker(Path tmp, String... args) throws Exception {
+    for (String shade : new String[] {"dark", "light"}) {
+      java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args));
+      all.addAll(java.util.List.of("--prompt", "a photo of a " + shade + " coat", "--num-images", "8", "--seed", "1"));
+      generate(tmp.resolve(shade), all.toArray(String[]::new));
+      assertTrue(!manifest(tmp.resolve(shade)).has("warnings"), manifest(tmp.resolve(shade)).toString());
+    }
     double dark = meanObjectLevel(tmp.resolve("dark"));
     double light = meanObjectLevel(tmp.resolve("light"));
     assertTrue(dark + 0.1 < light, "dark " + dark + " against light " + light);
@@ -139,41 +148,20 @@ class WeightVariantsEndToEndTest {
   /** clip-vae:wordnet too. */
   @Test
   void theWordNetVaeFollowsAttributeWords(@TempDir Path tmp) throws Exception {
-    for (String shade : new String[] {"dark", "light"}) {
-      generate(tmp.resolve(shade), "--pipeline", "clip-vae", "--model", "clip-vae:wordnet", "--prompt", "a photo of a " + shade + " coat",
-          "--num-images", "8", "--seed", "1");
-      assertTrue(!manifest(tmp.resolve(shade)).has("warnings"), manifest(tmp.resolve(shade)).toString());
-    }
-    double dark = meanObjectLevel(tmp.resolve("dark"));
-    double light = meanObjectLevel(tmp.resolve("light"));
-    assertTrue(dark + 0.1 < light, "dark " + dark + " against light " + light);
+    assertDarkCoatsAreDarker(tmp, "--pipeline", "clip-vae", "--model", "clip-vae:wordnet");
   }
 
   /** clip-diffusion:wordnet too: "dark" and "light" coats differ as the words say. */
   @Test
   void theWordNetDiffusionFollowsAttributeWords(@TempDir Path tmp) throws Exception {
-    for (String shade : new String[] {"dark", "light"}) {
-      generate(tmp.resolve(shade), "--pipeline", "clip-diffusion", "--model", "clip-diffusion:wordnet", "--prompt", "a photo of a " + shade + " coat",
-          "--num-images", "8", "--seed", "1", "--steps", "20");
-      assertTrue(!manifest(tmp.resolve(shade)).has("warnings"), manifest(tmp.resolve(shade)).toString());
-    }
-    double dark = meanObjectLevel(tmp.resolve("dark"));
-    double light = meanObjectLevel(tmp.resolve("light"));
-    assertTrue(dark + 0.1 < light, "dark " + dark + " against light " + light);
+    assertDarkCoatsAreDarker(tmp, "--pipeline", "clip-diffusion", "--model", "clip-diffusion:wordnet", "--steps", "20");
   }
 
   /** gpt:wordnet too, and vqgan-clip keeps starting from the default prior, the first over the VQGAN's codes. */
   @Test
   void theWordNetPriorFollowsAttributeWords(@TempDir Path tmp) throws Exception {
     assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("gpt.jar")), "plugins not packaged yet");
-    for (String shade : new String[] {"dark", "light"}) {
-      generate(tmp.resolve(shade), "--pipeline", "vqgan-transformer", "--model", "gpt:wordnet", "--prompt", "a photo of a " + shade + " coat",
-          "--num-images", "8", "--seed", "1");
-      assertTrue(!manifest(tmp.resolve(shade)).has("warnings"), manifest(tmp.resolve(shade)).toString());
-    }
-    double dark = meanObjectLevel(tmp.resolve("dark"));
-    double light = meanObjectLevel(tmp.resolve("light"));
-    assertTrue(dark + 0.1 < light, "dark " + dark + " against light " + light);
+    assertDarkCoatsAreDarker(tmp, "--pipeline", "vqgan-transformer", "--model", "gpt:wordnet");
     generate(tmp.resolve("vqclip"), "--pipeline", "vqgan-clip", "--prompt", "a photo of a coat", "--num-images", "1", "--iterations", "1");
     assertEquals("gpt", manifest(tmp.resolve("vqclip")).get("settings").get("prior").asText());
   }
