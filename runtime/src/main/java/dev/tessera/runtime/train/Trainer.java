@@ -236,7 +236,6 @@ public final class Trainer {
             step = 0;
             Files.createDirectories(dir);
           }
-          uploadData(stepGraph, session, images);
           position.lastSaved = step;
           if (step >= options.steps()) {
             // Rewrite the weights files (e.g. in a newer format) from the checkpoint; nothing trains.
@@ -244,6 +243,7 @@ public final class Trainer {
             out.printf(Locale.ROOT, "already at step %d of %d: nothing to train; weights rewritten from the checkpoint%n", step, options.steps());
             return new TrainResult(step, step, Double.NaN, Map.of(), 0);
           }
+          uploadData(stepGraph, session, images);
           long firstStep = step;
           double lastLoss = Double.NaN;
           Map<String, Double> lastMetrics = new LinkedHashMap<>();
