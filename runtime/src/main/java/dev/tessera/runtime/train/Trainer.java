@@ -153,8 +153,10 @@ public final class Trainer {
       StepGraph stepGraph;
       try {
         // On a cluster each task holds the data set and a step sends it its shard's rows (WorkerData);
-        // TESSERA_CLUSTER_DATA=client feeds every shard's images through the client instead (for comparison).
-        boolean dataOnTasks = cluster != null && !"client".equals(System.getenv("TESSERA_CLUSTER_DATA"));
+        // TESSERA_CLUSTER_DATA=client feeds every shard's images through the client instead (for comparison), as does
+        // a data set larger than one tensor may be (GraphBudget.MAX_TENSOR values).
+        boolean dataOnTasks = cluster != null && !"client".equals(System.getenv("TESSERA_CLUSTER_DATA"))
+            && images.data().length <= dev.tessera.api.graph.GraphBudget.MAX_TENSOR;
         stepGraph = layout.build(scope, (s, shard, shards, after) -> Replica.build(s, shard, shards, after, model, modelConfig, images, textLength,
             components, dataOnTasks), adamConfig);
         dev.tessera.api.graph.GraphBudget.checkActivations(graph);
