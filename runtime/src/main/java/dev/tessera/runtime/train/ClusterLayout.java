@@ -142,8 +142,6 @@ final class ClusterLayout implements TrainingLayout {
       WholeBatchLoss own = losses[task];
       Ops tf = own.scope().tf();
       Map<String, Operand<TFloat32>> whole = new LinkedHashMap<>();
-      Operand<TInt32> offset = tf.constant(0);
-      Operand<TInt32> size = null;
       for (String name : own.rows().keySet()) {
         List<Operand<TFloat32>> parts = new ArrayList<>();
         for (int j = 0; j < n; j++) {
@@ -152,13 +150,14 @@ final class ClusterLayout implements TrainingLayout {
         }
         whole.put(name, tf.concat(parts, tf.constant(0)));
       }
+      // this replica's rows of the whole batch: after the earlier replicas' examples
       String first = own.rows().keySet().iterator().next();
+      Operand<TInt32> offset = tf.constant(0);
       for (int j = 0; j < task; j++) {
         offset = tf.math.add(offset, examples(tf, losses[j].rows().get(first)));
       }
-      size = examples(tf, own.rows().get(first));
       Operand<TInt32> start = offset;
-      Operand<TInt32> end = tf.math.add(offset, size);
+      Operand<TInt32> end = tf.math.add(offset, examples(tf, own.rows().get(first)));
       TrainingGraph rebuilt = own.builder().build(WholeBatchLoss.WholeBatch.of(whole,
           all -> tf.gather(all, tf.range(start, end, tf.constant(1)), tf.constant(0))));
       Replica r = built[task];
