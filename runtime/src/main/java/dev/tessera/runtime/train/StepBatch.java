@@ -9,7 +9,7 @@ import java.util.Arrays;
  * @param size examples in the batch
  * @param rows the data set's index of each example
  * @param exampleShape height, width, channels of one image
- * @param images {@code size} images, row-major
+ * @param images {@code size} images, row-major; null where the tasks hold the data set (their rows are fed)
  * @param labels one class id per image (-1 without labels)
  * @param tokens {@code size x textLength} caption token ids; null when the model reads no text
  */
@@ -25,7 +25,7 @@ record StepBatch(int size, int[] rows, long[] exampleShape, float[] images, int[
     int from = index * per;
     int pixels = (int) (exampleShape[0] * exampleShape[1] * exampleShape[2]);
     return new StepBatch(per, Arrays.copyOfRange(rows, from, from + per), exampleShape,
-        Arrays.copyOfRange(images, from * pixels, (from + per) * pixels),
+        images == null ? null : Arrays.copyOfRange(images, from * pixels, (from + per) * pixels),
         Arrays.copyOfRange(labels, from, from + per),
         tokens == null ? null : Arrays.copyOfRange(tokens, from * textLength, (from + per) * textLength),
         textLength);

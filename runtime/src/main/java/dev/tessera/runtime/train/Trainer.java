@@ -150,13 +150,13 @@ public final class Trainer {
       // GANs train with a short first-moment memory (beta1 0.5 or 0), so a model's config may set the betas.
       AdamOptimizer.Config adamConfig = new AdamOptimizer.Config(lr, adamBeta(config, "adam_beta1", 0.9), adamBeta(config, "adam_beta2", 0.999), 1e-8,
           options.clipNorm());
+      // On a cluster each task holds the data set and a step sends it its shard's rows (WorkerData);
+      // TESSERA_CLUSTER_DATA=client feeds every shard's images through the client instead (for comparison), as does
+      // a data set larger than one tensor may be (GraphBudget.MAX_TENSOR values).
+      boolean dataOnTasks = cluster != null && !"client".equals(System.getenv("TESSERA_CLUSTER_DATA"))
+          && images.data().length <= dev.tessera.api.graph.GraphBudget.MAX_TENSOR;
       StepGraph stepGraph;
       try {
-        // On a cluster each task holds the data set and a step sends it its shard's rows (WorkerData);
-        // TESSERA_CLUSTER_DATA=client feeds every shard's images through the client instead (for comparison), as does
-        // a data set larger than one tensor may be (GraphBudget.MAX_TENSOR values).
-        boolean dataOnTasks = cluster != null && !"client".equals(System.getenv("TESSERA_CLUSTER_DATA"))
-            && images.data().length <= dev.tessera.api.graph.GraphBudget.MAX_TENSOR;
         stepGraph = layout.build(scope, (s, shard, shards, after) -> Replica.build(s, shard, shards, after, model, modelConfig, images, textLength,
             components, dataOnTasks), adamConfig);
         dev.tessera.api.graph.GraphBudget.checkActivations(graph);
@@ -275,7 +275,7 @@ public final class Trainer {
             while (step < options.steps()) {
               long current = step + 1;
               position.current = current;
-              StepBatch batch = batch(data, images, options.seed(), current, batchSize, textLength);
+              StepBatch batch = batch(data, images, options.seed(), current, batchSize, textLength, !dataOnTasks);
               try (StepFeeds feeds = layout.feed(stepGraph, batch, options.seed(), current);
                   TFloat32 lrNow = TFloat32.scalarOf((float) scheduledRate(lr, options.schedule(), current, options.steps()))) {
                 // A runner fed with this step's batch, captions and random seed: the main step, each phase and the hook use one.
@@ -412,11 +412,14 @@ public final class Trainer {
     }
   }
 
-  /** The global batch of step {@code step}: rows, images, labels and captions depend on (seed, step) only. */
-  private StepBatch batch(Dataset data, ImageBatch images, long seed, long step, int batchSize, int textLength) {
+  /**
+   * The global batch of step {@code step}: rows, images, labels and captions depend on (seed, step) only. Without
+   * {@code withImages} (the tasks hold the data set and gather their rows) its images are null.
+   */
+  private StepBatch batch(Dataset data, ImageBatch images, long seed, long step, int batchSize, int textLength, boolean withImages) {
     int[] rows = batchRows(seed, step, batchSize, images.count());
     int[] tokens = textLength > 0 ? captionTokens(data, rows, textLength, new SplittableRandom(seed * 7919L + step)) : null;
-    return new StepBatch(rows.length, rows, new long[] {images.height(), images.width(), images.channels()}, gather(images, rows),
+    return new StepBatch(rows.length, rows, new long[] {images.height(), images.width(), images.channels()}, withImages ? gather(images, rows) : null,
         labels(data, rows), tokens, textLength);
   }
 
