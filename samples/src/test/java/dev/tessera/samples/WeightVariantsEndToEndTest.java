@@ -145,6 +145,27 @@ class WeightVariantsEndToEndTest {
     assertTrue(dark + 0.1 < light, "dark " + dark + " against light " + light);
   }
 
+  /**
+   * A word no caption used is read through WordNet: "zori" reaches the WordNet CLIP as "sandal" (so the images are those of
+   * "a photo of a sandal", seed for seed), and the manifest says so; "cat" has no reading into a garment CLIP's world.
+   */
+  @Test
+  void anUnknownGarmentWordIsReadThroughWordNet(@TempDir Path tmp) throws Exception {
+    assumeTrue(Files.isRegularFile(Path.of("/usr/share/wordnet/data.noun")), "wordnet-base is not installed");
+    generate(tmp.resolve("zori"), "--pipeline", "clip-gan", "--model", "clip-gan:wordnet", "--prompt", "a photo of a zori", "--num-images", "4");
+    generate(tmp.resolve("sandal"), "--pipeline", "clip-gan", "--model", "clip-gan:wordnet", "--prompt", "a photo of a sandal", "--num-images", "4");
+    String warning = manifest(tmp.resolve("zori")).get("warnings").get(0).asText();
+    assertTrue(warning.startsWith("the text encoder 'clip' does not know \"zori\": it reads \"zori\" as \"sandal\" (WordNet: a sandal"), warning);
+    for (int i = 0; i < 4; i++) {
+      String image = manifest(tmp.resolve("zori")).get("images").get(i).asText();
+      assertTrue(java.util.Arrays.equals(Files.readAllBytes(tmp.resolve("zori").resolve(image)),
+          Files.readAllBytes(tmp.resolve("sandal").resolve(manifest(tmp.resolve("sandal")).get("images").get(i).asText()))), image);
+    }
+    generate(tmp.resolve("cat"), "--pipeline", "clip-gan", "--model", "clip-gan:wordnet", "--prompt", "a photo of a cat", "--num-images", "1");
+    String cat = manifest(tmp.resolve("cat")).get("warnings").get(0).asText();
+    assertTrue(cat.contains("does not know the word \"cat\": it reads them as one shared unknown token"), cat);
+  }
+
   /** clip-vae:wordnet too. */
   @Test
   void theWordNetVaeFollowsAttributeWords(@TempDir Path tmp) throws Exception {

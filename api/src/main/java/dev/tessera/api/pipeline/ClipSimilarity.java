@@ -45,7 +45,7 @@ public final class ClipSimilarity {
   public float[] scores(Session session, ImageBatch batch, WeightedPrompts prompt) {
     ImageBatch fitted = batch.channels() == channels ? batch : batch.withChannels(channels);
     try (TFloat32 x = Tensors.floats(fitted.shape(), fitted.data());
-        TInt32 t = prompts.tokensOf(prompt.prompts());
+        TInt32 t = prompts.tokensOf(session, prompt.prompts());
         Result r = prompts.feed(session.runner(), t).feed(images, x).fetch(cosines).run()) {
       float[] cos = Tensors.toFloats(r.get(0));
       int p = prompt.weights().length;

@@ -107,7 +107,7 @@ public final class LatentPipeline implements GenerationPipeline {
   public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
     float[] z = noise(count, seed);
     Parts p = graph.parts();
-    try (TInt32 t = p.prompts().tokensOf(prompt)) {
+    try (TInt32 t = p.prompts().tokensOf(graph.session(), prompt)) {
       return Batches.draw(count, batchSize, progress, (from, n) -> {
         float[] chunk = java.util.Arrays.copyOfRange(z, from * latentDim, (from + n) * latentDim);
         try (TFloat32 zb = Tensors.floats(new long[] {n, latentDim}, chunk);
@@ -151,7 +151,7 @@ public final class LatentPipeline implements GenerationPipeline {
       Request q = requests.get(r);
       System.arraycopy(noise(q.count(), q.seed()), 0, z, at * latentDim, q.count() * latentDim);
       float[] e;
-      try (TInt32 t = p.prompts().tokensOf(q.prompt());
+      try (TInt32 t = p.prompts().tokensOf(graph.session(), q.prompt());
           Result res = p.prompts().feed(graph.session().runner(), t).fetch(p.text()).run()) {
         e = Tensors.toFloats((TFloat32) res.get(0));
       }

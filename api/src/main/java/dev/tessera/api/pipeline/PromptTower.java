@@ -19,7 +19,8 @@ import org.tensorflow.types.TInt32;
  * The frozen text encoder a text-conditioned pipeline builds into its graph: the tokenizer and
  * encoder named by the nested encoder config ("text_encoder"), a [-1, text_length] token
  * placeholder, and the embedding operand under the encoder's own scope (so its weights load by
- * name). Prompts are checked ({@link PromptCheck}) before they are fed.
+ * name). Prompts are checked ({@link PromptCheck}) before they are fed, their unknown words read
+ * through the lexicon where it can ({@link UnknownWordReading}).
  */
 public final class PromptTower {
   private final Tokenizer tokenizer;
@@ -30,6 +31,14 @@ public final class PromptTower {
   private final Encoder.TextStates states;
   private final String encoderName;
   private final KnownCaptions known;
+  private final UnknownWordReading reading; // null: unknown words stay unknown
+  // prompt -> how it is read, the most recent first out; guarded by itself
+  private final java.util.Map<String, UnknownWordReading.Reading> readings = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<String, UnknownWordReading.Reading> eldest) {
+      return size() > 1024;
+    }
+  };
   private float[][] knownEmbeddings; // computed on first use, guarded by this
 
   public PromptTower(GraphScope root, ModelConfig encoderConfig, ComponentLookup components) {
@@ -47,6 +56,7 @@ public final class PromptTower {
     this.vocabulary = new VocabularyCheck(encoder.name(), tokenizer, encoder.knownTokens(encoderConfig));
     this.encoderName = encoder.name();
     this.known = KnownCaptions.of(encoderConfig);
+    this.reading = UnknownWordReading.of(vocabulary, known, components.lexicon());
   }
 
   /** A tower that also gives the per-token states and their mask ({@link #states}), for cross-attention. */
@@ -63,16 +73,63 @@ public final class PromptTower {
   }
 
   /**
-   * What the text encoder cannot read in the prompt ({@link VocabularyCheck#warnings}), one line
-   * each; and, where the prompt's words are all known, whether it lies far from every caption the
-   * encoder was trained on ({@link KnownCaptions}; encoders without known captions are not checked).
-   * Runs the text tower in {@code session}.
+   * What the text encoder cannot read in the prompt, one line each: the unknown words it reads
+   * through the lexicon and what as ({@link #read}), the unknown words it cannot read
+   * ({@link VocabularyCheck#warnings}); and, where the prompt as read has no unknown word left,
+   * whether it lies far from every caption the encoder was trained on ({@link KnownCaptions};
+   * encoders without known captions are not checked). Runs the text tower in {@code session}.
    */
   public java.util.List<String> warnings(Session session, String prompt) {
-    java.util.List<String> lines = vocabulary.warnings(prompt);
-    if (known == null || !lines.isEmpty() || prompt == null || prompt.isBlank()) {
-      return lines;
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    UnknownWordReading.Reading r = read(session, prompt);
+    if (!r.read().isEmpty()) {
+      lines.add(readingLine(r));
     }
+    String read = r.prompt();
+    java.util.List<String> unknown = vocabulary.warnings(read);
+    lines.addAll(unknown);
+    if (known == null || !unknown.isEmpty() || read == null || read.isBlank()) {
+      return java.util.List.copyOf(lines);
+    }
+    String far = farPart(session, read);
+    if (far != null) {
+      lines.add(far);
+    }
+    return java.util.List.copyOf(lines);
+  }
+
+  /**
+   * The prompt as the text encoder gets it: its unknown words read through the lexicon
+   * ({@link UnknownWordReading}) when the prompt as read lies within the encoder's world (no
+   * positively weighted part far from every known caption), else unchanged. A reading that would
+   * take the prompt out of that world ("cat" read as "woman" by a garment CLIP) is not taken, and
+   * the word stays unknown. Without a lexicon or known captions: unchanged.
+   */
+  public UnknownWordReading.Reading read(Session session, String prompt) {
+    UnknownWordReading.Reading unchanged = new UnknownWordReading.Reading(prompt, java.util.List.of());
+    if (reading == null || prompt == null || prompt.isBlank()) {
+      return unchanged;
+    }
+    synchronized (readings) {
+      UnknownWordReading.Reading cached = readings.get(prompt);
+      if (cached != null) {
+        return cached;
+      }
+    }
+    UnknownWordReading.Reading r = reading.read(prompt);
+    // With words left unknown the embedding says little about the world, so the reading is kept.
+    boolean outOfWorld = !r.read().isEmpty() && vocabulary.unknownWords(r.prompt()).isEmpty() && farPart(session, r.prompt()) != null;
+    if (outOfWorld) {
+      r = unchanged;
+    }
+    synchronized (readings) {
+      readings.put(prompt, r);
+    }
+    return r;
+  }
+
+  /** The warning for the first positively weighted part of a prompt that lies far from every known caption, or null. */
+  private String farPart(Session session, String prompt) {
     // Each positively weighted part of a weighted prompt ("a sneaker:1|a bag:-0.3") on its own; a
     // prompt that cannot be read (too long, malformed) is left to the pipeline to refuse.
     try {
@@ -81,17 +138,28 @@ public final class PromptTower {
         if (parts.weights()[i] > 0) {
           String far = known.warning(encoderName, nearestKnownCaption(session, parts.prompts().get(i)));
           if (far != null) {
-            return java.util.List.of(parts.prompts().size() == 1 ? far : "\"" + parts.prompts().get(i) + "\": " + far);
+            return parts.prompts().size() == 1 ? far : "\"" + parts.prompts().get(i) + "\": " + far;
           }
         }
       }
     } catch (dev.tessera.api.TesseraException e) {
       // not checked
     }
-    return lines;
+    return null;
   }
 
-  /** The training caption nearest the prompt; only for an encoder with known captions. */
+  private String readingLine(UnknownWordReading.Reading r) {
+    StringBuilder b = new StringBuilder("the text encoder '" + encoderName + "' does not know ");
+    b.append(String.join(", ", r.read().stream().map(x -> "\"" + x.unknown() + "\"").toList())).append(": it reads ");
+    for (int i = 0; i < r.read().size(); i++) {
+      UnknownWordReading.Read x = r.read().get(i);
+      b.append(i == 0 ? "" : "; ").append('"').append(x.phrase()).append("\" as \"").append(x.as()).append("\" (")
+          .append(reading.lexiconName()).append(": ").append(x.gloss()).append(')');
+    }
+    return b.toString();
+  }
+
+  /** The training caption nearest the prompt (as given: not read); only for an encoder with known captions. */
   public KnownCaptions.Nearest nearestKnownCaption(Session session, String prompt) {
     if (known == null) {
       throw new IllegalStateException("this text encoder lists no known captions");
@@ -106,13 +174,13 @@ public final class PromptTower {
     return known.nearest(rows(session, java.util.List.of(prompt))[0], references);
   }
 
-  /** The embeddings of several prompts, one row each. */
+  /** The embeddings of several prompts as given (not read), one row each. */
   private float[][] rows(Session session, java.util.List<String> prompts) {
     int chunk = 256;
     float[][] out = new float[prompts.size()][];
     for (int from = 0; from < prompts.size(); from += chunk) {
       java.util.List<String> part = prompts.subList(from, Math.min(prompts.size(), from + chunk));
-      try (TInt32 t = tokensOf(part); Result r = session.runner().feed(tokens, t).fetch(embedding).run()) {
+      try (TInt32 t = checkedTokens(part); Result r = session.runner().feed(tokens, t).fetch(embedding).run()) {
         float[] e = Tensors.toFloats(r.get(0));
         int width = e.length / part.size();
         for (int i = 0; i < part.size(); i++) {
@@ -128,13 +196,17 @@ public final class PromptTower {
     return embedding;
   }
 
-  /** The prompt's checked, padded ids as a [1, text_length] tensor for {@link #feed}; close it. */
-  public TInt32 tokensOf(String prompt) {
-    return Tensors.ints(new long[] {1, textLength}, PromptCheck.tokens(tokenizer, prompt, textLength).ids());
+  /** The prompt's checked, padded ids, its unknown words read ({@link #read}), as a [1, text_length] tensor for {@link #feed}; close it. */
+  public TInt32 tokensOf(Session session, String prompt) {
+    return checkedTokens(java.util.List.of(read(session, prompt).prompt()));
   }
 
-  /** Several prompts' checked, padded ids as a [P, text_length] tensor for {@link #feed}; close it. */
-  public TInt32 tokensOf(java.util.List<String> prompts) {
+  /** Several prompts' checked, padded ids, each read ({@link #read}), as a [P, text_length] tensor for {@link #feed}; close it. */
+  public TInt32 tokensOf(Session session, java.util.List<String> prompts) {
+    return checkedTokens(prompts.stream().map(p -> read(session, p).prompt()).toList());
+  }
+
+  private TInt32 checkedTokens(java.util.List<String> prompts) {
     int[] ids = new int[prompts.size() * textLength];
     for (int i = 0; i < prompts.size(); i++) {
       System.arraycopy(PromptCheck.tokens(tokenizer, prompts.get(i), textLength).ids(), 0, ids, i * textLength, textLength);
@@ -146,9 +218,9 @@ public final class PromptTower {
     return runner.feed(tokens, promptTokens);
   }
 
-  /** The prompt's embedding, [1, E]. */
+  /** The prompt's embedding, its unknown words read ({@link #read}), [1, E]. */
   public Embedding embed(Session session, String prompt) {
-    float[] e = rows(session, java.util.List.of(prompt))[0];
+    float[] e = rows(session, java.util.List.of(read(session, prompt).prompt()))[0];
     return new Embedding(1, e.length, e);
   }
 }

@@ -51,15 +51,27 @@ public final class VocabularyCheck {
       if (word.isEmpty() || unknown.contains(word)) {
         continue;
       }
-      TokenIds ids = tokenizer.encode(word);
-      for (int i = 0; i < ids.length(); i++) {
-        if (!known.test(ids.get(i))) {
-          unknown.add(word);
-          break;
-        }
+      if (!knows(word)) {
+        unknown.add(word);
       }
     }
     return List.copyOf(unknown);
+  }
+
+  /** Whether the encoder has an embedding for every token of {@code word} (encoded alone, as {@link #unknownWords} does). */
+  public boolean knows(String word) {
+    TokenIds ids = tokenizer.encode(word.toLowerCase(Locale.ROOT));
+    for (int i = 0; i < ids.length(); i++) {
+      if (!known.test(ids.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The encoder's name, for messages. */
+  public String encoderName() {
+    return encoderName;
   }
 
   /** One line per problem found (none: an empty list), for the console and the manifest's "warnings". */

@@ -38,6 +38,14 @@ public interface ComponentLookup {
   }
 
   /**
+   * The dictionary prompts' unknown words are read through ({@link dev.tessera.api.pipeline.UnknownWordReading});
+   * {@link Lexicon#NONE} by default.
+   */
+  default Lexicon lexicon() {
+    return Lexicon.NONE;
+  }
+
+  /**
    * The shipped weights a reference names ({@code "clip"}, {@code "clip:twemoji"}, see
    * {@link dev.tessera.api.io.WeightsReference}), or null when the model ships no default weights.
    * A variant the model does not ship is an error listing the ones it does. The parameters'

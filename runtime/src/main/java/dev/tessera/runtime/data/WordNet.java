@@ -40,11 +40,13 @@ public final class WordNet {
 
   private final Map<Long, Synset> synsets;
   private final Map<String, List<Long>> senses;
+  private final Map<String, Integer> tagged;
   private final Path source;
 
-  private WordNet(Map<Long, Synset> synsets, Map<String, List<Long>> senses, Path source) {
+  private WordNet(Map<Long, Synset> synsets, Map<String, List<Long>> senses, Map<String, Integer> tagged, Path source) {
     this.synsets = synsets;
     this.senses = senses;
+    this.tagged = tagged;
     this.source = source;
   }
 
@@ -67,6 +69,7 @@ public final class WordNet {
       }
     }
     Map<String, List<Long>> senses = new HashMap<>();
+    Map<String, Integer> tagged = new HashMap<>();
     for (int i = 0; i < index.size(); i++) {
       String line = index.get(i);
       if (line.startsWith("  ") || line.isBlank()) {
@@ -80,12 +83,14 @@ public final class WordNet {
         for (int k = f.length - count; k < f.length; k++) {
           offsets.add(Long.parseLong(f[k]));
         }
-        senses.put(f[0].replace('_', ' ').toLowerCase(Locale.ROOT), List.copyOf(offsets));
+        String lemma = f[0].replace('_', ' ').toLowerCase(Locale.ROOT);
+        senses.put(lemma, List.copyOf(offsets));
+        tagged.put(lemma, Integer.parseInt(f[f.length - count - 1]));
       } catch (RuntimeException e) {
         throw new TesseraException(folder.resolve("index.noun") + " line " + (i + 1) + ": not a WordNet index entry (" + e.getMessage() + ")", e);
       }
     }
-    return new WordNet(Map.copyOf(synsets), Map.copyOf(senses), file);
+    return new WordNet(Map.copyOf(synsets), Map.copyOf(senses), Map.copyOf(tagged), file);
   }
 
   private static List<String> lines(Path folder, String name) {
@@ -106,6 +111,17 @@ public final class WordNet {
    */
   public List<Long> senses(String lemma) {
     return senses.getOrDefault(lemma.toLowerCase(Locale.ROOT), List.of());
+  }
+
+  /**
+   * The senses of a lemma in common use: where WordNet counted the lemma's senses in its tagged
+   * texts (index.noun's tagsense_cnt), only the senses it found there, most frequent first ("cat":
+   * the feline, not "a spiteful woman gossip"); else all of them.
+   */
+  public List<Long> commonSenses(String lemma) {
+    List<Long> all = senses(lemma);
+    int counted = tagged.getOrDefault(lemma.toLowerCase(Locale.ROOT), 0);
+    return counted > 0 && counted < all.size() ? all.subList(0, counted) : all;
   }
 
   /** The database at {@link #DEBIAN}. */

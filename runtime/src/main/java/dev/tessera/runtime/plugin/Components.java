@@ -30,6 +30,7 @@ public final class Components implements dev.tessera.api.spi.ComponentLookup {
   private final Registry<TrainableModel> models;
   private final Registry<PipelineProvider> pipelines;
   private final Registry<SchedulerProvider> schedulers;
+  private final dev.tessera.api.spi.Lexicon lexicon;
 
   @Inject
   public Components(
@@ -42,7 +43,8 @@ public final class Components implements dev.tessera.api.spi.ComponentLookup {
       Map<String, Guidance> guidances,
       Map<String, TrainableModel> models,
       Map<String, PipelineProvider> pipelines,
-      Map<String, SchedulerProvider> schedulers) {
+      Map<String, SchedulerProvider> schedulers,
+      dev.tessera.api.spi.Lexicon lexicon) {
     this.plugins = plugins;
     this.tokenizers = plugins.registry(Tokenizer.class);
     this.encoders = withBound(plugins.registry(Encoder.class), encoders);
@@ -54,6 +56,7 @@ public final class Components implements dev.tessera.api.spi.ComponentLookup {
     this.pipelines = withBound(plugins.registry(PipelineProvider.class), pipelines);
     this.schedulers = withBound(plugins.registry(SchedulerProvider.class), schedulers);
     withBound(this.tokenizers, tokenizers);
+    this.lexicon = lexicon;
   }
 
   /** Loads the plugins folder and wires everything with Guice. */
@@ -120,6 +123,12 @@ public final class Components implements dev.tessera.api.spi.ComponentLookup {
       throw new dev.tessera.api.TesseraException("unknown scheduler '" + name + "' (known: " + String.join(", ", known) + ")");
     }
     return schedulers.get(name);
+  }
+
+  /** The lexicon prompts' unknown words are read through ({@code TESSERA_LEXICON}; WordNet when installed). */
+  @Override
+  public dev.tessera.api.spi.Lexicon lexicon() {
+    return lexicon;
   }
 
   /** The schedulers plugins bring, beside {@code Schedulers}' built-in ones. */

@@ -19,6 +19,7 @@ public final class TesseraModule extends AbstractModule {
   @Override
   protected void configure() {
     bind(PluginRuntime.class).toInstance(plugins);
+    bind(dev.tessera.api.spi.Lexicon.class).toProvider(dev.tessera.runtime.data.Lexicons::fromEnvironment).in(com.google.inject.Singleton.class);
     for (Class<?> spi : Spis.ALL.keySet()) {
       bindAll(spi);
     }

@@ -183,7 +183,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
     int values = c.grid() * c.grid() * c.latentChannels();
     float[] latents;
     Encoder.TextStates one = p.prompts().states();
-    try (TInt32 tokens = p.prompts().tokensOf(prompt);
+    try (TInt32 tokens = p.prompts().tokensOf(graph.session(), prompt);
         Result text = p.prompts().feed(graph.session().runner(), tokens).fetch(one.states()).fetch(one.mask()).fetch(one.embedding()).run()) {
       TFloat32 states = (TFloat32) text.get(0);
       TFloat32 mask = (TFloat32) text.get(1);
@@ -235,7 +235,7 @@ final class LatentDiffusionPipeline implements GenerationPipeline {
     int[] counts = requests.stream().mapToInt(Request::count).toArray();
     List<float[][]> texts = new java.util.ArrayList<>();
     for (Request q : requests) {
-      try (TInt32 tokens = p.prompts().tokensOf(q.prompt());
+      try (TInt32 tokens = p.prompts().tokensOf(graph.session(), q.prompt());
           Result text = p.prompts().feed(graph.session().runner(), tokens).fetch(one.states()).fetch(one.mask()).fetch(one.embedding()).run()) {
         texts.add(new float[][] {Tensors.toFloats(text.get(0)), Tensors.toFloats(text.get(1)), Tensors.toFloats(text.get(2))});
       }
