@@ -176,7 +176,7 @@ final class TrainCommand implements Callable<Integer> {
       Trainer trainer = new Trainer(out).withComponents(root.components(plugins));
       if (cluster != null) {
         out.printf(Locale.ROOT, "on %d workers of %s: %s%n", cluster.size(), clusterFile, String.join(", ", cluster.addresses()));
-        trainer.onCluster(cluster, Duration.ofSeconds(workerTimeout));
+        trainer.onCluster(cluster, Duration.ofSeconds(workerTimeout)).withImagesFile(source.imagesFile());
       }
       String tokenizerName = m.tokenizer(merged);
       if (tokenizerName != null) {

@@ -14,7 +14,15 @@ import java.nio.file.Path;
  */
 public final class DataSources {
   /** A data set and its captioner (null when it has no captions). */
-  public record Source(Dataset data, Captioner captions) {}
+  /**
+   * @param imagesFile the IDX file the images were read from as they are (cluster workers read it from
+   *     their own disks), or null
+   */
+  public record Source(Dataset data, Captioner captions, Path imagesFile) {
+    public Source(Dataset data, Captioner captions) {
+      this(data, captions, null);
+    }
+  }
 
   /** Fashion-MNIST captioned from WordNet and the images' attributes ({@link FashionMnistWordNetCaptions}). */
   public static final String FASHION_MNIST_WORDNET = "fashion-mnist-wordnet";
@@ -24,13 +32,14 @@ public final class DataSources {
   private DataSources() {}
 
   public static Source open(String spec, boolean training, int size, int channels) {
+    FashionMnist.Split split = training ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST;
     if (spec.equals("fashion-mnist")) {
-      Dataset d = FashionMnist.load(null, training ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST);
-      return new Source(d, new FashionMnistCaptions());
+      Dataset d = FashionMnist.load(null, split);
+      return new Source(d, new FashionMnistCaptions(), FashionMnist.imagesFile(null, split));
     }
     if (spec.equals(FASHION_MNIST_WORDNET)) {
-      Dataset d = FashionMnist.load(null, training ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST);
-      return new Source(d, new FashionMnistWordNetCaptions(d, FashionMnistLexicon.build(WordNet.debian())));
+      Dataset d = FashionMnist.load(null, split);
+      return new Source(d, new FashionMnistWordNetCaptions(d, FashionMnistLexicon.build(WordNet.debian())), FashionMnist.imagesFile(null, split));
     }
     if (spec.equals("twemoji") || spec.equals(TWEMOJI_SUBCATEGORIES)) {
       if (channels != 3) {
@@ -47,8 +56,8 @@ public final class DataSources {
     }
     String prefix = training ? "train" : "t10k";
     if (Files.exists(dir.resolve(prefix + "-images-idx3-ubyte")) || Files.exists(dir.resolve(prefix + "-images-idx3-ubyte.gz"))) {
-      Dataset d = FashionMnist.load(dir, training ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST);
-      return new Source(d, new FashionMnistCaptions());
+      Dataset d = FashionMnist.load(dir, split);
+      return new Source(d, new FashionMnistCaptions(), FashionMnist.imagesFile(dir, split));
     }
     PngImages.PngFolder f = PngImages.readFolder(dir, size, size, channels, PngImages.ResizeMode.ERROR);
     return new Source(Dataset.unlabeled(dir.getFileName().toString(), f.images()), null);

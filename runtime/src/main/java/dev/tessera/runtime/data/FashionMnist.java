@@ -113,6 +113,11 @@ public final class FashionMnist {
         images.toImageBatch(), labels, CLASS_NAMES);
   }
 
+  /** The images file {@link #load(Path, Split)} reads ({@code dir} null: see {@link #resolveDir}). */
+  public static Path imagesFile(Path dir, Split split) {
+    return find(resolveDir(dir), split.imagesFileName());
+  }
+
   /** {@code name} or {@code name.gz} in {@code dir}, preferring the uncompressed file. */
   private static Path find(Path dir, String name) {
     Path plain = dir.resolve(name);

@@ -67,6 +67,7 @@ public final class Trainer {
   private dev.tessera.api.spi.ComponentLookup components;
   private ClusterSpec cluster;
   private Duration workerTimeout;
+  private Path imagesFile;
 
   public Trainer(PrintWriter out) {
     this.out = out;
@@ -91,6 +92,16 @@ public final class Trainer {
   public Trainer onCluster(ClusterSpec cluster, Duration workerTimeout) {
     this.cluster = cluster;
     this.workerTimeout = workerTimeout;
+    return this;
+  }
+
+  /**
+   * The IDX file the data set's images were read from (its first {@code data.size()} images, as
+   * they are): on a cluster each worker reads it from its own disk at the same path instead of
+   * receiving the client's copy ({@link WorkerData#read}); null: the client copies them.
+   */
+  public Trainer withImagesFile(Path idxFile) {
+    this.imagesFile = idxFile;
     return this;
   }
 
@@ -245,7 +256,7 @@ public final class Trainer {
             out.printf(Locale.ROOT, "already at step %d of %d: nothing to train; weights rewritten from the checkpoint%n", step, options.steps());
             return new TrainResult(step, step, Double.NaN, Map.of(), 0);
           }
-          uploadData(stepGraph, session, images);
+          fillWorkerData(stepGraph, session, images);
           long firstStep = step;
           double lastLoss = Double.NaN;
           Map<String, Double> lastMetrics = new LinkedHashMap<>();
@@ -396,20 +407,66 @@ public final class Trainer {
         : "no checkpoint had been written yet";
   }
 
-  /** Copies the data set to every task that holds it (a cluster's workers: {@link WorkerData}), saying how long it took. */
-  private void uploadData(StepGraph graph, Session session, ImageBatch images) {
+  /**
+   * Gives every task that holds the data set (a cluster's workers: {@link WorkerData}) its images:
+   * each reads the data set's IDX file from its own disk where there is one ({@link
+   * #withImagesFile}) and its checksum must match the client's images; else, or with {@code
+   * TESSERA_CLUSTER_DATA=upload}, the client copies them. Says which and how long it took.
+   */
+  private void fillWorkerData(StepGraph graph, Session session, ImageBatch images) {
+    List<WorkerData> holders = graph.replicas().stream().map(Replica::data).filter(java.util.Objects::nonNull).toList();
+    if (holders.isEmpty()) {
+      return;
+    }
     long start = System.nanoTime();
-    int tasks = 0;
-    for (Replica r : graph.replicas()) {
-      if (r.data() != null) {
-        r.data().upload(session, images);
-        tasks++;
+    boolean read = imagesFile != null && !"upload".equals(System.getenv("TESSERA_CLUSTER_DATA")) && holders.get(0).readable();
+    if (read) {
+      String path = imagesFile.toAbsolutePath().toString();
+      boolean gzip = gzipped(imagesFile);
+      long expected = WorkerData.checksum(images);
+      long[] got;
+      try {
+        got = WorkerData.readAll(session, holders, path, gzip); // every task at once
+      } catch (RuntimeException all) {
+        got = new long[holders.size()];
+        for (int t = 0; t < holders.size(); t++) { // again one by one, to name the task that cannot
+          try {
+            got[t] = holders.get(t).read(session, path, gzip);
+          } catch (RuntimeException e) { // TensorFlow's: NotFound, InvalidArgument (a short file), ...
+            throw new TesseraException("worker task " + t + " cannot read the data set from its own disk at " + path + " ("
+                + firstLine(e.getMessage()) + "): put the file there, or set TESSERA_CLUSTER_DATA=upload to copy the client's images", e);
+          }
+        }
       }
+      for (int t = 0; t < holders.size(); t++) {
+        if (got[t] != expected) {
+          throw new TesseraException("worker task " + t + "'s " + path + " holds other images than the client's (checksum " + got[t] + " against "
+              + expected + "): put the same file on every worker, or set TESSERA_CLUSTER_DATA=upload to copy the client's images");
+        }
+      }
+      out.printf(Locale.ROOT, "data set (%d images) read by each of %d workers from its own %s in %.1f s (checksums match the client's)%n",
+          images.count(), holders.size(), path, (System.nanoTime() - start) / 1e9);
+      return;
     }
-    if (tasks > 0) {
-      out.printf(Locale.ROOT, "data set (%d images, %.0f MB) copied to each of %d workers in %.1f s%n", images.count(),
-          images.data().length * 4.0 / (1 << 20), tasks, (System.nanoTime() - start) / 1e9);
+    for (WorkerData d : holders) {
+      d.upload(session, images);
     }
+    out.printf(Locale.ROOT, "data set (%d images, %.0f MB) copied to each of %d workers in %.1f s%n", images.count(),
+        images.data().length * 4.0 / (1 << 20), holders.size(), (System.nanoTime() - start) / 1e9);
+  }
+
+  private static boolean gzipped(Path file) {
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      return in.read() == 0x1f && in.read() == 0x8b;
+    } catch (java.io.IOException e) {
+      throw new TesseraException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String firstLine(String message) {
+    String m = message == null ? "" : message.strip();
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
   }
 
   /**

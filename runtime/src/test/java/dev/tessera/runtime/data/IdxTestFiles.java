@@ -9,12 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
-/** Builds small IDX files for tests. */
-final class IdxTestFiles {
+/** Builds small IDX files for tests (of this package and others: the cluster tests read one on their workers). */
+public final class IdxTestFiles {
   private IdxTestFiles() {}
 
   /** Header {@code 00 00 08 ndims} + big-endian dims, followed by {@code data}. */
-  static byte[] idx(int[] dims, byte[] data) {
+  public static byte[] idx(int[] dims, byte[] data) {
     ByteBuffer buf = ByteBuffer.allocate(4 + 4 * dims.length + data.length);
     buf.put((byte) 0).put((byte) 0).put((byte) 0x08).put((byte) dims.length);
     for (int d : dims) {
@@ -24,7 +24,7 @@ final class IdxTestFiles {
     return buf.array();
   }
 
-  static byte[] gzip(byte[] bytes) {
+  public static byte[] gzip(byte[] bytes) {
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       try (OutputStream gz = new GZIPOutputStream(out)) {
@@ -36,7 +36,7 @@ final class IdxTestFiles {
     }
   }
 
-  static Path write(Path file, byte[] bytes) {
+  public static Path write(Path file, byte[] bytes) {
     try {
       return Files.write(file, bytes);
     } catch (IOException e) {
@@ -45,7 +45,7 @@ final class IdxTestFiles {
   }
 
   /** {@code count} images of {@code rows x cols}; the i-th byte (row-major) is (7 * i) mod 256. */
-  static byte[] pixels(int count, int rows, int cols) {
+  public static byte[] pixels(int count, int rows, int cols) {
     byte[] p = new byte[count * rows * cols];
     for (int i = 0; i < p.length; i++) {
       p[i] = (byte) (i * 7);
@@ -53,12 +53,12 @@ final class IdxTestFiles {
     return p;
   }
 
-  static void writeImages(Path file, int count, int rows, int cols, boolean gz) {
+  public static void writeImages(Path file, int count, int rows, int cols, boolean gz) {
     byte[] bytes = idx(new int[] {count, rows, cols}, pixels(count, rows, cols));
     write(file, gz ? gzip(bytes) : bytes);
   }
 
-  static void writeLabels(Path file, int[] labels, boolean gz) {
+  public static void writeLabels(Path file, int[] labels, boolean gz) {
     byte[] data = new byte[labels.length];
     for (int i = 0; i < labels.length; i++) {
       data[i] = (byte) labels[i];

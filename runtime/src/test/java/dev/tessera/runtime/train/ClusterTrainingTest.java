@@ -17,6 +17,7 @@ import dev.tessera.runtime.cluster.ClusterSpec;
 import dev.tessera.runtime.cluster.LoopbackCluster;
 import dev.tessera.runtime.cluster.WorkerProcesses;
 import dev.tessera.runtime.data.Dataset;
+import dev.tessera.runtime.data.IdxTestFiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -75,6 +76,33 @@ class ClusterTrainingTest {
         distributed.lastLoss(), single.lastLoss());
     assertTrue(diff < 1e-5, "max abs difference " + diff);
     assertEquals(single.lastLoss(), distributed.lastLoss(), 1e-5);
+  }
+
+  /**
+   * With the data set's IDX file named, each worker reads it from its own disk (here the same disk: loopback) and
+   * checks it against the client's images: the run trains the weights of one process; a file with other images is
+   * refused before the first step, naming the worker and the file.
+   */
+  @Test
+  void workersReadTheDataSetFromTheirOwnDiskAndCheckIt() {
+    Path file = IdxTestFiles.write(tmp.resolve("train-images-idx3-ubyte"),
+        IdxTestFiles.idx(new int[] {64, 4, 4}, IdxTestFiles.pixels(64, 4, 4)));
+    Dataset d = Dataset.unlabeled("idx", dev.tessera.runtime.data.IdxReader.readImages(file).toImageBatch());
+    TrainResult single = quiet().train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("idx-single", 10));
+    StringWriter log = new StringWriter();
+    new Trainer(new PrintWriter(log, true)).onCluster(workers.cluster(), Duration.ofSeconds(20)).withImagesFile(file)
+        .train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("idx-cluster", 10));
+    assertTrue(log.toString().contains("data set (64 images) read by each of 2 workers from its own " + file.toAbsolutePath()
+        + " in "), log.toString());
+    assertTrue(WeightDifference.maxAbs(tmp.resolve("idx-single"), tmp.resolve("idx-cluster")) < 1e-5);
+    assertTrue(single.lastLoss() > 0);
+
+    byte[] other = IdxTestFiles.pixels(64, 4, 4);
+    other[17]++;
+    Path changed = IdxTestFiles.write(tmp.resolve("other-idx3-ubyte"), IdxTestFiles.idx(new int[] {64, 4, 4}, other));
+    TesseraException e = assertThrows(TesseraException.class, () -> quiet().onCluster(workers.cluster(), Duration.ofSeconds(20))
+        .withImagesFile(changed).train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("idx-other", 10)));
+    assertTrue(e.getMessage().startsWith("worker task 0's " + changed.toAbsolutePath() + " holds other images than the client's"), e.getMessage());
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tessera.api.graph.Tensors;
 import dev.tessera.api.types.ImageBatch;
+import dev.tessera.runtime.data.IdxTestFiles;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
@@ -17,6 +18,48 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 class WorkerDataTest {
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp;
+
+  /** An IDX file of {@code count} 2x2 images ({@link IdxTestFiles#pixels}, each byte plus {@code shift}), gzip-compressed or not. */
+  private java.nio.file.Path idx(String name, int count, int shift, boolean gzip) {
+    byte[] px = IdxTestFiles.pixels(count, 2, 2);
+    for (int i = 0; i < px.length; i++) {
+      px[i] += (byte) shift;
+    }
+    byte[] bytes = IdxTestFiles.idx(new int[] {count, 2, 2}, px);
+    return IdxTestFiles.write(tmp.resolve(name), gzip ? IdxTestFiles.gzip(bytes) : bytes);
+  }
+
+  /** A task reads the IDX file itself, plain or gzip, exactly as the client's reader does, and its checksum matches only the same images. */
+  @Test
+  void aTaskReadsTheIdxFileFromItsOwnDiskAndItsChecksumTellsItApart() throws Exception {
+    java.nio.file.Path plain = idx("train-images-idx3-ubyte", 10, 0, false);
+    java.nio.file.Path gz = idx("train-images-idx3-ubyte.gz", 10, 0, true);
+    ImageBatch all = dev.tessera.runtime.data.IdxReader.readImages(plain).toImageBatch().slice(0, 7); // a --limit of 7
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      WorkerData data = new WorkerData(tf, all);
+      Placeholder<TInt32> rows = tf.placeholder(TInt32.class);
+      Operand<TFloat32> picked = data.gather(tf, rows);
+      try (Session s = new Session(g)) {
+        for (java.nio.file.Path f : new java.nio.file.Path[] {plain, gz}) {
+          long sum = data.read(s, f.toString(), f.toString().endsWith(".gz"));
+          org.junit.jupiter.api.Assertions.assertEquals(WorkerData.checksum(all), sum, f.toString());
+          try (TInt32 r = Tensors.ints(new long[] {7}, new int[] {0, 1, 2, 3, 4, 5, 6}); Result out = s.runner().feed(rows, r).fetch(picked).run()) {
+            assertArrayEquals(all.data(), Tensors.toFloats((TFloat32) out.get(0)), "bit for bit the client's floats");
+          }
+        }
+        org.junit.jupiter.api.Assertions.assertNotEquals(WorkerData.checksum(all), data.read(s, idx("other", 10, 1, false).toString(), false),
+            "other pixels");
+        ImageBatch shifted = dev.tessera.runtime.data.IdxReader.readImages(plain).toImageBatch().slice(1, 8);
+        org.junit.jupiter.api.Assertions.assertNotEquals(WorkerData.checksum(all), WorkerData.checksum(shifted), "other rows");
+        assertThrows(org.tensorflow.exceptions.TensorFlowException.class, () -> data.read(s, tmp.resolve("nowhere").toString(), false));
+        java.nio.file.Path shorter = idx("short", 5, 0, false);
+        assertThrows(RuntimeException.class, () -> data.read(s, shorter.toString(), false), "fewer images than the client's (TensorFlow's InvalidArgument)");
+      }
+    }
+  }
+
   /** Uploaded in chunks (the last one short), the held images gather back exactly, in the order asked. */
   @Test
   void theUploadedImagesGatherBackByRow() {
