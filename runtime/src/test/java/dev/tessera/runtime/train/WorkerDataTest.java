@@ -18,6 +18,28 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 class WorkerDataTest {
+  /** A graph holding {@code all} in a {@link WorkerData}, and the gather of fed rows. */
+  private record Held(Graph graph, WorkerData data, Placeholder<TInt32> rows, Operand<TFloat32> picked) implements AutoCloseable {
+    static Held of(ImageBatch all) {
+      Graph g = new Graph();
+      Ops tf = Ops.create(g);
+      WorkerData data = new WorkerData(tf, all);
+      Placeholder<TInt32> rows = tf.placeholder(TInt32.class);
+      return new Held(g, data, rows, data.gather(tf, rows));
+    }
+
+    float[] gather(Session s, int... r) {
+      try (TInt32 t = Tensors.ints(new long[] {r.length}, r); Result out = s.runner().feed(rows, t).fetch(picked).run()) {
+        return Tensors.toFloats((TFloat32) out.get(0));
+      }
+    }
+
+    @Override
+    public void close() {
+      graph.close();
+    }
+  }
+
   @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp;
 
   /** An IDX file of {@code count} 2x2 images ({@link IdxTestFiles#pixels}, each byte plus {@code shift}), gzip-compressed or not. */
@@ -36,27 +58,20 @@ class WorkerDataTest {
     java.nio.file.Path plain = idx("train-images-idx3-ubyte", 10, 0, false);
     java.nio.file.Path gz = idx("train-images-idx3-ubyte.gz", 10, 0, true);
     ImageBatch all = dev.tessera.runtime.data.IdxReader.readImages(plain).toImageBatch().slice(0, 7); // a --limit of 7
-    try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g);
-      WorkerData data = new WorkerData(tf, all);
-      Placeholder<TInt32> rows = tf.placeholder(TInt32.class);
-      Operand<TFloat32> picked = data.gather(tf, rows);
-      try (Session s = new Session(g)) {
-        for (java.nio.file.Path f : new java.nio.file.Path[] {plain, gz}) {
-          long sum = data.read(s, f.toString(), f.toString().endsWith(".gz"));
-          org.junit.jupiter.api.Assertions.assertEquals(WorkerData.checksum(all), sum, f.toString());
-          try (TInt32 r = Tensors.ints(new long[] {7}, new int[] {0, 1, 2, 3, 4, 5, 6}); Result out = s.runner().feed(rows, r).fetch(picked).run()) {
-            assertArrayEquals(all.data(), Tensors.toFloats((TFloat32) out.get(0)), "bit for bit the client's floats");
-          }
-        }
-        org.junit.jupiter.api.Assertions.assertNotEquals(WorkerData.checksum(all), data.read(s, idx("other", 10, 1, false).toString(), false),
-            "other pixels");
-        ImageBatch shifted = dev.tessera.runtime.data.IdxReader.readImages(plain).toImageBatch().slice(1, 8);
-        org.junit.jupiter.api.Assertions.assertNotEquals(WorkerData.checksum(all), WorkerData.checksum(shifted), "other rows");
-        assertThrows(org.tensorflow.exceptions.TensorFlowException.class, () -> data.read(s, tmp.resolve("nowhere").toString(), false));
-        java.nio.file.Path shorter = idx("short", 5, 0, false);
-        assertThrows(RuntimeException.class, () -> data.read(s, shorter.toString(), false), "fewer images than the client's (TensorFlow's InvalidArgument)");
+    try (Held held = Held.of(all); Session s = new Session(held.graph())) {
+      WorkerData data = held.data();
+      for (java.nio.file.Path f : new java.nio.file.Path[] {plain, gz}) {
+        long sum = data.read(s, f.toString(), f.toString().endsWith(".gz"));
+        org.junit.jupiter.api.Assertions.assertEquals(WorkerData.checksum(all), sum, f.toString());
+        assertArrayEquals(all.data(), held.gather(s, 0, 1, 2, 3, 4, 5, 6), "bit for bit the client's floats");
       }
+      org.junit.jupiter.api.Assertions.assertNotEquals(WorkerData.checksum(all), data.read(s, idx("other", 10, 1, false).toString(), false),
+          "other pixels");
+      ImageBatch shifted = dev.tessera.runtime.data.IdxReader.readImages(plain).toImageBatch().slice(1, 8);
+      org.junit.jupiter.api.Assertions.assertNotEquals(WorkerData.checksum(all), WorkerData.checksum(shifted), "other rows");
+      assertThrows(org.tensorflow.exceptions.TensorFlowException.class, () -> data.read(s, tmp.resolve("nowhere").toString(), false));
+      java.nio.file.Path shorter = idx("short", 5, 0, false);
+      assertThrows(RuntimeException.class, () -> data.read(s, shorter.toString(), false), "fewer images than the client's (TensorFlow's InvalidArgument)");
     }
   }
 
@@ -68,23 +83,16 @@ class WorkerDataTest {
       px[i] = i * 0.25f;
     }
     ImageBatch all = new ImageBatch(10, 2, 2, 1, px);
-    try (Graph g = new Graph()) {
-      Ops tf = Ops.create(g);
-      WorkerData data = new WorkerData(tf, all);
-      Placeholder<TInt32> rows = tf.placeholder(TInt32.class);
-      Operand<TFloat32> picked = data.gather(tf, rows);
-      try (Session s = new Session(g)) {
-        data.upload(s, all, 3);
-        try (TInt32 r = Tensors.ints(new long[] {3}, new int[] {9, 0, 4}); Result out = s.runner().feed(rows, r).fetch(picked).run()) {
-          float[] expected = new float[12];
-          System.arraycopy(px, 36, expected, 0, 4);
-          System.arraycopy(px, 0, expected, 4, 4);
-          System.arraycopy(px, 16, expected, 8, 4);
-          assertArrayEquals(expected, Tensors.toFloats((TFloat32) out.get(0)));
-        }
-        ImageBatch other = new ImageBatch(9, 2, 2, 1, Arrays.copyOf(px, 36));
-        assertThrows(IllegalArgumentException.class, () -> data.upload(s, other));
-      }
+    try (Held held = Held.of(all); Session s = new Session(held.graph())) {
+      WorkerData data = held.data();
+      data.upload(s, all, 3);
+      float[] expected = new float[12];
+      System.arraycopy(px, 36, expected, 0, 4);
+      System.arraycopy(px, 0, expected, 4, 4);
+      System.arraycopy(px, 16, expected, 8, 4);
+      assertArrayEquals(expected, held.gather(s, 9, 0, 4));
+      ImageBatch other = new ImageBatch(9, 2, 2, 1, Arrays.copyOf(px, 36));
+      assertThrows(IllegalArgumentException.class, () -> data.upload(s, other));
     }
   }
 }
