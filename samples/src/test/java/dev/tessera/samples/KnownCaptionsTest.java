@@ -99,6 +99,27 @@ class KnownCaptionsTest {
     }
   }
 
+  /**
+   * A word the CLIP has no embedding for is read through WordNet alike by a generator's prompt tower, VQGAN-CLIP's guide
+   * (one warning line for both: the same reading) and the re-ranking CLIP.
+   */
+  @Test
+  void unknownWordsAreReadAlikeByTheGeneratorTheGuideAndTheRanker() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(WordNet.DEBIAN.resolve("data.noun")), "wordnet-base is not installed");
+    String line = "the text encoder 'clip' does not know \"zori\": it reads \"zori\" as \"sandal\" (WordNet: a sandal attached to the foot by a"
+        + " thong over the toes)";
+    try (GenerationPipeline p = Pipelines.open(components, PipelineSpec.of("clip-gan"))) {
+      assertEquals(List.of(line), p.warnings("a photo of a zori"));
+    }
+    try (GenerationPipeline p = Pipelines.open(components, PipelineSpec.of("vqgan-clip"))) {
+      assertEquals(List.of(line), p.warnings("a photo of a zori"), "the guide's line and the prior's are one");
+    }
+    try (EmbeddingPipeline e = new EmbeddingPipeline(components, components.shippedWeights("clip"), 16, "cpu")) {
+      assertEquals("a photo of a sandal", e.asRead("a photo of a zori"));
+      assertEquals("a photo of a cat", e.asRead("a photo of a cat"));
+    }
+  }
+
   /** The configs that carry the Fashion-MNIST CLIP's text side: its own and each text_encoder section built on it. */
   @Test
   void theShippedConfigsHoldTheCalibration() throws Exception {

@@ -39,6 +39,7 @@ public final class EmbeddingPipeline implements AutoCloseable {
   private final Operand<TFloat32> textEmbeddings;
   private final int textLength;
   private final int batchSize;
+  private final UnknownWordReading reading; // null: no lexicon or no known captions
 
   public EmbeddingPipeline(ComponentLookup components, ModelWeights weights, int batchSize, String device) {
     this.config = weights.config();
@@ -48,6 +49,8 @@ public final class EmbeddingPipeline implements AutoCloseable {
     int size = config.getPositiveInt("image_size", 28);
     int channels = config.getPositiveInt("channels", 1);
     this.textLength = config.getPositiveInt("text_length", tokenizer.contextLength());
+    this.reading = UnknownWordReading.of(new VocabularyCheck(encoder.name(), tokenizer, encoder.knownTokens(config)), KnownCaptions.of(config),
+        components.lexicon());
     this.graph = new Graph();
     Session opened = null;
     try {
@@ -72,6 +75,16 @@ public final class EmbeddingPipeline implements AutoCloseable {
 
   public ModelConfig config() {
     return config;
+  }
+
+  /**
+   * The prompt with the words this CLIP has no embedding for read through the lexicon, as the
+   * generators' prompt towers read it ({@link UnknownWordReading}; without the far-from-captions
+   * check). {@link #embedTexts} does not read: {@code classify} and {@code similarity} measure the
+   * CLIP itself; re-ranking reads, so it ranks against what the generator was asked for.
+   */
+  public String asRead(String prompt) {
+    return reading == null || prompt == null ? prompt : reading.read(prompt).prompt();
   }
 
   /**

@@ -80,14 +80,10 @@ public final class PromptTower {
    * encoders without known captions are not checked). Runs the text tower in {@code session}.
    */
   public java.util.List<String> warnings(Session session, String prompt) {
-    java.util.List<String> lines = new java.util.ArrayList<>();
     UnknownWordReading.Reading r = read(session, prompt);
-    if (!r.read().isEmpty()) {
-      lines.add(readingLine(r));
-    }
     String read = r.prompt();
-    java.util.List<String> unknown = vocabulary.warnings(read);
-    lines.addAll(unknown);
+    java.util.List<String> unknown = vocabulary.unknownWords(read);
+    java.util.List<String> lines = new java.util.ArrayList<>(reading == null ? vocabulary.warnings(read) : reading.warnings(r));
     if (known == null || !unknown.isEmpty() || read == null || read.isBlank()) {
       return java.util.List.copyOf(lines);
     }
@@ -146,17 +142,6 @@ public final class PromptTower {
       // not checked
     }
     return null;
-  }
-
-  private String readingLine(UnknownWordReading.Reading r) {
-    StringBuilder b = new StringBuilder("the text encoder '" + encoderName + "' does not know ");
-    b.append(String.join(", ", r.read().stream().map(x -> "\"" + x.unknown() + "\"").toList())).append(": it reads ");
-    for (int i = 0; i < r.read().size(); i++) {
-      UnknownWordReading.Read x = r.read().get(i);
-      b.append(i == 0 ? "" : "; ").append('"').append(x.phrase()).append("\" as \"").append(x.as()).append("\" (")
-          .append(reading.lexiconName()).append(": ").append(x.gloss()).append(')');
-    }
-    return b.toString();
   }
 
   /** The training caption nearest the prompt (as given: not read); only for an encoder with known captions. */

@@ -75,11 +75,6 @@ public final class UnknownWordReading {
     return new UnknownWordReading(vocabulary, known.captions(), lexicon);
   }
 
-  /** The lexicon's name, for messages. */
-  public String lexiconName() {
-    return lexicon.name();
-  }
-
   /**
    * The things the encoder's captions name: the last word of each known caption (the head noun of
    * an English noun phrase: "a photo of a dark coat" names a coat; a definition such as "a
@@ -150,6 +145,27 @@ public final class UnknownWordReading {
     }
     out.append(prompt, copied, prompt.length());
     return new Reading(out.toString(), read);
+  }
+
+  /**
+   * The warning lines for a prompt read as {@code r}: one naming what was read and as what, with
+   * the definitions (none when nothing was read), then those of {@link VocabularyCheck#warnings}
+   * for the words left unknown.
+   */
+  public List<String> warnings(Reading r) {
+    List<String> lines = new ArrayList<>();
+    if (!r.read().isEmpty()) {
+      StringBuilder b = new StringBuilder("the text encoder '" + vocabulary.encoderName() + "' does not know ");
+      b.append(String.join(", ", r.read().stream().map(x -> "\"" + x.unknown() + "\"").toList())).append(": it reads ");
+      for (int i = 0; i < r.read().size(); i++) {
+        Read x = r.read().get(i);
+        b.append(i == 0 ? "" : "; ").append('"').append(x.phrase()).append("\" as \"").append(x.as()).append("\" (")
+            .append(lexicon.name()).append(": ").append(x.gloss()).append(')');
+      }
+      lines.add(b.toString());
+    }
+    lines.addAll(vocabulary.warnings(r.prompt()));
+    return List.copyOf(lines);
   }
 
   private synchronized Found lookUp(String phrase) {

@@ -53,7 +53,7 @@ public final class RerankedPipeline implements GenerationPipeline {
     if (k < 1 || all.count() % k != 0) {
       throw new TesseraException("cannot re-rank " + all.count() + " images in groups of " + k);
     }
-    Embedding text = clip.embedTexts(List.of(prompt));
+    Embedding text = clip.embedTexts(List.of(clip.asRead(prompt))); // "zori" ranked as the generator read it: "sandal"
     Embedding images = clip.embedImagesOfAnySize(all);
     int[] keep = bestOfEach(images, text, k);
     int count = keep.length;

@@ -58,6 +58,8 @@ public final class VqganClipPipeline implements GenerationPipeline {
   private final ModelConfig clip;
   /** What the guiding CLIP reads of a prompt (built once: it asks the encoder for its known tokens). */
   private final VocabularyCheck vocabulary;
+  /** How the guiding CLIP reads words it has no embedding for (null: it does not), as the prior's prompt tower does. */
+  private final dev.tessera.api.pipeline.UnknownWordReading reading;
   private final ModelConfig guide;
   private final Parameters weights;
   private final Guidance guidance;
@@ -121,6 +123,8 @@ public final class VqganClipPipeline implements GenerationPipeline {
     this.clip = clipWeights.config().with("cutouts", options.cutouts()).with("views", options.views())
         .with("view_fill", autoencoder.getDouble("background", 0));
     this.vocabulary = VocabularyCheck.of(clip, components);
+    this.reading = dev.tessera.api.pipeline.UnknownWordReading.of(vocabulary, dev.tessera.api.pipeline.KnownCaptions.of(clip),
+        components.lexicon());
     this.guidance = components.guidance(options.guidance());
     this.weights = new Parameters(weights.parameters().source() + " + " + clipWeights.parameters().source())
         .putAll(weights.parameters()).putAll(clipWeights.parameters()); // the guide's CLIP wins over one the autoencoder's loss used
@@ -310,7 +314,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
   /** What the guiding CLIP, and the prior where the latents start from one, cannot read in the prompt. */
   @Override
   public List<String> warnings(String prompt) {
-    java.util.Set<String> lines = new java.util.LinkedHashSet<>(vocabulary.warnings(prompt));
+    java.util.Set<String> lines = new java.util.LinkedHashSet<>(reading == null ? vocabulary.warnings(prompt) : reading.warnings(reading.read(prompt)));
     if (prior != null) {
       lines.addAll(prior.parts().prompts().warnings(prior.session(), prompt));
     }
@@ -320,6 +324,8 @@ public final class VqganClipPipeline implements GenerationPipeline {
   @Override
   public ImageBatch generate(String prompt, int count, long seed, Progress progress) {
     WeightedPrompts weighted = WeightedPrompts.parse(prompt);
+    // The guide reads unknown words as the prior does ("zori" as "sandal"); the prior's prompt tower reads the prompt itself.
+    String guidePrompt = reading == null ? prompt : reading.read(prompt).prompt();
     if (count < 1) {
       throw new TesseraException("--num-images must be positive, got " + count);
     }
@@ -341,7 +347,7 @@ public final class VqganClipPipeline implements GenerationPipeline {
         prior.parts().positiveCondition(prior.session(), prompt).embedding().values());
     for (int from = 0; from < count; from += batchSize) {
       int n = Math.min(batchSize, count - from);
-      try (CodeGridOptimisation run = new CodeGridOptimisation(components, autoencoder, clip, optimisationWeights, guidance, prompt, n,
+      try (CodeGridOptimisation run = new CodeGridOptimisation(components, autoencoder, clip, optimisationWeights, guidance, guidePrompt, n,
           options.learningRate(), device, seed * 1_000_003L + from, term)) {
         scopes.addAll(run.variableScopes());
         float[] z;
