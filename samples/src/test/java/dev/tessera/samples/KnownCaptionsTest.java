@@ -130,7 +130,9 @@ class KnownCaptionsTest {
   @Test
   void theWordNetClipsConfigsHoldTheCalibration() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(WordNet.DEBIAN.resolve("data.noun")), "wordnet-base is not installed");
-    List<String> examples = FashionMnistWordNetCaptions.examples(FashionMnistLexicon.build(WordNet.debian()));
+    List<FashionMnistLexicon.ClassWords> lexicon = FashionMnistLexicon.build(WordNet.debian());
+    List<String> examples = FashionMnistWordNetCaptions.examples(lexicon);
+    List<String> vocabulary = FashionMnistWordNetCaptions.vocabulary(lexicon);
     List<String> probes = FashionMnistCaptions.evaluationPrompts();
     assertTrue(check("clip:wordnet", "wordnet", new dev.tessera.runtime.data.Captioner() {
       @Override
@@ -141,6 +143,11 @@ class KnownCaptionsTest {
       @Override
       public List<String> examples() {
         return examples;
+      }
+
+      @Override
+      public List<String> vocabulary() {
+        return vocabulary;
       }
 
       @Override
@@ -179,7 +186,8 @@ class KnownCaptionsTest {
       checked++;
       ModelConfig encoder = self ? c : c.section("text_encoder");
       KnownCaptions k = KnownCaptions.of(encoder);
-      if (k == null || !k.captions().equals(r.captions()) || Math.abs(k.floor() - r.floor()) > 2e-3) {
+      if (k == null || !k.captions().equals(r.captions()) || Math.abs(k.floor() - r.floor()) > 2e-3
+          || !dev.tessera.api.pipeline.VocabularyCheck.captionWords(encoder).equals(java.util.Set.copyOf(r.words()))) {
         stale.add(f.toString());
         if (Boolean.getBoolean("tessera.updateWeights")) {
           ModelConfig updated = KnownCaptionsCalibration.apply(encoder, r);

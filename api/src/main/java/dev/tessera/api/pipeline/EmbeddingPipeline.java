@@ -49,7 +49,8 @@ public final class EmbeddingPipeline implements AutoCloseable {
     int size = config.getPositiveInt("image_size", 28);
     int channels = config.getPositiveInt("channels", 1);
     this.textLength = config.getPositiveInt("text_length", tokenizer.contextLength());
-    this.reading = UnknownWordReading.of(new VocabularyCheck(encoder.name(), tokenizer, encoder.knownTokens(config)), KnownCaptions.of(config),
+    this.reading = UnknownWordReading.of(new VocabularyCheck(encoder.name(), tokenizer, encoder.knownTokens(config),
+        VocabularyCheck.captionWords(config)), KnownCaptions.of(config),
         components.lexicon());
     this.graph = new Graph();
     Session opened = null;

@@ -53,7 +53,7 @@ public final class PromptTower {
     GraphScope scope = root.child(encoderConfig.getString("scope", "clip"));
     this.states = withStates ? encoder.encodeTextStates(scope, encoderConfig, tokens) : null;
     this.embedding = withStates ? states.embedding() : encoder.encodeText(scope, encoderConfig, tokens);
-    this.vocabulary = new VocabularyCheck(encoder.name(), tokenizer, encoder.knownTokens(encoderConfig));
+    this.vocabulary = new VocabularyCheck(encoder.name(), tokenizer, encoder.knownTokens(encoderConfig), VocabularyCheck.captionWords(encoderConfig));
     this.encoderName = encoder.name();
     this.known = KnownCaptions.of(encoderConfig);
     this.reading = UnknownWordReading.of(vocabulary, known, components.lexicon());

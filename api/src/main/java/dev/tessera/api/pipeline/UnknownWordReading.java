@@ -14,8 +14,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the words of a prompt that a text encoder has no embedding for through a dictionary: each
- * such word (or the longest phrase around it the {@link Lexicon} knows, "trench coat", "prince
+ * Reads the words of a prompt that a text encoder has no embedding for, or never saw in its
+ * training captions ({@link VocabularyCheck#seen}: "pyjama" made of pieces it knows), through a
+ * dictionary: each such word (or the longest phrase around it the {@link Lexicon} knows, "trench coat", "prince
  * albert") is replaced by the nearest broader word that belongs to the encoder's world, so "a photo
  * of a zori" reaches a Fashion-MNIST CLIP as "a photo of a sandal" instead of "a photo of a
  * &lt;unknown&gt;".
@@ -90,7 +91,7 @@ public final class UnknownWordReading {
       while (m.find()) {
         last = m.group();
       }
-      if (last != null && vocabulary.knows(last)) {
+      if (last != null && vocabulary.knows(last) && vocabulary.seen(last)) {
         out.add(last);
       }
     }
@@ -111,8 +112,9 @@ public final class UnknownWordReading {
     List<Read> read = new ArrayList<>();
     int copied = 0;
     for (int i = 0; i < spans.size(); i++) {
-      if (vocabulary.knows(word(prompt, spans.get(i)))) {
-        continue;
+      String w = word(prompt, spans.get(i));
+      if (vocabulary.knows(w) && vocabulary.seen(w)) {
+        continue; // a word it has an embedding for and saw in its captions
       }
       int[] best = null; // start, length
       Found reading = null;

@@ -23,34 +23,77 @@ import java.util.function.IntPredicate;
  * dropped, and each word encoded alone.
  */
 public final class VocabularyCheck {
+  /** Config key of a text encoder: every word its training captions used (written by {@code train}). */
+  public static final String WORDS_KEY = "caption_words";
+
   private final String encoderName;
   private final Tokenizer tokenizer;
   private final IntPredicate known;
+  private final Set<String> seen; // empty: not recorded, every word of known tokens counts as seen
 
   public VocabularyCheck(String encoderName, Tokenizer tokenizer, IntPredicate known) {
+    this(encoderName, tokenizer, known, Set.of());
+  }
+
+  /**
+   * @param captionWords the words the encoder's training captions used ({@link #WORDS_KEY}); empty when not
+   *     recorded. A word of known tokens outside them is one the encoder reads only through its pieces.
+   */
+  public VocabularyCheck(String encoderName, Tokenizer tokenizer, IntPredicate known, java.util.Collection<String> captionWords) {
     this.encoderName = encoderName;
     this.tokenizer = tokenizer;
     this.known = known;
+    this.seen = Set.copyOf(captionWords);
   }
 
   /** The check for the text encoder that {@code encoderConfig} (an encoder section: "encoder", "tokenizer") builds. */
   public static VocabularyCheck of(ModelConfig encoderConfig, dev.tessera.api.spi.ComponentLookup components) {
     Encoder encoder = components.encoder(encoderConfig.getString("encoder", "clip"));
     return new VocabularyCheck(encoder.name(), components.tokenizer(encoderConfig.getString("tokenizer", "clip")),
-        encoder.knownTokens(encoderConfig));
+        encoder.knownTokens(encoderConfig), captionWords(encoderConfig));
+  }
+
+  /** The {@link #WORDS_KEY} of a text encoder config (empty when absent); anything but a list of strings is a one-line error. */
+  public static Set<String> captionWords(ModelConfig encoderConfig) {
+    com.fasterxml.jackson.databind.JsonNode list = encoderConfig.node(WORDS_KEY);
+    if (list == null || list.isNull()) {
+      return Set.of();
+    }
+    Set<String> out = new java.util.HashSet<>();
+    if (list.isArray()) {
+      for (com.fasterxml.jackson.databind.JsonNode w : list) {
+        if (!w.isTextual()) {
+          out = null;
+          break;
+        }
+        out.add(w.asText().toLowerCase(Locale.ROOT));
+      }
+    }
+    if (!list.isArray() || out == null) {
+      throw new dev.tessera.api.TesseraException(encoderConfig.source() + ": '" + WORDS_KEY + "' must be a list of strings");
+    }
+    return Set.copyOf(out);
+  }
+
+  /** The words of a text as {@link #unknownWords} splits a prompt (lower case, weights and end punctuation dropped), in order, repeats kept. */
+  public static List<String> words(String text) {
+    List<String> out = new ArrayList<>();
+    if (text == null) {
+      return out;
+    }
+    for (String raw : text.split("[\\s|]+")) {
+      String word = trim(withoutWeight(raw)).toLowerCase(Locale.ROOT);
+      if (!word.isEmpty()) {
+        out.add(word);
+      }
+    }
+    return out;
   }
 
   /** The prompt's words, lower-cased, in order and without repeats, that have a token the encoder does not know. */
   public List<String> unknownWords(String prompt) {
     Set<String> unknown = new LinkedHashSet<>();
-    if (prompt == null) {
-      return List.of();
-    }
-    for (String raw : prompt.split("[\\s|]+")) {
-      String word = trim(withoutWeight(raw)).toLowerCase(Locale.ROOT);
-      if (word.isEmpty() || unknown.contains(word)) {
-        continue;
-      }
+    for (String word : words(prompt)) {
       if (!knows(word)) {
         unknown.add(word);
       }
@@ -69,6 +112,22 @@ public final class VocabularyCheck {
     return true;
   }
 
+  /** Whether {@code word} was in the encoder's training captions (true when they were not recorded). */
+  public boolean seen(String word) {
+    return seen.isEmpty() || seen.contains(word.toLowerCase(Locale.ROOT));
+  }
+
+  /** The prompt's words, lower-cased, in order and without repeats, of tokens the encoder knows but in no caption it was trained on. */
+  public List<String> unseenWords(String prompt) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String word : words(prompt)) {
+      if (knows(word) && !seen(word)) {
+        out.add(word);
+      }
+    }
+    return List.copyOf(out);
+  }
+
   /** The encoder's name, for messages. */
   public String encoderName() {
     return encoderName;
@@ -82,6 +141,12 @@ public final class VocabularyCheck {
       out.add("the text encoder '" + encoderName + "' does not know " + (words.size() == 1 ? "the word " : "the words ")
           + String.join(", ", words.stream().map(w -> "\"" + w + "\"").toList())
           + ": it reads them as one shared unknown token, so the images cannot follow them");
+    }
+    List<String> unseen = unseenWords(prompt);
+    if (!unseen.isEmpty()) {
+      out.add("no caption the text encoder '" + encoderName + "' was trained on has " + (unseen.size() == 1 ? "the word " : "the words ")
+          + String.join(", ", unseen.stream().map(w -> "\"" + w + "\"").toList())
+          + ": it reads them only through their pieces, so the images may not follow them");
     }
     return List.copyOf(out);
   }

@@ -128,6 +128,16 @@ class UnknownWordReadingTest {
     assertNull(reading.read(null).prompt());
   }
 
+  /** Where the training captions' words are recorded, a word of known tokens that no caption used is read too. */
+  @Test
+  void aWordOfKnownPiecesThatNoCaptionUsedIsReadToo() {
+    VocabularyCheck check = new VocabularyCheck("tiny", TOKENIZER, id -> true, List.of("a", "photo", "of", "sandal", "coat", "overcoat", "bag",
+        "dress", "dark"));
+    UnknownWordReading r = new UnknownWordReading(check, CAPTIONS, LEXICON);
+    assertEquals("a photo of a sandal", r.read("a photo of a zori").prompt(), "every token is known here, but 'zori' was in no caption");
+    assertEquals("a photo of a coat", r.read("a photo of a coat").prompt());
+  }
+
   @Test
   void weightedPromptsAreReadPartByPart() {
     assertEquals("a sandal:1|a coat:-0.5", read("a zori:1|a trench coat:-0.5"));

@@ -21,6 +21,16 @@ public interface Captioner {
   }
 
   /**
+   * Texts whose words are every word this captioner can write (its examples by default, which hold
+   * every name in every template): the "caption words" a text encoder trained on them keeps
+   * ({@link dev.tessera.api.pipeline.VocabularyCheck#WORDS_KEY}), so that a prompt word it never saw
+   * is told apart from one it did. A captioner whose examples leave words out overrides it.
+   */
+  default List<String> vocabulary() {
+    return examples();
+  }
+
+  /**
    * Prompts of the same domain in phrasings the captioner never writes (held-out templates): how
    * far from the known captions an in-domain prompt may lie. None by default.
    */

@@ -91,6 +91,22 @@ public final class FashionMnistWordNetCaptions implements Captioner {
     return out;
   }
 
+  /** The examples, and every name (not only the core ones) with each hypernym phrase ("a NAME, a kind of HYPERNYM"). */
+  @Override
+  public List<String> vocabulary() {
+    return vocabulary(lexicon);
+  }
+
+  /** {@link #vocabulary} of a lexicon. */
+  public static List<String> vocabulary(List<FashionMnistLexicon.ClassWords> lexicon) {
+    List<String> out = new ArrayList<>(examples(lexicon));
+    for (FashionMnistLexicon.ClassWords w : lexicon) {
+      w.names().forEach(n -> out.add("a " + n + ", a kind of"));
+      out.addAll(w.hypernyms());
+    }
+    return out;
+  }
+
   @Override
   public List<String> probes() {
     return FashionMnistCaptions.evaluationPrompts();

@@ -3,6 +3,7 @@ package dev.tessera.runtime.embed;
 import dev.tessera.api.io.ModelConfig;
 import dev.tessera.api.pipeline.EmbeddingPipeline;
 import dev.tessera.api.pipeline.KnownCaptions;
+import dev.tessera.api.pipeline.VocabularyCheck;
 import dev.tessera.api.spi.Tokenizer;
 import dev.tessera.api.types.Embedding;
 import dev.tessera.runtime.data.Captioner;
@@ -29,8 +30,11 @@ public final class KnownCaptionsCalibration {
   /** The most captions kept. */
   public static final int MAX_KEPT = 256;
 
-  /** What was found: the captions kept, each probe's nearest similarity, and the floor. */
-  public record Result(List<String> captions, double[] probeSimilarities, double floor) {}
+  /**
+   * What was found: the captions kept, each probe's nearest similarity, the floor, and every word of the
+   * captioner's vocabulary (sorted; {@link dev.tessera.api.pipeline.VocabularyCheck#WORDS_KEY}).
+   */
+  public record Result(List<String> captions, double[] probeSimilarities, double floor, List<String> words) {}
 
   private KnownCaptionsCalibration() {}
 
@@ -65,11 +69,14 @@ public final class KnownCaptionsCalibration {
       sims[i] = known.nearest(p.row(i), rows).similarity();
       min = Math.min(min, sims[i]);
     }
-    return new Result(kept, sims, Math.max(-0.99, min - MARGIN));
+    java.util.SortedSet<String> words = new java.util.TreeSet<>();
+    captions.vocabulary().forEach(t -> words.addAll(VocabularyCheck.words(t)));
+    return new Result(kept, sims, Math.max(-0.99, min - MARGIN), List.copyOf(words));
   }
 
-  /** {@code config} with the result's captions and floor. */
+  /** {@code config} with the result's captions, floor and caption words. */
   public static ModelConfig apply(ModelConfig config, Result r) {
-    return config.with(KnownCaptions.CAPTIONS_KEY, r.captions()).with(KnownCaptions.FLOOR_KEY, Math.round(r.floor() * 1e4) / 1e4);
+    return config.with(KnownCaptions.CAPTIONS_KEY, r.captions()).with(KnownCaptions.FLOOR_KEY, Math.round(r.floor() * 1e4) / 1e4)
+        .with(VocabularyCheck.WORDS_KEY, r.words());
   }
 }
