@@ -32,7 +32,7 @@ public final class PromptTower {
   private final String encoderName;
   private final KnownCaptions known;
   private final UnknownWordReading reading; // null: unknown words stay unknown
-  // prompt -> how it is read, the most recent first out; guarded by itself
+  // prompt -> how it is read, the least recently used dropped past 1,024 (a server's prompts are unbounded); guarded by itself
   private final java.util.Map<String, UnknownWordReading.Reading> readings = new java.util.LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(java.util.Map.Entry<String, UnknownWordReading.Reading> eldest) {
@@ -97,9 +97,9 @@ public final class PromptTower {
   /**
    * The prompt as the text encoder gets it: its unknown words read through the lexicon
    * ({@link UnknownWordReading}) when the prompt as read lies within the encoder's world (no
-   * positively weighted part far from every known caption), else unchanged. A reading that would
-   * take the prompt out of that world ("cat" read as "woman" by a garment CLIP) is not taken, and
-   * the word stays unknown. Without a lexicon or known captions: unchanged.
+   * positively weighted part far from every known caption), else unchanged: a reading that would
+   * take the prompt out of that world is not taken, and the word stays unknown. Without a lexicon or
+   * known captions: unchanged.
    */
   public UnknownWordReading.Reading read(Session session, String prompt) {
     UnknownWordReading.Reading unchanged = new UnknownWordReading.Reading(prompt, java.util.List.of());

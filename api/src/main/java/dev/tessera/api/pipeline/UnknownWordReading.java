@@ -4,7 +4,6 @@ import dev.tessera.api.spi.Lexicon;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +39,13 @@ public final class UnknownWordReading {
   private final VocabularyCheck vocabulary;
   private final Set<String> world;
   private final Lexicon lexicon;
-  private final Map<String, Found> found = new HashMap<>(); // phrase -> reading (or NONE), guarded by this
+  // phrase -> reading (or NOT_FOUND), the least recently used dropped past 4,096 (a server's prompts are unbounded); guarded by this
+  private final Map<String, Found> found = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Found> eldest) {
+      return size() > 4096;
+    }
+  };
 
   /**
    * An unknown word of the prompt, the phrase around it that was read (the word itself, or "trench
