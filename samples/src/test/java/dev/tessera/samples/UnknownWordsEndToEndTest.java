@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,5 +41,38 @@ class UnknownWordsEndToEndTest {
     JsonNode known = generate(dir.resolve("sneaker"), "a photo of a sneaker", quiet);
     assertFalse(known.has("warnings"), known.toString());
     assertFalse(quiet.toString().contains("warning: "), quiet.toString());
+  }
+
+  /** TESSERA_LEXICON=none leaves unknown words unread; a folder without WordNet is a one-line error, and nothing is written. */
+  @Test
+  void theLexiconIsChosenByTheEnvironment(@TempDir Path dir) throws Exception {
+    assumeTrue(Files.exists(CompareEndToEndTest.PLUGINS.resolve("clip-gan.jar")), "plugins not packaged yet");
+    assumeTrue(Files.isRegularFile(Path.of("/usr/share/wordnet/data.noun")), "wordnet-base is not installed");
+    Process none = generateWith("none", dir.resolve("none"));
+    String noneErr = new String(none.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, none.waitFor(), noneErr);
+    assertTrue(noneErr.contains("does not know the word \"zori\": it reads them as one shared unknown token"), noneErr);
+
+    Path missing = dir.resolve("no-wordnet");
+    Process bad = generateWith(missing.toString(), dir.resolve("bad"));
+    String badErr = new String(bad.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(1, bad.waitFor(), badErr);
+    List<String> errors = badErr.lines().filter(l -> l.startsWith("error: ")).toList();
+    assertEquals(1, errors.size(), badErr);
+    assertTrue(errors.get(0).startsWith("error: TESSERA_LEXICON='" + missing + "': no WordNet database in " + missing
+        + " (expected data.noun and index.noun; apt-get install wordnet-base, or TESSERA_LEXICON=none)"), badErr);
+    assertFalse(badErr.contains("Guice"), "the binding's own message, not Guice's report: " + badErr);
+    assertFalse(Files.exists(dir.resolve("bad")), "nothing written");
+  }
+
+  /** {@code generate} of "a photo of a zori" in a process of its own with TESSERA_LEXICON set. */
+  private static Process generateWith(String lexicon, Path out) throws Exception {
+    Path jar = CompareEndToEndTest.PLUGINS.getParent().resolve("tessera-runtime.jar");
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
+        "--plugins-dir", CompareEndToEndTest.PLUGINS.toString(), "generate", "--pipeline", "clip-gan", "--prompt", "a photo of a zori",
+        "--num-images", "1", "--output-dir", out.toString());
+    pb.environment().put("TESSERA_LEXICON", lexicon);
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    return pb.start();
   }
 }

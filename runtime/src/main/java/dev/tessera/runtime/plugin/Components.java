@@ -61,7 +61,17 @@ public final class Components implements dev.tessera.api.spi.ComponentLookup {
 
   /** Loads the plugins folder and wires everything with Guice. */
   public static Components create(PluginRuntime plugins) {
-    return Guice.createInjector(new TesseraModule(plugins)).getInstance(Components.class);
+    try {
+      return Guice.createInjector(new TesseraModule(plugins)).getInstance(Components.class);
+    } catch (com.google.inject.ProvisionException e) {
+      // A binding's own one-line error (a bad TESSERA_LEXICON) rather than Guice's report around it.
+      for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+        if (c instanceof dev.tessera.api.TesseraException t) {
+          throw t;
+        }
+      }
+      throw e;
+    }
   }
 
   // The registries carry conflict information the plain maps lack; the maps are what Guice bound.
