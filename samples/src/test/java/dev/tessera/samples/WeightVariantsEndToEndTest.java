@@ -166,6 +166,20 @@ class WeightVariantsEndToEndTest {
     assertTrue(cat.contains("does not know the word \"cat\": it reads them as one shared unknown token"), cat);
   }
 
+  /** CLIP score guidance reads the word as the conditioning does: "zori" and "sandal" give the same guided images. */
+  @Test
+  void clipScoreGuidanceReadsUnknownWordsToo(@TempDir Path tmp) throws Exception {
+    assumeTrue(Files.isRegularFile(Path.of("/usr/share/wordnet/data.noun")), "wordnet-base is not installed");
+    for (String word : new String[] {"zori", "sandal"}) {
+      generate(tmp.resolve(word), "--pipeline", "clip-diffusion", "--prompt", "a photo of a " + word, "--num-images", "2", "--steps", "3",
+          "--clip-guidance-scale", "50");
+    }
+    for (int i = 0; i < 2; i++) {
+      assertTrue(java.util.Arrays.equals(Files.readAllBytes(tmp.resolve("zori").resolve(manifest(tmp.resolve("zori")).get("images").get(i).asText())),
+          Files.readAllBytes(tmp.resolve("sandal").resolve(manifest(tmp.resolve("sandal")).get("images").get(i).asText()))), "image " + i);
+    }
+  }
+
   /** clip-vae:wordnet too. */
   @Test
   void theWordNetVaeFollowsAttributeWords(@TempDir Path tmp) throws Exception {

@@ -198,8 +198,14 @@ public final class DiffusionPipeline implements GenerationPipeline {
         weights = w.parameters();
       }
     }
+    // A guide with a text encoder of its own (CLIP) reads unknown words as the conditioning prompt tower does.
+    dev.tessera.api.pipeline.KnownCaptions known = dev.tessera.api.pipeline.KnownCaptions.of(guidanceConfig);
+    dev.tessera.api.pipeline.UnknownWordReading reading = known == null ? null
+        : dev.tessera.api.pipeline.UnknownWordReading.of(dev.tessera.api.pipeline.VocabularyCheck.of(guidanceConfig, components), known,
+            components.lexicon());
+    String read = reading == null ? prompt : reading.read(prompt).prompt();
     return new ScoreGradient(g, guidanceConfig, weights, guidanceConfig.getString("scope", options.scoreGuidance()),
-        dev.tessera.api.types.Condition.prompt(prompt), size, channels, options.device());
+        dev.tessera.api.types.Condition.prompt(read), size, channels, options.device());
   }
 
   /**
