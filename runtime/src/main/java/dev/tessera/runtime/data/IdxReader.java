@@ -46,6 +46,11 @@ public final class IdxReader {
 
   private IdxReader() {}
 
+  /** The float each byte value 0..255 becomes (value / 255), a copy: what a reader elsewhere (a cluster task's graph) must match. */
+  public static float[] unitFloats() {
+    return UNIT_FLOATS.clone();
+  }
+
   /**
    * Images from a 3-dimensional IDX file: {@code count} images of {@code rows x cols} unsigned
    * bytes, stored row-major in {@code pixels} (not copied by the record; treat it as read-only).

@@ -2,6 +2,7 @@ package dev.tessera.runtime.train;
 
 import dev.tessera.api.graph.Tensors;
 import dev.tessera.api.types.ImageBatch;
+import dev.tessera.runtime.data.IdxReader;
 import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -61,21 +62,12 @@ final class WorkerData {
     for (int gz = 0; gz < 2; gz++) {
       Operand<TString> body = named.strings.substr(gz == 0 ? raw : unzipped, named.constant(IDX3_HEADER_BYTES),
           named.constant(Math.toIntExact(shape[0] * pixels)));
-      Operand<TUint8> bytes = named.io.decodeRaw(body, TUint8.class);
-      // i / 255f from a table computed in Java, as IdxReader does: TensorFlow may rewrite a division by a constant
-      // into a multiplication by its reciprocal, which rounds differently (7 / 255 -> 0.027450982 instead of 0.02745098).
-      Operand<TFloat32> unit = named.gather(named.constant(UNIT_FLOATS), named.dtypes.cast(bytes, TInt32.class), named.constant(0));
+      Operand<TInt32> bytes = named.dtypes.cast(named.io.decodeRaw(body, TUint8.class), TInt32.class);
+      // IdxReader's own table of i / 255f: TensorFlow may rewrite a division by a constant into a multiplication by its
+      // reciprocal, which rounds differently (7 / 255 -> 0.027450982 instead of 0.02745098).
+      Operand<TFloat32> unit = named.gather(named.constant(IdxReader.unitFloats()), bytes, named.constant(0));
       readInto[gz] = named.assign(images, named.reshape(unit, named.constant(shape)));
       readChecksum[gz] = checksum(named, bytes, shape[0], pixels);
-    }
-  }
-
-  /** i / 255f for every byte value i: the client's pixel values. */
-  private static final float[] UNIT_FLOATS = new float[256];
-
-  static {
-    for (int i = 0; i < 256; i++) {
-      UNIT_FLOATS[i] = i / 255f;
     }
   }
 
@@ -95,8 +87,8 @@ final class WorkerData {
    * overflow up to {@link #MAX_READ_PIXELS} pixels), then the sum over images of that times (image
    * index mod 9973 + 1), in int64. Tells a different file, another order or a shifted header apart.
    */
-  private static Operand<TInt64> checksum(Ops tf, Operand<TUint8> bytes, long count, long pixels) {
-    Operand<TInt32> perImage = tf.reshape(tf.dtypes.cast(bytes, TInt32.class), tf.constant(new long[] {count, pixels}));
+  private static Operand<TInt64> checksum(Ops tf, Operand<TInt32> bytes, long count, long pixels) {
+    Operand<TInt32> perImage = tf.reshape(bytes, tf.constant(new long[] {count, pixels}));
     Operand<TInt32> pixelWeights = tf.math.add(tf.math.mod(tf.range(tf.constant(0), tf.constant((int) pixels), tf.constant(1)), tf.constant(251)),
         tf.constant(1));
     Operand<TInt64> imageSums = tf.dtypes.cast(tf.sum(tf.math.mul(perImage, pixelWeights), tf.constant(1)), TInt64.class);
