@@ -86,6 +86,19 @@ public final class GraphScope {
   }
 
   /**
+   * A scope for one data-parallel replica with its own copy of every variable on {@code device}
+   * ({@link VariableStore#placedOn}): what it creates or looks up by name is that copy, so the replica
+   * computes, and its optimizer updates, without reading another task's variables (all-reduce training).
+   * Writes through the store set every copy.
+   */
+  public GraphScope replicaWithOwnVariables(String name, org.tensorflow.DeviceSpec device) {
+    if (name == null || !VariableStore.NAME.matcher(name).matches()) {
+      throw new TesseraException("invalid replica name " + name);
+    }
+    return new GraphScope(graph, tf.withSubScope(name).withDevice(device), variables.placedOn(name, device), path, true, null);
+  }
+
+  /**
    * The value of {@code variable} as this scope's computation reads it: the variable itself, or in a replica that
    * caches reads, the replica's copy of it (made on first use). Layers read their parameters through this
    * ({@link #weight}); a read that bypasses it is still correct, it just crosses the network on its own.

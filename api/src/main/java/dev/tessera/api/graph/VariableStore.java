@@ -31,6 +31,12 @@ import org.tensorflow.types.TFloat32;
  * assign op, and {@link #initialize}, {@link #load} and {@link #assign} all go through them. So
  * initial values come from Java (deterministic per seed and name), and weights load from any
  * {@link Parameters} map.
+ *
+ * <p>For data-parallel training with all-reduce, a store can give a task its own copy of every variable
+ * ({@link #placedOn}): a view whose {@link #variable}, {@link #entry}, {@link #trainable} and {@link #entries}
+ * return that task's copies under the same names. Every write ({@link #initialize}, {@link #load},
+ * {@link #assignAll}) sets the variable and all its copies from one fed value, so they start and stay equal where
+ * only the same updates run on them; reads ({@link #read}, {@link #snapshot}) read the variable itself.
  */
 public final class VariableStore {
 
@@ -65,12 +71,68 @@ public final class VariableStore {
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]*");
 
   private final Ops root;
-  private final Map<String, Entry> entries = new LinkedHashMap<>();
-  /** Values the variables hold together, held to {@link GraphBudget#MAX_PARAMETERS}. */
-  private long parameters;
+  private final Map<String, Entry> entries;
+  /** Every copy of each variable ({@link #placedOn}), by name; shared by the store and its views. */
+  private final Map<String, List<Entry>> copies;
+  /** The views, by label. */
+  private final Map<String, VariableStore> views;
+  /** Values the variables hold together, held to {@link GraphBudget#MAX_PARAMETERS} (the copies not counted). */
+  private final long[] parameters;
+  /** In a view: its label, where its copies live and the copies it made; null in the store itself. */
+  private final Place place;
+
+  private record Place(String label, Ops tf, Map<String, Entry> own) {}
 
   public VariableStore(Ops root) {
+    this(root, new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(), new long[1], null);
+  }
+
+  private VariableStore(Ops root, Map<String, Entry> entries, Map<String, List<Entry>> copies, Map<String, VariableStore> views,
+      long[] parameters, Place place) {
     this.root = root;
+    this.entries = entries;
+    this.copies = copies;
+    this.views = views;
+    this.parameters = parameters;
+    this.place = place;
+  }
+
+  /**
+   * A view of this store whose variables are copies on {@code device}, each named {@code <name>.<label>} in the
+   * graph and {@code <name>} in the view (one view per label; asking again returns it). A copy is made when the view
+   * first hands the variable out. Writes through any view or the store set the variable and every copy.
+   */
+  public synchronized VariableStore placedOn(String label, org.tensorflow.DeviceSpec device) {
+    if (!NAME.matcher(label).matches()) {
+      throw new TesseraException("invalid label for variable copies '" + label + "'");
+    }
+    if (place != null) {
+      throw new IllegalStateException("a view of copies cannot be placed again");
+    }
+    return views.computeIfAbsent(label,
+        k -> new VariableStore(root, entries, copies, views, parameters, new Place(label, root.withDevice(device), new LinkedHashMap<>())));
+  }
+
+  /** Whether this is a view of copies ({@link #placedOn}). */
+  public boolean holdsCopies() {
+    return place != null;
+  }
+
+  /** This view's copy of {@code e} (made on first use); {@code e} itself in the store. */
+  private Entry local(Entry e) {
+    if (place == null) {
+      return e;
+    }
+    synchronized (views) {
+      return place.own().computeIfAbsent(e.name(), name -> {
+        String graphName = name + "." + place.label();
+        Variable<TFloat32> v = place.tf().withName(graphName).variable(Shape.of(e.shape()), TFloat32.class);
+        Assign<TFloat32> assign = place.tf().withName(graphName + ".assign").assign(v, e.feed());
+        Entry copy = new Entry(name, e.shape(), e.kind(), e.initializer(), v, e.feed(), assign);
+        copies.computeIfAbsent(name, k -> new ArrayList<>()).add(copy);
+        return copy;
+      });
+    }
   }
 
   /**
@@ -87,22 +149,28 @@ public final class VariableStore {
             "variable '" + name + "' already exists with shape " + Arrays.toString(existing.shape())
                 + " (" + existing.kind() + "), asked for " + Arrays.toString(shape) + " (" + kind + ")");
       }
-      return existing.variable();
+      return local(existing).variable();
     }
     if (!NAME.matcher(name).matches()) {
       throw new TesseraException("invalid variable name '" + name + "': use letters, digits, '_', '-' and '.'");
     }
-    parameters = GraphBudget.checkVariable(name, shape, parameters);
+    parameters[0] = GraphBudget.checkVariable(name, shape, parameters[0]);
     Shape s = Shape.of(shape);
     Variable<TFloat32> v = root.withName(name).variable(s, TFloat32.class);
     Placeholder<TFloat32> feed =
         root.withName(name + ".feed").placeholder(TFloat32.class, Placeholder.shape(s));
     Assign<TFloat32> assign = root.withName(name + ".assign").assign(v, feed);
-    entries.put(name, new Entry(name, shape.clone(), kind, initializer, v, feed, assign));
-    return v;
+    Entry created = new Entry(name, shape.clone(), kind, initializer, v, feed, assign);
+    entries.put(name, created);
+    return local(created).variable();
   }
 
+  /** The variable {@code name} (in a view of copies, its copy). */
   public Entry entry(String name) {
+    return local(primary(name));
+  }
+
+  private Entry primary(String name) {
     Entry e = entries.get(name);
     if (e == null) {
       throw new TesseraException("no variable '" + name + "'; the graph has " + entries.size() + " variables");
@@ -115,10 +183,14 @@ public final class VariableStore {
   }
 
   public Collection<Entry> entries() {
-    return List.copyOf(entries.values());
+    List<Entry> out = new ArrayList<>();
+    for (Entry e : List.copyOf(entries.values())) {
+      out.add(local(e));
+    }
+    return out;
   }
 
-  public List<Entry> entries(Set<Kind> kinds) {
+  private List<Entry> primaries(Set<Kind> kinds) {
     List<Entry> out = new ArrayList<>();
     for (Entry e : entries.values()) {
       if (kinds.contains(e.kind())) {
@@ -128,12 +200,22 @@ public final class VariableStore {
     return out;
   }
 
+  public List<Entry> entries(Set<Kind> kinds) {
+    List<Entry> out = new ArrayList<>();
+    for (Entry e : List.copyOf(entries.values())) {
+      if (kinds.contains(e.kind())) {
+        out.add(local(e));
+      }
+    }
+    return out;
+  }
+
   /** Trainable variables whose names start with the prefix ("" for all). */
   public List<Entry> trainable(String prefix) {
     List<Entry> out = new ArrayList<>();
-    for (Entry e : entries.values()) {
+    for (Entry e : List.copyOf(entries.values())) {
       if (e.trainable() && e.name().startsWith(prefix)) {
-        out.add(e);
+        out.add(local(e));
       }
     }
     return out;
@@ -167,7 +249,7 @@ public final class VariableStore {
    */
   public void load(Session session, Parameters parameters, Set<Kind> kinds, boolean strict) {
     Map<String, TensorData> values = new LinkedHashMap<>();
-    for (Entry e : entries(kinds)) {
+    for (Entry e : primaries(kinds)) {
       TensorData t = parameters.find(e.name());
       if (t == null) {
         throw new TesseraException(
@@ -212,7 +294,7 @@ public final class VariableStore {
     return values.size();
   }
 
-  /** Writes new values into some variables in one session run. */
+  /** Writes new values into some variables (and every copy of them) in one session run. */
   public void assignAll(Session session, Map<String, TensorData> values) {
     if (values.isEmpty()) {
       return;
@@ -221,10 +303,13 @@ public final class VariableStore {
     List<TFloat32> fed = new ArrayList<>();
     try {
       for (Map.Entry<String, TensorData> kv : values.entrySet()) {
-        Entry e = entry(kv.getKey());
+        Entry e = primary(kv.getKey());
         TFloat32 t = Tensors.floats(e.shape(), kv.getValue().toFloats());
         fed.add(t);
         runner.feed(e.feed(), t).addTarget(e.assign());
+        for (Entry copy : copies.getOrDefault(e.name(), List.of())) {
+          runner.addTarget(copy.assign());
+        }
       }
       runner.run().close();
     } finally {
@@ -233,19 +318,19 @@ public final class VariableStore {
   }
 
   public void assign(Session session, String name, float[] values) {
-    Entry e = entry(name);
+    Entry e = primary(name);
     assignAll(session, Map.of(name, TensorData.ofFloats(e.shape(), values)));
   }
 
   public float[] read(Session session, String name) {
-    try (Result r = session.runner().fetch(entry(name).variable()).run()) {
+    try (Result r = session.runner().fetch(primary(name).variable()).run()) {
       return Tensors.toFloats(r.get(0));
     }
   }
 
-  /** Fetches the current values of the variables of the given kinds, in one run. */
+  /** Fetches the current values of the variables of the given kinds, in one run (the variables, not their copies). */
   public Parameters snapshot(Session session, Set<Kind> kinds) {
-    List<Entry> list = entries(kinds);
+    List<Entry> list = primaries(kinds);
     Parameters out = new Parameters("snapshot");
     if (list.isEmpty()) {
       return out;
@@ -266,7 +351,7 @@ public final class VariableStore {
   /** Total number of scalar values in variables of the given kinds. */
   public long count(Set<Kind> kinds) {
     long n = 0;
-    for (Entry e : entries(kinds)) {
+    for (Entry e : primaries(kinds)) {
       n += Initializer.numElements(e.shape());
     }
     return n;

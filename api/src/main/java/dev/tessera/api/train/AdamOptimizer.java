@@ -51,6 +51,15 @@ public final class AdamOptimizer {
    * the same order (for example the average of several replicas' gradients).
    */
   public AdamOptimizer(GraphScope scope, String name, List<Output<TFloat32>> gradients, List<VariableStore.Entry> variables, Config config) {
+    this(scope, name, gradients, variables, config, null);
+  }
+
+  /**
+   * The same, with its learning rate read from {@code sharedRate} (another optimizer's: one fed value for
+   * several), or its own where null.
+   */
+  public AdamOptimizer(GraphScope scope, String name, List<Output<TFloat32>> gradients, List<VariableStore.Entry> variables, Config config,
+      PlaceholderWithDefault<TFloat32> sharedRate) {
     checkNotEmpty(variables);
     if (gradients.size() != variables.size()) {
       throw new IllegalArgumentException(gradients.size() + " gradients for " + variables.size() + " variables");
@@ -70,7 +79,7 @@ public final class AdamOptimizer {
       grads = clipped;
     }
 
-    this.learningRate = tf.placeholderWithDefault(tf.constant((float) config.learningRate()), Shape.scalar());
+    this.learningRate = sharedRate != null ? sharedRate : tf.placeholderWithDefault(tf.constant((float) config.learningRate()), Shape.scalar());
     this.step = scope.trainingState(name + ".step", new long[0], Initializers.zeros());
     Operand<TFloat32> t = tf.assignAdd(step, tf.constant(1f));
     Operand<TFloat32> beta1 = tf.constant((float) config.beta1());
@@ -92,6 +101,30 @@ public final class AdamOptimizer {
       updates.add(afterGradients.train.applyAdam(e.variable(), m, v, beta1Power, beta2Power, learningRate, beta1, beta2, eps, grads.get(i)));
     }
     this.update = tf.withControlDependencies(updates).noOp();
+  }
+
+  private AdamOptimizer(Op update, PlaceholderWithDefault<TFloat32> learningRate, Operand<TFloat32> gradientNorm, Variable<TFloat32> step) {
+    this.update = update;
+    this.learningRate = learningRate;
+    this.gradientNorm = gradientNorm;
+    this.step = step;
+  }
+
+  /**
+   * Optimizers that share the first one's learning rate ({@link #AdamOptimizer(GraphScope, String, List, List, Config,
+   * PlaceholderWithDefault)}) as one: its update runs them all; its gradient norm and step are the first one's (the
+   * copies of one model on several tasks, updated alike).
+   */
+  public static AdamOptimizer together(Ops tf, List<AdamOptimizer> optimizers) {
+    AdamOptimizer first = optimizers.get(0);
+    for (AdamOptimizer o : optimizers) {
+      if (o.learningRate != first.learningRate) {
+        throw new IllegalArgumentException("optimizers run together must share one learning rate");
+      }
+    }
+    List<Op> updates = new ArrayList<>();
+    optimizers.forEach(o -> updates.add(o.update));
+    return new AdamOptimizer(tf.withControlDependencies(updates).noOp(), first.learningRate, first.gradientNorm, first.step);
   }
 
   private static List<VariableStore.Entry> checkNotEmpty(List<VariableStore.Entry> variables) {

@@ -108,6 +108,11 @@ final class TrainCommand implements Callable<Integer> {
       description = "With --cluster: how long to wait for workers to accept connections, and for a step's answer, before stopping with an error. Default: ${DEFAULT-VALUE}.")
   long workerTimeout;
 
+  @Option(names = "--exchange", paramLabel = "hub|all-reduce",
+      description = "With --cluster: how the workers' gradients meet. hub: every variable and the optimizer on task 0; all-reduce: a copy on every"
+          + " worker, gradients averaged by TensorFlow's collective all-reduce (no task carries more than the others). Default: hub.")
+  String exchange;
+
   static final NumberOption STEPS = NumberOption.integer("steps", 1, 1_000_000_000, "total training steps");
   static final NumberOption BATCH_SIZE = NumberOption.integer("batch_size", 1, 65_536, "images per step");
   static final NumberOption LR = NumberOption.positive("lr", 10, "peak learning rate");
@@ -133,6 +138,12 @@ final class TrainCommand implements Callable<Integer> {
     CHECKPOINT_EVERY.checkLong(checkpointEvery);
     LOG_EVERY.checkLong(logEvery);
     CLIP_NORM.check(clipNorm);
+    if (exchange != null) {
+      Trainer.checkExchange(exchange);
+      if (clusterFile == null) {
+        throw new TesseraException("--exchange " + exchange + " is for a --cluster run: give --cluster FILE, or leave --exchange out");
+      }
+    }
     Flags.LIMIT.checkInt(limit);
     WORKER_TIMEOUT.checkLong(workerTimeout);
     OutputFolder output = null;
@@ -176,7 +187,7 @@ final class TrainCommand implements Callable<Integer> {
       Trainer trainer = new Trainer(out).withComponents(root.components(plugins));
       if (cluster != null) {
         out.printf(Locale.ROOT, "on %d workers of %s: %s%n", cluster.size(), clusterFile, String.join(", ", cluster.addresses()));
-        trainer.onCluster(cluster, Duration.ofSeconds(workerTimeout)).withImagesFile(source.imagesFile());
+        trainer.onCluster(cluster, Duration.ofSeconds(workerTimeout)).exchange(exchange == null ? "hub" : exchange).withImagesFile(source.imagesFile());
       }
       String tokenizerName = m.tokenizer(merged);
       if (tokenizerName != null) {

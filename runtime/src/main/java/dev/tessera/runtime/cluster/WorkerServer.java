@@ -29,7 +29,9 @@ public final class WorkerServer {
         .setJobName(ClusterSpec.JOB)
         .setTaskIndex(task)
         .setProtocol("grpc")
-        .setDefaultSessionConfig(org.tensorflow.proto.ConfigProto.newBuilder().setInterOpParallelismThreads(interOpThreads()))
+        // Task 0 resolves the groups of collective ops (all-reduce training, --exchange all-reduce).
+        .setDefaultSessionConfig(dev.tessera.runtime.tf.Collectives.withLeader(
+            org.tensorflow.proto.ConfigProto.newBuilder().setInterOpParallelismThreads(interOpThreads()).build()))
         .build();
     Server server = new Server(def);
     server.start();

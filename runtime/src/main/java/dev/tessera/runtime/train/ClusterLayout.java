@@ -43,12 +43,44 @@ import org.tensorflow.types.TInt32;
  * hooks that do not declare their rows are refused.
  */
 final class ClusterLayout implements TrainingLayout {
+  /** How the replicas' gradients meet: on task 0, which holds the variables (the hub), or by all-reduce between copies. */
+  enum Exchange {
+    HUB("hub"),
+    ALL_REDUCE("all-reduce");
+
+    private final String option;
+
+    Exchange(String option) {
+      this.option = option;
+    }
+
+    /** The value of {@code --exchange}. */
+    String option() {
+      return option;
+    }
+
+    static Exchange parse(String value) {
+      for (Exchange e : values()) {
+        if (e.option.equals(value)) {
+          return e;
+        }
+      }
+      throw new TesseraException("--exchange " + value + ": use hub (every variable on task 0) or all-reduce (a copy on every task)");
+    }
+  }
+
   private final ClusterSpec cluster;
   private final Duration timeout;
+  private final Exchange exchange;
 
   ClusterLayout(ClusterSpec cluster, Duration timeout) {
+    this(cluster, timeout, Exchange.HUB);
+  }
+
+  ClusterLayout(ClusterSpec cluster, Duration timeout, Exchange exchange) {
     this.cluster = cluster;
     this.timeout = timeout;
+    this.exchange = exchange;
   }
 
   @Override
@@ -63,6 +95,9 @@ final class ClusterLayout implements TrainingLayout {
 
   @Override
   public StepGraph build(GraphScope root, ReplicaBuilder replica, AdamOptimizer.Config adam) {
+    if (exchange == Exchange.ALL_REDUCE) {
+      return AllReduceReplicas.build(root, replica, adam, cluster);
+    }
     Graph graph = root.graph();
     List<Replica> replicas = new ArrayList<>();
     List<List<Output<TFloat32>>> gradients = new ArrayList<>();
@@ -177,7 +212,7 @@ final class ClusterLayout implements TrainingLayout {
   }
 
   /** The rows the step hook reads, every replica's concatenated in shard order on task 0: the whole batch's. */
-  private static Map<String, Operand<TFloat32>> hookRows(Ops tf, List<Replica> replicas) {
+  static Map<String, Operand<TFloat32>> hookRows(Ops tf, List<Replica> replicas) {
     Map<String, Operand<TFloat32>> rows = new LinkedHashMap<>();
     if (replicas.get(0).graph().hook() == null) {
       return rows;
@@ -234,7 +269,7 @@ final class ClusterLayout implements TrainingLayout {
     }
   }
 
-  private void refuseUnsplittable(TrainingGraph tg) {
+  static void refuseUnsplittable(TrainingGraph tg) {
     boolean hookUnsplittable = tg.hook() != null && tg.hook().rows() == null;
     if (!tg.updates().isEmpty() || hookUnsplittable) {
       throw new TesseraException("this model updates state from each whole batch besides its gradients and its sums ("
@@ -254,6 +289,9 @@ final class ClusterLayout implements TrainingLayout {
         .setGraphOptions(GraphOptions.newBuilder()
             .setRewriteOptions(RewriterConfig.newBuilder().setRemapping(RewriterConfig.Toggle.OFF)))
         .build();
+    if (exchange == Exchange.ALL_REDUCE) {
+      config = dev.tessera.runtime.tf.Collectives.withLeader(config);
+    }
     return ClusterSession.open(graph, cluster.target(0), config);
   }
 
@@ -302,7 +340,7 @@ final class ClusterLayout implements TrainingLayout {
     return out;
   }
 
-  private static Operand<TFloat32> average(Ops tf, List<Operand<TFloat32>> values) {
+  static Operand<TFloat32> average(Ops tf, List<Operand<TFloat32>> values) {
     if (values.size() == 1) {
       return values.get(0);
     }
@@ -310,7 +348,7 @@ final class ClusterLayout implements TrainingLayout {
   }
 
   /** Each metric's mean over the replicas' shards (exact for means, an approximation for other statistics). */
-  private static Map<String, Operand<TFloat32>> averageMetrics(Ops tf, List<Map<String, Operand<TFloat32>>> perReplica) {
+  static Map<String, Operand<TFloat32>> averageMetrics(Ops tf, List<Map<String, Operand<TFloat32>>> perReplica) {
     Map<String, Operand<TFloat32>> out = new LinkedHashMap<>();
     for (String name : perReplica.get(0).keySet()) {
       List<Operand<TFloat32>> values = new ArrayList<>();

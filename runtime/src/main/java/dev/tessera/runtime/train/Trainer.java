@@ -67,6 +67,7 @@ public final class Trainer {
   private dev.tessera.api.spi.ComponentLookup components;
   private ClusterSpec cluster;
   private Duration workerTimeout;
+  private ClusterLayout.Exchange exchange = ClusterLayout.Exchange.HUB;
   private Path imagesFile;
 
   public Trainer(PrintWriter out) {
@@ -92,6 +93,22 @@ public final class Trainer {
   public Trainer onCluster(ClusterSpec cluster, Duration workerTimeout) {
     this.cluster = cluster;
     this.workerTimeout = workerTimeout;
+    return this;
+  }
+
+  /** Checks a value of {@code --exchange}: one line naming the choices where it is neither. */
+  public static void checkExchange(String exchange) {
+    ClusterLayout.Exchange.parse(exchange);
+  }
+
+  /**
+   * How a cluster run's replicas exchange gradients: {@code hub} (every variable and the optimizer on task 0, the
+   * default) or {@code all-reduce} (a copy of every variable on every task, gradients averaged by TensorFlow's
+   * collective all-reduce); see docs/distributed.md.
+   */
+  public Trainer exchange(String exchange) {
+    checkExchange(exchange);
+    this.exchange = ClusterLayout.Exchange.parse(exchange);
     return this;
   }
 
@@ -140,7 +157,7 @@ public final class Trainer {
     ImageBatch images = data.images();
     checkImageSize(config, images);
 
-    TrainingLayout layout = cluster == null ? new SingleProcessLayout(options.device()) : new ClusterLayout(cluster, workerTimeout);
+    TrainingLayout layout = cluster == null ? new SingleProcessLayout(options.device()) : new ClusterLayout(cluster, workerTimeout, exchange);
     if (cluster != null) {
       String reason = model.unsplittableReason(config);
       if (reason != null) {

@@ -105,6 +105,58 @@ class ClusterTrainingTest {
     assertTrue(e.getMessage().startsWith("worker task 0's " + changed.toAbsolutePath() + " holds other images than the client's"), e.getMessage());
   }
 
+  /**
+   * The all-reduce layout ({@code --exchange all-reduce}): each worker holds a copy of every variable and of Adam's
+   * state, the gradients are averaged by one collective all-reduce per step, and each worker applies the update to
+   * its copy. It trains the weights of one process (and of the hub layout), so every copy started equal and stayed
+   * so: task 1's gradients come from its own copy.
+   */
+  @Test
+  void allReduceTrainsTheWeightsOneProcessTrains() {
+    Dataset d = data(64);
+    TrainResult single = quiet().train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("ar-single", 20));
+    TrainResult distributed = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).exchange("all-reduce")
+        .train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("ar-cluster", 20));
+    float diff = WeightDifference.maxAbs(tmp.resolve("ar-single"), tmp.resolve("ar-cluster"));
+    System.out.printf("tiny autoencoder, all-reduce, 20 steps, batch 8 = 2 x 4: max |w_cluster - w_single| = %g; loss %.7f vs %.7f%n", diff,
+        distributed.lastLoss(), single.lastLoss());
+    assertTrue(diff < 1e-5, "max abs difference " + diff);
+    assertEquals(single.lastLoss(), distributed.lastLoss(), 1e-5);
+  }
+
+  /** {@code --resume} writes the checkpoint into every worker's copy: the resumed run ends where the uninterrupted one does. */
+  @Test
+  void anAllReduceRunResumesLikeAnUninterruptedOne() {
+    Dataset d = data(64);
+    Trainer trainer = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).exchange("all-reduce");
+    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("ar-straight", 20));
+    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("ar-resumed", 10));
+    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("ar-resumed", 20).withResume(true));
+    assertEquals(0f, WeightDifference.maxAbs(tmp.resolve("ar-straight"), tmp.resolve("ar-resumed")));
+  }
+
+  /** A further phase's optimizer and a loss over the whole batch all-reduce as the main loss does. */
+  @Test
+  void allReduceSplitsPhasesAndWholeBatchLossesLikeOneProcess() {
+    Dataset d = data(64);
+    quiet().train(new TinyPhaseModel(), ModelConfig.empty(), d, options("ar-phase-single", 10));
+    quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).exchange("all-reduce")
+        .train(new TinyPhaseModel(), ModelConfig.empty(), d, options("ar-phase-cluster", 10));
+    float phases = WeightDifference.maxAbs(tmp.resolve("ar-phase-single"), tmp.resolve("ar-phase-cluster"));
+    assertTrue(phases < 1e-5, "phases: max abs difference " + phases);
+    quiet().train(new TinyContrastiveModel(true), ModelConfig.empty(), d, options("ar-whole-single", 10));
+    quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).exchange("all-reduce")
+        .train(new TinyContrastiveModel(true), ModelConfig.empty(), d, options("ar-whole-cluster", 10));
+    float whole = WeightDifference.maxAbs(tmp.resolve("ar-whole-single"), tmp.resolve("ar-whole-cluster"));
+    assertTrue(whole < 1e-5, "whole-batch loss: max abs difference " + whole);
+  }
+
+  @Test
+  void anUnknownExchangeIsOneLine() {
+    TesseraException e = assertThrows(TesseraException.class, () -> quiet().exchange("ring"));
+    assertEquals("--exchange ring: use hub (every variable on task 0) or all-reduce (a copy on every task)", e.getMessage());
+  }
+
   @Test
   void aClusterRunResumesFromItsCheckpointLikeAnUninterruptedOne() {
     Dataset d = data(64);
