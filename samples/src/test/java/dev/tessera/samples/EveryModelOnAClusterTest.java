@@ -57,15 +57,23 @@ class EveryModelOnAClusterTest {
       "clip-gan", "gpt", "kl-autoencoder", "latent-diffusion", "vqvae", "vqgan"})
   void trainsOnTwoWorkersAsInOneProcess(String model) {
     Path single = dir.resolve(model + "-single");
-    Path cluster = dir.resolve(model + "-cluster");
-    CompareEndToEndTest.Run distributed = train(model, cluster, "--cluster", workers.clusterFile().toString());
-    assertEquals(0, distributed.exit(), distributed.err() + workers.log(0) + workers.log(1));
     CompareEndToEndTest.Run one = train(model, single);
     assertEquals(0, one.exit(), one.err());
-    float diff = WeightDifference.maxAbs(single, cluster);
-    System.out.printf("%s, 2 steps, batch 8 = 2 workers x 4: max |w_cluster - w_single| = %g%n", model, diff);
-    assertTrue(diff < 1e-4, model + ": max abs weight difference " + diff);
+    for (String exchange : EXCHANGES) {
+      Path cluster = dir.resolve(model + "-cluster-" + exchange);
+      CompareEndToEndTest.Run distributed = train(model, cluster, "--cluster", workers.clusterFile().toString(), "--exchange", exchange);
+      assertEquals(0, distributed.exit(), exchange + ": " + distributed.err() + workers.log(0) + workers.log(1));
+      float diff = WeightDifference.maxAbs(single, cluster);
+      System.out.printf("%s, --exchange %s, 2 steps, batch 8 = 2 workers x 4: max |w_cluster - w_single| = %g%n", model, exchange, diff);
+      assertTrue(diff < 1e-4, model + ", --exchange " + exchange + ": max abs weight difference " + diff);
+    }
   }
+
+  /**
+   * Both ways the workers' gradients meet: on task 0 (the hub) and by all-reduce between every worker's copy of the
+   * variables, where the EMA codebook's sums are all-reduced too and a dead-code reset writes every copy.
+   */
+  static final List<String> EXCHANGES = List.of("hub", "all-reduce");
 
   /**
    * Dead-code resets on a cluster draw their replacement codes from every replica's encoder outputs, in the order one
@@ -75,15 +83,18 @@ class EveryModelOnAClusterTest {
   @org.junit.jupiter.api.Test
   void deadCodeResetsDrawFromTheWholeBatch() {
     Path single = dir.resolve("vqvae-reset-single");
-    Path cluster = dir.resolve("vqvae-reset-cluster");
-    CompareEndToEndTest.Run distributed = train("vqvae", cluster, "--set", "dead_code_check_every=1", "--cluster",
-        workers.clusterFile().toString());
-    assertEquals(0, distributed.exit(), distributed.err() + workers.log(0) + workers.log(1));
     CompareEndToEndTest.Run one = train("vqvae", single, "--set", "dead_code_check_every=1");
     assertEquals(0, one.exit(), one.err());
-    float diff = WeightDifference.maxAbs(single, cluster);
-    System.out.printf("vqvae --set dead_code_check_every=1, 2 steps, batch 8 = 2 workers x 4: max |w_cluster - w_single| = %g%n", diff);
-    assertTrue(diff < 1e-4, "max abs weight difference " + diff);
+    for (String exchange : EXCHANGES) {
+      Path cluster = dir.resolve("vqvae-reset-cluster-" + exchange);
+      CompareEndToEndTest.Run distributed = train("vqvae", cluster, "--set", "dead_code_check_every=1", "--cluster",
+          workers.clusterFile().toString(), "--exchange", exchange);
+      assertEquals(0, distributed.exit(), distributed.err() + workers.log(0) + workers.log(1));
+      float diff = WeightDifference.maxAbs(single, cluster);
+      System.out.printf("vqvae --set dead_code_check_every=1, --exchange %s, 2 steps, batch 8 = 2 workers x 4: max |w_cluster - w_single| = %g%n",
+          exchange, diff);
+      assertTrue(diff < 1e-4, exchange + ": max abs weight difference " + diff);
+    }
     // The resets did happen (else this test would not see the gathering): without them the weights end elsewhere.
     Path noResets = dir.resolve("vqvae-no-reset-single");
     assertEquals(0, train("vqvae", noResets, "--set", "dead_code_check_every=0").exit());

@@ -35,6 +35,18 @@ public final class LostWorker {
     String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     String firstLine = message.strip().lines().findFirst().orElse(message);
     int task = task(message);
+    if (message.contains("different incarnation") && task >= 0 && task < cluster.size()) {
+      // All-reduce: task 0 resolves the collective groups and remembers each worker's first run; a worker restarted
+      // since is refused by it until task 0 restarts too (TensorFlow 2.18).
+      return new TesseraException(String.format(Locale.ROOT, "worker task %d at %s was restarted, and task 0 (%s) still knows its previous run,"
+          + " which all-reduce refuses; training stopped at step %d; %s. Restart every worker of %s, then --resume (or train with --exchange hub)",
+          task, cluster.address(task), cluster.address(0), step, kept, cluster.source()), error);
+    }
+    if (message.contains("collective ops already aborted")) {
+      return new TesseraException(String.format(Locale.ROOT, "the workers' all-reduce was aborted by an earlier failure (a worker lost or"
+          + " restarted) and stays so until they restart; training stopped at step %d; %s. Restart every worker of %s, then --resume (or train"
+          + " with --exchange hub)", step, kept, cluster.source()), error);
+    }
     if (task >= 0 && task < cluster.size()) {
       String cause = message.strip().lines().skip(1).findFirst().orElse(firstLine).strip();
       return new TesseraException(String.format(Locale.ROOT, "lost worker task %d at %s at step %d (%s); training stopped; %s",

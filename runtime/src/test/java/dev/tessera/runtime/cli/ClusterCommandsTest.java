@@ -40,4 +40,19 @@ class ClusterCommandsTest {
     assertEquals(1, device.exit());
     assertTrue(device.err().contains("--device does not apply with --cluster"), device.err());
   }
+
+  @Test
+  void trainRefusesAnUnknownExchangeAndAnExchangeWithoutACluster() throws Exception {
+    Path good = cluster("{\"worker\": [\"127.0.0.1:1\"]}");
+    CliRun unknown = CliRun.run(tmp, "train", "vqvae", "--cluster", good.toString(), "--exchange", "ring");
+    assertEquals(1, unknown.exit());
+    assertTrue(unknown.err().startsWith("error: --exchange ring: use hub (every variable on task 0) or all-reduce (a copy on every task)"),
+        unknown.err());
+    assertEquals(1, unknown.err().strip().lines().count(), unknown.err());
+    CliRun alone = CliRun.run(tmp, "train", "vqvae", "--exchange", "all-reduce");
+    assertEquals(1, alone.exit());
+    assertTrue(alone.err().startsWith("error: --exchange all-reduce is for a --cluster run: give --cluster FILE, or leave --exchange out"),
+        alone.err());
+    assertEquals(0, Files.list(tmp).filter(p -> !p.getFileName().toString().equals("cluster.json")).count(), "nothing written");
+  }
 }

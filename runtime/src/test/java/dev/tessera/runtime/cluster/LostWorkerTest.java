@@ -29,4 +29,24 @@ class LostWorkerTest {
     String message = LostWorker.describe(new RuntimeException("Deadline Exceeded"), CLUSTER, 3, Duration.ofSeconds(30), "kept").getMessage();
     assertTrue(message.contains("stopped answering at step 3 (no reply within --worker-timeout 30 s)"), message);
   }
+
+  /** All-reduce after a worker restarted while task 0 kept running: TensorFlow's message (2.18), and what to do. */
+  @Test
+  void aRestartedWorkerThatAllReduceRefusesSaysToRestartEveryWorker() {
+    RuntimeException tf = new RuntimeException("Collective ops is aborted by: Collective ops is aborted by: /job:worker/replica:0/task:1/device:CPU:0"
+        + "exists in cache with a different incarnation. This usually means the remote worker has restarted\nThe error could be from a previous"
+        + " operation.");
+    String message = LostWorker.describe(tf, CLUSTER, 401, Duration.ofSeconds(30), "the last good checkpoint (step 400) is kept in x").getMessage();
+    assertEquals("worker task 1 at 127.0.0.1:4001 was restarted, and task 0 (127.0.0.1:4000) still knows its previous run, which all-reduce"
+        + " refuses; training stopped at step 401; the last good checkpoint (step 400) is kept in x. Restart every worker of "
+        + CLUSTER.source() + ", then --resume (or train with --exchange hub)", message);
+  }
+
+  @Test
+  void anAbortedAllReduceSaysToRestartEveryWorker() {
+    RuntimeException tf = new RuntimeException("From /job:worker/replica:0/task:1:\nCollective ops is aborted by: collective ops already aborted");
+    String message = LostWorker.describe(tf, CLUSTER, 31, Duration.ofSeconds(30), "kept").getMessage();
+    assertTrue(message.startsWith("the workers' all-reduce was aborted by an earlier failure (a worker lost or restarted) and stays so until they"
+        + " restart; training stopped at step 31; kept. Restart every worker of "), message);
+  }
 }

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -149,6 +150,47 @@ class ClusterTrainingTest {
         .train(new TinyContrastiveModel(true), ModelConfig.empty(), d, options("ar-whole-cluster", 10));
     float whole = WeightDifference.maxAbs(tmp.resolve("ar-whole-single"), tmp.resolve("ar-whole-cluster"));
     assertTrue(whole < 1e-5, "whole-batch loss: max abs difference " + whole);
+  }
+
+  /**
+   * In the all-reduce layout no task reads another's variables: task 1 computes and updates its own copies (each
+   * variable and each Adam slot, named {@code <name>.task1}), and the gradients meet in one collective per task.
+   */
+  @Test
+  void allReduceTasksReadOnlyTheirOwnCopiesAndMeetInOneCollective() {
+    ClusterLayout layout = new ClusterLayout(ClusterSpec.of("127.0.0.1:1", "127.0.0.1:2"), Duration.ofSeconds(1), ClusterLayout.Exchange.ALL_REDUCE);
+    ImageBatch images = data(8).images();
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+      GraphScope root = layout.root(g);
+      StepGraph step = layout.build(root, (scope, shard, shards, after) -> Replica.build(scope, shard, shards, after,
+          new TinyAutoencoderModel(), ModelConfig.empty(), images, 0, null, true), dev.tessera.api.train.AdamOptimizer.Config.defaults(1e-3));
+      java.util.Set<String> variablesOnTask1 = new java.util.HashSet<>();
+      int collectives = 0;
+      java.util.Iterator<org.tensorflow.GraphOperation> ops = g.operations();
+      while (ops.hasNext()) {
+        org.tensorflow.GraphOperation op = ops.next();
+        if (op.type().equals("CollectiveReduceV2")) {
+          collectives++;
+        }
+        if (op.type().equals("VariableV2") && op.device().contains("task:1")) {
+          variablesOnTask1.add(op.name());
+        }
+        for (int i = 0; i < op.numInputs(); i++) {
+          org.tensorflow.Operation source = op.input(i).op();
+          if (source.type().equals("VariableV2")) {
+            String task = op.device().contains("task:1") ? "task:1" : "task:0";
+            assertTrue(((org.tensorflow.GraphOperation) source).device().contains(task), op.name() + " on " + task + " reads " + source.name());
+          }
+        }
+      }
+      assertEquals(2, collectives, "one all-reduce of the packed gradients per task");
+      for (var e : step.replicas().get(0).graph().trainable()) {
+        for (String name : List.of(e.name(), e.name() + ".adam_m", e.name() + ".adam_v")) {
+          assertTrue(variablesOnTask1.contains(name + ".task1"), name + " has a copy on task 1: " + variablesOnTask1);
+        }
+      }
+      assertTrue(variablesOnTask1.contains("optimizer.step.task1"), variablesOnTask1.toString());
+    }
   }
 
   @Test
