@@ -168,4 +168,51 @@ class AdamOptimizerTest {
     assertArrayEquals(before, w());
     assertEquals(1f, fetch(adam.step()), "the step still counts");
   }
+
+  /**
+   * Optimizers over two copies of a variable that share one learning rate and run together (all-reduce training:
+   * one per task) update both copies alike, and one fed rate reaches both.
+   */
+  @Test
+  void optimizersRunTogetherUpdateTheirCopiesAlikeUnderOneRate() {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      GraphScope r = GraphScope.root(g);
+      GraphScope copies = r.replicaWithOwnVariables("task1", org.tensorflow.DeviceSpec.newBuilder().build());
+      Ops tf = r.tf();
+      Variable<TFloat32> a = r.parameter("v", new long[] {3}, Initializers.uniform(1));
+      Variable<TFloat32> b = copies.parameter("v", new long[] {3}, Initializers.uniform(1));
+      Operand<TFloat32> target = tf.constant(new float[] {10f, 20f, 30f}); // far: Adam moves each weight by about the rate per step
+      var ga = Gradients.of(g, tf.reduceSum(tf.math.square(tf.math.sub(a, target)), tf.constant(0)), r.variables().trainable(""));
+      var gb = Gradients.of(g, tf.reduceSum(tf.math.square(tf.math.sub(b, target)), tf.constant(0)), copies.variables().trainable(""));
+      AdamOptimizer first = new AdamOptimizer(r, "optimizer", ga, r.variables().trainable(""), AdamOptimizer.Config.defaults(LR));
+      AdamOptimizer second = new AdamOptimizer(copies, "optimizer", gb, copies.variables().trainable(""), AdamOptimizer.Config.defaults(LR),
+          first.learningRate());
+      AdamOptimizer both = AdamOptimizer.together(tf, List.of(first, second));
+      r.variables().initialize(s, 3);
+      float[] start = r.variables().read(s, "v");
+      try (TFloat32 rate = TFloat32.scalarOf(0.2f)) {
+        for (int i = 0; i < 5; i++) {
+          s.runner().feed(both.learningRate(), rate).addTarget(both.update()).run().close();
+        }
+      }
+      float[] va;
+      float[] vb;
+      try (Result res = s.runner().fetch(a).fetch(b).run()) {
+        va = Tensors.toFloats((TFloat32) res.get(0));
+        vb = Tensors.toFloats((TFloat32) res.get(1));
+      }
+      assertArrayEquals(va, vb);
+      assertEquals(5f, fetch(s, both.step()));
+      for (int i = 0; i < 3; i++) {
+        // five steps at the fed 0.2, not the default 0.05, on both copies
+        assertEquals(1.0, va[i] - start[i], 0.05, "moved " + (va[i] - start[i]));
+      }
+    }
+  }
+
+  private static float fetch(Session s, Operand<TFloat32> x) {
+    try (Result r = s.runner().fetch(x).run()) {
+      return Tensors.toScalar(r.get(0));
+    }
+  }
 }

@@ -108,9 +108,9 @@ final class TrainCommand implements Callable<Integer> {
       description = "With --cluster: how long to wait for workers to accept connections, and for a step's answer, before stopping with an error. Default: ${DEFAULT-VALUE}.")
   long workerTimeout;
 
-  @Option(names = "--exchange", paramLabel = "hub|all-reduce",
+  @Option(names = "--exchange", defaultValue = "hub", paramLabel = "hub|all-reduce",
       description = "With --cluster: how the workers' gradients meet. hub: every variable and the optimizer on task 0; all-reduce: a copy on every"
-          + " worker, gradients averaged by TensorFlow's collective all-reduce (no task carries more than the others). Default: hub.")
+          + " worker, gradients averaged by TensorFlow's collective all-reduce (no task carries more than the others). Default: ${DEFAULT-VALUE}.")
   String exchange;
 
   static final NumberOption STEPS = NumberOption.integer("steps", 1, 1_000_000_000, "total training steps");
@@ -138,8 +138,8 @@ final class TrainCommand implements Callable<Integer> {
     CHECKPOINT_EVERY.checkLong(checkpointEvery);
     LOG_EVERY.checkLong(logEvery);
     CLIP_NORM.check(clipNorm);
-    if (exchange != null) {
-      Trainer.checkExchange(exchange);
+    Trainer.checkExchange(exchange);
+    if (spec.commandLine().getParseResult().hasMatchedOption("--exchange")) {
       if (clusterFile == null) {
         throw new TesseraException("--exchange " + exchange + " is for a --cluster run: give --cluster FILE, or leave --exchange out");
       }
@@ -187,7 +187,7 @@ final class TrainCommand implements Callable<Integer> {
       Trainer trainer = new Trainer(out).withComponents(root.components(plugins));
       if (cluster != null) {
         out.printf(Locale.ROOT, "on %d workers of %s: %s%n", cluster.size(), clusterFile, String.join(", ", cluster.addresses()));
-        trainer.onCluster(cluster, Duration.ofSeconds(workerTimeout)).exchange(exchange == null ? "hub" : exchange).withImagesFile(source.imagesFile());
+        trainer.onCluster(cluster, Duration.ofSeconds(workerTimeout)).exchange(exchange).withImagesFile(source.imagesFile());
       }
       String tokenizerName = m.tokenizer(merged);
       if (tokenizerName != null) {
