@@ -66,15 +66,22 @@ class ClusterTrainingTest {
     return TrainOptions.defaults(tmp.resolve(dir)).withSteps(steps).withBatchSize(8).withCheckpointEvery(10);
   }
 
-  @Test
-  void twoWorkersTrainTheWeightsOneProcessTrains() {
+  /**
+   * Both exchanges train the weights of one process. With all-reduce ({@code --exchange all-reduce}) each worker holds
+   * a copy of every variable and of Adam's state, the gradients are averaged by one collective all-reduce per step,
+   * and each worker applies the update to its copy: equal weights mean every copy started equal and stayed so, since
+   * task 1's gradients come from its own copy.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"hub", "all-reduce"})
+  void twoWorkersTrainTheWeightsOneProcessTrains(String exchange) {
     Dataset d = data(64);
-    TrainResult single = quiet().train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("single", 20));
-    TrainResult distributed = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20))
-        .train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("cluster", 20));
-    float diff = WeightDifference.maxAbs(tmp.resolve("single"), tmp.resolve("cluster"));
-    System.out.printf("tiny autoencoder, 20 steps, batch 8 = 2 x 4: max |w_cluster - w_single| = %g; loss %.7f vs %.7f%n", diff,
-        distributed.lastLoss(), single.lastLoss());
+    TrainResult single = quiet().train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("single-" + exchange, 20));
+    TrainResult distributed = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).exchange(exchange)
+        .train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("cluster-" + exchange, 20));
+    float diff = WeightDifference.maxAbs(tmp.resolve("single-" + exchange), tmp.resolve("cluster-" + exchange));
+    System.out.printf("tiny autoencoder, --exchange %s, 20 steps, batch 8 = 2 x 4: max |w_cluster - w_single| = %g; loss %.7f vs %.7f%n",
+        exchange, diff, distributed.lastLoss(), single.lastLoss());
     assertTrue(diff < 1e-5, "max abs difference " + diff);
     assertEquals(single.lastLoss(), distributed.lastLoss(), 1e-5);
   }
@@ -104,52 +111,6 @@ class ClusterTrainingTest {
     TesseraException e = assertThrows(TesseraException.class, () -> quiet().onCluster(workers.cluster(), Duration.ofSeconds(20))
         .withImagesFile(changed).train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("idx-other", 10)));
     assertTrue(e.getMessage().startsWith("worker task 0's " + changed.toAbsolutePath() + " holds other images than the client's"), e.getMessage());
-  }
-
-  /**
-   * The all-reduce layout ({@code --exchange all-reduce}): each worker holds a copy of every variable and of Adam's
-   * state, the gradients are averaged by one collective all-reduce per step, and each worker applies the update to
-   * its copy. It trains the weights of one process (and of the hub layout), so every copy started equal and stayed
-   * so: task 1's gradients come from its own copy.
-   */
-  @Test
-  void allReduceTrainsTheWeightsOneProcessTrains() {
-    Dataset d = data(64);
-    TrainResult single = quiet().train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("ar-single", 20));
-    TrainResult distributed = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).exchange("all-reduce")
-        .train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("ar-cluster", 20));
-    float diff = WeightDifference.maxAbs(tmp.resolve("ar-single"), tmp.resolve("ar-cluster"));
-    System.out.printf("tiny autoencoder, all-reduce, 20 steps, batch 8 = 2 x 4: max |w_cluster - w_single| = %g; loss %.7f vs %.7f%n", diff,
-        distributed.lastLoss(), single.lastLoss());
-    assertTrue(diff < 1e-5, "max abs difference " + diff);
-    assertEquals(single.lastLoss(), distributed.lastLoss(), 1e-5);
-  }
-
-  /** {@code --resume} writes the checkpoint into every worker's copy: the resumed run ends where the uninterrupted one does. */
-  @Test
-  void anAllReduceRunResumesLikeAnUninterruptedOne() {
-    Dataset d = data(64);
-    Trainer trainer = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).exchange("all-reduce");
-    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("ar-straight", 20));
-    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("ar-resumed", 10));
-    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("ar-resumed", 20).withResume(true));
-    assertEquals(0f, WeightDifference.maxAbs(tmp.resolve("ar-straight"), tmp.resolve("ar-resumed")));
-  }
-
-  /** A further phase's optimizer and a loss over the whole batch all-reduce as the main loss does. */
-  @Test
-  void allReduceSplitsPhasesAndWholeBatchLossesLikeOneProcess() {
-    Dataset d = data(64);
-    quiet().train(new TinyPhaseModel(), ModelConfig.empty(), d, options("ar-phase-single", 10));
-    quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).exchange("all-reduce")
-        .train(new TinyPhaseModel(), ModelConfig.empty(), d, options("ar-phase-cluster", 10));
-    float phases = WeightDifference.maxAbs(tmp.resolve("ar-phase-single"), tmp.resolve("ar-phase-cluster"));
-    assertTrue(phases < 1e-5, "phases: max abs difference " + phases);
-    quiet().train(new TinyContrastiveModel(true), ModelConfig.empty(), d, options("ar-whole-single", 10));
-    quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).exchange("all-reduce")
-        .train(new TinyContrastiveModel(true), ModelConfig.empty(), d, options("ar-whole-cluster", 10));
-    float whole = WeightDifference.maxAbs(tmp.resolve("ar-whole-single"), tmp.resolve("ar-whole-cluster"));
-    assertTrue(whole < 1e-5, "whole-batch loss: max abs difference " + whole);
   }
 
   /**
@@ -199,27 +160,32 @@ class ClusterTrainingTest {
     assertEquals("--exchange ring: use hub (every variable on task 0) or all-reduce (a copy on every task)", e.getMessage());
   }
 
-  @Test
-  void aClusterRunResumesFromItsCheckpointLikeAnUninterruptedOne() {
+  /** With either exchange; with all-reduce, {@code --resume} writes the checkpoint into every worker's copy. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"hub", "all-reduce"})
+  void aClusterRunResumesFromItsCheckpointLikeAnUninterruptedOne(String exchange) {
     Dataset d = data(64);
-    Trainer trainer = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20));
-    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("straight", 20));
-    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("resumed", 10));
-    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("resumed", 20).withResume(true));
-    assertEquals(0f, WeightDifference.maxAbs(tmp.resolve("straight"), tmp.resolve("resumed")));
+    Trainer trainer = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).exchange(exchange);
+    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("straight-" + exchange, 20));
+    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("resumed-" + exchange, 10));
+    trainer.train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("resumed-" + exchange, 20).withResume(true));
+    assertEquals(0f, WeightDifference.maxAbs(tmp.resolve("straight-" + exchange), tmp.resolve("resumed-" + exchange)));
   }
 
-  @Test
-  void phasesAreSplitLikeTheMainLoss() {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"hub", "all-reduce"})
+  void phasesAreSplitLikeTheMainLoss(String exchange) {
     Dataset d = data(64);
-    quiet().train(new TinyPhaseModel(), ModelConfig.empty(), d, options("phase-single", 10));
-    quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).train(new TinyPhaseModel(), ModelConfig.empty(), d, options("phase-cluster", 10));
-    float diff = WeightDifference.maxAbs(tmp.resolve("phase-single"), tmp.resolve("phase-cluster"));
+    quiet().train(new TinyPhaseModel(), ModelConfig.empty(), d, options("phase-single-" + exchange, 10));
+    quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).exchange(exchange)
+        .train(new TinyPhaseModel(), ModelConfig.empty(), d, options("phase-cluster-" + exchange, 10));
+    float diff = WeightDifference.maxAbs(tmp.resolve("phase-single-" + exchange), tmp.resolve("phase-cluster-" + exchange));
     assertTrue(diff < 1e-5, "max abs difference " + diff);
-    float scale = Parameters.load(tmp.resolve("phase-cluster").resolve(ModelWeights.WEIGHTS_FILE))
+    float scale = Parameters.load(tmp.resolve("phase-cluster-" + exchange).resolve(ModelWeights.WEIGHTS_FILE))
         .get("critic.scale").toFloats()[0];
     assertTrue(scale != 1f, "the phase trained its variable");
   }
+
 
   @Test
   void aNanLossStopsAClusterRunAndKeepsTheCheckpoint() throws Exception {
@@ -254,20 +220,21 @@ class ClusterTrainingTest {
    * is built from the whole batch's rows (WholeBatchLoss); computed over each worker's part alone it trains
    * something else, which is what the cluster did before (so the first check can fail).
    */
-  @Test
-  void aLossOverTheWholeBatchTrainsAsInOneProcess() {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"hub", "all-reduce"})
+  void aLossOverTheWholeBatchTrainsAsInOneProcess(String exchange) {
     Dataset d = data(64);
-    TrainResult single = quiet().train(new TinyContrastiveModel(true), ModelConfig.empty(), d, options("whole-single", 10));
-    TrainResult distributed = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20))
-        .train(new TinyContrastiveModel(true), ModelConfig.empty(), d, options("whole-cluster", 10));
-    float diff = WeightDifference.maxAbs(tmp.resolve("whole-single"), tmp.resolve("whole-cluster"));
-    System.out.printf("tiny contrastive, 10 steps, batch 8 = 2 x 4: max |w_cluster - w_single| = %g; loss %.7f vs %.7f%n", diff,
-        distributed.lastLoss(), single.lastLoss());
+    TrainResult single = quiet().train(new TinyContrastiveModel(true), ModelConfig.empty(), d, options("whole-single-" + exchange, 10));
+    TrainResult distributed = quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).exchange(exchange)
+        .train(new TinyContrastiveModel(true), ModelConfig.empty(), d, options("whole-cluster-" + exchange, 10));
+    float diff = WeightDifference.maxAbs(tmp.resolve("whole-single-" + exchange), tmp.resolve("whole-cluster-" + exchange));
+    System.out.printf("tiny contrastive, --exchange %s, 10 steps, batch 8 = 2 x 4: max |w_cluster - w_single| = %g; loss %.7f vs %.7f%n",
+        exchange, diff, distributed.lastLoss(), single.lastLoss());
     assertTrue(diff < 1e-5, "max abs difference " + diff);
     assertEquals(single.lastLoss(), distributed.lastLoss(), 1e-5);
-    quiet().onCluster(workers.cluster(), Duration.ofSeconds(20))
-        .train(new TinyContrastiveModel(false), ModelConfig.empty(), d, options("parts-cluster", 10));
-    float apart = WeightDifference.maxAbs(tmp.resolve("whole-single"), tmp.resolve("parts-cluster"));
+    quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).exchange(exchange)
+        .train(new TinyContrastiveModel(false), ModelConfig.empty(), d, options("parts-cluster-" + exchange, 10));
+    float apart = WeightDifference.maxAbs(tmp.resolve("whole-single-" + exchange), tmp.resolve("parts-cluster-" + exchange));
     assertTrue(apart > 1e-3, "each worker's part alone should train something else: " + apart);
   }
 
