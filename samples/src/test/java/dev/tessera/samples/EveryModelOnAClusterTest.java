@@ -63,6 +63,8 @@ class EveryModelOnAClusterTest {
       Path cluster = dir.resolve(model + "-cluster-" + exchange);
       CompareEndToEndTest.Run distributed = train(model, cluster, "--cluster", workers.clusterFile().toString(), "--exchange", exchange);
       assertEquals(0, distributed.exit(), exchange + ": " + distributed.err() + workers.log(0) + workers.log(1));
+      assertTrue(distributed.out().contains(exchange.equals("hub") ? "gradients exchanged through task 0 (the hub)"
+          : "gradients exchanged by all-reduce between the workers' copies"), distributed.out());
       float diff = WeightDifference.maxAbs(single, cluster);
       System.out.printf("%s, --exchange %s, 2 steps, batch 8 = 2 workers x 4: max |w_cluster - w_single| = %g%n", model, exchange, diff);
       assertTrue(diff < 1e-4, model + ", --exchange " + exchange + ": max abs weight difference " + diff);

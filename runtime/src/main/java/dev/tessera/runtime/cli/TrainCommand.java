@@ -186,7 +186,8 @@ final class TrainCommand implements Callable<Integer> {
       TrainOptions options = new TrainOptions(steps, batchSize == null ? 0 : batchSize, lr == null ? 0 : lr, schedule, seed, checkpointEvery, logEvery, this.out, resume, clipNorm, device);
       Trainer trainer = new Trainer(out).withComponents(root.components(plugins));
       if (cluster != null) {
-        out.printf(Locale.ROOT, "on %d workers of %s: %s%n", cluster.size(), clusterFile, String.join(", ", cluster.addresses()));
+        out.printf(Locale.ROOT, "on %d workers of %s: %s; gradients exchanged %s%n", cluster.size(), clusterFile, String.join(", ", cluster.addresses()),
+            exchange.equals("hub") ? "through task 0 (the hub)" : "by all-reduce between the workers' copies");
         trainer.onCluster(cluster, Duration.ofSeconds(workerTimeout)).exchange(exchange).withImagesFile(source.imagesFile());
       }
       String tokenizerName = m.tokenizer(merged);
