@@ -113,11 +113,6 @@ public final class VariableStore {
         k -> new VariableStore(root, entries, copies, views, parameters, new Place(label, root.withDevice(device), new LinkedHashMap<>())));
   }
 
-  /** Whether this is a view of copies ({@link #placedOn}). */
-  public boolean holdsCopies() {
-    return place != null;
-  }
-
   /** This view's copy of {@code e} (made on first use); {@code e} itself in the store. */
   private Entry local(Entry e) {
     if (place == null) {
@@ -202,10 +197,8 @@ public final class VariableStore {
 
   public List<Entry> entries(Set<Kind> kinds) {
     List<Entry> out = new ArrayList<>();
-    for (Entry e : List.copyOf(entries.values())) {
-      if (kinds.contains(e.kind())) {
-        out.add(local(e));
-      }
+    for (Entry e : primaries(kinds)) {
+      out.add(local(e));
     }
     return out;
   }

@@ -139,10 +139,8 @@ final class TrainCommand implements Callable<Integer> {
     LOG_EVERY.checkLong(logEvery);
     CLIP_NORM.check(clipNorm);
     Trainer.checkExchange(exchange);
-    if (spec.commandLine().getParseResult().hasMatchedOption("--exchange")) {
-      if (clusterFile == null) {
-        throw new TesseraException("--exchange " + exchange + " is for a --cluster run: give --cluster FILE, or leave --exchange out");
-      }
+    if (clusterFile == null && spec.commandLine().getParseResult().hasMatchedOption("--exchange")) {
+      throw new TesseraException("--exchange " + exchange + " is for a --cluster run: give --cluster FILE, or leave --exchange out");
     }
     Flags.LIMIT.checkInt(limit);
     WORKER_TIMEOUT.checkLong(workerTimeout);

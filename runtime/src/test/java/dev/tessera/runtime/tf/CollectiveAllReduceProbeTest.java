@@ -7,32 +7,26 @@ import dev.tessera.runtime.cluster.ClusterSpec;
 import dev.tessera.runtime.cluster.LoopbackCluster;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Server;
 import org.tensorflow.Session;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.ServerDef;
 import org.tensorflow.types.TFloat32;
 
 /**
- * TensorFlow's collective all-reduce (CollectiveReduceV2, built by name: TensorFlow Java 1.1.0's
+ * TensorFlow's collective all-reduce ({@link Collectives}: CollectiveReduceV2, built by name: TensorFlow Java 1.1.0's
  * {@code CollectiveReduce} class is the V3 op, which needs a communicator) runs from TensorFlow Java
  * across two tasks of one in-graph cluster when the servers and the session name a collective
  * group leader: each task ends with the sum of both tensors. The groundwork for gradients
- * all-reduced between workers (docs/distributed.md, "Plan for larger scale"). The servers run in
+ * all-reduced between workers ({@code --exchange all-reduce}), and its cost against the hub. The servers run in
  * this JVM until it ends (TensorFlow 2.18 cannot stop one).
  */
 class CollectiveAllReduceProbeTest {
-  static final String LEADER = "/job:worker/replica:0/task:0";
-
   static ConfigProto config() {
-    return ConfigProto.newBuilder()
-        .setExperimental(ConfigProto.Experimental.newBuilder().setCollectiveGroupLeader(LEADER))
-        .build();
+    return Collectives.withLeader(ConfigProto.getDefaultInstance());
   }
 
   /** Two in-process servers that name task 0 their collective group leader. */
@@ -46,31 +40,17 @@ class CollectiveAllReduceProbeTest {
     return cluster;
   }
 
-  /** Task {@code task}'s part of all-reduce {@code instance} (the sum over the group of 2) of {@code x}. */
-  static Output<TFloat32> allReduce(Graph g, Ops on, org.tensorflow.Operand<TFloat32> x, int instance, String device) {
-    GraphOperation op = g.opBuilder("CollectiveReduceV2", on.scope().makeOpName("allreduce"), on.scope())
-        .addInput(x.asOutput())
-        .addInput(on.constant(2).asOutput())
-        .addInput(on.constant(1).asOutput())
-        .addInput(on.constant(instance).asOutput())
-        .addInputList(new Output<?>[0])
-        .setAttr("T", DataType.DT_FLOAT)
-        .setAttr("merge_op", "Add")
-        .setAttr("final_op", "Id")
-        .setDevice(device)
-        .build();
-    return op.output(0);
-  }
-
   @Test
   void twoTasksSumTheirTensors() {
     ClusterSpec cluster = servers();
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
       Output<?>[] reduced = new Output<?>[2];
+      Collectives.Group group = new Collectives.Group(2);
+      int instance = group.instance();
       for (int task = 0; task < 2; task++) {
         Ops on = tf.withDevice(cluster.device(task));
-        reduced[task] = allReduce(g, on, on.constant(new float[] {1f + task * 10, 2f + task * 10}), 1, cluster.device(task).toString());
+        reduced[task] = Collectives.allReduce(g, on, on.constant(new float[] {1f + task * 10, 2f + task * 10}), group, instance, false);
       }
       try (Session session = ClusterSession.open(g, cluster.target(0), config());
           Result r = session.runner().fetch(reduced[0]).fetch(reduced[1]).run()) {
@@ -98,9 +78,6 @@ class CollectiveAllReduceProbeTest {
     }
   }
 
-  /** Instance keys name one collective for the servers' lifetime: each all-reduce built gets its own. */
-  private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger(100);
-
   private static double msPerRun(ClusterSpec cluster, int total, int count, boolean collective) {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
@@ -109,6 +86,7 @@ class CollectiveAllReduceProbeTest {
       Ops t0 = tf.withDevice(cluster.device(0));
       Ops t1 = tf.withDevice(cluster.device(1));
       org.tensorflow.ndarray.Shape shape = org.tensorflow.ndarray.Shape.of(total / count);
+      Collectives.Group group = new Collectives.Group(2);
       for (int i = 0; i < count; i++) {
         // variables, so that nothing is folded into a constant before it crosses
         var a = t0.variable(shape, TFloat32.class);
@@ -116,9 +94,9 @@ class CollectiveAllReduceProbeTest {
         init.add(t0.assign(a, t0.fill(t0.constant(new long[] {total / count}), t0.constant(0.5f))));
         init.add(t1.assign(b, t1.fill(t1.constant(new long[] {total / count}), t1.constant(0.25f))));
         if (collective) {
-          int instance = INSTANCES.getAndIncrement();
-          fetch.add(t0.reduceSum(allReduce(g, t0, a, instance, cluster.device(0).toString()), t0.constant(0)));
-          fetch.add(t1.reduceSum(allReduce(g, t1, b, instance, cluster.device(1).toString()), t1.constant(0)));
+          int instance = group.instance();
+          fetch.add(t0.reduceSum(Collectives.allReduce(g, t0, a, group, instance, false), t0.constant(0)));
+          fetch.add(t1.reduceSum(Collectives.allReduce(g, t1, b, group, instance, false), t1.constant(0)));
         } else {
           var sum = t0.math.add(a, b); // b crosses to task 0
           fetch.add(t0.reduceSum(sum, t0.constant(0)));
