@@ -84,11 +84,11 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Option(names = "--classifier-guidance-scale",
       description = "Classifier guidance on top of classifier-free guidance: the gradient of log p(class named in the prompt | x_t) under "
-          + "the noisy classifier (model noisy-classifier) shifts each step (0: off). Default: 0.")
+          + "the plugins' guidance that scores noisy samples (the diffusion plugin's noisy classifier) shifts each step (0: off). Default: 0.")
   Float classifierGuidanceScale;
 
   @Option(names = "--score-guidance", paramLabel = "NAME", description = "Any score guidance by name (from ./tessera plugins), with "
-      + "--score-guidance-scale; --clip-guidance-scale and --classifier-guidance-scale are short for clip and noisy-classifier.")
+      + "--score-guidance-scale; --clip-guidance-scale is short for clip, --classifier-guidance-scale for the one guidance that scores noisy samples.")
   String scoreGuidance;
 
   @Option(names = "--score-guidance-scale", description = "The scale of --score-guidance (0: off).")
@@ -130,6 +130,29 @@ final class GenerateCommand implements Callable<Integer> {
   Integer saveEvery;
 
   /**
+   * The guidance {@code --classifier-guidance-scale} stands for: the one the plugins register that scores noisy samples
+   * ({@link dev.tessera.api.spi.Guidance#scoresNoisySamples}, a classifier of noised images).
+   */
+  static String classifierGuidance(Map<String, ? extends dev.tessera.api.spi.Guidance> guidances) {
+    java.util.List<String> noisy = new java.util.ArrayList<>();
+    guidances.forEach((name, g) -> {
+      if (g.scoresNoisySamples()) {
+        noisy.add(name);
+      }
+    });
+    java.util.Collections.sort(noisy);
+    if (noisy.isEmpty()) {
+      throw new TesseraException("--classifier-guidance-scale: no guidance of the plugins scores noisy samples (a classifier of noised images);"
+          + " ./tessera plugins lists the guidances, --score-guidance NAME picks one");
+    }
+    if (noisy.size() > 1) {
+      throw new TesseraException("--classifier-guidance-scale: " + noisy.size() + " guidances score noisy samples (" + String.join(", ", noisy)
+          + "): give --score-guidance NAME --score-guidance-scale X instead");
+    }
+    return noisy.get(0);
+  }
+
+  /**
    * The flags that are options of some pipelines, by their option keys: a pipeline that does not
    * declare one refuses it, naming the options it has.
    */
@@ -146,8 +169,7 @@ final class GenerateCommand implements Callable<Integer> {
       o.put("score_guidance", "clip");
       o.put("score_guidance_scale", clipGuidanceScale);
     } else if (classifierGuidanceScale != null) {
-      o.put("score_guidance", "noisy-classifier");
-      o.put("score_guidance_scale", classifierGuidanceScale);
+      o.put("score_guidance_scale", classifierGuidanceScale); // the guidance: classifierGuidance, once the plugins are loaded
     } else if (scoreGuidance != null) {
       o.put("score_guidance", scoreGuidance);
       o.put("score_guidance_scale", scoreGuidanceScale);
@@ -191,6 +213,9 @@ final class GenerateCommand implements Callable<Integer> {
       if (console) {
         out.print("loading " + s.pipeline() + " (weights, graph, session)... ");
         out.flush();
+      }
+      if (classifierGuidanceScale != null) {
+        s = s.withOptions(Map.of("score_guidance", classifierGuidance(root.components(plugins).guidances())));
       }
       try (GenerationPipeline p = Pipelines.open(root.components(plugins), s, outputDir)) {
         double load = (System.nanoTime() - t0) / 1e9;

@@ -121,6 +121,11 @@ public final class Components implements dev.tessera.api.spi.ComponentLookup {
     return models.get(name);
   }
 
+  /** Every guidance the plugins register, by name. */
+  public Map<String, Guidance> guidances() {
+    return guidances.all();
+  }
+
   public Registry<TrainableModel> models() {
     return models;
   }

@@ -238,6 +238,12 @@ class GenerateEndToEndTest {
     assertTrue(meanPixel(guided) > meanPixel(plain) + 0.05, meanPixel(guided) + " vs " + meanPixel(plain));
     JsonNode m = new ObjectMapper().readTree(guided.resolve("manifest.json").toFile());
     assertEquals("noisy-brightness", m.get("settings").get("score_guidance").asText());
+    // --classifier-guidance-scale stands for the one guidance that scores noisy samples: here noisy-brightness
+    Path alias = tmp.resolve("noisy-alias");
+    CliRun a = generate(alias, "a bag", 4, "--classifier-guidance-scale", "20");
+    assertEquals(0, a.exit(), a.err());
+    assertEquals(meanPixel(guided), meanPixel(alias), "the same images as --score-guidance noisy-brightness");
+    assertEquals("noisy-brightness", new ObjectMapper().readTree(alias.resolve("manifest.json").toFile()).get("settings").get("score_guidance").asText());
 
     CliRun two = generate(tmp.resolve("two"), "a bag", 4, "--clip-guidance-scale", "1", "--classifier-guidance-scale", "1");
     assertEquals(1, two.exit());
