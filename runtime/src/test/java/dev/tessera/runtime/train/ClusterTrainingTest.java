@@ -172,6 +172,18 @@ class ClusterTrainingTest {
     assertEquals(0f, WeightDifference.maxAbs(tmp.resolve("straight-" + exchange), tmp.resolve("resumed-" + exchange)));
   }
 
+  /** The exchanges read and write the same checkpoint: a hub run resumed with all-reduce ends where the hub run ends. */
+  @Test
+  void aRunMayChangeItsExchangeOnResume() {
+    Dataset d = data(64);
+    quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("hub-only", 20));
+    quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("switched", 10));
+    quiet().onCluster(workers.cluster(), Duration.ofSeconds(20)).exchange("all-reduce")
+        .train(new TinyAutoencoderModel(), ModelConfig.empty(), d, options("switched", 20).withResume(true));
+    float diff = WeightDifference.maxAbs(tmp.resolve("hub-only"), tmp.resolve("switched"));
+    assertTrue(diff < 1e-6, "max abs difference " + diff);
+  }
+
   @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.ValueSource(strings = {"hub", "all-reduce"})
   void phasesAreSplitLikeTheMainLoss(String exchange) {
