@@ -9,8 +9,10 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The words WordNet has for each Fashion-MNIST class: the lemmas of chosen synsets and of their
@@ -37,7 +39,8 @@ import java.util.Set;
  * share ("turtleneck": a sweater or jersey) is dropped from both; a synset chosen for one class is
  * not descended into from another. Held out: the hyponym words (never a chosen synset's own
  * lemmas nor the data set's class names) whose SHA-256 begins with a byte below 64, about a
- * quarter; their glosses still appear in training, their words never.
+ * quarter; their glosses still appear in training, their words never: a definition that names a
+ * held-out word of any class (kurta's names "pyjama", anorak's "windcheater") is left out.
  */
 public final class FashionMnistLexicon {
   /** The chosen synsets per class, in the data set's class order. */
@@ -55,7 +58,8 @@ public final class FashionMnistLexicon {
    * @param names the words training captions may use: the data set's class name, the chosen
    *     synsets' lemmas, the seen hyponym words
    * @param heldOut hyponym words no training caption uses
-   * @param glosses definitions of the chosen synsets and of every hyponym, held out or not
+   * @param glosses definitions of the chosen synsets and of every hyponym, held out or not, less
+   *     those that name a held-out word
    * @param hypernyms the words of the chosen synsets' hypernyms ("garment", "footwear")
    * @param core the everyday names among {@code names}: the data set's class name, the chosen
    *     synsets' lemmas and the hand-written synonyms of {@link FashionMnistCaptions#SYNONYMS} that
@@ -80,6 +84,15 @@ public final class FashionMnistLexicon {
 
   /** Every class's words from {@code wordnet}. */
   public static List<ClassWords> build(WordNet wordnet) {
+    return build(wordnet, true);
+  }
+
+  /**
+   * Every class's words from {@code wordnet}; with {@code strict} false, definitions that name a
+   * held-out word are kept: the captions the shipped clip:wordnet was trained with (before
+   * 2026-12-07), which its config's known captions and caption words record.
+   */
+  public static List<ClassWords> build(WordNet wordnet, boolean strict) {
     Set<Long> chosen = new HashSet<>();
     SYNSETS.forEach(chosen::addAll);
     List<Map<String, Boolean>> words = new ArrayList<>(); // word -> is a chosen synset's own lemma
@@ -110,23 +123,47 @@ public final class FashionMnistLexicon {
       glosses.add(List.copyOf(g));
       hypernyms.add(List.copyOf(up));
     }
-    List<ClassWords> out = new ArrayList<>();
+    List<List<String>> names = new ArrayList<>();
+    List<List<String>> heldOut = new ArrayList<>();
+    List<List<String>> core = new ArrayList<>();
+    Set<String> allHeldOut = new HashSet<>();
     for (int c = 0; c < SYNSETS.size(); c++) {
-      List<String> names = new ArrayList<>();
-      List<String> heldOut = new ArrayList<>();
-      List<String> core = new ArrayList<>();
+      names.add(new ArrayList<>());
+      heldOut.add(new ArrayList<>());
+      core.add(new ArrayList<>());
       for (Map.Entry<String, Boolean> e : words.get(c).entrySet()) {
         if (classesOf.get(e.getKey()) > 1) {
           continue; // a word of two classes names neither
         }
-        (e.getValue() || !heldOut(e.getKey()) ? names : heldOut).add(e.getKey());
+        (e.getValue() || !heldOut(e.getKey()) ? names : heldOut).get(c).add(e.getKey());
         if (e.getValue()) {
-          core.add(e.getKey());
+          core.get(c).add(e.getKey());
         }
       }
-      out.add(new ClassWords(names, heldOut, glosses.get(c), hypernyms.get(c), core));
+      allHeldOut.addAll(heldOut.get(c));
+    }
+    List<ClassWords> out = new ArrayList<>();
+    for (int c = 0; c < SYNSETS.size(); c++) {
+      List<String> definitions = glosses.get(c).stream().filter(g -> !strict || namesNoneOf(g, allHeldOut)).toList();
+      out.add(new ClassWords(names.get(c), heldOut.get(c), definitions, hypernyms.get(c), core.get(c)));
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * Whether {@code text} names none of {@code words}, as a whole word or phrase, singular or with
+   * a plural "s"/"es" (kurta's definition, "... usually with a salwar or churidars or pyjama",
+   * names the held-out "pyjama").
+   */
+  static boolean namesNoneOf(String text, Set<String> words) {
+    String t = text.toLowerCase(Locale.ROOT);
+    for (String word : words) {
+      Pattern p = Pattern.compile("(?<![\\p{L}\\p{N}])" + Pattern.quote(word.toLowerCase(Locale.ROOT)) + "(?:e?s)?(?![\\p{L}\\p{N}])");
+      if (p.matcher(t).find()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The words and glosses of the hyponyms of {@code offset}, not descending into another class's synsets (the T-shirt under shirt). */

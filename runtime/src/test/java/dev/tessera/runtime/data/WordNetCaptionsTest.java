@@ -103,8 +103,9 @@ class WordNetCaptionsTest {
     List<String> sample = new ArrayList<>();
     for (int i = 0; i < 5000; i++) {
       String c = s.captions().caption(s.data(), r.nextInt(s.data().size()), r);
+      String words = " " + c.toLowerCase(java.util.Locale.ROOT).replaceAll("[^\\p{L}\\p{N}'-]+", " ").replaceAll("(^| )'|'( |$)", " ") + " ";
       for (String word : heldOut) {
-        assertFalse((" " + c + " ").contains(" " + word + " ") && !lexiconNamesContain(lexicon, c, word), word + " in: " + c);
+        assertFalse((words.contains(" " + word + " ") || words.contains(" " + word + "s ")) && !lexiconNamesContain(lexicon, c, word), word + " in: " + c);
       }
       sample.add(c);
     }
@@ -117,11 +118,6 @@ class WordNetCaptionsTest {
       for (String name : w.names()) {
         if (name.contains(word) && caption.contains(name)) {
           return true;
-        }
-      }
-      for (String gloss : w.glosses()) {
-        if (caption.equals(gloss)) {
-          return true; // a definition may use any word
         }
       }
     }

@@ -106,6 +106,40 @@ class WordNetTest {
     assertTrue(held >= 30 && held < all / 3, held + " of " + all + " words held out");
   }
 
+  @Test
+  void noDefinitionACaptionMayBeNamesAHeldOutWord() {
+    assumeTrue(Files.isRegularFile(WordNet.DEBIAN.resolve("data.noun")), "wordnet-base is not installed");
+    WordNet wordnet = WordNet.debian();
+    List<FashionMnistLexicon.ClassWords> classes = FashionMnistLexicon.build(wordnet);
+    java.util.Set<String> heldOut = new java.util.HashSet<>();
+    classes.forEach(w -> heldOut.addAll(w.heldOut()));
+    assertTrue(heldOut.containsAll(List.of("pyjama", "windcheater")), heldOut.toString());
+    for (FashionMnistLexicon.ClassWords w : classes) {
+      for (String gloss : w.glosses()) {
+        String words = " " + gloss.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9'-]+", " ").replaceAll("(^| )'|'( |$)", " ") + " ";
+        for (String word : heldOut) {
+          assertFalse(words.contains(" " + word + " ") || words.contains(" " + word + "s "), word + " in the definition " + gloss);
+        }
+      }
+    }
+    String kurta = wordnet.synset(wordnet.senses("kurta").get(0)).gloss();
+    assertTrue(kurta.contains("pyjama"), kurta);
+    assertFalse(classes.stream().anyMatch(w -> w.glosses().contains(kurta)), "kurta's definition names pyjama, held out");
+    assertTrue(FashionMnistLexicon.build(wordnet, false).stream().anyMatch(w -> w.glosses().contains(kurta)),
+        "the captions clip:wordnet was trained with kept it");
+  }
+
+  @Test
+  void aTextNamesAWordAsAWholeWordOrPhraseSingularOrPlural() {
+    java.util.Set<String> words = java.util.Set.of("pyjama", "windcheater", "mac", "trench coat");
+    assertFalse(FashionMnistLexicon.namesNoneOf("a long loose collarless shirt; worn with churidars or pyjama", words));
+    assertFalse(FashionMnistLexicon.namesNoneOf("`windcheater' is a British term", words));
+    assertFalse(FashionMnistLexicon.namesNoneOf("worn over pyjamas", words));
+    assertFalse(FashionMnistLexicon.namesNoneOf("two Trench Coats", words));
+    assertTrue(FashionMnistLexicon.namesNoneOf("a macintosh or a trench", words), "a word inside another word is not named");
+    assertTrue(FashionMnistLexicon.namesNoneOf("an outer garment", words));
+  }
+
   /**
    * benchmarks/open-vocabulary/held-out-words.txt, the prompts that measure generation from garment
    * words no caption used, is the lexicon's: {@code -Dtessera.updateDocs=true} rewrites it.
