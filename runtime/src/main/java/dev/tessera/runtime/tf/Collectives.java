@@ -11,6 +11,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 
 /**
@@ -18,8 +19,10 @@ import org.tensorflow.types.TInt64;
  * TensorFlow Java 1.1.0: built by op name, since the generated {@code CollectiveReduce} class is the V3 op, which needs
  * a communicator resource. The servers and the session must name a collective group leader ({@link #withLeader}).
  *
- * <p>One {@link Group} per graph: its key and its instance keys are drawn at random, because a server remembers an
- * instance key with the first shape it reduced for the rest of its life, and workers outlive training runs.
+ * <p>One {@link Group} per graph: in-graph, its key and its instance keys are drawn at random, because a server remembers an
+ * instance key with the first shape it reduced for the rest of its life, and workers outlive training runs; between
+ * graphs ({@code --task}), every task computes them from the seed ({@link Group#Group(int, long)}), its server being
+ * its own run's.
  */
 public final class Collectives {
   private Collectives() {}
@@ -46,6 +49,21 @@ public final class Collectives {
       }
       this.size = size;
       ThreadLocalRandom random = ThreadLocalRandom.current();
+      this.key = random.nextInt(1, 1 << 30);
+      this.nextInstance = random.nextInt(1, 1 << 30);
+    }
+
+    /**
+     * A group whose keys every task computes alike from {@code seed} (between-graph replication: each task builds its
+     * own graph, and their collectives must meet). Each task's server is started by its own training run, so no
+     * server has seen these keys before.
+     */
+    public Group(int size, long seed) {
+      if (size < 1) {
+        throw new IllegalArgumentException("a group of " + size + " tasks");
+      }
+      this.size = size;
+      java.util.SplittableRandom random = new java.util.SplittableRandom(seed ^ 0x5EED_C011EC71L);
       this.key = random.nextInt(1, 1 << 30);
       this.nextInstance = random.nextInt(1, 1 << 30);
     }
@@ -79,6 +97,29 @@ public final class Collectives {
         .setAttr("final_op", mean ? "Div" : "Id")
         .build();
     return op.output(0);
+  }
+
+  /**
+   * Every task's {@code rows} (the same number on each), concatenated along the first dimension in task order: the
+   * whole batch's rows on every task. Each task puts its rows into its slot of zeros and the slots are summed by one
+   * all-reduce, which is exact (x + 0 = x) and, unlike a gather, does not depend on how TensorFlow ranks the tasks.
+   */
+  public static Output<TFloat32> gatherRows(Graph graph, Ops on, Operand<TFloat32> rows, Group group, int instance, int task) {
+    return allReduce(graph, on, slot(on, rows, task, group.size()), group, instance, false);
+  }
+
+  /** {@code x} in slot {@code task} of {@code n} along its first dimension (each slot as long as x), zeros elsewhere. */
+  public static Operand<TFloat32> slot(Ops on, Operand<TFloat32> x, int task, int n) {
+    int rank = x.shape().numDimensions();
+    if (rank < 1) {
+      throw new IllegalArgumentException("rows of rank " + rank);
+    }
+    Operand<TInt32> count = on.reshape(on.slice(on.shape(x), on.constant(new int[] {0}), on.constant(new int[] {1})), on.constant(new int[] {1}));
+    Operand<TInt32> first = on.concat(List.of(on.math.mul(count, on.constant(task)), on.math.mul(count, on.constant(n - 1 - task))),
+        on.constant(0));
+    Operand<TInt32> paddings = on.concat(List.of(on.reshape(first, on.constant(new int[] {1, 2})),
+        on.zeros(on.constant(new int[] {rank - 1, 2}), TInt32.class)), on.constant(0));
+    return on.pad(x, paddings, on.constant(0f));
   }
 
   /**

@@ -305,6 +305,11 @@ final class ClusterLayout implements TrainingLayout {
 
   @Override
   public boolean abandon(Graph graph, Session session) {
+    return keepUnclosed(graph, session);
+  }
+
+  /** Keeps {@code graph} and {@code session} unclosed for the rest of the process ({@link #ABANDONED}); true. */
+  static boolean keepUnclosed(Graph graph, Session session) {
     ABANDONED.add(graph);
     ABANDONED.add(session);
     return true;

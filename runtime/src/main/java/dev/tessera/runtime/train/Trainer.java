@@ -68,6 +68,7 @@ public final class Trainer {
   private ClusterSpec cluster;
   private Duration workerTimeout;
   private ClusterLayout.Exchange exchange = ClusterLayout.Exchange.HUB;
+  private int task = -1;
   private Path imagesFile;
 
   public Trainer(PrintWriter out) {
@@ -93,6 +94,21 @@ public final class Trainer {
   public Trainer onCluster(ClusterSpec cluster, Duration workerTimeout) {
     this.cluster = cluster;
     this.workerTimeout = workerTimeout;
+    return this;
+  }
+
+  /**
+   * Between-graph replication: this process is task {@code task} of the cluster given to {@link #onCluster}, its own
+   * TensorFlow server and client, and trains its replica while the other tasks run the same training
+   * ({@link BetweenGraphLayout}; gradients by all-reduce). Task 0 writes the checkpoints and the log.
+   */
+  public Trainer asTask(int task) {
+    if (cluster == null) {
+      throw new IllegalStateException("asTask needs onCluster first");
+    }
+    cluster.checkTask(task);
+    this.task = task;
+    this.exchange = ClusterLayout.Exchange.ALL_REDUCE;
     return this;
   }
 
@@ -157,7 +173,10 @@ public final class Trainer {
     ImageBatch images = data.images();
     checkImageSize(config, images);
 
-    TrainingLayout layout = cluster == null ? new SingleProcessLayout(options.device()) : new ClusterLayout(cluster, workerTimeout, exchange);
+    TrainingLayout layout = cluster == null ? new SingleProcessLayout(options.device())
+        : task >= 0 ? new BetweenGraphLayout(cluster, task, workerTimeout, options.seed())
+        : new ClusterLayout(cluster, workerTimeout, exchange);
+    boolean writes = layout.writes();
     if (cluster != null) {
       String reason = model.unsplittableReason(config);
       if (reason != null) {
@@ -246,7 +265,7 @@ public final class Trainer {
         try {
           long step;
           if (options.resume()) {
-            int stale = Checkpoint.removeStaleTemporaries(dir);
+            int stale = writes ? Checkpoint.removeStaleTemporaries(dir) : 0;
             if (stale > 0) {
               out.printf(Locale.ROOT, "removed %d temporary file(s) of a save that was interrupted%n", stale);
             }
@@ -264,12 +283,16 @@ public final class Trainer {
               out.printf(Locale.ROOT, "loaded %d pretrained tensors from %s%n", loaded, p.source());
             }
             step = 0;
-            Files.createDirectories(dir);
+            if (writes) {
+              Files.createDirectories(dir);
+            }
           }
           position.lastSaved = step;
           if (step >= options.steps()) {
             // Rewrite the weights files (e.g. in a newer format) from the checkpoint; nothing trains.
-            Checkpoint.save(dir, session, scope.variables(), savedConfig, model.name(), step, options.seed(), leftOut, tg.exported());
+            if (writes) {
+              Checkpoint.save(dir, session, scope.variables(), savedConfig, model.name(), step, options.seed(), leftOut, tg.exported());
+            }
             out.printf(Locale.ROOT, "already at step %d of %d: nothing to train; weights rewritten from the checkpoint%n", step, options.steps());
             return new TrainResult(step, step, Double.NaN, Map.of(), 0);
           }
@@ -286,7 +309,9 @@ public final class Trainer {
           }
           long start = System.nanoTime();
           Path log = dir.resolve("train-log.csv");
-          if (!Files.exists(log)) {
+          if (!writes) {
+            // another task writes the log
+          } else if (!Files.exists(log)) {
             List<String> columns = new ArrayList<>(List.of("step", "loss"));
             columns.addAll(lastMetrics.keySet());
             columns.add("seconds");
@@ -371,14 +396,14 @@ public final class Trainer {
               }
               step = current;
               progress.update(step, lastLoss, shownMetrics(lastMetrics, tg.phases(), step));
-              if (options.logEvery() > 0 && (step % options.logEvery() == 0 || step == options.steps())) {
+              if (writes && options.logEvery() > 0 && (step % options.logEvery() == 0 || step == options.steps())) {
                 try {
                   appendLog(log, step, lastLoss, lastMetrics, (System.nanoTime() - start) / 1e9);
                 } catch (IOException e) {
                   throw writeFailed("could not append step " + step + " to " + log + " (" + e.getMessage() + ")", dir, position.lastSaved, options);
                 }
               }
-              if (step % options.checkpointEvery() == 0 || step == options.steps()) {
+              if (writes && (step % options.checkpointEvery() == 0 || step == options.steps())) {
                 // Wall-clock training time over all runs of this folder, for model cards and compare.
                 double trained = savedConfig.getDouble(TRAINING_SECONDS, 0) + (System.nanoTime() - start) / 1e9;
                 try {

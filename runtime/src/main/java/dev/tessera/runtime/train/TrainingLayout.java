@@ -38,6 +38,14 @@ interface TrainingLayout {
   Session open(Graph graph);
 
   /**
+   * Whether this process writes the run's files (checkpoints, weights, the log): yes, but for the tasks other than 0
+   * of between-graph replication, which train the same copies as task 0.
+   */
+  default boolean writes() {
+    return true;
+  }
+
+  /**
    * After a failed step: whether the session and its graph are to be left unclosed (and kept from being closed),
    * because closing them would wait for what failed. One process: no.
    */

@@ -1,0 +1,200 @@
+package dev.tessera.runtime.train;
+
+import dev.tessera.api.graph.GraphScope;
+import dev.tessera.api.graph.VariableStore;
+import dev.tessera.api.train.AdamOptimizer;
+import dev.tessera.api.train.BatchUpdate;
+import dev.tessera.api.train.Gradients;
+import dev.tessera.api.train.TrainingGraph;
+import dev.tessera.api.train.TrainingInputs;
+import dev.tessera.api.train.WholeBatchLoss;
+import dev.tessera.runtime.cluster.ClusterSpec;
+import dev.tessera.runtime.cluster.LostWorker;
+import dev.tessera.runtime.cluster.WorkerReachability;
+import dev.tessera.runtime.cluster.WorkerServer;
+import dev.tessera.runtime.tf.ClusterSession;
+import dev.tessera.runtime.tf.Collectives;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Server;
+import org.tensorflow.Session;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GraphOptions;
+import org.tensorflow.proto.RewriterConfig;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Between-graph replication ({@code train --cluster FILE --task N}): every task of the cluster runs the same training
+ * command, is its own TensorFlow server and its own client, builds one replica of the model (its own variables and
+ * optimizer state, on its own task), draws the global batch of each step as one process does and feeds its shard, and
+ * meets the other tasks only in collective all-reduces: one per step and optimizer for the gradients (averaged, then
+ * each task applies the same Adam update to its own copy), one for the loss and metrics it logs, one per sum of a
+ * {@link BatchUpdate} (the whole batch's), one per row set of a {@link WholeBatchLoss} or step hook (every task's rows
+ * in task order: {@link Collectives#gatherRows}). So no client draws or sends every batch, and no task is a hub.
+ *
+ * <p>The copies start equal because every task computes the same initial values from the seed (or reads the same
+ * pretrained weights or checkpoint) and stay equal because each applies the same update to the same values. Task 0
+ * writes the checkpoints and the log; the others write nothing, and on {@code --resume} read the checkpoint at the
+ * same path (a folder every task sees).
+ */
+final class BetweenGraphLayout implements TrainingLayout {
+  private final ClusterSpec cluster;
+  private final int task;
+  private final Duration timeout;
+  private final long seed;
+  private Collectives.Group group;
+
+  BetweenGraphLayout(ClusterSpec cluster, int task, Duration timeout, long seed) {
+    cluster.checkTask(task);
+    this.cluster = cluster;
+    this.task = task;
+    this.timeout = timeout;
+    this.seed = seed;
+  }
+
+  /** Servers cannot be stopped in TensorFlow 2.18 ("Clean shutdown is not currently implemented"): one per task and process. */
+  private static final Map<String, Server> SERVERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  @Override
+  public void checkReady() {
+    SERVERS.computeIfAbsent(cluster.address(task) + "/" + task, k -> WorkerServer.start(cluster, task));
+    WorkerReachability.check(cluster, timeout);
+  }
+
+  @Override
+  public boolean writes() {
+    return task == 0;
+  }
+
+  @Override
+  public GraphScope root(Graph graph) {
+    return GraphScope.root(graph, cluster.device(task));
+  }
+
+  @Override
+  public StepGraph build(GraphScope root, ReplicaBuilder replica, AdamOptimizer.Config adam) {
+    Graph graph = root.graph();
+    int n = cluster.size();
+    // Every task computes the same keys from the seed and the cluster, and asks for instance keys in the same order.
+    group = new Collectives.Group(n, seed * 31 + String.join(",", cluster.addresses()).hashCode());
+    GraphScope scope = root.replica("task" + task, cluster.device(task));
+    Replica r = replica.build(scope, task, n, List.of());
+    r = gatherWholeBatch(graph, scope, r);
+    TrainingGraph tg = r.graph();
+    ClusterLayout.refuseUnsplittable(tg);
+    Ops tf = scope.tf();
+    AdamOptimizer optimizer = optimizer(graph, scope, adam, "optimizer", tg.loss(), tg.trainable());
+    List<StepGraph.PhaseStep> phases = new ArrayList<>();
+    for (TrainingGraph.Phase phase : tg.phases()) {
+      AdamOptimizer phaseOptimizer = optimizer(graph, scope, adam, "optimizer_" + phase.name(), phase.loss(), phase.trainable());
+      Logged logged = logged(graph, tf, phase.loss(), phase.metrics());
+      phases.add(new StepGraph.PhaseStep(phase, logged.loss, logged.metrics, phaseOptimizer));
+    }
+    List<Op> batchUpdates = new ArrayList<>();
+    for (BatchUpdate own : tg.batchUpdates()) {
+      Map<String, Operand<TFloat32>> totals = new LinkedHashMap<>();
+      own.sums().forEach((name, sum) -> totals.put(name, Collectives.allReduce(graph, tf, sum, group, group.instance(), false)));
+      batchUpdates.addAll(own.builder().updates(own.readers().isEmpty() ? tf : tf.withControlDependencies(own.readers()), totals));
+    }
+    Map<String, Operand<TFloat32>> hookRows = new LinkedHashMap<>();
+    if (tg.hook() != null) {
+      tg.hook().rows().forEach((name, rows) -> hookRows.put(name, Collectives.gatherRows(graph, tf, rows, group, group.instance(), task)));
+    }
+    ClusterLayout.refuseBiasAdd(graph);
+    Logged logged = logged(graph, tf, tg.loss(), tg.metrics());
+    return new StepGraph(tg, logged.loss, logged.metrics, optimizer, phases, List.of(r), batchUpdates, hookRows);
+  }
+
+  /** This task's optimizer over its own variables, from its gradients averaged over the tasks by one all-reduce. */
+  private AdamOptimizer optimizer(Graph graph, GraphScope scope, AdamOptimizer.Config adam, String name, Operand<TFloat32> loss,
+      List<VariableStore.Entry> variables) {
+    int instance = group.instance();
+    List<Output<TFloat32>> grads = ClusterSession.placeNewOps(graph, cluster.device(task), () -> Gradients.of(graph, loss, variables));
+    List<Output<TFloat32>> mean = Collectives.meanPacked(graph, scope.tf(), grads, variables.stream().map(VariableStore.Entry::shape).toList(),
+        group, instance);
+    return new AdamOptimizer(scope, name, mean, variables, adam, null);
+  }
+
+  /** A loss and metrics as logged: their means over the tasks (one all-reduce), the values one process logs. */
+  private record Logged(Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics) {}
+
+  private Logged logged(Graph graph, Ops tf, Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics) {
+    List<Operand<TFloat32>> values = new ArrayList<>(List.of(loss));
+    values.addAll(metrics.values());
+    List<long[]> shapes = values.stream().map(v -> new long[0]).toList();
+    List<Output<TFloat32>> mean = Collectives.meanPacked(graph, tf, values, shapes, group, group.instance());
+    Map<String, Operand<TFloat32>> out = new LinkedHashMap<>();
+    int i = 1;
+    for (String name : metrics.keySet()) {
+      out.put(name, mean.get(i++));
+    }
+    return new Logged(mean.get(0), out);
+  }
+
+  /**
+   * For a loss built from the whole batch's rows, the replica's graph built again from every task's rows (gathered in
+   * task order, as constants) with its own rows in its slot, their gradient times the number of tasks: the same values
+   * one process has, and a gradient whose mean over the tasks is one process's (as {@link ClusterLayout#gatherWholeBatches}).
+   */
+  private Replica gatherWholeBatch(Graph graph, GraphScope scope, Replica r) {
+    WholeBatchLoss own = r.graph().wholeBatch();
+    if (own == null) {
+      return r;
+    }
+    int n = cluster.size();
+    Ops tf = own.scope().tf();
+    Map<String, Operand<TFloat32>> whole = new LinkedHashMap<>();
+    for (Map.Entry<String, Operand<TFloat32>> e : own.rows().entrySet()) {
+      Operand<TFloat32> rows = e.getValue();
+      Operand<TFloat32> all = tf.stopGradient(Collectives.gatherRows(graph, tf, rows, group, group.instance(), task));
+      // zero in value, the rows' gradient times n in their slot
+      Operand<TFloat32> mine = tf.math.mul(tf.math.sub(rows, tf.stopGradient(rows)), tf.constant((float) n));
+      whole.put(e.getKey(), tf.math.add(all, Collectives.slot(tf, mine, task, n)));
+    }
+    Operand<TFloat32> first = own.rows().values().iterator().next();
+    Operand<TInt32> count = tf.reshape(tf.slice(tf.shape(first), tf.constant(new int[] {0}), tf.constant(new int[] {1})), tf.constant(new int[0]));
+    Operand<TInt32> start = tf.math.mul(count, tf.constant(task));
+    Operand<TInt32> end = tf.math.add(start, count);
+    TrainingGraph rebuilt = own.builder().build(WholeBatchLoss.WholeBatch.of(whole,
+        all -> tf.gather(all, tf.range(start, end, tf.constant(1)), tf.constant(0))));
+    return r.with(rebuilt.withWholeBatch(own));
+  }
+
+  @Override
+  public Session open(Graph graph) {
+    ConfigProto config = ConfigProto.newBuilder()
+        .setAllowSoftPlacement(true)
+        .setOperationTimeoutInMs(timeout.toMillis())
+        .setIsolateSessionState(true)
+        .setGraphOptions(GraphOptions.newBuilder()
+            .setRewriteOptions(RewriterConfig.newBuilder().setRemapping(RewriterConfig.Toggle.OFF)))
+        .build();
+    return ClusterSession.open(graph, cluster.target(task), Collectives.withLeader(config));
+  }
+
+  @Override
+  public boolean abandon(Graph graph, Session session) {
+    return ClusterLayout.keepUnclosed(graph, session);
+  }
+
+  @Override
+  public StepFeeds feed(StepGraph graph, StepBatch batch, long seed, long step) {
+    StepFeeds feeds = new StepFeeds();
+    graph.replicas().get(0).feed(feeds, batch.shard(task, cluster.size()), TrainingInputs.stepSeed(seed, step));
+    return feeds;
+  }
+
+  @Override
+  public RuntimeException failure(RuntimeException error, long step, String kept) {
+    return LostWorker.describe(error, cluster, step, timeout, kept);
+  }
+}
