@@ -64,6 +64,30 @@ class ClusterTrainingEndToEndTest {
   }
 
   /**
+   * Between-graph replication as a user runs it: the same {@code train --cluster FILE --task N} on each task (here two
+   * at once in this JVM, each its own TensorFlow server), no {@code tessera worker}; task 0 writes the weights, which
+   * end where one process ends; task 1 writes nothing.
+   */
+  @Test
+  void twoTasksTrainTheVqVaeBetweenGraphsAsOneProcessDoes() throws Exception {
+    int[] ports = dev.tessera.runtime.cluster.LoopbackCluster.freePorts(2);
+    Path file = Files.writeString(tmp.resolve("tasks.json"), "{\"worker\": [\"127.0.0.1:" + ports[0] + "\", \"127.0.0.1:" + ports[1] + "\"]}");
+    CompareEndToEndTest.Run single = train(tmp.resolve("single"), 50);
+    assertEquals(0, single.exit(), single.err());
+    CompletableFuture<CompareEndToEndTest.Run> second = CompletableFuture.supplyAsync(
+        () -> train(tmp.resolve("between"), 50, "--cluster", file.toString(), "--task", "1"));
+    CompareEndToEndTest.Run first = train(tmp.resolve("between"), 50, "--cluster", file.toString(), "--task", "0");
+    CompareEndToEndTest.Run other = second.get(120, TimeUnit.SECONDS);
+    assertEquals(0, first.exit(), first.err());
+    assertEquals(0, other.exit(), other.err());
+    assertTrue(first.out().contains("task 0 of 2 of " + file + " (127.0.0.1:" + ports[0] + "), between-graph"), first.out());
+    assertTrue(other.out().contains("task 0 writes the checkpoints") && other.out().contains("task 0 wrote the weights"), other.out());
+    float diff = WeightDifference.maxAbs(tmp.resolve("single"), tmp.resolve("between"));
+    System.out.printf("VQ-VAE, 50 steps, global batch 16 = 2 tasks x 8, between graphs: max |w_tasks - w_single| = %g%n", diff);
+    assertTrue(diff < 1e-4, "max abs difference " + diff);
+  }
+
+  /**
    * With either exchange. The hub goes on once the lost worker is started again; all-reduce refuses a restarted
    * worker while task 0 remembers its previous run (TensorFlow 2.18), says so, and goes on once every worker restarted.
    */

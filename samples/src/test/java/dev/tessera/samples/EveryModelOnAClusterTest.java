@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tessera.runtime.train.WeightDifference;
+import dev.tessera.runtime.cluster.LoopbackCluster;
 import dev.tessera.runtime.cluster.WorkerProcesses;
 import dev.tessera.runtime.data.FashionMnist;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,6 +71,36 @@ class EveryModelOnAClusterTest {
       System.out.printf("%s, --exchange %s, 2 steps, batch 8 = 2 workers x 4: max |w_cluster - w_single| = %g%n", model, exchange, diff);
       assertTrue(diff < 1e-4, model + ", --exchange " + exchange + ": max abs weight difference " + diff);
     }
+    Path between = dir.resolve(model + "-between");
+    betweenGraphs(model, between);
+    float diff = WeightDifference.maxAbs(single, between);
+    System.out.printf("%s, between graphs (--task), 2 steps, batch 8 = 2 tasks x 4: max |w_tasks - w_single| = %g%n", model, diff);
+    assertTrue(diff < 1e-4, model + ", between graphs: max abs weight difference " + diff);
+  }
+
+  /**
+   * Trains {@code model} as two tasks of a new loopback cluster at once, each {@code train --cluster FILE --task N} in
+   * a thread of this JVM and its own TensorFlow server (between-graph replication); both must succeed.
+   */
+  private static void betweenGraphs(String model, Path out, String... extra) {
+    int[] ports = LoopbackCluster.freePorts(2);
+    Path file;
+    try {
+      file = Files.writeString(dir.resolve("tasks-" + ports[0] + ".json"),
+          "{\"worker\": [\"127.0.0.1:" + ports[0] + "\", \"127.0.0.1:" + ports[1] + "\"]}");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    List<CompletableFuture<CompareEndToEndTest.Run>> tasks = new ArrayList<>();
+    for (int task = 0; task < 2; task++) {
+      List<String> args = new ArrayList<>(List.of(extra));
+      args.addAll(List.of("--cluster", file.toString(), "--task", Integer.toString(task)));
+      tasks.add(CompletableFuture.supplyAsync(() -> train(model, out, args.toArray(String[]::new))));
+    }
+    for (int task = 0; task < 2; task++) {
+      CompareEndToEndTest.Run run = tasks.get(task).join();
+      assertEquals(0, run.exit(), "task " + task + ": " + run.err());
+    }
   }
 
   /**
@@ -97,6 +129,12 @@ class EveryModelOnAClusterTest {
           exchange, diff);
       assertTrue(diff < 1e-4, exchange + ": max abs weight difference " + diff);
     }
+    Path between = dir.resolve("vqvae-reset-between");
+    betweenGraphs("vqvae", between, "--set", "dead_code_check_every=1");
+    float betweenDiff = WeightDifference.maxAbs(single, between);
+    System.out.printf("vqvae --set dead_code_check_every=1, between graphs, 2 steps, batch 8 = 2 tasks x 4: max |w_tasks - w_single| = %g%n",
+        betweenDiff);
+    assertTrue(betweenDiff < 1e-4, "between graphs: max abs weight difference " + betweenDiff);
     // The resets did happen (else this test would not see the gathering): without them the weights end elsewhere.
     Path noResets = dir.resolve("vqvae-no-reset-single");
     assertEquals(0, train("vqvae", noResets, "--set", "dead_code_check_every=0").exit());

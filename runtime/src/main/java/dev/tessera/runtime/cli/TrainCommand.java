@@ -113,6 +113,12 @@ final class TrainCommand implements Callable<Integer> {
           + " worker, gradients averaged by TensorFlow's collective all-reduce (no task carries more than the others). Default: ${DEFAULT-VALUE}.")
   String exchange;
 
+  @Option(names = "--task", paramLabel = "N",
+      description = "With --cluster: train as task N of the cluster, each task running this same command (between-graph replication): every task"
+          + " is its own TensorFlow server (no ./tessera worker) and client, reads its own data, gradients are all-reduced; task 0 writes"
+          + " --output-dir, which --resume reads on every task. See docs/distributed.md.")
+  Integer task;
+
   static final NumberOption STEPS = NumberOption.integer("steps", 1, 1_000_000_000, "total training steps");
   static final NumberOption BATCH_SIZE = NumberOption.integer("batch_size", 1, 65_536, "images per step");
   static final NumberOption LR = NumberOption.positive("lr", 10, "peak learning rate");
@@ -144,9 +150,21 @@ final class TrainCommand implements Callable<Integer> {
     }
     Flags.LIMIT.checkInt(limit);
     WORKER_TIMEOUT.checkLong(workerTimeout);
+    if (task != null) {
+      if (clusterFile == null) {
+        throw new TesseraException("--task " + task + " is for a --cluster run: give --cluster FILE, or leave --task out");
+      }
+      if (exchange.equals("hub")) {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--exchange")) {
+          throw new TesseraException("--task trains by all-reduce between the tasks (there is no hub between graphs): leave --exchange out");
+        }
+        exchange = "all-reduce";
+      }
+    }
+    boolean writes = task == null || task == 0;
     OutputFolder output = null;
-    if (resume) {
-      if (overwrite.overwrite) {
+    if (resume || !writes) {
+      if (resume && overwrite.overwrite) {
         throw new TesseraException("--resume continues the run in --output-dir, --overwrite starts it again: give one of them");
       }
     } else {
@@ -157,6 +175,9 @@ final class TrainCommand implements Callable<Integer> {
       output = overwrite.check(out, "--output-dir", Checkpoint.FILES);
     }
     ClusterSpec cluster = clusterFile == null ? null : ClusterSpec.read(clusterFile);
+    if (cluster != null && task != null) {
+      cluster.checkTask(task);
+    }
     if (cluster != null && !device.equals("cpu")) {
       throw new TesseraException("--device does not apply with --cluster: each worker runs its replica on its own devices");
     }
@@ -183,7 +204,11 @@ final class TrainCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "training %s on %s (%d images) for %d steps -> %s%n", model, data.name(), data.size(), steps, this.out);
       TrainOptions options = new TrainOptions(steps, batchSize == null ? 0 : batchSize, lr == null ? 0 : lr, schedule, seed, checkpointEvery, logEvery, this.out, resume, clipNorm, device);
       Trainer trainer = new Trainer(out).withComponents(root.components(plugins));
-      if (cluster != null) {
+      if (cluster != null && task != null) {
+        out.printf(Locale.ROOT, "task %d of %d of %s (%s), between-graph: every task runs this command; gradients all-reduced between the tasks;"
+            + " %s%n", task, cluster.size(), clusterFile, cluster.address(task), writes ? "this task writes " + this.out : "task 0 writes the checkpoints");
+        trainer.onCluster(cluster, Duration.ofSeconds(workerTimeout)).asTask(task);
+      } else if (cluster != null) {
         out.printf(Locale.ROOT, "on %d workers of %s: %s; gradients exchanged %s%n", cluster.size(), clusterFile, String.join(", ", cluster.addresses()),
             exchange.equals("hub") ? "through task 0 (the hub)" : "by all-reduce between the workers' copies");
         trainer.onCluster(cluster, Duration.ofSeconds(workerTimeout)).exchange(exchange).withImagesFile(source.imagesFile());
@@ -200,6 +225,12 @@ final class TrainCommand implements Callable<Integer> {
         output.prepare();
       }
       TrainResult r = trainer.train(m, config, data, options);
+      if (!writes) {
+        out.printf(Locale.ROOT, "done: steps %d..%d, loss %.5f %s, %.2f steps/s; task 0 wrote the weights%n",
+            r.firstStep(), r.lastStep(), r.lastLoss(), r.lastMetrics(), r.stepsPerSecond());
+        out.flush();
+        return 0;
+      }
       if (tokenizerName != null && merged.has("encoder") && merged.has("text_length")) {
         writeKnownCaptions(root.components(plugins), tokenizerName, source.captions(), out);
       }

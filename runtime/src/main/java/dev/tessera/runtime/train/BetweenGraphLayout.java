@@ -84,10 +84,12 @@ final class BetweenGraphLayout implements TrainingLayout {
   public StepGraph build(GraphScope root, ReplicaBuilder replica, AdamOptimizer.Config adam) {
     Graph graph = root.graph();
     int n = cluster.size();
-    // Every task computes the same keys from the seed and the cluster, and asks for instance keys in the same order.
-    group = new Collectives.Group(n, seed * 31 + String.join(",", cluster.addresses()).hashCode());
     GraphScope scope = root.replica("task" + task, cluster.device(task));
     Replica r = replica.build(scope, task, n, List.of());
+    // Every task computes the same keys, and asks for instance keys in the same order. A server outlives its run in a
+    // Java program that trains again (TensorFlow cannot stop one) and remembers each key's first shapes: the keys
+    // depend on the graph too, so that another model's collectives never reuse them.
+    group = new Collectives.Group(n, signature(graph, cluster, seed));
     r = gatherWholeBatch(graph, scope, r);
     TrainingGraph tg = r.graph();
     ClusterLayout.refuseUnsplittable(tg);
@@ -112,6 +114,17 @@ final class BetweenGraphLayout implements TrainingLayout {
     ClusterLayout.refuseBiasAdd(graph);
     Logged logged = logged(graph, tf, tg.loss(), tg.metrics());
     return new StepGraph(tg, logged.loss, logged.metrics, optimizer, phases, List.of(r), batchUpdates, hookRows);
+  }
+
+  /** What every task's graph has alike, as a number: the seed, the cluster, and the graph's ops (their count and types). */
+  private static long signature(Graph graph, ClusterSpec cluster, long seed) {
+    long h = seed * 31 + String.join(",", cluster.addresses()).hashCode();
+    java.util.Iterator<org.tensorflow.GraphOperation> ops = graph.operations();
+    while (ops.hasNext()) {
+      org.tensorflow.GraphOperation op = ops.next();
+      h = h * 1_000_003 + op.type().hashCode() * 31L + op.numOutputs();
+    }
+    return h;
   }
 
   /** This task's optimizer over its own variables, from its gradients averaged over the tasks by one all-reduce. */

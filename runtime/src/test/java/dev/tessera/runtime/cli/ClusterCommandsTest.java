@@ -55,4 +55,23 @@ class ClusterCommandsTest {
         alone.err());
     assertEquals(0, Files.list(tmp).filter(p -> !p.getFileName().toString().equals("cluster.json")).count(), "nothing written");
   }
+
+  @Test
+  void trainRefusesATaskWithoutAClusterWithTheHubOrOutsideTheCluster() throws Exception {
+    Path good = cluster("{\"worker\": [\"127.0.0.1:1\", \"127.0.0.1:2\"]}");
+    CliRun alone = CliRun.run(tmp, "train", "vqvae", "--task", "0");
+    assertEquals(1, alone.exit());
+    assertTrue(alone.err().startsWith("error: --task 0 is for a --cluster run: give --cluster FILE, or leave --task out"), alone.err());
+    CliRun hub = CliRun.run(tmp, "train", "vqvae", "--cluster", good.toString(), "--task", "1", "--exchange", "hub");
+    assertEquals(1, hub.exit());
+    assertTrue(hub.err().startsWith("error: --task trains by all-reduce between the tasks (there is no hub between graphs): leave --exchange out"),
+        hub.err());
+    CliRun outside = CliRun.run(tmp, "train", "vqvae", "--cluster", good.toString(), "--task", "2");
+    assertEquals(1, outside.exit());
+    assertTrue(outside.err().startsWith("error: --task 2: " + good + " has tasks 0..1"), outside.err());
+    for (CliRun r : java.util.List.of(alone, hub, outside)) {
+      assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+    assertEquals(0, Files.list(tmp).filter(p -> !p.getFileName().toString().equals("cluster.json")).count(), "nothing written");
+  }
 }
