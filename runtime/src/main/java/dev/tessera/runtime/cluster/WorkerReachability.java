@@ -22,6 +22,14 @@ public final class WorkerReachability {
    * (plus one connection attempt) with an error naming the first task that did not.
    */
   public static void check(ClusterSpec cluster, Duration timeout) {
+    check(cluster, timeout, "./tessera worker --cluster " + cluster.source() + " --task %d");
+  }
+
+  /**
+   * The same, where a task is started with {@code start} (its task index at {@code %d}): between graphs each task
+   * is a {@code tessera train} run.
+   */
+  public static void check(ClusterSpec cluster, Duration timeout, String start) {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (int task = 0; task < cluster.size(); task++) {
       String last = null;
@@ -38,8 +46,8 @@ public final class WorkerReachability {
         }
         if (System.nanoTime() >= deadline) {
           throw new TesseraException(String.format(Locale.ROOT,
-              "worker task %d at %s is not reachable (%s) after %.0f s: start it with ./tessera worker --cluster %s --task %d",
-              task, cluster.address(task), last, timeout.toMillis() / 1000.0, cluster.source(), task));
+              "worker task %d at %s is not reachable (%s) after %.0f s: start it with %s",
+              task, cluster.address(task), last, timeout.toMillis() / 1000.0, String.format(Locale.ROOT, start, task)));
         }
         try {
           Thread.sleep(RETRY_MILLIS);

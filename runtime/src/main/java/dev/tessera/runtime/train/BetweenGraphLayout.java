@@ -67,7 +67,7 @@ final class BetweenGraphLayout implements TrainingLayout {
   @Override
   public void checkReady() {
     SERVERS.computeIfAbsent(cluster.address(task) + "/" + task, k -> WorkerServer.start(cluster, task));
-    WorkerReachability.check(cluster, timeout);
+    WorkerReachability.check(cluster, timeout, "the same ./tessera train command with --cluster " + cluster.source() + " --task %d");
   }
 
   @Override
@@ -208,6 +208,6 @@ final class BetweenGraphLayout implements TrainingLayout {
 
   @Override
   public RuntimeException failure(RuntimeException error, long step, String kept) {
-    return LostWorker.describe(error, cluster, step, timeout, kept);
+    return LostWorker.describe(error, cluster, step, timeout, kept, task);
   }
 }

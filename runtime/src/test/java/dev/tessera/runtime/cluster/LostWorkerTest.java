@@ -14,6 +14,9 @@ class LostWorkerTest {
     assertEquals(1, LostWorker.task("From /job:worker/replica:0/task:1:\nConnection reset by peer"));
     assertEquals(-1, LostWorker.task("Deadline Exceeded"));
     assertEquals(-1, LostWorker.task(null));
+    assertEquals(1, LostWorker.task("From /job:worker/replica:0/task:0:\n... remote target /job:worker/replica:0/task:1 while", 0),
+        "between graphs a task's own device comes first");
+    assertEquals(0, LostWorker.task("From /job:worker/replica:0/task:0: aborted", 0));
   }
 
   @Test
@@ -48,5 +51,17 @@ class LostWorkerTest {
     String message = LostWorker.describe(tf, CLUSTER, 31, Duration.ofSeconds(30), "kept").getMessage();
     assertTrue(message.startsWith("the workers' all-reduce was aborted by an earlier failure (a worker lost or restarted) and stays so until they"
         + " restart; training stopped at step 31; kept. Restart every worker of "), message);
+  }
+
+  /** Between graphs (train --task) every task's run stops: each says to start every task again with --resume. */
+  @Test
+  void betweenGraphsEveryTaskIsStartedAgainWithResume() {
+    RuntimeException lost = new RuntimeException("From /job:worker/replica:0/task:0:\nCollective ops is aborted by: Connection reset by peer\n"
+        + "Additional GRPC error information from remote target /job:worker/replica:0/task:1 while calling /tensorflow.WorkerService/RecvBuf:");
+    assertEquals("lost worker task 1 at 127.0.0.1:4001 at step 42 (Collective ops is aborted by: Connection reset by peer); training stopped;"
+        + " kept; start every task again with --resume", LostWorker.describe(lost, CLUSTER, 42, Duration.ofSeconds(30), "kept", 0).getMessage());
+    RuntimeException aborted = new RuntimeException("Collective ops is aborted by: collective ops already aborted");
+    String message = LostWorker.describe(aborted, CLUSTER, 31, Duration.ofSeconds(30), "kept", 1).getMessage();
+    assertTrue(message.endsWith("training stopped at step 31; kept. Start every task's train command again with --resume"), message);
   }
 }
