@@ -26,9 +26,6 @@ import org.tensorflow.Server;
 import org.tensorflow.Session;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
-import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.proto.GraphOptions;
-import org.tensorflow.proto.RewriterConfig;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
@@ -173,25 +170,13 @@ final class BetweenGraphLayout implements TrainingLayout {
       Operand<TFloat32> mine = tf.math.mul(tf.math.sub(rows, tf.stopGradient(rows)), tf.constant((float) n));
       whole.put(e.getKey(), tf.math.add(all, Collectives.slot(tf, mine, task, n)));
     }
-    Operand<TFloat32> first = own.rows().values().iterator().next();
-    Operand<TInt32> count = tf.reshape(tf.slice(tf.shape(first), tf.constant(new int[] {0}), tf.constant(new int[] {1})), tf.constant(new int[0]));
-    Operand<TInt32> start = tf.math.mul(count, tf.constant(task));
-    Operand<TInt32> end = tf.math.add(start, count);
-    TrainingGraph rebuilt = own.builder().build(WholeBatchLoss.WholeBatch.of(whole,
-        all -> tf.gather(all, tf.range(start, end, tf.constant(1)), tf.constant(0))));
-    return r.with(rebuilt.withWholeBatch(own));
+    Operand<TInt32> offset = tf.math.mul(ClusterLayout.examples(tf, own.rows().values().iterator().next()), tf.constant(task));
+    return ClusterLayout.rebuilt(r, whole, offset);
   }
 
   @Override
   public Session open(Graph graph) {
-    ConfigProto config = ConfigProto.newBuilder()
-        .setAllowSoftPlacement(true)
-        .setOperationTimeoutInMs(timeout.toMillis())
-        .setIsolateSessionState(true)
-        .setGraphOptions(GraphOptions.newBuilder()
-            .setRewriteOptions(RewriterConfig.newBuilder().setRemapping(RewriterConfig.Toggle.OFF)))
-        .build();
-    return ClusterSession.open(graph, cluster.target(task), Collectives.withLeader(config));
+    return ClusterSession.open(graph, cluster.target(task), Collectives.withLeader(ClusterLayout.sessionConfig(timeout)));
   }
 
   @Override

@@ -191,13 +191,21 @@ final class ClusterLayout implements TrainingLayout {
       for (int j = 0; j < task; j++) {
         offset = tf.math.add(offset, examples(tf, losses[j].rows().get(first)));
       }
-      Operand<TInt32> start = offset;
-      Operand<TInt32> end = tf.math.add(offset, examples(tf, own.rows().get(first)));
-      TrainingGraph rebuilt = own.builder().build(WholeBatchLoss.WholeBatch.of(whole,
-          all -> tf.gather(all, tf.range(start, end, tf.constant(1)), tf.constant(0))));
-      Replica r = built[task];
-      built[task] = r.with(rebuilt.withWholeBatch(own));
+      built[task] = rebuilt(built[task], whole, offset);
     }
+  }
+
+  /**
+   * {@code replica} with its training graph built again from the whole batch's rows {@code whole}, its own examples
+   * being those from row {@code offset} on.
+   */
+  static Replica rebuilt(Replica replica, Map<String, Operand<TFloat32>> whole, Operand<TInt32> offset) {
+    WholeBatchLoss own = replica.graph().wholeBatch();
+    Ops tf = own.scope().tf();
+    Operand<TInt32> end = tf.math.add(offset, examples(tf, own.rows().values().iterator().next()));
+    TrainingGraph graph = own.builder().build(WholeBatchLoss.WholeBatch.of(whole,
+        all -> tf.gather(all, tf.range(offset, end, tf.constant(1)), tf.constant(0))));
+    return replica.with(graph.withWholeBatch(own));
   }
 
   /** The rows' value, with their gradient times {@code n}: {@code stop(x) + n (x - stop(x))}, exactly x. */
@@ -207,7 +215,7 @@ final class ClusterLayout implements TrainingLayout {
   }
 
   /** The number of rows (the first dimension) of {@code rows}, a scalar. */
-  private static Operand<TInt32> examples(Ops tf, Operand<TFloat32> rows) {
+  static Operand<TInt32> examples(Ops tf, Operand<TFloat32> rows) {
     return tf.reshape(tf.slice(tf.shape(rows), tf.constant(new int[] {0}), tf.constant(new int[] {1})), tf.constant(new int[0]));
   }
 
@@ -280,7 +288,16 @@ final class ClusterLayout implements TrainingLayout {
 
   @Override
   public Session open(Graph graph) {
-    ConfigProto config = ConfigProto.newBuilder()
+    ConfigProto config = sessionConfig(timeout);
+    if (exchange == Exchange.ALL_REDUCE) {
+      config = dev.tessera.runtime.tf.Collectives.withLeader(config);
+    }
+    return ClusterSession.open(graph, cluster.target(0), config);
+  }
+
+  /** The session config of a cluster run, in-graph or between graphs. */
+  static ConfigProto sessionConfig(Duration timeout) {
+    return ConfigProto.newBuilder()
         .setAllowSoftPlacement(true)
         // A step that gets no answer from a worker fails after this instead of waiting forever.
         .setOperationTimeoutInMs(timeout.toMillis())
@@ -289,10 +306,6 @@ final class ClusterLayout implements TrainingLayout {
         .setGraphOptions(GraphOptions.newBuilder()
             .setRewriteOptions(RewriterConfig.newBuilder().setRemapping(RewriterConfig.Toggle.OFF)))
         .build();
-    if (exchange == Exchange.ALL_REDUCE) {
-      config = dev.tessera.runtime.tf.Collectives.withLeader(config);
-    }
-    return ClusterSession.open(graph, cluster.target(0), config);
   }
 
   /**
