@@ -33,8 +33,8 @@ import org.tensorflow.types.TInt32;
  * Between-graph replication ({@code train --cluster FILE --task N}): every task of the cluster runs the same training
  * command, is its own TensorFlow server and its own client, builds one replica of the model (its own variables and
  * optimizer state, on its own task), draws the global batch of each step as one process does and feeds its shard, and
- * meets the other tasks only in collective all-reduces: one per step and optimizer for the gradients (averaged, then
- * each task applies the same Adam update to its own copy), one for the loss and metrics it logs, one per sum of a
+ * meets the other tasks only in collective all-reduces: one per step and optimizer for the gradients and the loss and
+ * metrics it logs (averaged; each task applies the same Adam update to its own copy), one per sum of a
  * {@link BatchUpdate} (the whole batch's), one per row set of a {@link WholeBatchLoss} or step hook (every task's rows
  * in task order: {@link Collectives#gatherRows}). So no client draws or sends every batch, and no task is a hub.
  *
@@ -91,12 +91,11 @@ final class BetweenGraphLayout implements TrainingLayout {
     TrainingGraph tg = r.graph();
     ClusterLayout.refuseUnsplittable(tg);
     Ops tf = scope.tf();
-    AdamOptimizer optimizer = optimizer(graph, scope, adam, "optimizer", tg.loss(), tg.trainable());
+    Optimized main = optimizer(graph, scope, adam, "optimizer", tg.loss(), tg.metrics(), tg.trainable());
     List<StepGraph.PhaseStep> phases = new ArrayList<>();
     for (TrainingGraph.Phase phase : tg.phases()) {
-      AdamOptimizer phaseOptimizer = optimizer(graph, scope, adam, "optimizer_" + phase.name(), phase.loss(), phase.trainable());
-      Logged logged = logged(graph, tf, phase.loss(), phase.metrics());
-      phases.add(new StepGraph.PhaseStep(phase, logged.loss, logged.metrics, phaseOptimizer));
+      Optimized own = optimizer(graph, scope, adam, "optimizer_" + phase.name(), phase.loss(), phase.metrics(), phase.trainable());
+      phases.add(new StepGraph.PhaseStep(phase, own.loss, own.metrics, own.optimizer));
     }
     List<Op> batchUpdates = new ArrayList<>();
     for (BatchUpdate own : tg.batchUpdates()) {
@@ -109,8 +108,7 @@ final class BetweenGraphLayout implements TrainingLayout {
       tg.hook().rows().forEach((name, rows) -> hookRows.put(name, Collectives.gatherRows(graph, tf, rows, group, group.instance(), task)));
     }
     ClusterLayout.refuseBiasAdd(graph);
-    Logged logged = logged(graph, tf, tg.loss(), tg.metrics());
-    return new StepGraph(tg, logged.loss, logged.metrics, optimizer, phases, List.of(r), batchUpdates, hookRows);
+    return new StepGraph(tg, main.loss, main.metrics, main.optimizer, phases, List.of(r), batchUpdates, hookRows);
   }
 
   /** What every task's graph has alike, as a number: the seed, the cluster, and the graph's ops (their count and types). */
@@ -124,30 +122,33 @@ final class BetweenGraphLayout implements TrainingLayout {
     return h;
   }
 
-  /** This task's optimizer over its own variables, from its gradients averaged over the tasks by one all-reduce. */
-  private AdamOptimizer optimizer(Graph graph, GraphScope scope, AdamOptimizer.Config adam, String name, Operand<TFloat32> loss,
-      List<VariableStore.Entry> variables) {
+  /** A step's optimizer, and the loss and metrics it logs: their means over the tasks, the values one process logs. */
+  private record Optimized(AdamOptimizer optimizer, Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics) {}
+
+  /**
+   * This task's optimizer over its own variables, from its gradients averaged over the tasks, and the loss and metrics
+   * averaged with them: one all-reduce of one packed tensor per step (a second collective for the logged scalars made
+   * the VQ-VAE's step about a tenth slower, docs/distributed.md).
+   */
+  private Optimized optimizer(Graph graph, GraphScope scope, AdamOptimizer.Config adam, String name, Operand<TFloat32> loss,
+      Map<String, Operand<TFloat32>> metrics, List<VariableStore.Entry> variables) {
     int instance = group.instance();
-    List<Output<TFloat32>> grads = ClusterSession.placeNewOps(graph, cluster.device(task), () -> Gradients.of(graph, loss, variables));
-    List<Output<TFloat32>> mean = Collectives.meanPacked(graph, scope.tf(), grads, variables.stream().map(VariableStore.Entry::shape).toList(),
-        group, instance);
-    return new AdamOptimizer(scope, name, mean, variables, adam, null);
-  }
-
-  /** A loss and metrics as logged: their means over the tasks (one all-reduce), the values one process logs. */
-  private record Logged(Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics) {}
-
-  private Logged logged(Graph graph, Ops tf, Operand<TFloat32> loss, Map<String, Operand<TFloat32>> metrics) {
-    List<Operand<TFloat32>> values = new ArrayList<>(List.of(loss));
-    values.addAll(metrics.values());
-    List<long[]> shapes = values.stream().map(v -> new long[0]).toList();
-    List<Output<TFloat32>> mean = Collectives.meanPacked(graph, tf, values, shapes, group, group.instance());
-    Map<String, Operand<TFloat32>> out = new LinkedHashMap<>();
-    int i = 1;
-    for (String name : metrics.keySet()) {
-      out.put(name, mean.get(i++));
+    List<Operand<TFloat32>> packed = new ArrayList<>(
+        ClusterSession.placeNewOps(graph, cluster.device(task), () -> Gradients.of(graph, loss, variables)));
+    List<long[]> shapes = new ArrayList<>(variables.stream().map(VariableStore.Entry::shape).toList());
+    packed.add(loss);
+    packed.addAll(metrics.values());
+    while (shapes.size() < packed.size()) {
+      shapes.add(new long[0]); // the scalars logged
     }
-    return new Logged(mean.get(0), out);
+    List<Output<TFloat32>> mean = Collectives.meanPacked(graph, scope.tf(), packed, shapes, group, instance);
+    int v = variables.size();
+    Map<String, Operand<TFloat32>> logged = new LinkedHashMap<>();
+    int i = v + 1;
+    for (String metric : metrics.keySet()) {
+      logged.put(metric, mean.get(i++));
+    }
+    return new Optimized(new AdamOptimizer(scope, name, mean.subList(0, v), variables, adam, null), mean.get(v), logged);
   }
 
   /**
