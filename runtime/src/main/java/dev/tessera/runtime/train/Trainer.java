@@ -352,7 +352,7 @@ public final class Trainer {
                 }
                 try (Result r = traced ? runner.runAndFetchMetadata() : runner.run()) {
                   if (traced && r.getMetadata().isPresent()) {
-                    Path traceFile = dir.resolve("trace-step-" + current + ".json");
+                    Path traceFile = dir.resolve("trace-step-" + current + (task > 0 ? "-task" + task : "") + ".json");
                     StepTrace.write(r.getMetadata().get(), (System.nanoTime() - runStart) / 1000, traceFile).forEach(out::println);
                     out.println("  -> " + traceFile);
                   }
