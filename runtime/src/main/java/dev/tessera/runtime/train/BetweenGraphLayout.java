@@ -58,12 +58,15 @@ final class BetweenGraphLayout implements TrainingLayout {
     this.seed = seed;
   }
 
-  /** Servers cannot be stopped in TensorFlow 2.18 ("Clean shutdown is not currently implemented"): one per task and process. */
+  /**
+   * This process's servers, by cluster and task: TensorFlow 2.18 cannot stop one ("Clean shutdown is not currently
+   * implemented"), so a Java program that trains again on the same cluster and task reuses it.
+   */
   private static final Map<String, Server> SERVERS = new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override
   public void checkReady() {
-    SERVERS.computeIfAbsent(cluster.address(task) + "/" + task, k -> WorkerServer.start(cluster, task));
+    SERVERS.computeIfAbsent(String.join(",", cluster.addresses()) + " task " + task, k -> WorkerServer.start(cluster, task));
     WorkerReachability.check(cluster, timeout, "the same ./tessera train command with --cluster " + cluster.source() + " --task %d");
   }
 
@@ -127,8 +130,8 @@ final class BetweenGraphLayout implements TrainingLayout {
 
   /**
    * This task's optimizer over its own variables, from its gradients averaged over the tasks, and the loss and metrics
-   * averaged with them: one all-reduce of one packed tensor per step (a second collective for the logged scalars made
-   * the VQ-VAE's step about a tenth slower, docs/distributed.md).
+   * averaged with them: one all-reduce of one packed tensor per step (a second collective per step for the logged
+   * scalars costs the VQ-VAE's short step measurably, docs/distributed.md).
    */
   private Optimized optimizer(Graph graph, GraphScope scope, AdamOptimizer.Config adam, String name, Operand<TFloat32> loss,
       Map<String, Operand<TFloat32>> metrics, List<VariableStore.Entry> variables) {
