@@ -107,7 +107,7 @@ class WordNetTest {
   }
 
   @Test
-  void noDefinitionACaptionMayBeNamesAHeldOutWord() {
+  void noDefinitionUsedAsACaptionNamesAHeldOutWord() {
     assumeTrue(Files.isRegularFile(WordNet.DEBIAN.resolve("data.noun")), "wordnet-base is not installed");
     WordNet wordnet = WordNet.debian();
     List<FashionMnistLexicon.ClassWords> classes = FashionMnistLexicon.build(wordnet);
