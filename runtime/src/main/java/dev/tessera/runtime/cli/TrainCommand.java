@@ -154,11 +154,8 @@ final class TrainCommand implements Callable<Integer> {
       if (clusterFile == null) {
         throw new TesseraException("--task " + task + " is for a --cluster run: give --cluster FILE, or leave --task out");
       }
-      if (exchange.equals("hub")) {
-        if (spec.commandLine().getParseResult().hasMatchedOption("--exchange")) {
-          throw new TesseraException("--task trains by all-reduce between the tasks (there is no hub between graphs): leave --exchange out");
-        }
-        exchange = "all-reduce";
+      if (exchange.equals("hub") && spec.commandLine().getParseResult().hasMatchedOption("--exchange")) {
+        throw new TesseraException("--task trains by all-reduce between the tasks (there is no hub between graphs): leave --exchange out");
       }
     }
     boolean writes = task == null || task == 0;

@@ -156,14 +156,11 @@ public final class FashionMnistLexicon {
    * names the held-out "pyjama").
    */
   static boolean namesNoneOf(String text, Set<String> words) {
-    String t = text.toLowerCase(Locale.ROOT);
-    for (String word : words) {
-      Pattern p = Pattern.compile("(?<![\\p{L}\\p{N}])" + Pattern.quote(word.toLowerCase(Locale.ROOT)) + "(?:e?s)?(?![\\p{L}\\p{N}])");
-      if (p.matcher(t).find()) {
-        return false;
-      }
+    if (words.isEmpty()) {
+      return true;
     }
-    return true;
+    String any = words.stream().map(w -> Pattern.quote(w.toLowerCase(Locale.ROOT))).collect(java.util.stream.Collectors.joining("|"));
+    return !Pattern.compile("(?<![\\p{L}\\p{N}])(?:" + any + ")(?:e?s)?(?![\\p{L}\\p{N}])").matcher(text.toLowerCase(Locale.ROOT)).find();
   }
 
   /** The words and glosses of the hyponyms of {@code offset}, not descending into another class's synsets (the T-shirt under shirt). */

@@ -44,13 +44,7 @@ public final class Collectives {
     private int nextInstance;
 
     public Group(int size) {
-      if (size < 1) {
-        throw new IllegalArgumentException("a group of " + size + " tasks");
-      }
-      this.size = size;
-      ThreadLocalRandom random = ThreadLocalRandom.current();
-      this.key = random.nextInt(1, 1 << 30);
-      this.nextInstance = random.nextInt(1, 1 << 30);
+      this(size, ThreadLocalRandom.current());
     }
 
     /**
@@ -59,11 +53,14 @@ public final class Collectives {
      * server has seen these keys before.
      */
     public Group(int size, long seed) {
+      this(size, new java.util.SplittableRandom(seed ^ 0x5EED_C011EC71L));
+    }
+
+    private Group(int size, java.util.random.RandomGenerator random) {
       if (size < 1) {
         throw new IllegalArgumentException("a group of " + size + " tasks");
       }
       this.size = size;
-      java.util.SplittableRandom random = new java.util.SplittableRandom(seed ^ 0x5EED_C011EC71L);
       this.key = random.nextInt(1, 1 << 30);
       this.nextInstance = random.nextInt(1, 1 << 30);
     }

@@ -108,15 +108,21 @@ final class AllReduceReplicas {
       Map<String, Integer> instances = new LinkedHashMap<>();
       first.get(u).sums().keySet().forEach(name -> instances.put(name, group.instance()));
       for (int task = 0; task < replicas.size(); task++) {
-        BatchUpdate own = replicas.get(task).graph().batchUpdates().get(u);
-        Ops on = scopes[task].tf();
-        Map<String, Operand<TFloat32>> totals = new LinkedHashMap<>();
-        for (Map.Entry<String, Integer> e : instances.entrySet()) {
-          totals.put(e.getKey(), Collectives.allReduce(graph, on, own.sums().get(e.getKey()), group, e.getValue(), false));
-        }
-        ops.addAll(own.builder().updates(own.readers().isEmpty() ? on : on.withControlDependencies(own.readers()), totals));
+        ops.addAll(allReducedUpdates(graph, scopes[task].tf(), replicas.get(task).graph().batchUpdates().get(u), group, instances));
       }
     }
     return ops;
+  }
+
+  /**
+   * One task's part of batch update {@code own}: its sums all-reduced over {@code group} (the whole batch's; the
+   * instance key of each sum by name, the same on every task), then the update, after the task's own readers.
+   */
+  static List<Op> allReducedUpdates(Graph graph, Ops on, BatchUpdate own, Collectives.Group group, Map<String, Integer> instances) {
+    Map<String, Operand<TFloat32>> totals = new LinkedHashMap<>();
+    for (Map.Entry<String, Integer> e : instances.entrySet()) {
+      totals.put(e.getKey(), Collectives.allReduce(graph, on, own.sums().get(e.getKey()), group, e.getValue(), false));
+    }
+    return own.builder().updates(own.readers().isEmpty() ? on : on.withControlDependencies(own.readers()), totals);
   }
 }

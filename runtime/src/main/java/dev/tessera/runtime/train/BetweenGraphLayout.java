@@ -102,9 +102,9 @@ final class BetweenGraphLayout implements TrainingLayout {
     }
     List<Op> batchUpdates = new ArrayList<>();
     for (BatchUpdate own : tg.batchUpdates()) {
-      Map<String, Operand<TFloat32>> totals = new LinkedHashMap<>();
-      own.sums().forEach((name, sum) -> totals.put(name, Collectives.allReduce(graph, tf, sum, group, group.instance(), false)));
-      batchUpdates.addAll(own.builder().updates(own.readers().isEmpty() ? tf : tf.withControlDependencies(own.readers()), totals));
+      Map<String, Integer> instances = new LinkedHashMap<>();
+      own.sums().keySet().forEach(name -> instances.put(name, group.instance()));
+      batchUpdates.addAll(AllReduceReplicas.allReducedUpdates(graph, tf, own, group, instances));
     }
     Map<String, Operand<TFloat32>> hookRows = new LinkedHashMap<>();
     if (tg.hook() != null) {
